@@ -1,0 +1,3 @@
+from cloudblame.cli import main
+
+main()

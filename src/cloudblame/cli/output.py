@@ -1,0 +1,91 @@
+"""Shared output: --format table|json|csv for every query command. Every value from a record is
+untrusted: tables render it as plain text (never as Rich markup), CSV and JSON are escaped by their writers."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import sys
+from typing import Callable, Iterable
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def say(message: str, *, style: str | None = None, err: bool = False) -> None:
+    """Print a message whose text may hold record values: never parsed as markup."""
+    (err_console if err else console).print(Text(message, style=style or ""))
+
+
+def write_json(data) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
+
+
+def flatten(item: dict, prefix: str = "") -> dict:
+    """``{"actor": {"human": x}}`` -> ``{"actor.human": x}``; lists become ``;``-joined text."""
+    out: dict = {}
+    for key, value in item.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        elif isinstance(value, list):
+            out[name] = ";".join(_list_cell(v) for v in value)
+        else:
+            out[name] = value
+    return out
+
+
+def _list_cell(value) -> str:
+    if isinstance(value, dict):
+        return " ".join(str(v) for v in value.values() if v is not None)
+    return str(value)
+
+
+def write_csv(rows: Iterable[dict]) -> None:
+    flat = [flatten(r) for r in rows]
+    columns: list[str] = []
+    for row in flat:
+        columns.extend(c for c in row if c not in columns)
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in flat:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+
+
+def cell(value) -> Text:
+    if value is None:
+        return Text("-", style="dim")
+    if isinstance(value, bool):
+        return Text("yes" if value else "no")
+    return Text(str(value))
+
+
+def make_table(title: str | None, columns: list[str], rows: Iterable[list]) -> Table:
+    table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(cell(v) for v in row))
+    return table
+
+
+def emit(data, fmt: Format, table: Callable[[], None], csv_rows: Callable[[], Iterable[dict]] | None = None) -> None:
+    """Write ``data`` as JSON, CSV (``csv_rows()`` or data itself) or call ``table()``."""
+    if fmt is Format.json:
+        write_json(data)
+    elif fmt is Format.csv:
+        write_csv(csv_rows() if csv_rows else (data if isinstance(data, list) else [data]))
+    else:
+        table()

@@ -1,0 +1,104 @@
+"""Rich renderings of query results (plain text only: record values are never markup)."""
+
+from __future__ import annotations
+
+import orjson
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.text import Text
+
+from cloudblame.cli.output import console, make_table, say
+from cloudblame.ingest import IngestSummary
+from cloudblame.queries.events import EventFilter
+
+
+def _who(actor: dict) -> str:
+    human = actor.get("human") or "?"
+    principal = actor.get("principal")
+    return human if not principal or principal == human else f"{human} ({principal})"
+
+
+def _tool(tool: dict) -> str:
+    return f"{tool.get('id')} {tool.get('version')}" if tool.get("version") else str(tool.get("id"))
+
+
+def _point_lines(label: str, point: dict | None) -> list[tuple[str, str]]:
+    if point is None:
+        return [(label, "unknown (no successful creation event in the store)" if label == "created" else "no")]
+    return [
+        (label, f"{point['time']} by {_who(point['actor'])}"),
+        (f"{label} with", f"{_tool(point['tool'])}  via {point['event_name']} from {point['source_ip'] or '?'}"),
+        (f"{label} event", point["event_id"]),
+    ]
+
+
+def print_blame(result: dict) -> None:
+    r = result["resource"]
+    title = Text(f"{r['type'] or 'resource'} {r['id']}", style="bold")
+    rows = [("arn", r["arn"] or "-"), ("name", r["name"] or "-"),
+            ("account / region", f"{r['account'] or '?'} / {r['region'] or '?'}")]
+    rows += _point_lines("created", result["created"])
+    rows += _point_lines("deleted", result["deleted"]) if result["deleted"] else [("deleted", "no (alive as far as the trail shows)")]
+    body = Text()
+    for key, value in rows:
+        body.append(f"{key:>16}  ", style="bold")
+        body.append(f"{value}\n")
+    console.print(Panel(body, title=title, expand=False))
+    console.print(make_table(
+        f"timeline ({len(result['timeline'])} events, oldest first)",
+        ["time", "action", "event", "who", "tool", "error"],
+        ([t["time"], t["action"], t["event_name"], _who(t["actor"]), _tool(t["tool"]), t["error_code"]]
+         for t in result["timeline"]),
+    ))
+
+
+def _resources_cell(resources: list[dict]) -> str:
+    shown = [f"{x['id']}" + ("" if x["action"] == "reference" else f" ({x['action']})") for x in resources[:3]]
+    more = len(resources) - len(shown)
+    return ", ".join(shown) + (f" +{more}" if more > 0 else "")
+
+
+def print_events(rows: list[dict], f: EventFilter) -> None:
+    active = ", ".join(f"{k}={v}" for k, v in f.active().items()) or "no filter"
+    console.print(make_table(
+        f"{len(rows)} event(s), newest first ({active})",
+        ["time", "event", "source", "who", "tool", "region", "resources", "error", "event id"],
+        ([e["time"], e["event_name"], e["event_source"].removesuffix(".amazonaws.com"), e["actor"]["human"],
+          _tool(e["tool"]), e["region"], _resources_cell(e["resources"]), e["error_code"], e["event_id"]]
+         for e in rows),
+    ))
+
+
+def print_event(detail: dict) -> None:
+    a = detail["actor"]
+    lines = [
+        ("event", f"{detail['event_source']} {detail['event_name']}"), ("time", detail["time"]),
+        ("who", _who(a)), ("how found", f"{a.get('kind')} ({a.get('confidence')} confidence)"),
+        ("identity", f"{a.get('identity_type')}  key {a.get('access_key_id') or '-'}"),
+        ("tool", f"{_tool(detail['tool'])}  ({detail['tool']['user_agent'] or 'no user agent'})"),
+        ("from", detail["source_ip"] or "-"), ("account / region", f"{detail['account']} / {detail['region']}"),
+        ("error", f"{detail['error_code']}: {detail['error_message']}" if detail["error_code"] else "-"),
+        ("file", detail["origin"] or "-"),
+    ]
+    body = Text()
+    for key, value in lines:
+        body.append(f"{key:>16}  ", style="bold")
+        body.append(f"{value}\n")
+    console.print(Panel(body, title=Text(detail["event_id"]), expand=False))
+    console.print(make_table("resources", ["action", "type", "id", "arn", "name"],
+                             ([r["action"], r["type"], r["id"], r["arn"], r["name"]] for r in detail["resources"])))
+    raw = orjson.dumps(detail["raw"], option=orjson.OPT_INDENT_2).decode()
+    console.print(Syntax(raw, "json", word_wrap=True))
+
+
+def print_ingest_summary(s: IngestSummary) -> None:
+    say(f"{s.files} file(s): {s.files_read} read, {s.files_unchanged} unchanged since last ingest, "
+        f"{len(s.skipped_files)} skipped", style="bold")
+    say(f"{s.records:,} records in {s.seconds:.1f}s ({s.records_per_second:,.0f} records/s): "
+        f"{s.new:,} new, {s.duplicates:,} duplicates, {s.bad_records:,} bad")
+    for path, reason in s.skipped_files:
+        say(f"  skipped {path}: {reason}", style="yellow")
+    for p in s.problems[:50]:
+        say(f"  problem {p}", style="yellow")
+    if len(s.problems) > 50:
+        say(f"  ... and {len(s.problems) - 50} more problems (use --format json for all)", style="yellow")

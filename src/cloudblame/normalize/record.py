@@ -1,0 +1,116 @@
+"""One raw CloudTrail record in, one event row and its resource rows out (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import orjson
+
+from cloudblame.normalize.identity import actor_of, principal_of
+from cloudblame.normalize.model import ResourceRef
+from cloudblame.normalize.resources import extract_resources
+from cloudblame.normalize.useragent import classify_tool
+from cloudblame.sources.s3key import TrailKey
+from cloudblame.timeutil import parse_event_time
+
+# Columns of the events table, in order (store/schema.py declares their SQL types).
+EVENT_COLUMNS = (
+    "event_id", "event_time", "event_source", "event_name", "aws_region", "account_id",
+    "read_only", "error_code", "error_message", "source_ip", "user_agent",
+    "event_type", "event_category", "event_version", "api_version", "request_id", "shared_event_id",
+    "identity_type", "principal", "principal_id", "principal_account", "user_name", "access_key_id",
+    "session_name", "session_issuer_arn", "session_issuer_name", "source_identity", "invoked_by",
+    "actor", "actor_kind", "actor_confidence", "tool", "tool_version",
+    "org_id", "origin", "raw",
+)
+RESOURCE_COLUMNS = (
+    "event_id", "resource_id", "resource_type", "arn", "name", "action", "via",
+    "event_time", "event_name", "account_id", "aws_region", "failed",
+)
+_MAX_TEXT = 4096  # per text column (the raw record keeps everything)
+
+
+class BadRecord(ValueError):
+    """A record that cannot be stored (the reason is the message)."""
+
+
+@dataclass(slots=True)
+class NormalizedEvent:
+    event: dict
+    resources: list[dict]
+
+
+def _text(value, limit: int = _MAX_TEXT) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    s = value if isinstance(value, str) else str(value)
+    return s[:limit] if s else None
+
+
+def _bool(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def _event_id(record: dict, raw: bytes) -> str:
+    eid = _text(record.get("eventID"), 256)
+    if eid:
+        return eid
+    return "synthetic-" + hashlib.sha1(raw).hexdigest()
+
+
+def normalize_record(record, *, key: TrailKey | None = None, origin: str | None = None,
+                     raw: bytes | None = None) -> NormalizedEvent:
+    """Normalize one record. Raises BadRecord when it lacks what every event needs."""
+    if not isinstance(record, dict):
+        raise BadRecord(f"not a JSON object but {type(record).__name__}")
+    event_time = parse_event_time(record.get("eventTime"))
+    if event_time is None:
+        raise BadRecord(f"eventTime missing or unreadable: {str(record.get('eventTime'))[:60]!r}")
+    source, name = _text(record.get("eventSource"), 256), _text(record.get("eventName"), 256)
+    if not source or not name:
+        raise BadRecord("eventSource or eventName missing")
+    raw = raw if raw is not None else orjson.dumps(record)
+    ui = record.get("userIdentity")
+    principal = principal_of(ui)
+    actor = actor_of(ui, principal)
+    ua = _text(record.get("userAgent"), 1024)
+    source_ip = _text(record.get("sourceIPAddress"), 256)
+    tool = classify_tool(ua, invoked_by=principal.invoked_by, source_ip=source_ip)
+    region = _text(record.get("awsRegion"), 64) or (key.region if key else None)
+    account = (_text(record.get("recipientAccountId"), 64) or (key.account if key else None)
+               or principal.account_id)
+    error_code = _text(record.get("errorCode"), 1024)
+    event = {
+        "event_id": _event_id(record, raw), "event_time": event_time,
+        "event_source": source, "event_name": name, "aws_region": region, "account_id": account,
+        "read_only": _bool(record.get("readOnly")), "error_code": error_code,
+        "error_message": _text(record.get("errorMessage")), "source_ip": source_ip, "user_agent": ua,
+        "event_type": _text(record.get("eventType"), 64), "event_category": _text(record.get("eventCategory"), 64),
+        "event_version": _text(record.get("eventVersion"), 16), "api_version": _text(record.get("apiVersion"), 32),
+        "request_id": _text(record.get("requestID"), 256), "shared_event_id": _text(record.get("sharedEventID"), 256),
+        "identity_type": principal.identity_type, "principal": principal.arn, "principal_id": principal.principal_id,
+        "principal_account": principal.account_id, "user_name": principal.user_name,
+        "access_key_id": principal.access_key_id, "session_name": principal.session_name,
+        "session_issuer_arn": principal.session_issuer_arn, "session_issuer_name": principal.session_issuer_name,
+        "source_identity": principal.source_identity, "invoked_by": principal.invoked_by,
+        "actor": actor.human, "actor_kind": actor.kind, "actor_confidence": actor.confidence,
+        "tool": tool.id, "tool_version": tool.version,
+        "org_id": key.org_id if key else None, "origin": origin, "raw": raw.decode("utf-8", "replace"),
+    }
+    refs = extract_resources(record, account=account, region=region)
+    return NormalizedEvent(event, [_resource_row(event, ref) for ref in refs])
+
+
+def _resource_row(event: dict, ref: ResourceRef) -> dict:
+    return {
+        "event_id": event["event_id"], "resource_id": ref.resource_id[:1024], "resource_type": ref.resource_type,
+        "arn": ref.arn, "name": ref.name, "action": ref.action, "via": ref.via,
+        "event_time": event["event_time"], "event_name": event["event_name"],
+        "account_id": event["account_id"], "aws_region": event["aws_region"],
+        "failed": event["error_code"] is not None,
+    }

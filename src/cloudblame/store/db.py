@@ -1,0 +1,141 @@
+"""The one gateway to DuckDB: opening (with lock waits), schema versions, parameterized SQL."""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+
+from cloudblame.store import schema
+
+DEFAULT_DB = "cloudblame.duckdb"
+ENV_DB = "CLOUDBLAME_DB"
+
+
+class StoreError(Exception):
+    """A store that cannot be used, with a message meant for the user."""
+
+
+def default_db_path() -> str:
+    return os.environ.get(ENV_DB) or DEFAULT_DB
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+class Store:
+    """An open store. Use ``Store.open`` (or as a context manager) rather than the constructor."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, path: str, read_only: bool):
+        self.conn = conn
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None, *, read_only: bool = False,
+             wait: float = 30.0) -> "Store":
+        """Open (and for writers create or migrate) the store at ``path``.
+
+        Another process holding the write lock is waited for up to ``wait`` seconds, then a clear
+        StoreError says who holds it. Opening a store written by a newer cloudblame fails clearly.
+        """
+        path = str(path or default_db_path())
+        if read_only and not Path(path).exists():
+            raise StoreError(f"no store at {path}: run `cloudblame ingest PATH...` first (or pass --db)")
+        conn = cls._connect(path, read_only, wait)
+        store = cls(conn, path, read_only)
+        try:
+            store._check_version()
+        except Exception:
+            conn.close()
+            raise
+        return store
+
+    @staticmethod
+    def _connect(path: str, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + max(wait, 0.0)
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(path, read_only=read_only)
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise StoreError(f"cannot open store {path}: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"store {path} is in use by another cloudblame process (waited {wait:g}s): {exc}"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+            except duckdb.Error as exc:
+                raise StoreError(f"cannot open store {path}: {exc}") from None
+
+    def _check_version(self) -> None:
+        has_meta = self.conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+        ).fetchone()[0]
+        version = None
+        if has_meta:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else None
+        if version is not None and version > schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path} was written by a newer cloudblame (schema version {version}; "
+                f"this one reads up to {schema.SCHEMA_VERSION}): upgrade cloudblame"
+            )
+        if self.read_only:
+            if version is None:
+                raise StoreError(f"{self.path} is not a cloudblame store (no schema version)")
+            return
+        self._create_or_migrate(version)
+
+    def _create_or_migrate(self, version: int | None) -> None:
+        with self.transaction():
+            if version is None:
+                for ddl in schema.CREATE:
+                    self.conn.execute(ddl)
+            else:
+                for step in range(version, schema.SCHEMA_VERSION):
+                    for statement in schema.MIGRATIONS[step]:
+                        self.conn.execute(statement)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[dict]:
+        """Rows as dicts. SQL text is the library's own; every value goes in ``params``."""
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> None:
+        self.conn.execute(sql, params)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

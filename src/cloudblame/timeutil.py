@@ -1,0 +1,59 @@
+"""Time parsing and formatting shared by every layer (all times are UTC, stored naive)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+_RELATIVE = re.compile(r"^\s*(?P<n>\d+)\s*(?P<unit>s|m|h|d|w)\s*$", re.I)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_event_time(value) -> datetime | None:
+    """CloudTrail eventTime (ISO 8601, usually ``YYYY-MM-DDTHH:MM:SSZ``; epoch seconds or ms accepted)
+    as a naive UTC datetime; None when missing or unreadable."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        seconds = value / 1000 if value > 1e11 else value
+        try:
+            return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:  # ISO basic, as documented for sessionContext.attributes.creationDate
+            parsed = datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def iso_z(value: datetime | None) -> str | None:
+    """``2023-07-10T11:45:03Z`` for a naive-UTC or aware datetime."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def parse_when(text: str, *, now: datetime | None = None) -> datetime:
+    """A CLI time bound: relative (``7d``, ``12h``, ``30m``, ``2w``, ``90s``: that long ago) or absolute
+    (``2023-07-10``, ``2023-07-10T11:45:03Z``). Raises ValueError with a readable message."""
+    m = _RELATIVE.match(text)
+    if m:
+        now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+        return now - timedelta(**{_UNITS[m["unit"].lower()]: int(m["n"])})
+    parsed = parse_event_time(text)
+    if parsed is None:
+        raise ValueError(
+            f"cannot read time {text!r}: use a relative age like 7d, 12h, 30m, 2w or an ISO date/time like 2023-07-10T11:45:03Z"
+        )
+    return parsed

@@ -1,0 +1,38 @@
+"""Shared test helpers: where the shared datasets are, and stores built from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = (ROOT / ".." / "shared").resolve()
+DATASETS = SHARED / "datasets"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def dataset(name: str) -> Path:
+    """A folder of ../shared/datasets, or skip the test saying why."""
+    path = DATASETS / name
+    if not path.is_dir():
+        pytest.skip(f"../shared/datasets/{name} is not present (tests on the real CloudTrail logs need it)")
+    return path
+
+
+def build_store(db_path: Path, *paths: Path | str):
+    from cloudblame.ingest import ingest_paths
+    from cloudblame.store import Store
+
+    store = Store.open(db_path)
+    summary = ingest_paths(store, [str(p) for p in paths])
+    return store, summary
+
+
+@pytest.fixture(scope="session")
+def invictus_store(tmp_path_factory):
+    path = dataset("invictus-aws")
+    db = tmp_path_factory.mktemp("invictus") / "store.duckdb"
+    store, summary = build_store(db, path)
+    yield store, summary
+    store.close()

@@ -1,0 +1,50 @@
+"""The store gateway: schema version, newer stores refused, locks waited for then reported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from cloudblame.store import Store, StoreError
+from cloudblame.store.schema import SCHEMA_VERSION
+
+
+def test_new_store_records_its_schema_version(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+    with Store.open(tmp_path / "s.duckdb", read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM events") == 0
+
+
+def test_store_from_a_newer_version_is_refused(tmp_path):
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match="newer cloudblame"):
+            Store.open(tmp_path / "s.duckdb", read_only=read_only)
+
+
+def test_reading_a_missing_store_says_what_to_do(tmp_path):
+    with pytest.raises(StoreError, match="cloudblame ingest"):
+        Store.open(tmp_path / "absent.duckdb", read_only=True)
+
+
+def test_a_second_writer_waits_then_fails_clearly(tmp_path):
+    db = tmp_path / "s.duckdb"
+    Store.open(db).close()
+    holder = subprocess.Popen([sys.executable, "-c",
+                               f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(30)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="in use by another cloudblame process"):
+            Store.open(db, wait=0.5)
+        assert time.monotonic() - started >= 0.5
+    finally:
+        holder.kill()
+        holder.wait()
+    Store.open(db, wait=5).close()  # free again once the holder is gone
