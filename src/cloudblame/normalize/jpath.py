@@ -16,7 +16,7 @@ _SEGMENT = re.compile(r"^(?P<key>[^\[\]]*)(?:\[(?P<index>\d*)\])?$")
 
 
 @lru_cache(maxsize=4096)
-def _compile(path: str) -> tuple[tuple[str, str | None], ...]:
+def compile_path(path: str) -> tuple[tuple[str, str | None], ...]:
     parts = []
     for raw in path.split("."):
         m = _SEGMENT.match(raw)
@@ -46,7 +46,7 @@ def _as_list(value: Any) -> list:
 def resolve(obj: Any, path: str) -> list:
     """All values at ``path`` in ``obj`` (empty values dropped), in document order."""
     current = [obj]
-    for key, index in _compile(path):
+    for key, index in compile_path(path):
         nxt: list = []
         for item in current:
             value = get_key(item, key) if key else item
