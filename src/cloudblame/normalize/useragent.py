@@ -38,14 +38,14 @@ UA_RULES: tuple[tuple[str, str], ...] = (
     ("karpenter", rf"\bkarpenter\.sh[-/]v?{_V}"),
     # command-line and SDKs
     ("aws-cli", rf"^aws-cli/{_V}"),
-    ("boto3", rf"^Boto3/{_V}|^[Bb]otocore/{_V.replace('P<v>', 'P<v2>')}"),
+    ("boto3", rf"\bBoto3/{_V}|\b[Bb]otocore/{_V.replace('P<v>', 'P<v2>')}"),
     ("sdk-go", rf"aws-sdk-go(?:-v2)?/{_V}"),
     ("sdk-java", rf"aws-sdk-java/{_V}"),
     ("sdk-js", rf"aws-sdk-(?:js|nodejs)/{_V}"),
     ("sdk-dotnet", rf"aws-sdk-dotnet[\w-]*/{_V}"),
     ("sdk-ruby", rf"aws-sdk-ruby\d?/{_V}"),
     ("sdk-php", rf"aws-sdk-php/{_V}"),
-    ("sdk-rust", rf"aws-sdk-rust/{_V}"),
+    ("sdk-rust", rf"aws-sdk-rust/{_V}|\brusoto/{_V.replace('P<v>', 'P<v2>')}"),
     ("http-client", r"^(?:python-requests|curl|Go-http-client|okhttp|axios|Python-httplib2|Python-urllib)/(?P<v>[\w.]+)?"),
 )
 _COMPILED = tuple((slug, re.compile(pattern)) for slug, pattern in UA_RULES)
