@@ -147,3 +147,23 @@ def test_hostile_values_are_shown_as_text(tmp_path, monkeypatch):
     assert "[link=http://evil]b[/link]" in out and "<script>" not in out
     detail = run("event", "evil-1", "--db", db).stdout
     assert "<script>alert(1)</script>" in detail and "[bold red]x[/bold red]" in detail
+
+
+def test_recreated_resource_blames_the_current_incarnation(tmp_path):
+    from tests.integration.sample_records import iam_user, record
+
+    alice, bob = iam_user("alice", "AKIAALICE"), iam_user("bob", "AKIABOB")
+    req = {"bucketName": "reused-name"}
+    records = [
+        record(1, "2025-01-01T00:00:00Z", "s3.amazonaws.com", "CreateBucket", alice, "[S3Console/0.4]", req),
+        record(2, "2025-01-02T00:00:00Z", "s3.amazonaws.com", "DeleteBucket", alice, "[S3Console/0.4]", req),
+        record(3, "2025-01-03T00:00:00Z", "s3.amazonaws.com", "CreateBucket", bob, "aws-cli/2.15.0", req),
+        record(4, "2025-01-04T00:00:00Z", "s3.amazonaws.com", "CreateBucket", alice, "aws-cli/2.15.0", req,
+               error="BucketAlreadyOwnedByYou"),
+    ]
+    write_jsonl(tmp_path / "in", records)
+    db = str(tmp_path / "s.duckdb")
+    assert run("ingest", str(tmp_path / "in"), "--db", db).exit_code == 0
+    data = json.loads(run("blame", "reused-name", "--db", db, "-f", "json").stdout)
+    assert data["created"]["actor"]["human"] == "bob" and data["deleted"] is None
+    assert [t["error_code"] for t in data["timeline"]] == [None, None, None, "BucketAlreadyOwnedByYou"]

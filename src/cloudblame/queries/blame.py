@@ -69,16 +69,20 @@ def _timeline_rows(store: Store, target: dict) -> list[dict]:
 
 
 def _lifecycle(timeline: list[dict]) -> tuple[dict | None, dict | None]:
-    """The current incarnation: the latest successful create, and the first successful delete after it."""
-    created = None
+    """The current incarnation: its first successful create, and the successful delete that ended it.
+
+    A create after a delete starts a new incarnation (a bucket name reused); a create while the
+    resource is alive is an upsert (PutMetricAlarm, PutParameter) and does not change the creator.
+    """
+    created = deleted = None
     for row in timeline:
-        if row["action"] == "create" and not row["failed"]:
-            created = row
-    after = timeline if created is None else timeline[timeline.index(created) + 1:]
-    deletes = [r for r in after if r["action"] == "delete" and not r["failed"]]
-    if not deletes:
-        return created, None
-    return created, (deletes[0] if created is not None else deletes[-1])
+        if row["failed"]:
+            continue
+        if row["action"] == "create" and (created is None or deleted is not None):
+            created, deleted = row, None
+        elif row["action"] == "delete" and deleted is None:
+            deleted = row
+    return created, deleted
 
 
 def _point(row: dict | None) -> dict | None:
