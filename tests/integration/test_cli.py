@@ -167,3 +167,12 @@ def test_recreated_resource_blames_the_current_incarnation(tmp_path):
     data = json.loads(run("blame", "reused-name", "--db", db, "-f", "json").stdout)
     assert data["created"]["actor"]["human"] == "bob" and data["deleted"] is None
     assert [t["error_code"] for t in data["timeline"]] == [None, None, None, "BucketAlreadyOwnedByYou"]
+
+
+def test_event_by_unique_prefix(loaded):
+    db, _ = loaded
+    data = json.loads(run("event", "7d3f2e10-aaaa-bbbb-cccc-000000000004", "--db", db, "-f", "json").stdout)
+    assert data["event_name"] == "TerminateInstances"
+    ambiguous = run("event", "7d3f2e10", "--db", db)
+    assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output
+    assert run("event", "7d3f2", "--db", db).exit_code == 1  # too short to be a prefix

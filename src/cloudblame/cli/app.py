@@ -136,7 +136,7 @@ def demo(
         say(f"\n$ cloudblame blame {sample.spotlight}", style="bold cyan")
         with user_errors():
             print_blame(blame_query(store, sample.spotlight))
-        say("\n$ cloudblame events --write-only --tool console --limit 10", style="bold cyan")
-        f = EventFilter(read_only=False, tool="console", limit=10)
+        say("\n$ cloudblame events --event-name RunInstances --limit 10", style="bold cyan")
+        f = EventFilter(event_name="RunInstances", limit=10)
         print_events(search_events(store, f), f)
     say("\nTry: cloudblame blame <id>, cloudblame events --username <who>, cloudblame event <event-id>", style="dim")

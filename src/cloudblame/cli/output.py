@@ -72,10 +72,13 @@ def cell(value) -> Text:
     return Text(str(value))
 
 
+NO_WRAP = {"time", "event id", "action", "event"}
+
+
 def make_table(title: str | None, columns: list[str], rows: Iterable[list]) -> Table:
     table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in NO_WRAP)
     for row in rows:
         table.add_row(*(cell(v) for v in row))
     return table

@@ -25,11 +25,15 @@ def _tool(tool: dict) -> str:
 def _point_lines(label: str, point: dict | None) -> list[tuple[str, str]]:
     if point is None:
         return [(label, "unknown (no successful creation event in the store)" if label == "created" else "no")]
-    return [
-        (label, f"{point['time']} by {_who(point['actor'])}"),
-        (f"{label} with", f"{_tool(point['tool'])}  via {point['event_name']} from {point['source_ip'] or '?'}"),
+    actor = point["actor"]
+    lines = [(label, f"{point['time']} by {actor.get('human') or '?'}")]
+    if actor.get("principal") and actor.get("principal") != actor.get("human"):
+        lines.append((f"{label} as", f"{actor['principal']} ({actor.get('identity_type')})"))
+    lines += [
+        (f"{label} with", f"{_tool(point['tool'])} via {point['event_name']} from {point['source_ip'] or '?'}"),
         (f"{label} event", point["event_id"]),
     ]
+    return lines
 
 
 def print_blame(result: dict) -> None:
@@ -47,24 +51,27 @@ def print_blame(result: dict) -> None:
     console.print(make_table(
         f"timeline ({len(result['timeline'])} events, oldest first)",
         ["time", "action", "event", "who", "tool", "error"],
-        ([t["time"], t["action"], t["event_name"], _who(t["actor"]), _tool(t["tool"]), t["error_code"]]
+        ([t["time"], t["action"], t["event_name"], t["actor"]["human"], _tool(t["tool"]), t["error_code"]]
          for t in result["timeline"]),
     ))
 
 
 def _resources_cell(resources: list[dict]) -> str:
-    shown = [f"{x['id']}" + ("" if x["action"] == "reference" else f" ({x['action']})") for x in resources[:3]]
+    """What the event created, deleted or changed (else what it referenced), two at most."""
+    changed = [x for x in resources if x["action"] != "reference"] or resources
+    shown = [x["id"] + ("" if x["action"] == "reference" else f" ({x['action']})") for x in changed[:2]]
     more = len(resources) - len(shown)
-    return ", ".join(shown) + (f" +{more}" if more > 0 else "")
+    return " ".join(shown) + (f" +{more}" if more > 0 else "")
 
 
 def print_events(rows: list[dict], f: EventFilter) -> None:
     active = ", ".join(f"{k}={v}" for k, v in f.active().items()) or "no filter"
+    # event ids are shortened like git hashes: `cloudblame event` takes any unique prefix
     console.print(make_table(
         f"{len(rows)} event(s), newest first ({active})",
         ["time", "event", "source", "who", "tool", "region", "resources", "error", "event id"],
         ([e["time"], e["event_name"], e["event_source"].removesuffix(".amazonaws.com"), e["actor"]["human"],
-          _tool(e["tool"]), e["region"], _resources_cell(e["resources"]), e["error_code"], e["event_id"]]
+          _tool(e["tool"]), e["region"], _resources_cell(e["resources"]), e["error_code"], e["event_id"][:8]]
          for e in rows),
     ))
 

@@ -132,8 +132,23 @@ def _resources_of(store: Store, event_ids: list[str]) -> dict[str, list[dict]]:
     return out
 
 
+def resolve_event_id(store: Store, event_id: str) -> str:
+    """The full eventID for ``event_id`` or a unique prefix of it (at least 6 characters, as git allows)."""
+    if store.scalar("SELECT count(*) FROM events WHERE event_id = ?", [event_id]):
+        return event_id
+    if len(event_id) >= 6:
+        matches = [r[0] for r in store.conn.execute(
+            "SELECT event_id FROM events WHERE starts_with(event_id, ?) LIMIT 2", [event_id]).fetchall()]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise NotFound(f"event id prefix {event_id!r} is ambiguous: give more characters")
+    raise NotFound(f"no event with id {event_id!r} in the store")
+
+
 def get_event(store: Store, event_id: str) -> dict:
-    """One event in full: summary fields, identity details, resources, and the raw record."""
+    """One event in full (``event_id`` may be a unique prefix): summary, identity details, resources, raw record."""
+    event_id = resolve_event_id(store, event_id)
     rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, e.raw, e.origin, e.user_name AS username, "
                        "e.session_issuer_arn, e.source_identity, e.invoked_by, e.actor_kind, e.actor_confidence, "
                        "e.event_type, e.event_category, e.shared_event_id, e.request_id "

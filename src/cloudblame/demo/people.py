@@ -1,0 +1,169 @@
+"""Who acts in the sample trail: people, CI and services, and the credentials each call carries.
+
+Each person has a way in (IAM Identity Center, an IAM user, a GitHub Actions role) and tools they
+use. Session credentials are issued once a day (or once a CI run) by an STS event whose
+``responseElements.credentials.accessKeyId`` is the key every later call of that session carries,
+so the chain can be walked back from any call to the person.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+from cloudblame.demo import shapes as S
+
+SSO_REGION = "eu-west-1"
+SSO_PATH = f"/aws-reserved/sso.amazonaws.com/{SSO_REGION}/"
+GITHUB_PROVIDER = "token.actions.githubusercontent.com"
+
+
+@dataclass
+class Person:
+    """One actor. ``tools`` maps a tool flavour (terraform, cli, boto3, console) to a weight."""
+
+    name: str  # the human the tests expect: IAM user name or SSO e-mail
+    kind: str  # sso | iam | github
+    tools: dict[str, int]
+    ips: tuple[str, ...]
+    variant: str = "linux"  # os flavour of terraform / cli agents
+    browser: str = "chrome-mac"
+    role: str | None = None  # SSO permission-set role or CI role name
+    role_id: str = ""
+    user_id: str = ""
+    long_key: str = ""  # AKIA... of an IAM user
+    active_until: float = 1.0  # fraction of the window after which the person is gone
+    sessions: dict[tuple[str, int], "Session"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Session:
+    key: str
+    issued: int  # epoch second
+    identity: dict  # the userIdentity of calls made with it
+    console: bool = False
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What one call carries: identity, user agent flavour, source IP, console flag, invokedBy."""
+
+    person: Person | None
+    identity: dict
+    flavour: str
+    variant: str
+    ip: str
+    console: bool = False
+
+
+def make_people(ids: S.Ids) -> list[Person]:
+    def sso(name: str, ps: str, tools: dict, ips: tuple, variant: str) -> Person:
+        role = f"AWSReservedSSO_{ps}_{ids.hexid(16)}"
+        return Person(name, "sso", tools, ips, variant=variant, role=role, role_id=ids.key("AROA"))
+
+    def iam(name: str, tools: dict, ips: tuple, until: float = 1.0) -> Person:
+        return Person(name, "iam", tools, ips, user_id=ids.key("AIDA"), long_key=ids.key("AKIA"),
+                      active_until=until, browser="firefox-win")
+
+    return [
+        sso("maria.lopez@example.com", "AdministratorAccess", {"terraform": 8, "cli": 2},
+            ("203.0.113.25", "203.0.113.26"), "mac"),
+        sso("tom.becker@example.com", "PowerUser", {"console": 6, "cli": 3}, ("198.51.100.14",), "linux"),
+        iam("alice", {"cli": 5, "boto3": 4}, ("203.0.113.77", "198.51.100.90")),
+        iam("bob", {"console": 9, "cli": 1}, ("198.51.100.201",), until=0.5),
+        Person("github-deployer", "github", {"terraform": 1}, ("4.175.114.51", "20.42.9.120"),
+               role="github-deployer", role_id=ids.key("AROA")),
+    ]
+
+
+def session(person: Person, account: str, t: int, ids: S.Ids) -> tuple[Session, dict | None]:
+    """The person's session for the day of ``t`` (issued at 07:5x), and the STS record fields that
+    issued it when it is new (None when already issued)."""
+    day = t // 86400
+    found = person.sessions.get((account, day))
+    if found:
+        return found, None
+    issued = day * 86400 + 7 * 3600 + 50 * 60 + zlib.crc32(person.name.encode()) % 600
+    key = ids.key("ASIA")
+    if person.kind == "sso":
+        identity = S.assumed_role_identity(account, person.role, SSO_PATH, person.role_id, person.name, key,
+                                           S.iso(issued))
+        sts = _saml_issue(person, account, key, issued, ids)
+    elif person.kind == "github":
+        identity = S.assumed_role_identity(account, person.role, "/", person.role_id, "GitHubActions", key,
+                                           S.iso(issued), web_provider=GITHUB_PROVIDER)
+        sts = _web_identity_issue(person, account, key, issued, ids)
+    else:  # an IAM user's console session
+        identity = S.iam_user_identity(account, person.name, person.user_id, key, S.iso(issued))
+        sts = _console_login(person, account, issued)
+    made = Session(key, issued, identity, console=person.kind == "iam")
+    person.sessions[(account, day)] = made
+    if len(person.sessions) > 256:  # keep memory bounded on long corpora
+        person.sessions.pop(next(iter(person.sessions)))
+    return made, sts
+
+
+def _saml_issue(person: Person, account: str, key: str, t: int, ids: S.Ids) -> dict:
+    role_arn = f"arn:aws:iam::{account}:role{SSO_PATH}{person.role}"
+    provider = f"arn:aws:iam::{account}:saml-provider/AWSSSO_{ids.hexid(16)}_DO_NOT_DELETE"
+    req, resp = S.assume_role_with_saml_shape(role_arn, provider, person.name, person.role_id, account, key,
+                                              t + 43200, ids.uuid(), ids.alnum(28), SSO_REGION, ids.hexid(16))
+    identity = {"type": "SAMLUser", "principalId": f"{resp['nameQualifier']}:{person.name}",
+                "userName": person.name, "identityProvider": resp["nameQualifier"]}
+    return {"t": t, "source": "sts.amazonaws.com", "name": "AssumeRoleWithSAML", "identity": identity,
+            "req": req, "resp": resp, "read_only": True, "ua": "aws-internal/3 aws-sdk-java/1.12.772",
+            "ip": person.ips[0], "resources": [{"accountId": account, "type": "AWS::IAM::Role", "ARN": role_arn},
+                                               {"accountId": account, "type": "AWS::IAM::SAMLProvider", "ARN": provider}]}
+
+
+def _web_identity_issue(person: Person, account: str, key: str, t: int, ids: S.Ids) -> dict:
+    role_arn = f"arn:aws:iam::{account}:role/{person.role}"
+    provider = f"arn:aws:iam::{account}:oidc-provider/{GITHUB_PROVIDER}"
+    subject = "repo:example-org/platform-infra:ref:refs/heads/main"
+    req, resp = S.assume_role_with_web_identity_shape(role_arn, "GitHubActions", person.role_id, account, key,
+                                                      t + 3600, subject, provider)
+    identity = {"type": "WebIdentityUser", "principalId": f"{provider}:sts.amazonaws.com:{subject}",
+                "userName": subject, "identityProvider": provider}
+    return {"t": t, "source": "sts.amazonaws.com", "name": "AssumeRoleWithWebIdentity", "identity": identity,
+            "req": req, "resp": resp, "read_only": True, "ua": S.GITHUB_STS_UA, "ip": person.ips[0],
+            "resources": [{"accountId": account, "type": "AWS::IAM::Role", "ARN": role_arn}]}
+
+
+def _console_login(person: Person, account: str, t: int) -> dict:
+    identity = S.iam_user_identity(account, person.name, person.user_id, None)
+    return {"t": t, "source": "signin.amazonaws.com", "name": "ConsoleLogin", "identity": identity,
+            "req": None, "resp": {"ConsoleLogin": "Success"}, "read_only": False, "ua": S.BROWSERS[person.browser],
+            "ip": person.ips[0], "event_type": "AwsConsoleSignIn",
+            "additional": {"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No",
+                           "MFAUsed": "Yes"}}
+
+
+def caller(person: Person, account: str, t: int, flavour: str, ids: S.Ids, rng) -> tuple[Caller, dict | None]:
+    """How ``person`` calls with ``flavour`` at ``t``: their identity, agent and IP (plus a new
+    session's issuing record, if this call is the day's first)."""
+    variant = person.browser if flavour == "console" else person.variant
+    ip = person.ips[rng.randrange(len(person.ips))]
+    if person.kind == "iam" and flavour != "console":
+        identity = S.iam_user_identity(account, person.name, person.user_id, person.long_key)
+        return Caller(person, identity, flavour, variant, ip), None
+    sess, issue = session(person, account, t, ids)
+    return Caller(person, sess.identity, flavour, variant, ip, console=flavour == "console"), issue
+
+
+def service_caller(service: str, account: str, t: int, ids: S.Ids, *, role: str | None = None,
+                   session_name: str | None = None) -> Caller:
+    """An AWS service acting: its service-linked role (``role``) or the AWSService principal."""
+    host = f"{service}.amazonaws.com"
+    if role:
+        identity = S.assumed_role_identity(account, role, f"/aws-service-role/{host}/", "AROA" + "SERVICE" * 2,
+                                           session_name or service, ids.key("ASIA"), S.iso(t - 60), invoked_by=host)
+    else:
+        identity = S.service_identity(host)
+    return Caller(None, identity, "fixed", host, host)
+
+
+def on_behalf(base: Caller, service: str) -> Caller:
+    """A service using the caller's own credentials (forward access session), e.g. CloudFormation."""
+    host = f"{service}.amazonaws.com"
+    identity = dict(base.identity, invokedBy=host)
+    return Caller(base.person, identity, "fixed", host, host)
