@@ -6,7 +6,6 @@ import gzip
 import json
 import os
 
-import pytest
 
 from cloudblame.ingest import ingest_paths
 from cloudblame.store import Store

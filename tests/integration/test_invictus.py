@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from cloudblame.normalize.jpath import resolve
 from cloudblame.queries.blame import blame

@@ -18,7 +18,6 @@ from cloudblame.catalog import (
     EC2_PREFIXES_NOT_CANONICAL,
     RULES,
     TYPES,
-    AnyResource,
     ResourceType,
     rules_for,
 )

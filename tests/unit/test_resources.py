@@ -7,9 +7,7 @@ is absent); other records are small hand-written fixtures following the shapes i
 
 from __future__ import annotations
 
-import gzip
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -17,6 +15,7 @@ import pytest
 
 from cloudblame.normalize.model import ACTIONS, ResourceRef
 from cloudblame.normalize.resources import extract_resources
+from tests.datasets import read_records
 
 SHARED = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
 DATASETS = SHARED / "datasets"
@@ -27,49 +26,6 @@ ANY = object()  # "do not check the name"
 
 
 # --- reading the shared datasets ---------------------------------------------------------------------------
-
-def _documents(path: Path) -> list:
-    """The JSON documents in one file: one document, or JSON lines; [] for unreadable or invalid files."""
-    try:
-        raw = path.read_bytes()
-        if path.name.endswith(".gz"):
-            raw = gzip.decompress(raw)
-        text = raw.decode("utf-8")
-    except (OSError, EOFError, UnicodeDecodeError):
-        return []
-    try:
-        return [json.loads(text)]
-    except ValueError:
-        pass
-    docs = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            try:
-                docs.append(json.loads(line))
-            except ValueError:
-                continue
-    return docs
-
-
-def _records_in(doc):
-    """Records in a document: {"Records": [...]}, a bare list, one record, or an EventBridge envelope."""
-    if isinstance(doc, list):
-        for item in doc:
-            yield from _records_in(item)
-    elif isinstance(doc, dict):
-        if isinstance(doc.get("Records"), list):
-            yield from _records_in(doc["Records"])
-        elif isinstance(doc.get("detail"), dict) and "eventName" in doc["detail"]:
-            yield doc["detail"]
-        elif "eventName" in doc and "eventSource" in doc:
-            yield doc
-
-
-@lru_cache(maxsize=None)
-def read_records(path: Path) -> tuple:
-    return tuple(r for doc in _documents(path) for r in _records_in(doc))
-
 
 def _require_datasets() -> None:
     if not DATASETS.is_dir():

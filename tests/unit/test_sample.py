@@ -61,7 +61,7 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
 
     a = generate_sample_trail(tmp_path / "a", records=800, days=10)
     b = generate_sample_trail(tmp_path / "b", records=800, days=10)
-    c = generate_sample_trail(tmp_path / "c", records=800, days=10, seed=8)
+    generate_sample_trail(tmp_path / "c", records=800, days=10, seed=8)
     assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")
     assert a.expected == b.expected
 

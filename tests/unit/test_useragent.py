@@ -7,8 +7,6 @@ why, when the folder is absent).
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 
 from cloudblame.normalize.model import Tool
 from cloudblame.normalize.useragent import RULES, TOOL_IDS, classify_tool, user_agent_extras
+from tests.datasets import read_records
 
 DATASETS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets").resolve()
 
@@ -216,50 +215,15 @@ def test_user_agent_extras():
 
 # --- every record of the shared datasets -----------------------------------------------------------------
 
-def _documents(path: Path) -> list:
-    """One JSON document, or JSON lines (bad lines dropped); [] for unreadable or invalid files."""
-    try:
-        raw = path.read_bytes()
-        text = (gzip.decompress(raw) if path.name.endswith(".gz") else raw).decode("utf-8")
-    except (OSError, EOFError, UnicodeDecodeError):
-        return []
-    try:
-        return [json.loads(text)]
-    except ValueError:
-        pass
-    docs = []
-    for line in text.splitlines():
-        try:
-            docs.append(json.loads(line))
-        except ValueError:
-            continue
-    return docs
-
-
-def _records(doc):
-    """Records under "Records", in a bare list, as one record, or as an EventBridge envelope's detail."""
-    if isinstance(doc, list):
-        for item in doc:
-            yield from _records(item)
-    elif isinstance(doc, dict):
-        if isinstance(doc.get("Records"), list):
-            yield from _records(doc["Records"])
-        elif isinstance(doc.get("detail"), dict) and "eventName" in doc["detail"]:
-            yield doc["detail"]
-        elif "eventName" in doc:
-            yield doc
-
-
 def _dataset_calls() -> list[tuple[object, object, object]]:
     if not DATASETS.is_dir():
         pytest.skip(f"../shared/datasets not present: {DATASETS} (tests on real user agents need it)")
     calls = []
     for path in sorted(DATASETS.rglob("*")):
         if path.is_file() and path.name.endswith((".json", ".json.gz", ".jsonl")):
-            for doc in _documents(path):
-                for rec in _records(doc):
-                    ui = rec.get("userIdentity") if isinstance(rec.get("userIdentity"), dict) else {}
-                    calls.append((rec.get("userAgent"), ui.get("invokedBy"), rec.get("sourceIPAddress")))
+            for rec in read_records(path):
+                ui = rec.get("userIdentity") if isinstance(rec.get("userIdentity"), dict) else {}
+                calls.append((rec.get("userAgent"), ui.get("invokedBy"), rec.get("sourceIPAddress")))
     return calls
 
 
