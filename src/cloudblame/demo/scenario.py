@@ -131,7 +131,18 @@ def _network(s: Story) -> dict:
                                           client_token=s.ids.token())
         s.call(t, c, ec2, "RunInstances", req, resp)
         s.expect(S.instance_ids_of(resp)[0], "AWS::EC2::Instance", "maria.lopez@example.com", "terraform", t, name)
-    t += 40
+    t += 20
+    req, resp = S.create_key_pair_shape(s.ids, name="storefront-admin")
+    s.call(t, c, ec2, "CreateKeyPair", req, resp)
+    s.expect("storefront-admin", "AWS::EC2::KeyPair", "maria.lopez@example.com", "terraform", t)
+    t += 5
+    req, resp = S.create_launch_template_shape(s.ids, t=t, name="storefront-workers", image="ami-0c7217cdde317cfec",
+                                               itype="c6i.large", sg=sg, created_by=c.identity["arn"],
+                                               client_token=s.ids.token())
+    s.call(t, c, ec2, "CreateLaunchTemplate", req, resp)
+    template = resp["CreateLaunchTemplateResponse"]["launchTemplate"]["launchTemplateId"]
+    s.expect(template, "AWS::EC2::LaunchTemplate", "maria.lopez@example.com", "terraform", t)
+    t += 15
     bucket = f"storefront-assets-{s.account}"
     req, resp = S.create_bucket_shape(bucket, REGION)
     s.call(t, c, "s3.amazonaws.com", "CreateBucket", req, resp, additional=S.s3_additional(s.ids))
@@ -139,7 +150,7 @@ def _network(s: Story) -> dict:
     s.call(t + 3, c, "s3.amazonaws.com", "PutBucketPolicy",
            {"bucketName": bucket, "bucketPolicy": S.bucket_policy(bucket, s.account), "policy": ""}, None,
            additional=S.s3_additional(s.ids))
-    return {"vpc": vpc, "subnets": subnets, "sg": sg, "eip": eip, "nat": nat}
+    return {"vpc": vpc, "subnets": subnets, "sg": sg, "eip": eip, "nat": nat, "template": template}
 
 
 def _toms_test_instance(s: Story, net: dict) -> str:
@@ -219,6 +230,17 @@ def _alice_serverless(s: Story) -> None:
     req, resp = S.create_table_shape(s.ids, account=s.account, region=REGION, t=t + 700, name="orders", pk="orderId")
     s.call(t + 700, py, "dynamodb.amazonaws.com", "CreateTable", req, resp)
     s.expect("orders", "AWS::DynamoDB::Table", "alice", "boto3", t + 700)
+    tdb = s.at(0.15, 14, 0)
+    req, resp = S.create_db_instance_shape(s.ids, account=s.account, region=REGION, ident="orders-db-test",
+                                           cls="db.t3.micro", engine="mysql", version="8.0.39", storage=20,
+                                           subnet_group="default", vpc="vpc-default", sg="default", tags=None)
+    s.call(tdb, s.who("alice", "cli", tdb), "rds.amazonaws.com", "CreateDBInstance", req, resp)
+    s.expect("orders-db-test", "AWS::RDS::DBInstance", "alice", "aws-cli", tdb)
+    tdel = s.at(0.3, 10, 0)
+    req, resp = S.delete_db_instance_shape(account=s.account, region=REGION, ident="orders-db-test",
+                                           cls="db.t3.micro", engine="mysql")
+    s.call(tdel, s.who("alice", "cli", tdel), "rds.amazonaws.com", "DeleteDBInstance", req, resp)
+    s.deleted("orders-db-test", "alice", tdel)
     t2 = s.at(0.5, 11, 0)
     req, resp = S.update_function_configuration_shape(s.ids, account=s.account, region=REGION, t=t2,
                                                       name="orders-worker", role_arn=role, runtime="python3.12",
@@ -281,7 +303,7 @@ def _ci_and_autoscaling(s: Story, net: dict) -> None:
     s.call(t + 1000, ci, "elasticloadbalancing.amazonaws.com", "CreateLoadBalancer", req, resp, api_version="2015-12-01")
     t = s.at(0.25, 9, 30)
     tf = s.who("maria.lopez@example.com", "terraform", t)
-    req, resp = S.create_asg_shape(name="storefront-workers", launch_template="lt-0a1b2c3d4e5f60718",
+    req, resp = S.create_asg_shape(name="storefront-workers", launch_template=net["template"],
                                    subnets=net["subnets"], size=2, tags={"Project": "storefront"})
     s.call(t, tf, "autoscaling.amazonaws.com", "CreateAutoScalingGroup", req, resp)
     s.expect("storefront-workers", "AWS::AutoScaling::AutoScalingGroup", "maria.lopez@example.com", "terraform", t)
@@ -292,7 +314,7 @@ def _ci_and_autoscaling(s: Story, net: dict) -> None:
         req, resp = S.run_instances_shape(s.ids, account=s.account, region=REGION, t=ta, image="ami-0c7217cdde317cfec",
                                           itype="c6i.large", subnet=net["subnets"][k], vpc=net["vpc"], sg=net["sg"],
                                           az=f"us-east-1{'ab'[k]}", tags={"aws:autoscaling:groupName": "storefront-workers"},
-                                          client_token=s.ids.token(), launch_template="lt-0a1b2c3d4e5f60718")
+                                          client_token=s.ids.token(), launch_template=net["template"])
         s.call(ta, asg, "ec2.amazonaws.com", "RunInstances", req, resp)
 
 
@@ -325,4 +347,19 @@ def _housekeeping(s: Story) -> None:
     req, resp = S.create_volume_shape(s.ids, t=t4, az="us-east-1a", size=200, vtype="gp3",
                                       tags={"Name": "tom-scratch"}, client_token=s.ids.token())
     s.call(t4, s.who("tom.becker@example.com", "console", t4), "ec2.amazonaws.com", "CreateVolume", req, resp)
-    s.expect(resp["volumeId"], "AWS::EC2::Volume", "tom.becker@example.com", "console", t4, "tom-scratch")
+    volume = resp["volumeId"]
+    s.expect(volume, "AWS::EC2::Volume", "tom.becker@example.com", "console", t4, "tom-scratch")
+    t5 = s.at(0.45, 16, 0)
+    req, resp = S.create_snapshot_shape(s.ids, account=s.account, t=t5, volume=volume, size=200,
+                                        description="before resize")
+    s.call(t5, s.who("tom.becker@example.com", "console", t5), "ec2.amazonaws.com", "CreateSnapshot", req, resp)
+    s.expect(resp["snapshotId"], "AWS::EC2::Snapshot", "tom.becker@example.com", "console", t5)
+    t6 = s.at(0.1, 10, 0)
+    spare = s.who("maria.lopez@example.com", "cli", t6)
+    req, resp = S.allocate_address_shape(s.ids, region=REGION, tags=None)
+    s.call(t6, spare, "ec2.amazonaws.com", "AllocateAddress", req, resp)
+    s.expect(resp["allocationId"], "AWS::EC2::EIP", "maria.lopez@example.com", "aws-cli", t6)
+    t7 = s.at(0.12, 10, 0)
+    req, resp = S.release_address_shape(resp["allocationId"], REGION)
+    s.call(t7, s.who("maria.lopez@example.com", "cli", t7), "ec2.amazonaws.com", "ReleaseAddress", req, resp)
+    s.deleted(req["allocationId"], "maria.lopez@example.com", t7)

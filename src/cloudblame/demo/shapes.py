@@ -21,7 +21,6 @@ UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # access key ids look base32
 LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-MAIN_REGION = "us-east-1"
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2")
 
 # eventVersion by eventSource (1.08 - 1.10, as current trails mix them)
@@ -101,9 +100,6 @@ CDK_UA = ("aws-sdk-js/3.741.0 ua/2.1 os/darwin#24.3.0 lang/js md/nodejs#22.13.1 
           "m/E,N,e aws-cdk/2.178.1")
 GITHUB_STS_UA = ("aws-sdk-js/3.693.0 ua/2.1 os/linux#6.5.0-1025-azure lang/js md/nodejs#20.18.0 api/sts#3.693.0 "
                  "m/N,E,e configure-aws-credentials-for-github-actions")
-SSM_AGENT_UA = "aws-sdk-go/1.55.5 (go1.22.7; linux; amd64) amazon-ssm-agent/3.3.1142.0"
-SSO_PORTAL_UA = ("aws-internal/3 aws-sdk-java/1.12.772 Linux/5.10.228-198.906.amzn2int.x86_64 "
-                 "OpenJDK_64-Bit_Server_VM/25.432-b08 java/1.8.0_432 vendor/Oracle_Corporation cfg/retry-mode/standard")
 S3_CONSOLE_UA = ("[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.750 Linux/5.10.227-198.884.amzn2int.x86_64 "
                  "OpenJDK_64-Bit_Server_VM/25.432-b08 java/1.8.0_432 vendor/Oracle_Corporation cfg/retry-mode/standard]")
 BROWSERS = {
