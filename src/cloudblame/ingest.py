@@ -12,6 +12,7 @@ import orjson
 from cloudblame.normalize.record import BadRecord, normalize_record
 from cloudblame.sources.files import FileReport, Problem, discover, file_report, iter_file
 from cloudblame.store.db import Store
+from cloudblame.store.identity import resolve_sessions
 from cloudblame.store.writer import EventWriter
 
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, records read)
@@ -73,6 +74,8 @@ def ingest_paths(store: Store, paths: list[str], *, force: bool = False, batch_s
             progress(done, len(files), summary.records)
     writer.flush()
     summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
+    if summary.new:
+        resolve_sessions(store)
     summary.seconds = time.perf_counter() - started
     return summary
 

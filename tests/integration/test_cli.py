@@ -52,10 +52,12 @@ def test_blame_json_shape(loaded):
     result = run("blame", "i-0fedcba9876543210", "--db", db, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["created"]["actor"] == {
+    actor = data["created"]["actor"]
+    principal = "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_0a1b2c3d4e5f6a7b/maria.lopez@example.com"
+    assert {k: actor[k] for k in ("human", "identity_type", "session_name", "principal", "kind", "confidence")} == {
         "human": "maria.lopez@example.com", "identity_type": "AssumedRole", "session_name": "maria.lopez@example.com",
-        "principal": "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_0a1b2c3d4e5f6a7b/maria.lopez@example.com",
-    }
+        "principal": principal, "kind": "sso", "confidence": "high"}
+    assert [h["principal"] for h in actor["chain"]] == ["maria.lopez@example.com", principal]
     assert data["created"]["tool"]["id"] == "terraform" and data["created"]["tool"]["version"] == "1.9.8"
     assert data["created"]["time"] == "2025-03-04T09:12:44Z"
     assert data["deleted"]["actor"]["human"] == "tom" and data["deleted"]["tool"]["id"] == "aws-cli"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from cloudblame.normalize.credentials import credential_row
 from cloudblame.normalize.identity import actor_of, principal_of
 from cloudblame.normalize.model import ResourceRef
 from cloudblame.normalize.resources import extract_resources
@@ -21,7 +22,7 @@ EVENT_COLUMNS = (
     "event_type", "event_category", "event_version", "api_version", "request_id", "shared_event_id",
     "identity_type", "principal", "principal_id", "principal_account", "user_name", "access_key_id",
     "session_name", "session_issuer_arn", "session_issuer_name", "source_identity", "invoked_by",
-    "actor", "actor_kind", "actor_confidence", "tool", "tool_version",
+    "session_created", "actor", "actor_kind", "actor_confidence", "tool", "tool_version",
     "org_id", "origin", "raw",
 )
 RESOURCE_COLUMNS = (
@@ -39,6 +40,7 @@ class BadRecord(ValueError):
 class NormalizedEvent:
     event: dict
     resources: list[dict]
+    credential: dict | None = None  # set when the event issued credentials or an access key
 
 
 def _text(value, limit: int = _MAX_TEXT) -> str | None:
@@ -98,12 +100,12 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
         "access_key_id": principal.access_key_id, "session_name": principal.session_name,
         "session_issuer_arn": principal.session_issuer_arn, "session_issuer_name": principal.session_issuer_name,
         "source_identity": principal.source_identity, "invoked_by": principal.invoked_by,
-        "actor": actor.human, "actor_kind": actor.kind, "actor_confidence": actor.confidence,
+        "session_created": parse_event_time(principal.session_created), "actor": actor.human, "actor_kind": actor.kind, "actor_confidence": actor.confidence,
         "tool": tool.id, "tool_version": tool.version,
         "org_id": key.org_id if key else None, "origin": origin, "raw": raw.decode("utf-8", "replace"),
     }
     refs = extract_resources(record, account=account, region=region)
-    return NormalizedEvent(event, [_resource_row(event, ref) for ref in refs])
+    return NormalizedEvent(event, [_resource_row(event, ref) for ref in refs], credential_row(record, event))
 
 
 def _resource_row(event: dict, ref: ResourceRef) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from cloudblame.queries import Ambiguous, NotFound
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, actor_shape, tool_shape
+from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, actor_shape, tool_shape
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
@@ -61,7 +61,7 @@ def _timeline_rows(store: Store, target: dict) -> list[dict]:
     return store.query(
         f"""SELECT {EVENT_SUMMARY_SQL}, r.action, r.arn AS r_arn, r.name AS r_name,
                    r.resource_type AS r_type, r.aws_region AS r_region, r.failed
-            FROM event_resources r JOIN events e ON e.event_id = r.event_id
+            FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id
             WHERE r.resource_id = ? AND {type_clause} AND {account_clause}
             ORDER BY e.event_time, e.event_id""",
         params,

@@ -9,7 +9,7 @@ from datetime import datetime
 import orjson
 
 from cloudblame.queries import NotFound
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, event_summary
+from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, RESOLVED_ACTOR_SQL, event_summary
 from cloudblame.store.db import Store
 
 MAX_LIMIT = 100_000
@@ -61,7 +61,7 @@ def _where(f: EventFilter) -> tuple[str, list]:
     if f.read_only is not None:
         add("e.read_only = ?", f.read_only)
     if f.username:
-        add("(lower(e.user_name) = lower(?) OR lower(e.actor) = lower(?))", f.username, f.username)
+        add(f"(lower(e.user_name) = lower(?) OR lower({RESOLVED_ACTOR_SQL}) = lower(?))", f.username, f.username)
     if f.access_key:
         add("e.access_key_id = ?", f.access_key)
     if f.account:
@@ -101,7 +101,7 @@ def search_events(store: Store, f: EventFilter) -> list[dict]:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
     where, params = _where(f)
     rows = store.query(
-        f"SELECT {EVENT_SUMMARY_SQL} FROM events e{where} ORDER BY e.event_time DESC, e.event_id LIMIT ?",
+        f"SELECT {EVENT_SUMMARY_SQL} FROM {EVENTS_FROM}{where} ORDER BY e.event_time DESC, e.event_id LIMIT ?",
         params + [f.limit],
     )
     resources = _resources_of(store, [r["event_id"] for r in rows])
@@ -150,9 +150,9 @@ def get_event(store: Store, event_id: str) -> dict:
     """One event in full (``event_id`` may be a unique prefix): summary, identity details, resources, raw record."""
     event_id = resolve_event_id(store, event_id)
     rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, e.raw, e.origin, e.user_name AS username, "
-                       "e.session_issuer_arn, e.source_identity, e.invoked_by, e.actor_kind, e.actor_confidence, "
+                       "e.session_issuer_arn, e.source_identity, "
                        "e.event_type, e.event_category, e.shared_event_id, e.request_id "
-                       "FROM events e WHERE e.event_id = ?", [event_id])
+                       f"FROM {EVENTS_FROM} WHERE e.event_id = ?", [event_id])
     if not rows:
         raise NotFound(f"no event with id {event_id!r} in the store")
     row = rows[0]
@@ -163,7 +163,7 @@ def get_event(store: Store, event_id: str) -> dict:
     item["request_id"] = row["request_id"]
     item["shared_event_id"] = row["shared_event_id"]
     item["actor"].update({
-        "kind": row["actor_kind"], "confidence": row["actor_confidence"], "username": row["username"],
+        "username": row["username"],
         "access_key_id": row["access_key_id"], "session_issuer": row["session_issuer_arn"],
         "source_identity": row["source_identity"], "invoked_by": row["invoked_by"],
     })

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+from cloudblame.store.identity import chain_of
 from cloudblame.timeutil import iso_z
 
-# Event columns every shape below needs (select them as ``e.<col>``).
+# Events with the human resolved through the credential chain (store/identity.py): use as
+# ``FROM {EVENTS_FROM}`` and select ``EVENT_SUMMARY_SQL``.
+EVENTS_FROM = ("events e LEFT JOIN session_actors sa "
+               "ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal")
+RESOLVED_ACTOR_SQL = "coalesce(sa.human, e.actor)"
 EVENT_SUMMARY_COLUMNS = (
     "event_id", "event_time", "event_source", "event_name", "aws_region", "account_id", "read_only",
     "error_code", "error_message", "source_ip", "user_agent", "identity_type", "principal", "session_name",
-    "user_name", "access_key_id", "actor", "actor_kind", "actor_confidence", "tool", "tool_version",
+    "user_name", "access_key_id", "tool", "tool_version", "invoked_by",
 )
-EVENT_SUMMARY_SQL = ", ".join(f"e.{c}" for c in EVENT_SUMMARY_COLUMNS)
+EVENT_SUMMARY_SQL = ", ".join(f"e.{c}" for c in EVENT_SUMMARY_COLUMNS) + (
+    f", {RESOLVED_ACTOR_SQL} AS actor, coalesce(sa.kind, e.actor_kind) AS actor_kind, "
+    "coalesce(sa.confidence, e.actor_confidence) AS actor_confidence, sa.chain AS session_chain")
 
 
 def actor_shape(row: dict) -> dict:
+    """``human`` and the principal of the call, how sure we are, and the chain from the human to the call."""
     return {
         "human": row.get("actor"),
         "principal": row.get("principal"),
         "identity_type": row.get("identity_type"),
         "session_name": row.get("session_name"),
+        "kind": row.get("actor_kind"),
+        "confidence": row.get("actor_confidence"),
+        "chain": chain_of(row),
     }
 
 

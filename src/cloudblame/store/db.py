@@ -96,17 +96,24 @@ class Store:
         self._create_or_migrate(version)
 
     def _create_or_migrate(self, version: int | None) -> None:
+        if version == schema.SCHEMA_VERSION:
+            return
+        steps = [] if version is None else list(range(version, schema.SCHEMA_VERSION))
         with self.transaction():
             if version is None:
                 for ddl in schema.CREATE:
                     self.conn.execute(ddl)
-            else:
-                for step in range(version, schema.SCHEMA_VERSION):
-                    for statement in schema.MIGRATIONS[step]:
-                        self.conn.execute(statement)
+            for step in steps:
+                for statement in schema.MIGRATIONS[step]:
+                    self.conn.execute(statement)
             self.conn.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
             )
+        if any(schema.REBUILD_AFTER.get(step) for step in steps):
+            from cloudblame.store.identity import rebuild_credentials, resolve_sessions
+
+            rebuild_credentials(self)
+            resolve_sessions(self)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 EVENTS = """
 CREATE TABLE IF NOT EXISTS events (
@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS events (
     session_issuer_name VARCHAR,
     source_identity VARCHAR,
     invoked_by VARCHAR,
+    session_created TIMESTAMP,
     actor VARCHAR,
     actor_kind VARCHAR,
     actor_confidence VARCHAR,
@@ -72,9 +73,51 @@ CREATE TABLE IF NOT EXISTS ingested_files (
     ingested_at TIMESTAMP NOT NULL
 )"""
 
+# Credential-issuing events (STS, IAM Identity Center, CreateAccessKey): the chain walk's edges.
+CREDENTIALS = """
+CREATE TABLE IF NOT EXISTS credentials (
+    event_id VARCHAR NOT NULL,
+    event_time TIMESTAMP NOT NULL,
+    event_name VARCHAR NOT NULL,
+    account_id VARCHAR,
+    aws_region VARCHAR,
+    shared_event_id VARCHAR,
+    issued_key VARCHAR,
+    assumed_arn VARCHAR,
+    role_arn VARCHAR,
+    session_name VARCHAR,
+    source_identity VARCHAR,
+    subject VARCHAR,
+    provider VARCHAR,
+    owner VARCHAR
+)"""
+
+# The human behind each session (access key + principal), derived from events and credentials by
+# store/identity.py after every ingest; chain is JSON (the hops from the human to the session).
+SESSION_ACTORS = """
+CREATE TABLE IF NOT EXISTS session_actors (
+    access_key_id VARCHAR,
+    principal VARCHAR,
+    human VARCHAR,
+    kind VARCHAR,
+    confidence VARCHAR,
+    chain VARCHAR
+)"""
+
 META = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 
-CREATE = (META, EVENTS, EVENT_RESOURCES, INGESTED_FILES)
+CREATE = (META, EVENTS, EVENT_RESOURCES, INGESTED_FILES, CREDENTIALS, SESSION_ACTORS)
 
-# Migrations from version N to N+1: a list of statements each. Empty while there is one version.
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+# Migrations from version N to N+1: SQL statements, run in one transaction. Tables a later step
+# derives from the raw records (credentials) are rebuilt by the library after migrating.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "ALTER TABLE events ADD COLUMN session_created TIMESTAMP",
+        "UPDATE events SET session_created = TRY_CAST(json_extract_string(raw, "
+        "'$.userIdentity.sessionContext.attributes.creationDate') AS TIMESTAMP)",
+        CREDENTIALS,
+        SESSION_ACTORS,
+    ),
+}
+# Versions whose migration needs derived tables rebuilt from the raw records.
+REBUILD_AFTER = {1: ("credentials",)}

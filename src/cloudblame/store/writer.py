@@ -10,12 +10,14 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
+from cloudblame.normalize.credentials import CREDENTIAL_COLUMNS
 from cloudblame.normalize.record import EVENT_COLUMNS, RESOURCE_COLUMNS, NormalizedEvent
 from cloudblame.sources.files import FileReport
 from cloudblame.store.db import Store
 
 _TYPES = {
     "event_time": pa.timestamp("us"),
+    "session_created": pa.timestamp("us"),
     "read_only": pa.bool_(),
     "failed": pa.bool_(),
 }
@@ -27,6 +29,7 @@ def _schema(columns: tuple[str, ...]) -> pa.Schema:
 
 _EVENT_SCHEMA = _schema(EVENT_COLUMNS)
 _RESOURCE_SCHEMA = _schema(RESOURCE_COLUMNS)
+_CREDENTIAL_SCHEMA = _schema(CREDENTIAL_COLUMNS)
 
 
 @dataclass
@@ -45,6 +48,7 @@ class EventWriter:
     counts: WriteCounts = field(default_factory=WriteCounts)
     _events: dict[str, list] = field(init=False)
     _resources: dict[str, list] = field(init=False)
+    _credentials: dict[str, list] = field(init=False)
     _files: list[FileReport] = field(init=False, default_factory=list)
     _pending: int = field(init=False, default=0)
 
@@ -54,6 +58,7 @@ class EventWriter:
     def _reset(self) -> None:
         self._events = {c: [] for c in EVENT_COLUMNS}
         self._resources = {c: [] for c in RESOURCE_COLUMNS}
+        self._credentials = {c: [] for c in CREDENTIAL_COLUMNS}
         self._files = []
         self._pending = 0
 
@@ -63,6 +68,9 @@ class EventWriter:
         for row in item.resources:
             for column, values in self._resources.items():
                 values.append(row[column])
+        if item.credential:
+            for column, values in self._credentials.items():
+                values.append(item.credential[column])
         self._pending += 1
         self.counts.records += 1
         if self._pending >= self.batch_size:
@@ -77,29 +85,29 @@ class EventWriter:
             return
         events = pa.Table.from_pydict(self._events, schema=_EVENT_SCHEMA)
         resources = pa.Table.from_pydict(self._resources, schema=_RESOURCE_SCHEMA)
+        credentials = pa.Table.from_pydict(self._credentials, schema=_CREDENTIAL_SCHEMA)
         files = self._files
         self._reset()
         conn = self.store.conn
         with self.store.transaction():
             conn.register("batch_events", events)
             inserted = conn.execute(
-                "INSERT OR IGNORE INTO events SELECT * FROM batch_events RETURNING event_id"
+                "INSERT OR IGNORE INTO events BY NAME SELECT * FROM batch_events RETURNING event_id"
             ).fetchall()
             new_ids = pa.table({"event_id": pa.array([r[0] for r in inserted], pa.string())})
             conn.unregister("batch_events")
-            if new_ids.num_rows and resources.num_rows:
-                conn.register("batch_resources", resources)
-                conn.register("new_ids", new_ids)
-                conn.execute(
-                    "INSERT INTO event_resources SELECT r.* FROM batch_resources r "
-                    "SEMI JOIN new_ids n ON r.event_id = n.event_id"
-                )
-                conn.unregister("batch_resources")
-                conn.unregister("new_ids")
+            conn.register("new_ids", new_ids)
+            for table, rows in (("event_resources", resources), ("credentials", credentials)):
+                if new_ids.num_rows and rows.num_rows:
+                    conn.register("batch_rows", rows)
+                    conn.execute(f"INSERT INTO {table} BY NAME SELECT r.* FROM batch_rows r "
+                                 "SEMI JOIN new_ids n ON r.event_id = n.event_id")
+                    conn.unregister("batch_rows")
+            conn.unregister("new_ids")
             self._mark_files(files)
         self.counts.new += new_ids.num_rows
         self.counts.duplicates += events.num_rows - new_ids.num_rows
-        del events, resources, new_ids
+        del events, resources, credentials, new_ids
         gc.collect(0)
 
     def _mark_files(self, files: list[FileReport]) -> None:
@@ -113,5 +121,5 @@ class EventWriter:
             "skipped_reason": [f.skipped_reason for f in files], "ingested_at": [now] * len(files),
         })
         self.store.conn.register("batch_files", marks)
-        self.store.execute("INSERT OR REPLACE INTO ingested_files SELECT * FROM batch_files")
+        self.store.execute("INSERT OR REPLACE INTO ingested_files BY NAME SELECT * FROM batch_files")
         self.store.conn.unregister("batch_files")
