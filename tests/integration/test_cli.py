@@ -57,7 +57,7 @@ def test_blame_json_shape(loaded):
     assert {k: actor[k] for k in ("human", "identity_type", "session_name", "principal", "kind", "confidence")} == {
         "human": "maria.lopez@example.com", "identity_type": "AssumedRole", "session_name": "maria.lopez@example.com",
         "principal": principal, "kind": "sso", "confidence": "high"}
-    assert [h["principal"] for h in actor["chain"]] == ["maria.lopez@example.com", principal]
+    assert actor["chain"] == [{"principal": principal, "how": "sso", "linked_by": "identity", "event_id": None}]
     assert data["created"]["tool"]["id"] == "terraform" and data["created"]["tool"]["version"] == "1.9.8"
     assert data["created"]["time"] == "2025-03-04T09:12:44Z"
     assert data["deleted"]["actor"]["human"] == "tom" and data["deleted"]["tool"]["id"] == "aws-cli"

@@ -36,6 +36,7 @@ def test_every_known_answer(demo_store):
         created = result["created"]
         assert created, e
         assert (created["actor"]["human"], created["tool"]["id"], created["time"]) == (e.creator, e.tool, e.created), e
+        assert created["tool"].get("via") == e.via, e
         assert result["resource"]["type"] == e.resource_type
         if e.name:
             assert result["resource"]["name"] == e.name, e

@@ -83,7 +83,15 @@ def test_aws_service_and_saml_and_web_identity():
     assert (a.human, a.kind) == ("alice@corp", "saml")
     _, a = _actor({"type": "WebIdentityUser", "userName": "repo:org/app:ref:refs/heads/main",
                    "identityProvider": "token.actions.githubusercontent.com"})
-    assert a.human == "repo:org/app:ref:refs/heads/main" and a.kind == "web-identity"
+    assert a.human == "github:org/app (refs/heads/main)" and a.kind == "web-identity"
+    _, a = _actor({"type": "WebIdentityUser", "userName": "system:serviceaccount:kube-system:karpenter",
+                   "identityProvider": "oidc.eks.us-east-1.amazonaws.com/id/ABC"})
+    assert a.human == "k8s:kube-system/karpenter"
+    _, a = _actor({"type": "WebIdentityUser", "userName": "repo:org/app:environment:prod"})
+    assert a.human == "github:org/app (environment:prod)"
+    _, a = _actor({"type": "WebIdentityUser", "userName": "us-east-1:1234-abcd",
+                   "identityProvider": "cognito-identity.amazonaws.com"})
+    assert a.human == "us-east-1:1234-abcd"
 
 
 @pytest.mark.parametrize("ui", [None, "alice", 42, [], {"type": None}, {"type": "AssumedRole"},

@@ -48,3 +48,31 @@ def test_a_second_writer_waits_then_fails_clearly(tmp_path):
         holder.kill()
         holder.wait()
     Store.open(db, wait=5).close()  # free again once the holder is gone
+
+
+def test_a_version_1_store_is_migrated_and_its_chains_resolved(tmp_path):
+    """A store written by schema version 1 (no session_created, no credentials): opening it migrates,
+    back-fills the new column from the raw records, rebuilds the credential table and resolves sessions."""
+    import json
+
+    from cloudblame.ingest import ingest_paths
+    from tests.integration.formats import write_jsonl
+    from tests.integration.test_identity_chain import _chained_sso_records
+
+    sts, calls = _chained_sso_records()
+    write_jsonl(tmp_path / "in", sts + calls)
+    db = tmp_path / "old.duckdb"
+    with Store.open(db) as store:
+        ingest_paths(store, [str(tmp_path / "in")])
+        for statement in ("DROP TABLE credentials", "DROP TABLE session_actors",
+                          "ALTER TABLE events DROP COLUMN session_created",
+                          "UPDATE meta SET value = '1' WHERE key = 'schema_version'"):
+            store.execute(statement)
+    with Store.open(db) as store:
+        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+        assert store.scalar("SELECT count(*) FROM credentials") == 2
+        assert store.scalar("SELECT count(*) FROM events WHERE session_created IS NOT NULL") == 3
+        human = store.scalar("SELECT human FROM session_actors WHERE access_key_id = 'ASIAHOP2KEY00000002'")
+        assert human == "maria.lopez@example.com"
+        chain = json.loads(store.scalar("SELECT chain FROM session_actors WHERE access_key_id = 'ASIAHOP2KEY00000002'"))
+        assert len(chain) == 3

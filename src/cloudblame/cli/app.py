@@ -11,11 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cloudblame.cli.common import DbOption, FormatOption, WaitOption, open_store, user_errors
 from cloudblame.cli.output import Format, console, emit, say
 from cloudblame.cli.views import (
-    print_blame, print_event, print_events, print_ingest_summary,
+    print_blame, print_event, print_events, print_ingest_summary, print_who,
 )
 from cloudblame.ingest import ingest_paths
 from cloudblame.queries.blame import blame as blame_query
 from cloudblame.queries.events import EventFilter, get_event, search_events
+from cloudblame.queries.who import who as who_query
 from cloudblame.timeutil import parse_when
 
 app = typer.Typer(
@@ -115,6 +116,19 @@ def event(
     with open_store(db, read_only=True) as store, user_errors():
         detail = get_event(store, event_id)
     emit(detail, fmt, lambda: print_event(detail), csv_rows=lambda: [{k: v for k, v in detail.items() if k != "raw"}])
+
+
+@app.command("who")
+def who_command(
+    identity: str = typer.Argument(..., help="Access key id, principal ARN, user or session name, or a person."),
+    db: Optional[str] = DbOption,
+    fmt: Format = FormatOption,
+    limit: int = typer.Option(20, "--limit", "-n", help="At most this many sessions and created resources."),
+) -> None:
+    """Who is behind an identity, what it did, and which sessions and keys belong to it."""
+    with open_store(db, read_only=True) as store, user_errors():
+        result = who_query(store, identity, limit=limit)
+    emit(result, fmt, lambda: print_who(result), csv_rows=lambda: result["sessions"])
 
 
 @app.command()

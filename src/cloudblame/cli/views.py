@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from rich.panel import Panel
 from rich.syntax import Syntax
@@ -22,11 +24,40 @@ def _tool(tool: dict) -> str:
     return f"{tool.get('id')} {tool.get('version')}" if tool.get("version") else str(tool.get("id"))
 
 
+_SSO_ROLE = re.compile(r"^(AWSReservedSSO_.+)_[0-9a-f]{16}$")
+
+
+def _short(principal: str | None) -> str:
+    """A role, user or session ARN as the name people use for it."""
+    if not principal:
+        return "?"
+    if ":assumed-role/" in principal:
+        name = principal.split(":assumed-role/", 1)[1].split("/")[0]
+    elif principal.startswith("arn:") and "/" in principal:
+        name = principal.rsplit("/", 1)[-1]
+    else:
+        name = principal
+    m = _SSO_ROLE.match(name)
+    return m.group(1) if m else name
+
+
+def chain_text(actor: dict, tool: dict) -> str:
+    """``adam@example.com -> AWSReservedSSO_Admin (sso) -> deployer (AssumeRole) -> terraform``."""
+    parts = [actor.get("human") or "?"]
+    for hop in actor.get("chain") or []:
+        name = _short(hop.get("principal"))
+        if name != parts[-1] or len(parts) > 1:
+            parts.append(f"{name} ({hop.get('how')})")
+    tool_text = _tool(tool) + (f" via {tool['via']}" if tool.get("via") else "")
+    return " -> ".join(parts + [tool_text])
+
+
 def _point_lines(label: str, point: dict | None) -> list[tuple[str, str]]:
     if point is None:
         return [(label, "unknown (no successful creation event in the store)" if label == "created" else "no")]
     actor = point["actor"]
-    lines = [(label, f"{point['time']} by {actor.get('human') or '?'}")]
+    lines = [(label, f"{point['time']} by {actor.get('human') or '?'} ({actor.get('confidence')} confidence)"),
+             (f"{label} via", chain_text(actor, point["tool"]))]
     if actor.get("principal") and actor.get("principal") != actor.get("human"):
         lines.append((f"{label} as", f"{actor['principal']} ({actor.get('identity_type')})"))
     lines += [
@@ -109,3 +140,27 @@ def print_ingest_summary(s: IngestSummary) -> None:
         say(f"  problem {p}", style="yellow")
     if len(s.problems) > 50:
         say(f"  ... and {len(s.problems) - 50} more problems (use --format json for all)", style="yellow")
+
+
+def print_who(result: dict) -> None:
+    body = Text()
+    for h in result["humans"]:
+        body.append(f"{h['human'] or '?'}", style="bold")
+        body.append(f"  {h['kind']}, {h['confidence']} confidence, {h['events']:,} events\n")
+        body.append(f"    {chain_text(h, {'id': 'calls'})}\n")
+    a = result["activity"]
+    body.append(f"\n{a['events']:,} events ({a['writes']:,} writes, {a['errors']:,} errors) "
+                f"from {a['first']} to {a['last']}\n")
+    body.append(f"tools: {', '.join(a['tools'])}; regions: {', '.join(a['regions'])}; "
+                f"accounts: {', '.join(a['accounts'])}\n")
+    console.print(Panel(body, title=Text(f"who {result['query']}"), expand=False))
+    console.print(make_table("sessions", ["access key", "principal", "type", "first", "last", "events", "issued with"],
+                             ([s["access_key_id"], s["principal"], s["identity_type"], s["first"], s["last"],
+                               s["events"], s["issued_with"]] for s in result["sessions"])))
+    if result["keys"]:
+        console.print(make_table("access keys", ["access key", "created", "owner"],
+                                 ([k["access_key_id"], k["created"], k["owner"]] for k in result["keys"])))
+    console.print(make_table("most frequent calls", ["source", "event", "events"],
+                             ([t["event_source"], t["event_name"], t["events"]] for t in a["top_events"])))
+    console.print(make_table("latest resources created", ["time", "type", "id", "name", "region"],
+                             ([c["time"], c["type"], c["id"], c["name"], c["region"]] for c in result["created"])))

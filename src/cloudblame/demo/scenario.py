@@ -28,6 +28,7 @@ class Expected:
     deleted_by: str | None = None
     deleted: str | None = None
     name: str | None = None
+    via: str | None = None  # the service that made it for the creator (cloudformation, autoscaling)
 
 
 class Story:
@@ -63,13 +64,15 @@ class Story:
         self.records.append((t, rec))
         return rec
 
-    def expect(self, rid: str, rtype: str, creator: str, tool: str, t: int, name: str | None = None) -> None:
-        self.expected[(rid, rtype)] = Expected(rid, rtype, creator, tool, S.iso(t), name=name)
+    def expect(self, rid: str, rtype: str, creator: str, tool: str, t: int, name: str | None = None,
+               via: str | None = None) -> None:
+        self.expected[(rid, rtype)] = Expected(rid, rtype, creator, tool, S.iso(t), name=name, via=via)
 
     def deleted(self, rid: str, by: str, t: int, rtype: str | None = None) -> None:
         (key,) = [k for k in self.expected if k[0] == rid and rtype in (None, k[1])]
         e = self.expected[key]
-        self.expected[key] = Expected(e.resource_id, e.resource_type, e.creator, e.tool, e.created, by, S.iso(t), e.name)
+        self.expected[key] = Expected(e.resource_id, e.resource_type, e.creator, e.tool, e.created, by, S.iso(t),
+                                      e.name, e.via)
 
 
 def build_scenario(story: Story) -> str:
@@ -272,9 +275,9 @@ def _cloudformation_stack(s: Story) -> None:
     req, resp = S.create_queue_shape(account=s.account, region=REGION, name="ReportsStack-jobs",
                                      tags={"aws:cloudformation:stack-id": stack, "aws:cloudformation:stack-name": "ReportsStack"})
     s.call(t + 25, cfn, "sqs.amazonaws.com", "CreateQueue", req, resp)
-    s.expect("ReportsStack-jobs", "AWS::SQS::Queue", "alice", "cloudformation", t + 25)
+    s.expect("ReportsStack-jobs", "AWS::SQS::Queue", "alice", "cdk", t + 25, via="cloudformation")
     s.call(t + 30, cfn, "logs.amazonaws.com", "CreateLogGroup", {"logGroupName": "/reports/jobs"}, None)
-    s.expect("/reports/jobs", "AWS::Logs::LogGroup", "alice", "cloudformation", t + 30)
+    s.expect("/reports/jobs", "AWS::Logs::LogGroup", "alice", "cdk", t + 30, via="cloudformation")
     t2 = s.at(0.9, 14, 0)
     s.call(t2, Caller(base.person, base.identity, "fixed", S.CDK_UA, base.ip), "cloudformation.amazonaws.com",
            "DeleteStack", {"stackName": "ReportsStack"}, None)
@@ -293,6 +296,7 @@ def _ci_and_autoscaling(s: Story, net: dict) -> None:
                                        role_arn=role, subnets=net["subnets"], sg=net["sg"], vpc=net["vpc"],
                                        tags={"ManagedBy": "terraform"})
     s.call(t, ci, "eks.amazonaws.com", "CreateCluster", req, resp)
+    s.expect("sandbox-eks", "AWS::EKS::Cluster", "github:example-org/platform-infra (refs/heads/main)", "terraform", t)
     req, resp = S.create_nodegroup_shape(s.ids, account=s.account, region=REGION, t=t + 900, cluster="sandbox-eks",
                                          name="default", version="1.31", node_role=f"arn:aws:iam::{s.account}:role/eks-node",
                                          subnets=net["subnets"], itype="m5.large", size=3, tags={})
@@ -316,6 +320,8 @@ def _ci_and_autoscaling(s: Story, net: dict) -> None:
                                           az=f"us-east-1{'ab'[k]}", tags={"aws:autoscaling:groupName": "storefront-workers"},
                                           client_token=s.ids.token(), launch_template=net["template"])
         s.call(ta, asg, "ec2.amazonaws.com", "RunInstances", req, resp)
+        s.expect(S.instance_ids_of(resp)[0], "AWS::EC2::Instance", "maria.lopez@example.com", "terraform", ta,
+                 via="autoscaling")
 
 
 def _housekeeping(s: Story) -> None:

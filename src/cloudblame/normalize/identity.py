@@ -133,7 +133,8 @@ def actor_of(user_identity, principal: Principal) -> Actor:
     if itype == "SAMLUser":
         return Actor(principal.user_name, "saml", "high")
     if itype == "WebIdentityUser":
-        return Actor(principal.user_name or _text(ui.get("identityProvider")), "web-identity", "high")
+        subject = web_identity_subject(principal.user_name, _text(ui.get("identityProvider")))
+        return Actor(subject, "web-identity", "high")
     if itype == "AWSService":
         return Actor(principal.invoked_by or principal.arn, "service", "high")
     if itype == "AWSAccount":
@@ -160,6 +161,25 @@ def _assumed_role_actor(ui: dict, principal: Principal) -> Actor:
     if inscope:
         return Actor(inscope, "resource", "low")
     return Actor(f"{issuer}/{session}" if issuer and session else session or issuer, "role-session", "low")
+
+
+_GITHUB_SUB = re.compile(r"^repo:(?P<repo>[^:]+/[^:]+):(?P<kind>ref|environment|pull_request)(?::(?P<value>.+))?$")
+_K8S_SUB = re.compile(r"^system:serviceaccount:(?P<ns>[^:]+):(?P<sa>[^:]+)$")
+
+
+def web_identity_subject(subject: str | None, provider: str | None) -> str | None:
+    """A readable name for a web-identity token subject: the GitHub repository and ref, the Kubernetes
+    namespace/service account of an EKS pod (IRSA), else the subject as given (Cognito, Google...)."""
+    if not subject:
+        return provider
+    m = _GITHUB_SUB.match(subject)
+    if m:
+        detail = {"ref": m["value"], "environment": f"environment:{m['value']}"}.get(m["kind"], m["kind"])
+        return f"github:{m['repo']} ({detail})"
+    m = _K8S_SUB.match(subject)
+    if m:
+        return f"k8s:{m['ns']}/{m['sa']}"
+    return subject
 
 
 def _last_segment(arn: str | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from cloudblame.queries import Ambiguous, NotFound
+from cloudblame.queries.delegation import delegate
 from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, actor_shape, tool_shape
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
@@ -44,7 +45,7 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
                         candidates)
     target = candidates[0]
     timeline = _timeline_rows(store, target)
-    return _blame_shape(target, timeline)
+    return _blame_shape(store, target, timeline)
 
 
 def _type_matches(actual: str | None, wanted: str) -> bool:
@@ -95,7 +96,7 @@ def _point(row: dict | None) -> dict | None:
     }
 
 
-def _blame_shape(target: dict, timeline: list[dict]) -> dict:
+def _blame_shape(store: Store, target: dict, timeline: list[dict]) -> dict:
     created, deleted = _lifecycle(timeline)
     anchor = created or timeline[0]
     arn = (created or {}).get("r_arn") or next((r["r_arn"] for r in timeline if r["r_arn"]), None)
@@ -106,7 +107,7 @@ def _blame_shape(target: dict, timeline: list[dict]) -> dict:
             "id": target["id"], "arn": arn, "type": target["type"], "account": target["account"],
             "region": anchor["r_region"], "name": name,
         },
-        "created": _point(created),
+        "created": delegate(store, _point(created)) if created else None,
         "deleted": _point(deleted),
         "timeline": [
             {

@@ -21,7 +21,8 @@ FUZZY_SECONDS = 5
 
 _RESOLVE = f"""
 CREATE OR REPLACE TEMP TABLE _sessions AS
-SELECT access_key_id, principal, min(session_created) AS created, any_value(account_id) AS account_id
+SELECT access_key_id, principal, min(session_created) AS created, any_value(account_id) AS account_id,
+       any_value(actor) AS own_actor, any_value(actor_kind) AS own_kind
 FROM events
 WHERE actor_confidence = 'low' AND access_key_id IS NOT NULL AND principal IS NOT NULL
 GROUP BY ALL;
@@ -62,12 +63,17 @@ SELECT * FROM walk WHERE depth > 0
 QUALIFY row_number() OVER (PARTITION BY access_key_id, principal ORDER BY depth DESC) = 1;
 
 DELETE FROM session_actors;
+-- a session an AWS service issued to an instance or function is that resource's (who launched it is
+-- the resource's own blame); any other chain ends at the identity that names the human
 INSERT INTO session_actors
-SELECT w.access_key_id, w.principal, top.actor, top.actor_kind,
+SELECT w.access_key_id, w.principal,
+       CASE WHEN top.actor_kind = 'service' AND s.own_kind IN ('instance', 'resource') THEN s.own_actor ELSE top.actor END,
+       CASE WHEN top.actor_kind = 'service' AND s.own_kind IN ('instance', 'resource') THEN s.own_kind ELSE top.actor_kind END,
        CASE WHEN top.actor_confidence = 'high' THEN 'high' ELSE 'low' END,
        to_json(list_prepend({{'principal': coalesce(top.principal, top.actor), 'how': top.actor_kind,
                              'linked_by': 'identity', 'event_id': NULL::VARCHAR}}, w.hops))
-FROM _walk w JOIN events top ON top.event_id = w.last_event;
+FROM _walk w JOIN events top ON top.event_id = w.last_event
+JOIN _sessions s ON s.access_key_id = w.access_key_id AND s.principal = w.principal;
 
 DROP TABLE _sessions; DROP TABLE _links; DROP TABLE _walk;
 """
@@ -100,12 +106,9 @@ def rebuild_credentials(store) -> int:
 
 
 def chain_of(row: dict) -> list[dict]:
-    """The chain of one event row (with ``session_chain`` from session_actors when resolved)."""
+    """The hops from the identity that names the human to the call: the resolved session's chain, or
+    the call's own identity when the record names its human itself."""
     if row.get("session_chain"):
         return orjson.loads(row["session_chain"])
-    hops = [{"principal": row.get("actor"), "how": row.get("actor_kind"), "linked_by": "identity",
-             "event_id": None}]
-    if row.get("principal") and row.get("principal") != row.get("actor"):
-        hops.append({"principal": row["principal"], "how": row.get("identity_type"), "linked_by": "record",
-                     "event_id": row.get("event_id")})
-    return hops
+    return [{"principal": row.get("principal") or row.get("actor"), "how": row.get("actor_kind"),
+             "linked_by": "identity", "event_id": None}]

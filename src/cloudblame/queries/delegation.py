@@ -1,0 +1,146 @@
+"""Services acting for people (reference §2.9): an instance launched by Auto Scaling belongs to whoever
+created or last changed the group; a resource made by CloudFormation to whoever created or updated the
+stack (with the tool that called CloudFormation); EKS nodes to the node group's or cluster's owner.
+
+The links are data: a tag the service puts on what it creates names the parent resource. When
+CloudFormation left no tag, the stack operation just before, in the same account and region (by the
+same principal for a forward access session), is the link, with low confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import orjson
+
+from cloudblame.normalize.jpath import resolve
+from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, actor_shape, tool_shape
+from cloudblame.store.db import Store
+from cloudblame.timeutil import parse_event_time
+
+# creation-time tag -> (parent resource type, rule name); composite ids use "{tag}" templates.
+TAG_LINKS: tuple[tuple[str, str, str, str], ...] = (
+    ("aws:autoscaling:groupName", "AWS::AutoScaling::AutoScalingGroup", "{aws:autoscaling:groupName}",
+     "auto-scaling-group"),
+    ("aws:cloudformation:stack-name", "AWS::CloudFormation::Stack", "{aws:cloudformation:stack-name}",
+     "cloudformation-stack"),
+    ("eks:nodegroup-name", "AWS::EKS::Nodegroup", "{eks:cluster-name}/{eks:nodegroup-name}", "eks-nodegroup"),
+    ("eks:eks-cluster-name", "AWS::EKS::Cluster", "{eks:eks-cluster-name}", "eks-cluster"),
+    ("karpenter.k8s.aws/cluster", "AWS::EKS::Cluster", "{karpenter.k8s.aws/cluster}", "karpenter"),
+)
+STACK_OPERATIONS = ("CreateStack", "UpdateStack", "ExecuteChangeSet", "CreateChangeSet")
+SERVICE_KINDS = frozenset({"service", "role-session", "instance", "resource", "unknown"})
+_TAG_PATHS = ("requestParameters.tagSpecificationSet.items[].tags[]", "requestParameters.tags[]",
+              "requestParameters.TagSpecification[].Tag[]", "requestParameters.Tags[]")
+
+
+def creation_tags(record: dict) -> dict[str, str]:
+    """Tags a creation call set, from the request's tag lists (EC2, Auto Scaling, IAM, SQS maps...)."""
+    tags: dict[str, str] = {}
+    for path in _TAG_PATHS:
+        for tag in resolve(record, path):
+            if isinstance(tag, dict):
+                key = tag.get("key", tag.get("Key"))
+                value = tag.get("value", tag.get("Value"))
+                if isinstance(key, str) and value is not None:
+                    tags.setdefault(key, str(value))
+    raw_map = resolve(record, "requestParameters.tags")
+    if raw_map and isinstance(raw_map[0], dict):
+        tags.update({k: str(v) for k, v in raw_map[0].items() if isinstance(v, (str, int))})
+    return tags
+
+
+def delegate(store: Store, created: dict) -> dict:
+    """``created`` (a blame point) with the human and tool behind a service's call, when one is found."""
+    record = orjson.loads(store.scalar("SELECT raw FROM events WHERE event_id = ?", [created["event_id"]]))
+    actor, tool = created["actor"], created["tool"]
+    by_service = actor.get("kind") in SERVICE_KINDS and actor.get("confidence") != "high"
+    via_cfn = tool["id"] == "cloudformation"
+    if not (by_service or via_cfn):
+        return created
+    tags = creation_tags(record)
+    for tag, parent_type, template, rule in TAG_LINKS:
+        if tag in tags:
+            parent_id = _fill(template, tags)
+            if parent_id is None:
+                continue
+            owner = _parent_owner(store, parent_type, parent_id, created, record)
+            if owner:
+                return _linked(created, owner, f"{rule} {parent_id}", f"tag {tag}", by_service, "high",
+                               _service_of(record, tool))
+    if via_cfn:
+        owner = _stack_operation_before(store, created, record, same_principal=not by_service)
+        if owner:
+            return _linked(created, owner, f"cloudformation-stack {owner['stack']}", "stack operation before",
+                           by_service, "low", "cloudformation")
+    return created
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def _fill(template: str, tags: dict[str, str]) -> str | None:
+    """``{tag}`` placeholders filled from ``tags`` (tag keys hold ':' and '/', so no str.format)."""
+    missing = [key for key in _PLACEHOLDER.findall(template) if key not in tags]
+    return None if missing else _PLACEHOLDER.sub(lambda m: tags[m.group(1)], template)
+
+
+def _service_of(record: dict, tool: dict) -> str:
+    ui = record.get("userIdentity") if isinstance(record.get("userIdentity"), dict) else {}
+    invoked = ui.get("invokedBy") if isinstance(ui.get("invokedBy"), str) else None
+    return (invoked or tool.get("user_agent") or tool["id"]).removesuffix(".amazonaws.com")
+
+
+def _parent_owner(store: Store, parent_type: str, parent_id: str, created: dict, record: dict) -> dict | None:
+    """The last successful create or modify of the parent before the child was made."""
+    rows = store.query(
+        f"""SELECT {EVENT_SUMMARY_SQL}, r.resource_id AS stack FROM event_resources r JOIN {EVENTS_FROM}
+            ON e.event_id = r.event_id
+            WHERE r.resource_type = ? AND r.resource_id = ? AND r.account_id = ? AND NOT r.failed
+              AND r.action IN ('create', 'modify') AND r.event_time <= ?
+            ORDER BY r.event_time DESC LIMIT 1""",
+        [parent_type, parent_id, record.get("recipientAccountId") or created.get("account"),
+         _time(created)])
+    return rows[0] if rows else None
+
+
+def _stack_operation_before(store: Store, created: dict, record: dict, *, same_principal: bool) -> dict | None:
+    t = _time(created)
+    principal_clause = "AND e.principal = ?" if same_principal else ""
+    params = [list(STACK_OPERATIONS), record.get("recipientAccountId"), record.get("awsRegion"),
+              t - timedelta(hours=2), t]
+    if same_principal:
+        params.append(created["actor"].get("principal"))
+    rows = store.query(
+        f"""SELECT {EVENT_SUMMARY_SQL},
+                   coalesce(e.raw->>'$.requestParameters.stackName', '?') AS stack
+            FROM {EVENTS_FROM}
+            WHERE e.event_source = 'cloudformation.amazonaws.com' AND e.error_code IS NULL
+              AND e.event_name IN (SELECT unnest(?::VARCHAR[])) AND e.account_id = ? AND e.aws_region = ?
+              AND e.event_time BETWEEN ? AND ? {principal_clause}
+            ORDER BY e.event_time DESC LIMIT 1""",
+        params,
+    )
+    return rows[0] if rows else None
+
+
+def _time(point: dict):
+    return parse_event_time(point["time"])
+
+
+def _linked(created: dict, owner: dict, how: str, linked_by: str, by_service: bool, confidence: str,
+            via: str) -> dict:
+    parent_actor, parent_tool = actor_shape(owner), tool_shape(owner)
+    out = dict(created)
+    if by_service:
+        actor = dict(created["actor"])
+        hop = {"principal": created["actor"].get("principal"), "how": how, "linked_by": linked_by,
+               "event_id": owner["event_id"]}
+        actor.update(human=parent_actor["human"], kind="delegated",
+                     confidence="low" if "low" in (confidence, parent_actor["confidence"]) else "high",
+                     chain=parent_actor["chain"] + [hop])
+        out["actor"] = actor
+    if created["tool"]["id"] in ("cloudformation", "aws-service"):
+        out["tool"] = dict(parent_tool, via=via)
+    return out

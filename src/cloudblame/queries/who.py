@@ -1,0 +1,88 @@
+"""who: explain one identity (access key, principal ARN, user or session name, or a human): who is
+behind it, what it did, and which sessions and keys belong to it."""
+
+from __future__ import annotations
+
+from cloudblame.queries import NotFound
+from cloudblame.queries.shapes import EVENTS_FROM, RESOLVED_ACTOR_SQL
+from cloudblame.store.identity import chain_of
+from cloudblame.store.db import Store
+from cloudblame.timeutil import iso_z
+
+_MATCH = (f"(e.access_key_id = $q OR e.principal = $q OR e.user_name = $q OR e.session_issuer_arn = $q "
+          f"OR lower({RESOLVED_ACTOR_SQL}) = lower($q))")
+
+
+def who(store: Store, query: str, *, limit: int = 20) -> dict:
+    """Everything the store knows about one identity; NotFound when no event matches."""
+    params = {"q": query}
+    humans = store.query(
+        f"""SELECT {RESOLVED_ACTOR_SQL} AS actor, coalesce(sa.kind, e.actor_kind) AS actor_kind,
+                   coalesce(sa.confidence, e.actor_confidence) AS actor_confidence, any_value(sa.chain) AS session_chain,
+                   any_value(e.principal) AS principal, count(*) AS events
+            FROM {EVENTS_FROM} WHERE {_MATCH} GROUP BY ALL ORDER BY events DESC""", params)
+    if not humans:
+        raise NotFound(f"no event by an access key, principal, user, session or person named {query!r}")
+    return {
+        "query": query,
+        "humans": [{"human": h["actor"], "kind": h["actor_kind"], "confidence": h["actor_confidence"],
+                    "events": h["events"], "chain": chain_of(h)} for h in humans],
+        "sessions": _sessions(store, params, limit),
+        "keys": _keys(store, params),
+        "activity": _activity(store, params),
+        "created": _created(store, params, limit),
+    }
+
+
+def _sessions(store: Store, params: dict, limit: int) -> list[dict]:
+    rows = store.query(
+        f"""SELECT e.access_key_id, e.principal, e.identity_type, min(e.event_time) AS first, max(e.event_time) AS last,
+                   count(*) AS events, any_value(c.event_id) AS issued_by, any_value(c.event_name) AS issued_with
+            FROM {EVENTS_FROM} LEFT JOIN credentials c ON c.issued_key = e.access_key_id
+            WHERE {_MATCH} GROUP BY ALL ORDER BY last DESC LIMIT $limit""", {**params, "limit": limit})
+    return [{"access_key_id": r["access_key_id"], "principal": r["principal"], "identity_type": r["identity_type"],
+             "first": iso_z(r["first"]), "last": iso_z(r["last"]), "events": r["events"],
+             "issued_by": r["issued_by"], "issued_with": r["issued_with"]} for r in rows]
+
+
+def _keys(store: Store, params: dict) -> list[dict]:
+    """Long-term keys the identity used, and keys minted for its user name (CreateAccessKey)."""
+    rows = store.query(
+        f"""SELECT c.issued_key, c.owner, c.event_time, c.event_id FROM credentials c
+            WHERE c.event_name = 'CreateAccessKey' AND (c.owner = $q OR c.issued_key = $q OR c.owner IN (
+                SELECT e.user_name FROM {EVENTS_FROM} WHERE {_MATCH} AND e.identity_type = 'IAMUser'))
+            ORDER BY c.event_time""", params)
+    used = store.query(
+        f"""SELECT DISTINCT e.access_key_id FROM {EVENTS_FROM}
+            WHERE {_MATCH} AND e.access_key_id LIKE 'AKIA%' ORDER BY 1""", params)
+    minted = {r["issued_key"]: r for r in rows}
+    keys = [{"access_key_id": k, "created": iso_z(r["event_time"]), "created_event": r["event_id"], "owner": r["owner"]}
+            for k, r in minted.items()]
+    keys += [{"access_key_id": u["access_key_id"], "created": None, "created_event": None, "owner": None}
+             for u in used if u["access_key_id"] not in minted]
+    return keys
+
+
+def _activity(store: Store, params: dict) -> dict:
+    totals = store.query(
+        f"""SELECT count(*) AS events, count(*) FILTER (WHERE NOT coalesce(e.read_only, false)) AS writes,
+                   count(*) FILTER (WHERE e.error_code IS NOT NULL) AS errors,
+                   min(e.event_time) AS first, max(e.event_time) AS last,
+                   list(DISTINCT e.tool ORDER BY e.tool) AS tools,
+                   list(DISTINCT e.aws_region ORDER BY e.aws_region) AS regions,
+                   list(DISTINCT e.account_id ORDER BY e.account_id) AS accounts
+            FROM {EVENTS_FROM} WHERE {_MATCH}""", params)[0]
+    top = store.query(
+        f"""SELECT e.event_source, e.event_name, count(*) AS events FROM {EVENTS_FROM} WHERE {_MATCH}
+            GROUP BY ALL ORDER BY events DESC, e.event_name LIMIT 10""", params)
+    return {**totals, "first": iso_z(totals["first"]), "last": iso_z(totals["last"]), "top_events": top}
+
+
+def _created(store: Store, params: dict, limit: int) -> list[dict]:
+    rows = store.query(
+        f"""SELECT r.resource_type, r.resource_id, r.name, r.event_time, r.event_id, r.aws_region
+            FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id
+            WHERE {_MATCH} AND r.action = 'create' AND NOT r.failed
+            ORDER BY r.event_time DESC LIMIT $limit""", {**params, "limit": limit})
+    return [{"type": r["resource_type"], "id": r["resource_id"], "name": r["name"], "time": iso_z(r["event_time"]),
+             "event_id": r["event_id"], "region": r["aws_region"]} for r in rows]
