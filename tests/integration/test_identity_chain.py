@@ -254,3 +254,25 @@ def test_real_instance_role_sessions_in_invictus(invictus_store):
     assert all(r["actor"]["kind"] == "instance" and r["actor"]["confidence"] == "high" for r in rows)
     # the session was issued by EC2 to the instance profile: the chain shows that AssumeRole
     assert all(r["actor"]["chain"][-1]["how"] == "AssumeRole" for r in rows)
+
+
+def test_service_catalog_launch_blames_who_provisioned_the_product(tmp_path):
+    dana = iam_user("dana", "AKIADANA000000001")
+    provision = record(70, "2025-03-09T09:00:00Z", "servicecatalog.amazonaws.com", "ProvisionProduct", dana,
+                       "[S3Console/0.4]", {"productId": "prod-abc", "provisionedProductName": "team-db"},
+                       {"recordDetail": {"recordId": "rec-1", "provisionedProductId": "pp-7x2k4q",
+                                         "provisionedProductName": "team-db"}})
+    launch_role = role_session(ACCOUNT, "SCLaunchRole", "AWSCloudFormation", "ASIASCLAUNCH000001",
+                               "2025-03-09T09:00:10Z", invokedBy="cloudformation.amazonaws.com")
+    arn = f"arn:aws:servicecatalog:eu-west-1:{ACCOUNT}:stack/team-db/pp-7x2k4q"
+    db = record(71, "2025-03-09T09:02:00Z", "rds.amazonaws.com", "CreateDBInstance", launch_role,
+                "cloudformation.amazonaws.com",
+                {"dBInstanceIdentifier": "team-db", "dBInstanceClass": "db.t3.medium",
+                 "tags": [{"key": "aws:servicecatalog:provisionedProductArn", "value": arn},
+                          {"key": "aws:cloudformation:stack-name", "value": "SC-111122223333-pp-7x2k4q"}]},
+                {"dBInstanceIdentifier": "team-db", "dBInstanceArn": f"arn:aws:rds:eu-west-1:{ACCOUNT}:db:team-db"})
+    store = _store(tmp_path, [provision, db])
+    created = blame(store, "team-db", resource_type="AWS::RDS::DBInstance")["created"]
+    assert (created["actor"]["human"], created["actor"]["kind"]) == ("dana", "delegated")
+    assert created["actor"]["chain"][-1]["how"] == "service-catalog-product pp-7x2k4q"
+    assert created["tool"]["id"] == "console" and created["tool"]["via"] == "cloudformation"

@@ -133,7 +133,20 @@ CLOUDHSM_HSM = ResourceType(
     delete={"DeleteHsm": f"{REQ}.hsmId"},
 )
 
+SERVICE_CATALOG = "servicecatalog.amazonaws.com"
+_PP = (f"{REQ}.provisionedProductId", f"{REQ}.provisionedProductName")
+PROVISIONED_PRODUCT = ResourceType(
+    # id: the provisioned product id (pp-...); resources it launches carry its ARN in the tag
+    # aws:servicecatalog:provisionedProductArn (...:stack/<name>/<pp-id>)
+    type="AWS::ServiceCatalog::CloudFormationProvisionedProduct", source=SERVICE_CATALOG,
+    id_pattern=r"^(?P<arn>arn:(?P<partition>[^:]+):servicecatalog:(?P<region>[^:]*):(?P<account>\d*):stack/[^/]+/(?P<id>pp-[a-z0-9]+))$",
+    create={"ProvisionProduct": (f"{RESP}.recordDetail.provisionedProductId",)},
+    name_paths={"ProvisionProduct": f"{REQ}.provisionedProductName"},
+    delete={"TerminateProvisionedProduct": _PP},
+    modify={"UpdateProvisionedProduct": _PP, "UpdateProvisionedProductProperties": f"{REQ}.provisionedProductId"},
+)
+
 ENTRIES = (
-    CFN_STACK, CFN_STACK_SET, TRAIL, SSM_PARAMETER, CLOUDWATCH_ALARM, LOG_GROUP, EVENT_RULE, EVENT_BUS,
+    PROVISIONED_PRODUCT, CFN_STACK, CFN_STACK_SET, TRAIL, SSM_PARAMETER, CLOUDWATCH_ALARM, LOG_GROUP, EVENT_RULE, EVENT_BUS,
     HOSTED_ZONE, CLOUDHSM_CLUSTER, CLOUDHSM_HSM,
 )

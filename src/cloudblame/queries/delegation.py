@@ -21,6 +21,8 @@ from cloudblame.timeutil import parse_event_time
 
 # creation-time tag -> (parent resource type, rule name); composite ids use "{tag}" templates.
 TAG_LINKS: tuple[tuple[str, str, str, str], ...] = (
+    ("aws:servicecatalog:provisionedProductArn", "AWS::ServiceCatalog::CloudFormationProvisionedProduct",
+     "{aws:servicecatalog:provisionedProductArn}", "service-catalog-product"),
     ("aws:autoscaling:groupName", "AWS::AutoScaling::AutoScalingGroup", "{aws:autoscaling:groupName}",
      "auto-scaling-group"),
     ("aws:cloudformation:stack-name", "AWS::CloudFormation::Stack", "{aws:cloudformation:stack-name}",
@@ -67,12 +69,12 @@ def delegate(store: Store, created: dict) -> dict:
                 continue
             owner = _parent_owner(store, parent_type, parent_id, created, record)
             if owner:
-                return _linked(created, owner, f"{rule} {parent_id}", f"tag {tag}", by_service, "high",
+                return _linked(created, owner, f"{rule} {owner['parent']}", f"tag {tag}", by_service, "high",
                                _service_of(record, tool))
     if via_cfn:
         owner = _stack_operation_before(store, created, record, same_principal=not by_service)
         if owner:
-            return _linked(created, owner, f"cloudformation-stack {owner['stack']}", "stack operation before",
+            return _linked(created, owner, f"cloudformation-stack {owner['parent']}", "stack operation before",
                            by_service, "low", "cloudformation")
     return created
 
@@ -95,13 +97,12 @@ def _service_of(record: dict, tool: dict) -> str:
 def _parent_owner(store: Store, parent_type: str, parent_id: str, created: dict, record: dict) -> dict | None:
     """The last successful create or modify of the parent before the child was made."""
     rows = store.query(
-        f"""SELECT {EVENT_SUMMARY_SQL}, r.resource_id AS stack FROM event_resources r JOIN {EVENTS_FROM}
+        f"""SELECT {EVENT_SUMMARY_SQL}, r.resource_id AS parent FROM event_resources r JOIN {EVENTS_FROM}
             ON e.event_id = r.event_id
-            WHERE r.resource_type = ? AND r.resource_id = ? AND r.account_id = ? AND NOT r.failed
+            WHERE r.resource_type = ? AND r.resource_id IN (?, ?) AND r.account_id = ? AND NOT r.failed
               AND r.action IN ('create', 'modify') AND r.event_time <= ?
             ORDER BY r.event_time DESC LIMIT 1""",
-        [parent_type, parent_id, record.get("recipientAccountId") or created.get("account"),
-         _time(created)])
+        [parent_type, parent_id, parent_id.rsplit("/", 1)[-1], record.get("recipientAccountId"), _time(created)])
     return rows[0] if rows else None
 
 
@@ -114,7 +115,7 @@ def _stack_operation_before(store: Store, created: dict, record: dict, *, same_p
         params.append(created["actor"].get("principal"))
     rows = store.query(
         f"""SELECT {EVENT_SUMMARY_SQL},
-                   coalesce(e.raw->>'$.requestParameters.stackName', '?') AS stack
+                   coalesce(e.raw->>'$.requestParameters.stackName', '?') AS parent
             FROM {EVENTS_FROM}
             WHERE e.event_source = 'cloudformation.amazonaws.com' AND e.error_code IS NULL
               AND e.event_name IN (SELECT unnest(?::VARCHAR[])) AND e.account_id = ? AND e.aws_region = ?
