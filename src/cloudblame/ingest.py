@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import orjson
 
 from cloudblame.normalize.record import BadRecord, normalize_record
-from cloudblame.sources.files import FileReport, Problem, discover, file_report, iter_file
+from cloudblame.sources.files import FileReport, Problem, RawRecord, discover, file_report, iter_file
 from cloudblame.store.db import Store
 from cloudblame.store.identity import resolve_sessions
 from cloudblame.store.writer import EventWriter
@@ -69,7 +68,7 @@ def ingest_paths(store: Store, paths: list[str], *, force: bool = False, batch_s
         if seen.get(report.path) == (report.size, report.mtime_ns):
             summary.files_unchanged += 1
         else:
-            _ingest_file(path, report, writer, summary)
+            ingest_items(iter_file(path, report), report, writer, summary)
         if progress:
             progress(done, len(files), summary.records)
     writer.flush()
@@ -80,9 +79,11 @@ def ingest_paths(store: Store, paths: list[str], *, force: bool = False, batch_s
     return summary
 
 
-def _ingest_file(path: Path, report: FileReport, writer: EventWriter, summary: IngestSummary) -> None:
+def ingest_items(items: Iterable[RawRecord], report: FileReport, writer: EventWriter,
+                 summary: IngestSummary) -> None:
+    """Normalize and write the records of one file or object; bad records become problems."""
     origin = report.path
-    for item in iter_file(path, report):
+    for item in items:
         try:
             normalized = normalize_record(item.record, key=report.key, origin=origin,
                                           raw=orjson.dumps(item.record))

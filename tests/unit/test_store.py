@@ -66,10 +66,12 @@ def test_a_version_1_store_is_migrated_and_its_chains_resolved(tmp_path):
         ingest_paths(store, [str(tmp_path / "in")])
         for statement in ("DROP TABLE credentials", "DROP TABLE session_actors",
                           "ALTER TABLE events DROP COLUMN session_created",
+                          "ALTER TABLE ingested_files DROP COLUMN etag",
                           "UPDATE meta SET value = '1' WHERE key = 'schema_version'"):
             store.execute(statement)
     with Store.open(db) as store:
         assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+        assert store.scalar("SELECT count(*) FROM ingested_files WHERE etag IS NULL") == 1
         assert store.scalar("SELECT count(*) FROM credentials") == 2
         assert store.scalar("SELECT count(*) FROM events WHERE session_created IS NOT NULL") == 3
         human = store.scalar("SELECT human FROM session_actors WHERE access_key_id = 'ASIAHOP2KEY00000002'")

@@ -50,7 +50,8 @@ class FileReport:
     size: int
     mtime_ns: int
     key: TrailKey | None
-    shape: str | None = None  # trail | array | record | jsonl | lookup-events | eventbridge
+    shape: str | None = None  # trail | array | record | jsonl | lookup-events | eventbridge | damaged
+    etag: str | None = None  # S3 objects: the ETag the object had when read
     records: int = 0
     skipped_reason: str | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -82,35 +83,40 @@ def discover(paths: list[str]) -> tuple[list[Path], list[Problem]]:
     return list(found.values()), problems
 
 
-def read_bytes(path: Path) -> tuple[bytes, str | None]:
-    """File content, gunzipped when gzip; the second value says why reading stopped early."""
-    with open(path, "rb") as fh:
-        head = fh.read(2)
-        fh.seek(0)
-        if head != b"\x1f\x8b":
-            return fh.read(), None
-        out, decomp = bytearray(), zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            while chunk := fh.read(_CHUNK):
-                out += decomp.decompress(chunk)
-                while decomp.eof and decomp.unused_data:  # concatenated gzip members
-                    rest = decomp.unused_data
-                    decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    out += decomp.decompress(rest)
-            if not decomp.eof:
-                return bytes(out), f"truncated gzip: the stream ends early after {len(out)} bytes"
-        except zlib.error as exc:
-            return bytes(out), f"corrupt gzip after {len(out)} bytes: {exc}"
-        return bytes(out), None
+def inflate(raw: bytes) -> tuple[bytes, str | None]:
+    """``raw`` gunzipped when it is gzip (concatenated members too), else as is; with the reason when
+    the stream is truncated or corrupt (what could be inflated is kept)."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw, None
+    out, decomp = bytearray(), zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        for start in range(0, len(raw), _CHUNK):
+            out += decomp.decompress(raw[start:start + _CHUNK])
+            while decomp.eof and decomp.unused_data:  # concatenated gzip members
+                rest = decomp.unused_data
+                decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                out += decomp.decompress(rest)
+        if not decomp.eof:
+            return bytes(out), f"truncated gzip: the stream ends early after {len(out)} bytes"
+    except zlib.error as exc:
+        return bytes(out), f"corrupt gzip after {len(out)} bytes: {exc}"
+    return bytes(out), None
 
 
 def iter_file(path: Path, report: FileReport) -> Iterator[RawRecord]:
     """Yield the CloudTrail records of one file, filling ``report`` as it goes."""
     try:
-        data, gzip_problem = read_bytes(path)
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         report.skipped_reason = f"cannot read: {exc.strerror or exc}"
         return
+    yield from iter_content(raw, report)
+
+
+def iter_content(raw: bytes, report: FileReport) -> Iterator[RawRecord]:
+    """Yield the CloudTrail records in one object's bytes (a file's, or an S3 object's)."""
+    data, gzip_problem = inflate(raw)
     if gzip_problem:
         report.problems.append(Problem(report.path, None, gzip_problem))
     if report.key is not None and report.key.kind == "CloudTrail-Digest":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 EVENTS = """
 CREATE TABLE IF NOT EXISTS events (
@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS ingested_files (
     shape VARCHAR,
     records INTEGER NOT NULL,
     skipped_reason VARCHAR,
-    ingested_at TIMESTAMP NOT NULL
+    ingested_at TIMESTAMP NOT NULL,
+    etag VARCHAR
 )"""
 
 # Credential-issuing events (STS, IAM Identity Center, CreateAccessKey): the chain walk's edges.
@@ -118,6 +119,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         CREDENTIALS,
         SESSION_ACTORS,
     ),
+    2: ("ALTER TABLE ingested_files ADD COLUMN etag VARCHAR",),
 }
 # Versions whose migration needs derived tables rebuilt from the raw records.
 REBUILD_AFTER = {1: ("credentials",)}

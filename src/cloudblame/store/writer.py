@@ -119,6 +119,7 @@ class EventWriter:
             "mtime_ns": pa.array([f.mtime_ns for f in files], pa.int64()), "shape": [f.shape for f in files],
             "records": pa.array([f.records for f in files], pa.int32()),
             "skipped_reason": [f.skipped_reason for f in files], "ingested_at": [now] * len(files),
+            "etag": pa.array([f.etag for f in files], pa.string()),
         })
         self.store.conn.register("batch_files", marks)
         self.store.execute("INSERT OR REPLACE INTO ingested_files BY NAME SELECT * FROM batch_files")
