@@ -6,17 +6,17 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from cloudblame.cli.common import DbOption, FormatOption, WaitOption, open_store, user_errors
-from cloudblame.cli.output import Format, console, emit, say
+from cloudblame.cli import live
+from cloudblame.cli.live import report_summaries, run_sources
+from cloudblame.cli.output import Format, emit, say
 from cloudblame.cli.views import (
     print_blame, print_event, print_events, print_ingest_summary, print_who,
 )
-from cloudblame.ingest import ingest_paths
 from cloudblame.queries.blame import blame as blame_query
 from cloudblame.queries.events import EventFilter, get_event, search_events
 from cloudblame.queries.who import who as who_query
+from cloudblame.sync import SourceSpec
 from cloudblame.timeutil import parse_when
 
 app = typer.Typer(
@@ -27,35 +27,36 @@ app = typer.Typer(
 
 @app.command()
 def ingest(
-    paths: list[str] = typer.Argument(..., help="Files, folders (walked recursively) or globs."),
+    paths: list[str] = typer.Argument(None, help="Files, folders (walked recursively), globs, or s3://BUCKET[/PREFIX]."),
     db: Optional[str] = DbOption,
-    force: bool = typer.Option(False, "--force", help="Re-read files already ingested unchanged."),
+    lookup: bool = typer.Option(False, "--lookup", help="Also page the LookupEvents API (90-day Event History)."),
+    resource_name: Optional[str] = typer.Option(None, "--resource-name", help="With --lookup: only this resource's events."),
+    account: list[str] = typer.Option([], "--account", help="Only these accounts (S3 key layout). Repeatable."),
+    region: list[str] = typer.Option([], "--region", help="Only these CloudTrail regions. Repeatable."),
+    since: Optional[str] = typer.Option(None, "--since", help="7d, 12h or an ISO date: prunes S3 days, starts lookups."),
+    until: Optional[str] = typer.Option(None, "--until", help="Same forms as --since."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile (else the standard credential chain)."),
+    aws_region: Optional[str] = typer.Option(None, "--aws-region", help="Region of the AWS clients (the bucket's region)."),
+    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", help="S3-compatible store or test endpoint."),
+    workers: int = typer.Option(8, "--workers", help="Parallel S3 downloads."),
+    force: bool = typer.Option(False, "--force", help="Re-read files and objects already ingested unchanged."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Summary format."),
     wait: float = WaitOption,
 ) -> None:
-    """Ingest CloudTrail records from trail files, JSON lines, LookupEvents output or EventBridge copies."""
+    """Ingest CloudTrail records: trail files and folders, S3 trail buckets, the LookupEvents API."""
+    common = dict(profile=profile, aws_region=aws_region, endpoint_url=endpoint_url, accounts=account,
+                  regions=region, since=since, until=until, workers=workers, force=force)
+    specs = [SourceSpec("s3" if p.startswith("s3://") else "path", url=p, **common) for p in paths or []]
+    if lookup:
+        specs.append(SourceSpec("lookup", resource_name=resource_name, **common))
+    if not specs:
+        say("error: give PATH..., s3://BUCKET[/PREFIX] or --lookup", style="red", err=True)
+        raise typer.Exit(2)
     with open_store(db, read_only=False, wait=wait) as store:
-        summary = _run_ingest(store, paths, force, show_progress=fmt is Format.table)
-    emit(summary.as_dict(), fmt, lambda: print_ingest_summary(summary),
-         csv_rows=lambda: [{k: v for k, v in summary.as_dict().items() if not isinstance(v, list)}])
-    if summary.nothing_readable:
+        summaries = run_sources(store, specs, show_progress=fmt is Format.table)
+    report_summaries(summaries, fmt)
+    if all(s.nothing_readable for _, s in summaries):
         raise typer.Exit(1)
-
-
-def _run_ingest(store, paths, force, *, show_progress: bool):
-    if not show_progress:
-        return ingest_paths(store, paths, force=force)
-    columns = (TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-               TextColumn("{task.fields[records]:,} records  {task.fields[rate]:,.0f} rec/s"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("ingest", total=None, records=0, rate=0.0)
-
-        def progress(done: int, total: int, records: int) -> None:
-            elapsed = bar.tasks[0].elapsed or 0.0
-            bar.update(task, completed=done, total=total, records=records,
-                       rate=records / elapsed if elapsed > 0 else 0.0)
-
-        return ingest_paths(store, paths, force=force, progress=progress)
 
 
 @app.command()
@@ -145,7 +146,7 @@ def demo(
     say(f"  {sample.files} trail files, {sample.records:,} records, {sample.bytes / 1e6:.1f} MB gzip, "
         f"accounts {', '.join(sample.accounts)}, regions {', '.join(sample.regions)}")
     with open_store(db, read_only=False) as store:
-        summary = _run_ingest(store, [str(out)], False, show_progress=True)
+        ((_, summary),) = run_sources(store, [SourceSpec("path", url=str(out))], show_progress=True)
         print_ingest_summary(summary)
         say(f"\n$ cloudblame blame {sample.spotlight}", style="bold cyan")
         with user_errors():
@@ -154,3 +155,6 @@ def demo(
         f = EventFilter(event_name="RunInstances", limit=10)
         print_events(search_events(store, f), f)
     say("\nTry: cloudblame blame <id>, cloudblame events --username <who>, cloudblame event <event-id>", style="dim")
+
+
+live.register(app)

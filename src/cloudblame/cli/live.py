@@ -1,0 +1,106 @@
+"""Running sources with progress (files, S3 buckets, LookupEvents), `sync` and `verify`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cloudblame.cli.common import DbOption, WaitOption, open_store
+from cloudblame.cli.output import Format, console, emit, say, write_json
+from cloudblame.cli.views import print_ingest_summary
+from cloudblame.ingest import IngestSummary
+from cloudblame.sources.s3 import S3SourceError
+from cloudblame.sync import ConfigError, SourceSpec, load_config, run_source
+
+_NO_CREDENTIALS = "no AWS credentials found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run on a role"
+
+
+def _run_one(store, spec: SourceSpec, show_progress: bool) -> IngestSummary:
+    from botocore.exceptions import NoCredentialsError, ProfileNotFound
+
+    try:
+        if not show_progress:
+            return run_source(store, spec)
+        columns = (TextColumn(f"[bold]{spec.kind}"), BarColumn(), TextColumn("{task.fields[status]}"),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("ingest", total=None, status="")
+
+            def progress(*args) -> None:
+                elapsed = bar.tasks[0].elapsed or 1e-9
+                bar.update(task, status=_status(spec.kind, args, elapsed))
+
+            return run_source(store, spec, progress=progress)
+    except (NoCredentialsError, ProfileNotFound) as exc:
+        return _failed(spec, _NO_CREDENTIALS if isinstance(exc, NoCredentialsError) else str(exc))
+    except (S3SourceError, ValueError) as exc:
+        return _failed(spec, str(exc))
+
+
+def _status(kind: str, args: tuple, elapsed: float) -> str:
+    if kind == "s3":
+        objects, records, size = args
+        return f"{objects:,} objects  {records:,} records  {size / 1e6 / elapsed:,.1f} MB/s"
+    if kind == "lookup":
+        p = args[0]
+        return f"{p.region}: {p.pages:,} pages  {p.events:,} events  {p.throttled} throttled"
+    done, total, records = args
+    return f"{done:,}/{total:,} files  {records:,} records  {records / elapsed:,.0f} rec/s"
+
+
+def _failed(spec: SourceSpec, reason: str) -> IngestSummary:
+    from cloudblame.sources.files import Problem
+
+    return IngestSummary(problems=[Problem(spec.label, None, reason)])
+
+
+def run_sources(store, specs: list[SourceSpec], *, show_progress: bool) -> list[tuple[SourceSpec, IngestSummary]]:
+    return [(spec, _run_one(store, spec, show_progress)) for spec in specs]
+
+
+def report_summaries(summaries: list[tuple[SourceSpec, IngestSummary]], fmt: Format) -> None:
+    if fmt is Format.json:
+        data = [dict(s.as_dict(), source=spec.label, kind=spec.kind) for spec, s in summaries]
+        write_json(data[0] if len(data) == 1 else data)
+        return
+    for spec, summary in summaries:
+        if fmt is Format.csv:
+            emit(None, fmt, lambda: None, csv_rows=lambda: [
+                dict({k: v for k, v in summary.as_dict().items() if not isinstance(v, list)}, source=spec.label)])
+        else:
+            if len(summaries) > 1:
+                say(f"{spec.label}", style="bold cyan")
+            print_ingest_summary(summary)
+
+
+def sync(
+    config: Path = typer.Option(Path("cloudblame.toml"), "--config", "-c", help="The sources to pull."),
+    db: Optional[str] = DbOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the one-line summary (for cron)."),
+    wait: float = WaitOption,
+) -> None:
+    """Pull what is new from every source in cloudblame.toml; one summary line; exit 1 on any problem."""
+    try:
+        specs, config_db = load_config(config)
+    except ConfigError as exc:
+        say(f"error: {exc}", style="red", err=True)
+        raise typer.Exit(2) from None
+    with open_store(db or config_db, read_only=False, wait=wait) as store:
+        summaries = run_sources(store, specs, show_progress=not quiet and sys.stdout.isatty())
+    if not quiet:
+        report_summaries(summaries, Format.table)
+    problems = sum(len(s.problems) for _, s in summaries)
+    line = (f"sync: {len(specs)} sources, {sum(s.files for _, s in summaries):,} files/objects, "
+            f"{sum(s.records for _, s in summaries):,} records, {sum(s.new for _, s in summaries):,} new, "
+            f"{problems} problems, {sum(s.seconds for _, s in summaries):.1f}s")
+    print(line)
+    if problems:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync)

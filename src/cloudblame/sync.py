@@ -1,0 +1,117 @@
+"""Sources as data: what `ingest` is asked for on the command line and what `sync` reads from
+``cloudblame.toml``, run the same way.
+
+```toml
+# cloudblame.toml
+db = "cloudblame.duckdb"          # optional
+
+[[s3]]
+url = "s3://org-trail-bucket/prefix"
+profile = "audit"                 # optional: standard credential chain otherwise
+aws_region = "eu-west-1"          # optional: the bucket's region
+endpoint_url = "https://minio.example:9000"   # optional: S3-compatible stores
+accounts = ["111122223333"]       # optional filters
+regions = ["us-east-1", "eu-west-1"]
+since = "30d"                     # optional: relative or ISO
+workers = 16
+
+[[lookup]]
+profile = "prod"
+regions = ["us-east-1"]           # default: every enabled region
+
+[[path]]
+path = "/var/log/cloudtrail"
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from cloudblame.ingest import IngestSummary, ingest_lookup, ingest_paths, ingest_s3
+from cloudblame.sources.s3 import ObjectFilter, make_client
+from cloudblame.store.db import Store
+from cloudblame.timeutil import parse_when
+
+KINDS = ("s3", "lookup", "path")
+
+
+@dataclass
+class SourceSpec:
+    kind: str  # s3 | lookup | path
+    url: str | None = None  # s3://... or a local path
+    profile: str | None = None
+    aws_region: str | None = None
+    endpoint_url: str | None = None
+    accounts: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    since: str | None = None
+    until: str | None = None
+    workers: int = 8
+    resource_name: str | None = None
+    force: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.url if self.kind != "lookup" else f"lookup-events {','.join(self.regions) or 'all regions'}"
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used (the message says where and why)."""
+
+
+def load_config(path: Path) -> tuple[list[SourceSpec], str | None]:
+    """The sources of a ``cloudblame.toml`` and its optional ``db``."""
+    try:
+        doc = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    specs: list[SourceSpec] = []
+    allowed = set(SourceSpec.__dataclass_fields__) - {"kind"}
+    for kind in KINDS:
+        for n, table in enumerate(doc.get(kind, []), start=1):
+            entry = dict(table)
+            if kind == "path":
+                entry["url"] = entry.pop("path", None)
+            unknown = set(entry) - allowed
+            if unknown:
+                raise ConfigError(f"{path}: [[{kind}]] #{n}: unknown keys {sorted(unknown)}")
+            if kind != "lookup" and not entry.get("url"):
+                raise ConfigError(f"{path}: [[{kind}]] #{n} needs {'url' if kind == 's3' else 'path'}")
+            specs.append(SourceSpec(kind=kind, **entry))
+    unknown_tables = set(doc) - set(KINDS) - {"db"}
+    if unknown_tables:
+        raise ConfigError(f"{path}: unknown sections {sorted(unknown_tables)}")
+    if not specs:
+        raise ConfigError(f"{path}: no [[s3]], [[lookup]] or [[path]] source")
+    return specs, doc.get("db")
+
+
+def _session(spec: SourceSpec):
+    import boto3
+
+    return boto3.Session(profile_name=spec.profile, region_name=spec.aws_region)
+
+
+def run_source(store: Store, spec: SourceSpec, *, progress: Callable | None = None) -> IngestSummary:
+    """Ingest one source into ``store``."""
+    since = parse_when(spec.since) if spec.since else None
+    until = parse_when(spec.until) if spec.until else None
+    if spec.kind == "path":
+        return ingest_paths(store, [spec.url], force=spec.force, progress=progress)
+    if spec.kind == "s3":
+        client = make_client(profile=spec.profile, region=spec.aws_region, endpoint_url=spec.endpoint_url)
+        flt = ObjectFilter(set(spec.accounts), set(spec.regions), since, until)
+        return ingest_s3(store, spec.url, client=client, flt=flt, workers=spec.workers, force=spec.force,
+                         progress=progress)
+    if spec.kind == "lookup":
+        from cloudblame.sources.lookup import enabled_regions
+
+        session = _session(spec)
+        regions = spec.regions or enabled_regions(session, endpoint_url=spec.endpoint_url)
+        return ingest_lookup(store, session, regions=regions, since=since, until=until,
+                             resource_name=spec.resource_name, endpoint_url=spec.endpoint_url, on_page=progress)
+    raise ConfigError(f"unknown source kind {spec.kind!r}")
