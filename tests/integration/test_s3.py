@@ -202,3 +202,44 @@ def test_real_records_in_an_org_bucket(moto_url, tmp_path):
         accounts = store.scalar("SELECT count(DISTINCT account_id) FROM events")
     assert s.records == len(records) and s.new == len({r["eventID"] for r in records}) and s.problems == []
     assert accounts >= 10
+
+
+def test_sync_from_a_config_file(org_bucket, moto_url, tmp_path):
+    sample, root, keys = org_bucket
+    local = tmp_path / "local"
+    (local / "x").mkdir(parents=True)
+    (local / "x" / "one.json").write_text(json.dumps({"Records": [
+        {"eventID": "local-1", "eventTime": "2025-01-01T00:00:00Z", "eventSource": "s3.amazonaws.com",
+         "eventName": "ListBuckets", "awsRegion": "us-east-1"}]}))
+    config = tmp_path / "cloudblame.toml"
+    config.write_text(f'''db = "{tmp_path / 'sync.duckdb'}"
+
+[[s3]]
+url = "s3://org-trail/trails"
+endpoint_url = "{moto_url}"
+regions = ["us-east-1"]
+workers = 4
+
+[[path]]
+path = "{local}"
+''')
+    first = _cli("sync", "--config", str(config), "--quiet", env_extra=CREDS)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stdout.startswith("sync: 2 sources,") and " 0 problems" in first.stdout
+    assert len(first.stdout.strip().splitlines()) == 1
+    again = _cli("sync", "--config", str(config), "--quiet", env_extra=CREDS)
+    assert again.returncode == 0 and ", 0 records, 0 new," in again.stdout
+    with Store.open(tmp_path / "sync.duckdb", read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM events WHERE event_id = 'local-1'") == 1
+        assert store.query("SELECT DISTINCT aws_region FROM events WHERE origin LIKE 's3://%'") == [
+            {"aws_region": "us-east-1"}]
+    config.write_text(config.read_text().replace("org-trail", "no-such-bucket"))
+    broken = _cli("sync", "--config", str(config), "--quiet", env_extra=CREDS)
+    assert broken.returncode == 1 and "1 problems" in broken.stdout
+
+
+def test_sync_config_errors_are_clear(tmp_path):
+    config = tmp_path / "cloudblame.toml"
+    config.write_text('[[s3]]\nbucket = "x"\n')
+    result = _cli("sync", "--config", str(config))
+    assert result.returncode == 2 and "unknown keys ['bucket']" in result.stderr
