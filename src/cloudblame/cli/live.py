@@ -102,5 +102,62 @@ def sync(
         raise typer.Exit(1)
 
 
+def verify(
+    target: str = typer.Argument(..., help="s3://BUCKET[/PREFIX] or a local copy of the bucket."),
+    public_keys: Optional[Path] = typer.Option(None, "--public-keys", help="Local copies: `aws cloudtrail list-public-keys` output."),
+    account: list[str] = typer.Option([], "--account", help="Only these accounts. Repeatable."),
+    region: list[str] = typer.Option([], "--region", help="Only these regions. Repeatable."),
+    since: Optional[str] = typer.Option(None, "--since", help="7d, 12h or an ISO date."),
+    until: Optional[str] = typer.Option(None, "--until", help="Same forms as --since."),
+    profile: Optional[str] = typer.Option(None, "--profile"),
+    aws_region: Optional[str] = typer.Option(None, "--aws-region", help="Region of the bucket."),
+    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url"),
+    fmt: Format = typer.Option(Format.table, "--format", "-f"),
+) -> None:
+    """Log file integrity validation, as `aws cloudtrail validate-logs` does: digest chain, signatures,
+    log file hashes; reports valid, modified, deleted and missing files and gaps. Exit 1 unless all valid."""
+    from cloudblame import verify as v
+    from cloudblame.timeutil import parse_when
+
+    scope = dict(account=account[0] if len(account) == 1 else None, region=region[0] if len(region) == 1 else None,
+                 since=parse_when(since) if since else None, until=parse_when(until) if until else None)
+    try:
+        if target.startswith("s3://"):
+            import boto3
+
+            from cloudblame.sources.s3 import make_client, parse_s3_url
+
+            loc = parse_s3_url(target)
+            session = boto3.Session(profile_name=profile, region_name=aws_region)
+            s3 = make_client(profile=profile, region=aws_region, endpoint_url=endpoint_url)
+            report = v.verify_s3(s3, loc.bucket, loc.prefix,
+                                 lambda r: session.client("cloudtrail", region_name=r), **scope)
+        else:
+            if public_keys is None:
+                say("error: a local copy needs --public-keys (aws cloudtrail list-public-keys output)", style="red", err=True)
+                raise typer.Exit(2)
+            report = v.verify_local(Path(target), v.load_public_keys(public_keys), **scope)
+    except (OSError, ValueError) as exc:
+        say(f"error: {exc}", style="red", err=True)
+        raise typer.Exit(2) from None
+    data = report.as_dict()
+    emit(data, fmt, lambda: _print_verify(data), csv_rows=lambda: data["findings"])
+    if not data["ok"]:
+        raise typer.Exit(1)
+
+
+def _print_verify(data: dict) -> None:
+    from cloudblame.cli.output import make_table
+
+    say(f"{data['digests_checked']} digest(s), {data['logs_checked']} log file(s) checked: "
+        f"{'all valid' if data['ok'] else 'PROBLEMS FOUND'}", style="bold green" if data["ok"] else "bold red")
+    console.print(make_table("counts", ["finding", "count"], sorted(data["counts"].items())))
+    bad = [f for f in data["findings"] if not f["kind"].endswith("-valid")]
+    if bad:
+        console.print(make_table("problems", ["finding", "object", "account", "region", "detail"],
+                                 ([f["kind"], f["subject"], f["account"], f["region"], f["detail"]] for f in bad)))
+
+
 def register(app: typer.Typer) -> None:
     app.command("sync")(sync)
+    app.command("verify")(verify)

@@ -132,8 +132,9 @@ def print_event(detail: dict) -> None:
 def print_ingest_summary(s: IngestSummary) -> None:
     say(f"{s.files} file(s): {s.files_read} read, {s.files_unchanged} unchanged since last ingest, "
         f"{len(s.skipped_files)} skipped", style="bold")
-    say(f"{s.records:,} records in {s.seconds:.1f}s ({s.records_per_second:,.0f} records/s): "
-        f"{s.new:,} new, {s.duplicates:,} duplicates, {s.bad_records:,} bad")
+    rate = s.bytes / 1e6 / s.seconds if s.seconds > 0 else 0.0
+    say(f"{s.records:,} records, {s.bytes / 1e6:,.1f} MB in {s.seconds:.1f}s ({s.records_per_second:,.0f} records/s, "
+        f"{rate:,.1f} MB/s): {s.new:,} new, {s.duplicates:,} duplicates, {s.bad_records:,} bad")
     for path, reason in s.skipped_files:
         say(f"  skipped {path}: {reason}", style="yellow")
     for p in s.problems[:50]:
