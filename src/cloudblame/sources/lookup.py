@@ -1,0 +1,240 @@
+"""CloudTrail LookupEvents (the API behind the console's 90-day Event history), region by region.
+
+``lookup_events`` pages ``LookupEvents`` (``MaxResults=50``, ``NextToken``) in each region, one region
+after another, and yields ``(region, record)`` where ``record`` is the parsed ``CloudTrailEvent``.
+
+Throttling is ours, not botocore's (clients are made with ``max_attempts=1``):
+
+- at most ``max_rps`` calls per second per region: a call starts no sooner than ``1 / max_rps`` seconds
+  after the previous call in that region *returned*. Measuring from the end of the previous call keeps
+  the calls spaced by at least the interval as the server sees them, whatever the network latency;
+- on ``ThrottlingException`` the call is retried after 0.5, 1, 2, 4, 8, 8... seconds (no jitter), at
+  most ``max_retries`` times, then ``LookupThrottledError`` is raised.
+
+Any other error from the API raises ``LookupRegionError(region, code, message)``; records of the
+regions before it have been yielded already, and the caller decides whether to go on with the others.
+A ``CloudTrailEvent`` that is not a JSON object is skipped, counted on the region's ``LookupProgress``
+and listed in ``LookupRun.skipped`` as ``(region, event_id, reason)``.
+
+``clock`` and ``sleep`` are injectable so that tests can run the limiter on a fake clock.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterator
+
+import botocore.config
+from botocore.exceptions import ClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+PAGE_SIZE = 50  # LookupEvents' MaxResults upper bound
+BACKOFF_FIRST = 0.5
+BACKOFF_CAP = 8.0
+THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException",
+                              "RequestLimitExceeded"})
+_OPTED_IN = ("opted-in", "opt-in-not-required")
+
+
+class LookupRegionError(LookupError):
+    """LookupEvents failed in one region (access denied, invalid parameter, endpoint unreachable...)."""
+
+    def __init__(self, region: str, code: str, message: str):
+        self.region, self.code, self.message = region, code, message
+        super().__init__(f"LookupEvents in {region}: {code}: {message}")
+
+
+class LookupThrottledError(LookupRegionError):
+    """Still throttled in one region after all the retries."""
+
+    def __init__(self, region: str, retries: int, message: str = "Rate exceeded"):
+        self.retries = retries
+        super().__init__(region, "ThrottlingException",
+                         f"still throttled after {retries} retries ({message})")
+
+
+@dataclass
+class LookupProgress:
+    region: str
+    pages: int = 0
+    events: int = 0  # records yielded
+    throttled: int = 0  # ThrottlingException answers received (each one retried)
+    skipped: int = 0  # events whose CloudTrailEvent could not be parsed
+
+
+def backoff_delay(attempt: int) -> float:
+    """Seconds to wait before retry number ``attempt`` (0-based): 0.5, 1, 2, 4, 8, 8..."""
+    return min(BACKOFF_FIRST * (2 ** attempt), BACKOFF_CAP)
+
+
+def enabled_regions(session, *, endpoint_url: str | None = None) -> list[str]:
+    """Regions enabled in the account (EC2 DescribeRegions: ``opted-in`` or ``opt-in-not-required``),
+    or, when that cannot be asked, the regions botocore knows CloudTrail in."""
+    try:
+        region = getattr(session, "region_name", None) or "us-east-1"  # any region answers for all
+        ec2 = session.client("ec2", region_name=region, endpoint_url=endpoint_url)
+        answer = ec2.describe_regions(AllRegions=True)
+        regions = sorted(r["RegionName"] for r in answer.get("Regions", [])
+                         if r.get("OptInStatus", "opt-in-not-required") in _OPTED_IN)
+        if regions:
+            return regions
+    except Exception:  # noqa: BLE001 - no ec2:DescribeRegions, no default region, offline...
+        pass
+    return sorted(session.get_available_regions("cloudtrail"))
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive datetimes are UTC (as in the store); aware ones are converted."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _parse_event(event: dict) -> tuple[dict | None, str]:
+    raw = event.get("CloudTrailEvent")
+    if raw is None:
+        return None, "no CloudTrailEvent"
+    if not isinstance(raw, str):
+        return None, f"CloudTrailEvent is a {type(raw).__name__}, not a JSON string"
+    try:
+        record = json.loads(raw)
+    except ValueError as exc:
+        return None, f"CloudTrailEvent is not valid JSON: {exc}"
+    if not isinstance(record, dict):
+        return None, f"CloudTrailEvent is a JSON {type(record).__name__}, not an object"
+    return record, ""
+
+
+class _Limiter:
+    """Calls no closer than ``interval`` seconds, counted from the end of the previous call."""
+
+    def __init__(self, max_rps: float, clock: Callable[[], float], sleep: Callable[[float], None]):
+        if max_rps <= 0:
+            raise ValueError(f"max_rps must be positive, not {max_rps!r}")
+        self.interval = 1.0 / max_rps
+        self.clock, self.sleep = clock, sleep
+        self.last: float | None = None
+
+    def wait(self) -> None:
+        if self.last is not None:
+            delay = self.last + self.interval - self.clock()
+            if delay > 0:
+                self.sleep(delay)
+
+    def done(self) -> None:
+        self.last = self.clock()
+
+
+class LookupRun(Iterator[tuple[str, dict]]):
+    """The iterator ``lookup_events`` returns; ``progress`` and ``skipped`` fill in as it goes."""
+
+    def __init__(self, session, *, regions: list[str], start: datetime | None, end: datetime | None,
+                 resource_name: str | None, endpoint_url: str | None, max_rps: float, max_retries: int,
+                 on_page: Callable[[LookupProgress], None] | None, sleep: Callable[[float], None],
+                 clock: Callable[[], float]):
+        if start is not None and end is not None and _utc(start) > _utc(end):
+            raise ValueError(f"start {start} is after end {end}")
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, not {max_retries!r}")
+        _Limiter(max_rps, clock, sleep)  # validates max_rps now rather than at the first next()
+        self.session = session
+        self.regions = list(regions)
+        self.start, self.end = start, end
+        self.resource_name = resource_name
+        self.endpoint_url = endpoint_url
+        self.max_rps, self.max_retries = max_rps, max_retries
+        self.on_page = on_page
+        self.sleep, self.clock = sleep, clock
+        self.progress: dict[str, LookupProgress] = {}
+        self.skipped: list[tuple[str, str, str]] = []  # (region, event id, reason)
+        self._gen = self._run()
+
+    def __iter__(self) -> LookupRun:
+        return self
+
+    def __next__(self) -> tuple[str, dict]:
+        return next(self._gen)
+
+    def close(self) -> None:
+        self._gen.close()
+
+    def _request(self) -> dict:
+        kw: dict = {"MaxResults": PAGE_SIZE}
+        if self.start is not None:
+            kw["StartTime"] = _utc(self.start)
+        if self.end is not None:
+            kw["EndTime"] = _utc(self.end)
+        if self.resource_name is not None:
+            kw["LookupAttributes"] = [{"AttributeKey": "ResourceName", "AttributeValue": self.resource_name}]
+        return kw
+
+    def _client(self, region: str):
+        # one attempt in all (botocore's legacy "max_attempts" counts *retries*: 1 would retry once)
+        config = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
+        return self.session.client("cloudtrail", region_name=region, endpoint_url=self.endpoint_url,
+                                   config=config)
+
+    def _call(self, client, region: str, kw: dict, limiter: _Limiter, progress: LookupProgress) -> dict:
+        attempt = 0
+        while True:
+            limiter.wait()
+            try:
+                try:
+                    return client.lookup_events(**kw)
+                finally:
+                    limiter.done()
+            except ClientError as exc:
+                error = exc.response.get("Error", {})
+                code, message = error.get("Code", "Unknown"), error.get("Message", str(exc))
+                if code not in THROTTLING_CODES:
+                    raise LookupRegionError(region, code, message) from exc
+                progress.throttled += 1
+                if attempt >= self.max_retries:
+                    raise LookupThrottledError(region, self.max_retries, message) from exc
+                self.sleep(backoff_delay(attempt))
+                attempt += 1
+            except BotoConnectionError as exc:
+                raise LookupRegionError(region, type(exc).__name__, str(exc)) from exc
+
+    def _run(self) -> Iterator[tuple[str, dict]]:
+        for region in self.regions:
+            progress = self.progress[region] = LookupProgress(region)
+            client = self._client(region)
+            limiter = _Limiter(self.max_rps, self.clock, self.sleep)
+            kw = self._request()
+            while True:
+                page = self._call(client, region, kw, limiter, progress)
+                progress.pages += 1
+                records = []
+                for event in page.get("Events", []):
+                    record, why = _parse_event(event)
+                    if record is None:
+                        progress.skipped += 1
+                        self.skipped.append((region, str(event.get("EventId", "?")), why))
+                    else:
+                        records.append(record)
+                progress.events += len(records)
+                if self.on_page is not None:
+                    self.on_page(progress)
+                for record in records:
+                    yield region, record
+                token = page.get("NextToken")
+                if not token:
+                    break
+                kw["NextToken"] = token
+
+
+def lookup_events(session, *, regions: list[str], start: datetime | None = None, end: datetime | None = None,
+                  resource_name: str | None = None, endpoint_url: str | None = None, max_rps: float = 2.0,
+                  max_retries: int = 8, on_page: Callable[[LookupProgress], None] | None = None,
+                  sleep: Callable[[float], None] = time.sleep,
+                  clock: Callable[[], float] = time.monotonic) -> LookupRun:
+    """Yield ``(region, record)`` for the management events LookupEvents returns in each region, newest
+    first within a region, regions one after another. ``start``/``end`` are inclusive (naive = UTC);
+    ``resource_name`` asks only for the events referencing that resource (the targeted mode).
+
+    Raises ``LookupRegionError`` (or its subclass ``LookupThrottledError``) naming the failing region."""
+    return LookupRun(session, regions=regions, start=start, end=end, resource_name=resource_name,
+                     endpoint_url=endpoint_url, max_rps=max_rps, max_retries=max_retries, on_page=on_page,
+                     sleep=sleep, clock=clock)
