@@ -243,3 +243,15 @@ def test_sync_config_errors_are_clear(tmp_path):
     config.write_text('[[s3]]\nbucket = "x"\n')
     result = _cli("sync", "--config", str(config))
     assert result.returncode == 2 and "unknown keys ['bucket']" in result.stderr
+
+
+def test_bucket_in_another_region_says_so(org_bucket, moto_url, tmp_path):
+    s3 = client(moto_url)
+
+    def redirect(params, **_):
+        raise ClientError({"Error": {"Code": "PermanentRedirect", "Message": "use the right endpoint"}},
+                          "ListObjectsV2")
+
+    s3.meta.events.register("before-parameter-build.s3.ListObjectsV2", redirect)
+    with Store.open(tmp_path / "s.duckdb") as store, pytest.raises(S3SourceError, match="another region: pass"):
+        ingest_s3(store, "s3://org-trail/trails", client=s3)
