@@ -80,6 +80,11 @@ def ingest_paths(store: Store, paths: list[str], *, force: bool = False, batch_s
             ingest_items(iter_file(path, report), report, writer, summary)
         if progress:
             progress(done, len(files), summary.records)
+    return _finish(store, writer, summary, started)
+
+
+def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: float) -> IngestSummary:
+    """Flush the last batch, count, and re-resolve identities when anything new arrived."""
     writer.flush()
     summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
     if summary.new:
@@ -152,13 +157,8 @@ def ingest_s3(store: Store, url: str, *, client, flt: ObjectFilter | None = None
             progress(summary.files_read, summary.records, summary.bytes)
         if crash_after and summary.files_read >= crash_after:
             os.kill(os.getpid(), signal.SIGKILL)
-    writer.flush()
     summary.problems[:0] = lister.problems
-    summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
-    if summary.new:
-        resolve_sessions(store)
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return _finish(store, writer, summary, started)
 
 
 LOOKUP_WINDOW = timedelta(days=90)
@@ -198,9 +198,4 @@ def ingest_lookup(store: Store, session, *, regions: list[str], since: datetime 
         except LookupRegionError as exc:
             summary.problems.append(Problem(report.path, None, str(exc)))
         summary.files += 1
-    writer.flush()
-    summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
-    if summary.new:
-        resolve_sessions(store)
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return _finish(store, writer, summary, started)
