@@ -9,11 +9,12 @@ import typer
 from cloudblame.cli.common import DbOption, FormatOption, WaitOption, open_store, user_errors
 from cloudblame.cli import live
 from cloudblame.cli.live import report_summaries, run_sources
-from cloudblame.cli.output import Format, emit, say
+from cloudblame.cli.output import Format, console, emit, make_table, say
 from cloudblame.cli.views import (
     print_blame, print_event, print_events, print_ingest_summary, print_who,
 )
 from cloudblame.queries.blame import blame as blame_query
+from cloudblame.queries.catalog import catalog_rules, inferred_events
 from cloudblame.queries.events import EventFilter, get_event, search_events
 from cloudblame.queries.who import who as who_query
 from cloudblame.sync import SourceSpec
@@ -130,6 +131,27 @@ def who_command(
     with open_store(db, read_only=True) as store, user_errors():
         result = who_query(store, identity, limit=limit)
     emit(result, fmt, lambda: print_who(result), csv_rows=lambda: result["sessions"])
+
+
+@app.command("catalog")
+def catalog_command(
+    db: Optional[str] = DbOption,
+    fmt: Format = FormatOption,
+    inferred: bool = typer.Option(False, "--inferred", help="Creation events in the store no rule covers."),
+    source: Optional[str] = typer.Option(None, "--event-source", help="Only this service (ec2 or ec2.amazonaws.com)."),
+    action: Optional[str] = typer.Option(None, "--action", help="create, delete, modify or reference."),
+) -> None:
+    """The resource catalog: which events create, delete or modify which resource types, and where the id is."""
+    if inferred:
+        with open_store(db, read_only=True) as store:
+            rows = inferred_events(store)
+        columns = ["event_source", "event_name", "inferred_type", "events", "first", "last", "example_id"]
+    else:
+        rows = catalog_rules(source=source, action=action)
+        columns = ["event_source", "event_name", "resource_type", "action", "id_path"]
+    emit(rows, fmt, lambda: console.print(make_table(f"{len(rows)} rule(s)" if not inferred else
+                                                     f"{len(rows)} event name(s) recognised only by the fallback",
+                                                     columns, ([r[c] for c in columns] for r in rows))))
 
 
 @app.command()

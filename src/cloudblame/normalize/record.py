@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import orjson
 
+from cloudblame.catalog import RULES
 from cloudblame.normalize.credentials import credential_row
 from cloudblame.normalize.identity import actor_of, principal_of
+from cloudblame.normalize.inferred import infer_creation
 from cloudblame.normalize.model import ResourceRef
 from cloudblame.normalize.resources import extract_resources
 from cloudblame.normalize.useragent import classify_tool
@@ -105,6 +107,10 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
         "org_id": key.org_id if key else None, "origin": origin, "raw": raw.decode("utf-8", "replace"),
     }
     refs = extract_resources(record, account=account, region=region)
+    if (source, name) not in RULES:  # a creation no rule knows: the fallback names what it made
+        inferred = infer_creation(record, account=account, region=region)
+        if inferred is not None:
+            refs.append(inferred)
     return NormalizedEvent(event, [_resource_row(event, ref) for ref in refs], credential_row(record, event))
 
 

@@ -61,8 +61,14 @@ class EventWriter:
         self._credentials = {c: [] for c in CREDENTIAL_COLUMNS}
         self._files = []
         self._pending = 0
+        self._batch_ids: set[str] = set()
 
     def add(self, item: NormalizedEvent) -> None:
+        self.counts.records += 1
+        if item.event["event_id"] in self._batch_ids:  # the same eventID twice in one batch: keep the first
+            self.counts.duplicates += 1
+            return
+        self._batch_ids.add(item.event["event_id"])
         for column, values in self._events.items():
             values.append(item.event[column])
         for row in item.resources:
@@ -72,7 +78,6 @@ class EventWriter:
             for column, values in self._credentials.items():
                 values.append(item.credential[column])
         self._pending += 1
-        self.counts.records += 1
         if self._pending >= self.batch_size:
             self.flush()
 

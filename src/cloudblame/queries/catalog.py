@@ -1,0 +1,36 @@
+"""What the catalog covers, and which creation events in the store only the fallback recognised."""
+
+from __future__ import annotations
+
+from cloudblame.catalog import RULES
+from cloudblame.store.db import Store
+from cloudblame.timeutil import iso_z
+
+
+def catalog_rules(*, source: str | None = None, action: str | None = None) -> list[dict]:
+    """One row per (eventSource, eventName, resource type, action) with the id path(s)."""
+    rows = []
+    for (event_source, event_name), rules in sorted(RULES.items()):
+        if source and event_source not in (source, f"{source}.amazonaws.com"):
+            continue
+        for rule in rules:
+            if action and rule.action != action:
+                continue
+            rows.append({
+                "event_source": event_source, "event_name": event_name,
+                "resource_type": getattr(rule.entry, "type", None) or "any (typed by id or ARN)",
+                "action": rule.action,
+                "id_path": " | ".join(p for spec in rule.ids for p in spec.paths()),
+            })
+    return rows
+
+
+def inferred_events(store: Store) -> list[dict]:
+    """Creation events seen in the store that no rule covers (the fallback inferred their resources)."""
+    rows = store.query(
+        """SELECT e.event_source, e.event_name, any_value(r.resource_type) AS inferred_type,
+                  count(*) AS events, min(e.event_time) AS first, max(e.event_time) AS last,
+                  any_value(r.resource_id) AS example_id
+           FROM event_resources r JOIN events e ON e.event_id = r.event_id
+           WHERE r.via = 'inferred' GROUP BY ALL ORDER BY events DESC, e.event_source, e.event_name""")
+    return [dict(r, first=iso_z(r["first"]), last=iso_z(r["last"])) for r in rows]
