@@ -18,6 +18,7 @@ from cloudblame.sources.files import (
 from cloudblame.sources.s3 import ObjectFilter, S3Lister, fetch, parse_s3_url
 from cloudblame.store.db import Store
 from cloudblame.store.identity import resolve_sessions
+from cloudblame.store.lifecycle import rebuild_resources
 from cloudblame.store.writer import EventWriter
 
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, records read)
@@ -89,6 +90,7 @@ def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: 
     summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
     if summary.new:
         resolve_sessions(store)
+        rebuild_resources(store)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from cloudblame.store.identity import chain_of
+from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL, chain_of
+
+__all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape", "event_summary"]
 from cloudblame.timeutil import iso_z
 
-# Events with the human resolved through the credential chain (store/identity.py): use as
-# ``FROM {EVENTS_FROM}`` and select ``EVENT_SUMMARY_SQL``.
-EVENTS_FROM = ("events e LEFT JOIN session_actors sa "
-               "ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal")
-RESOLVED_ACTOR_SQL = "coalesce(sa.human, e.actor)"
 EVENT_SUMMARY_COLUMNS = (
     "event_id", "event_time", "event_source", "event_name", "aws_region", "account_id", "read_only",
     "error_code", "error_message", "source_ip", "user_agent", "identity_type", "principal", "session_name",

@@ -109,11 +109,15 @@ class Store:
             self.conn.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
             )
-        if any(schema.REBUILD_AFTER.get(step) for step in steps):
+        rebuild = {table for step in steps for table in schema.REBUILD_AFTER.get(step, ())}
+        if rebuild:
             from cloudblame.store.identity import rebuild_credentials, resolve_sessions
+            from cloudblame.store.lifecycle import rebuild_resources
 
-            rebuild_credentials(self)
+            if "credentials" in rebuild:
+                rebuild_credentials(self)
             resolve_sessions(self)
+            rebuild_resources(self)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

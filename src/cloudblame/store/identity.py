@@ -16,6 +16,11 @@ import orjson
 
 from cloudblame.normalize.credentials import CREDENTIAL_COLUMNS, ISSUERS, credential_row
 
+# Events with the human resolved through the credential chain: use as ``FROM {EVENTS_FROM}``.
+EVENTS_FROM = ("events e LEFT JOIN session_actors sa "
+               "ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal")
+RESOLVED_ACTOR_SQL = "coalesce(sa.human, e.actor)"
+
 MAX_HOPS = 10
 FUZZY_SECONDS = 5
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 EVENTS = """
 CREATE TABLE IF NOT EXISTS events (
@@ -105,9 +105,35 @@ CREATE TABLE IF NOT EXISTS session_actors (
     chain VARCHAR
 )"""
 
+# One row per resource, derived from the events by store/lifecycle.py after every ingest.
+RESOURCES = """
+CREATE TABLE IF NOT EXISTS resources (
+    resource_type VARCHAR NOT NULL,
+    resource_id VARCHAR NOT NULL,
+    account_id VARCHAR,
+    region VARCHAR,
+    arn VARCHAR,
+    name VARCHAR,
+    first_seen TIMESTAMP,
+    created_time TIMESTAMP,
+    created_event_id VARCHAR,
+    created_by VARCHAR,
+    created_tool VARCHAR,
+    creator_known BOOLEAN,
+    deleted_time TIMESTAMP,
+    deleted_event_id VARCHAR,
+    deleted_by VARCHAR,
+    last_time TIMESTAMP,
+    last_event VARCHAR,
+    last_actor VARCHAR,
+    last_modifier VARCHAR,
+    events BIGINT,
+    alive BOOLEAN
+)"""
+
 META = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 
-CREATE = (META, EVENTS, EVENT_RESOURCES, INGESTED_FILES, CREDENTIALS, SESSION_ACTORS)
+CREATE = (META, EVENTS, EVENT_RESOURCES, INGESTED_FILES, CREDENTIALS, SESSION_ACTORS, RESOURCES)
 
 # Migrations from version N to N+1: SQL statements, run in one transaction. Tables a later step
 # derives from the raw records (credentials) are rebuilt by the library after migrating.
@@ -120,6 +146,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         SESSION_ACTORS,
     ),
     2: ("ALTER TABLE ingested_files ADD COLUMN etag VARCHAR",),
+    3: (RESOURCES,),
 }
 # Versions whose migration needs derived tables rebuilt from the raw records.
-REBUILD_AFTER = {1: ("credentials",)}
+REBUILD_AFTER = {1: ("credentials",), 3: ("resources",)}

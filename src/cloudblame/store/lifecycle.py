@@ -1,0 +1,79 @@
+"""The resources table: one row per resource (type, id, account) derived from the events, set-based.
+
+For each resource: where it lives, its ARN and name, the current incarnation's creation (time, event,
+human, tool) — the first successful create after the last successful delete that preceded the latest
+create, as `blame` computes it — its deletion, its last activity, and how many events touched it.
+Resources whose creation predates the data are kept with ``creator_known = false`` (first seen only).
+Rebuilt after every ingest that adds events.
+"""
+
+from __future__ import annotations
+
+from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL
+
+_REBUILD = f"""
+CREATE OR REPLACE TEMP TABLE _touch AS
+SELECT r.resource_type, r.resource_id, r.account_id, r.aws_region, r.arn, r.name, r.action, r.failed,
+       r.event_time, r.event_id, r.event_name, {RESOLVED_ACTOR_SQL} AS actor, e.tool
+FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id
+WHERE r.resource_type IS NOT NULL AND r.resource_type <> '';
+
+CREATE OR REPLACE TEMP TABLE _bounds AS
+WITH ok AS (SELECT * FROM _touch WHERE NOT failed),
+last_create AS (SELECT resource_type, resource_id, account_id, max(event_time) AS t FROM ok
+                WHERE action = 'create' GROUP BY ALL),
+delete_before AS (SELECT o.resource_type, o.resource_id, o.account_id, max(o.event_time) AS t
+                  FROM ok o JOIN last_create c USING (resource_type, resource_id, account_id)
+                  WHERE o.action = 'delete' AND o.event_time < c.t GROUP BY ALL)
+SELECT c.resource_type, c.resource_id, c.account_id,
+       (SELECT arg_min(o.event_id, o.event_time) FROM ok o
+        WHERE o.resource_type = c.resource_type AND o.resource_id = c.resource_id
+          AND o.account_id IS NOT DISTINCT FROM c.account_id AND o.action = 'create'
+          AND o.event_time > coalesce(d.t, '0001-01-01'::TIMESTAMP)) AS created_event_id
+FROM last_create c LEFT JOIN delete_before d USING (resource_type, resource_id, account_id);
+
+DELETE FROM resources;
+INSERT INTO resources
+WITH keyed AS (
+    SELECT t.*, b.created_event_id FROM _touch t
+    LEFT JOIN _bounds b ON b.resource_type = t.resource_type AND b.resource_id = t.resource_id
+                        AND b.account_id IS NOT DISTINCT FROM t.account_id
+), created AS (
+    SELECT resource_type, resource_id, account_id, event_time, event_id, actor, tool, event_name
+    FROM keyed WHERE event_id = created_event_id
+), deleted AS (
+    SELECT k.resource_type, k.resource_id, k.account_id, arg_min(k.event_id, k.event_time) AS event_id,
+           min(k.event_time) AS event_time, arg_min(k.actor, k.event_time) AS actor
+    FROM keyed k LEFT JOIN created c USING (resource_type, resource_id, account_id)
+    WHERE k.action = 'delete' AND NOT k.failed AND k.event_time >= coalesce(c.event_time, '0001-01-01'::TIMESTAMP)
+    GROUP BY ALL
+), summary AS (
+    SELECT resource_type, resource_id, account_id,
+           any_value(aws_region ORDER BY event_time) AS region,
+           max(arn) AS arn, any_value(name ORDER BY (action = 'create') DESC, event_time) FILTER (WHERE name IS NOT NULL) AS name,
+           min(event_time) AS first_seen, max(event_time) AS last_time,
+           arg_max(event_name, event_time) AS last_event, arg_max(actor, event_time) AS last_actor,
+           arg_max(event_name, event_time) FILTER (WHERE action IN ('create', 'modify') AND NOT failed) AS last_change,
+           arg_max(actor, event_time) FILTER (WHERE action IN ('create', 'modify') AND NOT failed) AS last_modifier,
+           count(*) AS events
+    FROM keyed GROUP BY ALL
+)
+SELECT s.resource_type, s.resource_id, s.account_id, s.region, s.arn, s.name, s.first_seen,
+       c.event_time, c.event_id, c.actor, c.tool, c.event_id IS NOT NULL,
+       d.event_time, d.event_id, d.actor,
+       s.last_time, s.last_event, s.last_actor, s.last_modifier, s.events, d.event_id IS NULL
+FROM summary s
+LEFT JOIN created c USING (resource_type, resource_id, account_id)
+LEFT JOIN deleted d USING (resource_type, resource_id, account_id);
+
+DROP TABLE _touch; DROP TABLE _bounds;
+"""
+
+
+def rebuild_resources(store) -> int:
+    """Recompute the resources table from the events; returns how many resources are alive."""
+    with store.transaction():
+        for statement in _REBUILD.split(";\n"):
+            if statement.strip():
+                store.execute(statement)
+    return store.scalar("SELECT count(*) FROM resources WHERE alive")
