@@ -33,23 +33,27 @@ TAG_LINKS: tuple[tuple[str, str, str, str], ...] = (
 )
 STACK_OPERATIONS = ("CreateStack", "UpdateStack", "ExecuteChangeSet", "CreateChangeSet")
 SERVICE_KINDS = frozenset({"service", "role-session", "instance", "resource", "unknown"})
-_TAG_PATHS = ("requestParameters.tagSpecificationSet.items[].tags[]", "requestParameters.tags[]",
-              "requestParameters.TagSpecification[].Tag[]", "requestParameters.Tags[]")
+_TAG_PATHS = ("tagSpecificationSet.items[].tags[]", "tags[]", "TagSpecification[].Tag[]", "TagSpecifications[].Tags[]",
+              "Tags[]", "tagList[]")
 
 
 def creation_tags(record: dict) -> dict[str, str]:
-    """Tags a creation call set, from the request's tag lists (EC2, Auto Scaling, IAM, SQS maps...)."""
+    """Tags a creation call set, from the request's tag lists (EC2 classic and wrapped PascalCase requests,
+    Auto Scaling, IAM, RDS...) or tag maps (Lambda, SQS...)."""
+    request = record.get("requestParameters") if isinstance(record.get("requestParameters"), dict) else {}
+    roots = [request] + [v for k, v in request.items() if k.endswith("Request") and isinstance(v, dict)]
     tags: dict[str, str] = {}
-    for path in _TAG_PATHS:
-        for tag in resolve(record, path):
-            if isinstance(tag, dict):
-                key = tag.get("key", tag.get("Key"))
-                value = tag.get("value", tag.get("Value"))
-                if isinstance(key, str) and value is not None:
-                    tags.setdefault(key, str(value))
-    raw_map = resolve(record, "requestParameters.tags")
-    if raw_map and isinstance(raw_map[0], dict):
-        tags.update({k: str(v) for k, v in raw_map[0].items() if isinstance(v, (str, int))})
+    for root in roots:
+        for path in _TAG_PATHS:
+            for tag in resolve(root, path):
+                if isinstance(tag, dict):
+                    key = tag.get("key", tag.get("Key"))
+                    value = tag.get("value", tag.get("Value"))
+                    if isinstance(key, str) and value is not None:
+                        tags.setdefault(key, str(value))
+        tag_map = root.get("tags") if isinstance(root.get("tags"), dict) else None
+        if tag_map:
+            tags.update({k: str(v) for k, v in tag_map.items() if isinstance(v, (str, int, float, bool))})
     return tags
 
 
