@@ -55,7 +55,11 @@ def test_blame_shape_and_timeline_order(invictus_store):
     store, _ = invictus_store
     (_, instance_id, _) = next(c for c in _terraform_creations() if c[0] == "RunInstances")
     result = blame(store, instance_id)
-    assert set(result) == {"resource", "created", "deleted", "timeline"}
+    assert set(result) == {"resource", "created", "deleted", "timeline", "alive", "tags", "size", "purpose", "cost",
+                           "last_activity", "related"}
+    assert result["size"]["instance_type"] and result["purpose"]["managed_by"] == "terraform"
+    assert result["related"] and all(r["relation"] == "referenced at creation" for r in result["related"])
+    assert result["cost"]["usd_per_month"] > 0 and result["size"]["instance_type"] in result["cost"]["basis"]
     assert set(result["resource"]) == {"id", "arn", "type", "account", "region", "name"}
     assert result["resource"] == {
         **result["resource"], "id": instance_id, "type": "AWS::EC2::Instance",

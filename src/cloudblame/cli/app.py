@@ -11,10 +11,12 @@ from cloudblame.cli import live
 from cloudblame.cli.live import report_summaries, run_sources
 from cloudblame.cli.output import Format, console, emit, make_table, say
 from cloudblame.cli.views import (
-    print_blame, print_event, print_events, print_ingest_summary, print_who,
+    print_blame, print_event, print_events, print_forgotten, print_ingest_summary, print_inventory, print_who,
 )
 from cloudblame.queries.blame import blame as blame_query
 from cloudblame.queries.catalog import catalog_rules, inferred_events
+from cloudblame.queries.inventory import forgotten as forgotten_query
+from cloudblame.queries.inventory import inventory as inventory_query
 from cloudblame.queries.events import EventFilter, get_event, search_events
 from cloudblame.queries.who import who as who_query
 from cloudblame.sync import SourceSpec
@@ -131,6 +133,39 @@ def who_command(
     with open_store(db, read_only=True) as store, user_errors():
         result = who_query(store, identity, limit=limit)
     emit(result, fmt, lambda: print_who(result), csv_rows=lambda: result["sessions"])
+
+
+@app.command("inventory")
+def inventory_command(
+    db: Optional[str] = DbOption,
+    fmt: Format = FormatOption,
+    owner: Optional[str] = typer.Option(None, "--owner", help="Only what this person owns (created, or was made for)."),
+    resource_type: Optional[str] = typer.Option(None, "--type", help="e.g. AWS::EC2::Instance"),
+    account: Optional[str] = typer.Option(None, "--account"),
+    region: Optional[str] = typer.Option(None, "--region"),
+    tool: Optional[str] = typer.Option(None, "--tool", help="Created with this tool (terraform, console...)."),
+    created_since: Optional[str] = typer.Option(None, "--created-since", help="7d, 2w or an ISO date."),
+    by: Optional[str] = typer.Option(None, "--by", help="Group and total by owner, type, account or tool."),
+) -> None:
+    """Alive resources: owner, purpose, size and estimated monthly cost (on-demand list prices)."""
+    with open_store(db, read_only=True) as store, user_errors():
+        result = inventory_query(store, owner=owner, resource_type=resource_type, account=account, region=region,
+                                 tool=tool, created_since=parse_when(created_since) if created_since else None, by=by)
+    emit(result, fmt, lambda: print_inventory(result, by),
+         csv_rows=lambda: result["groups"] if by else result["resources"])
+
+
+@app.command("forgotten")
+def forgotten_command(
+    db: Optional[str] = DbOption,
+    fmt: Format = FormatOption,
+    idle: str = typer.Option("30d", "--idle", help="No activity for this long (14d, 6w...)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge as of this time [default: the newest event]."),
+) -> None:
+    """Alive resources nobody touched for --idle whose creator went quiet or left, costliest first, with whom to ask."""
+    with open_store(db, read_only=True) as store, user_errors():
+        result = forgotten_query(store, idle=idle, as_of=parse_when(as_of) if as_of else None)
+    emit(result, fmt, lambda: print_forgotten(result), csv_rows=lambda: result["resources"])
 
 
 @app.command("catalog")

@@ -67,6 +67,22 @@ def _point_lines(label: str, point: dict | None) -> list[tuple[str, str]]:
     return lines
 
 
+def _context_lines(result: dict) -> list[tuple[str, str]]:
+    lines = []
+    purpose = {k: v for k, v in (result.get("purpose") or {}).items() if v}
+    if purpose:
+        lines.append(("purpose", ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in purpose.items())))
+    if result.get("cost"):
+        cost = result["cost"]
+        lines.append(("cost / month", f"{_usd(cost['usd_per_month'])} ({cost['basis']})"))
+    if result.get("last_activity"):
+        last = result["last_activity"]
+        lines.append(("last activity", f"{last['time']} {last['event']} by {last['by']}"))
+    if result.get("related"):
+        lines.append(("related", ", ".join(f"{r['id']} ({r['relation']})" for r in result["related"][:6])))
+    return lines
+
+
 def print_blame(result: dict) -> None:
     r = result["resource"]
     title = Text(f"{r['type'] or 'resource'} {r['id']}", style="bold")
@@ -74,6 +90,7 @@ def print_blame(result: dict) -> None:
             ("account / region", f"{r['account'] or '?'} / {r['region'] or '?'}")]
     rows += _point_lines("created", result["created"])
     rows += _point_lines("deleted", result["deleted"]) if result["deleted"] else [("deleted", "no (alive as far as the trail shows)")]
+    rows += _context_lines(result)
     body = Text()
     for key, value in rows:
         body.append(f"{key:>16}  ", style="bold")
@@ -165,3 +182,31 @@ def print_who(result: dict) -> None:
                              ([t["event_source"], t["event_name"], t["events"]] for t in a["top_events"])))
     console.print(make_table("latest resources created", ["time", "type", "id", "name", "region"],
                              ([c["time"], c["type"], c["id"], c["name"], c["region"]] for c in result["created"])))
+
+
+def _usd(value) -> str:
+    return "unknown" if value is None else f"${value:,.2f}"
+
+
+def print_inventory(result: dict, by: str | None) -> None:
+    if by:
+        console.print(make_table(f"alive resources by {by} (estimated monthly on-demand cost)",
+                                 [by, "resources", "usd/month", "unpriced"],
+                                 ([g["key"], g["resources"], _usd(g["usd_per_month"]), g["unpriced"]]
+                                  for g in result["groups"])))
+    else:
+        console.print(make_table(f"{len(result['resources'])} alive resource(s), {_usd(result['total_usd_per_month'])}/month",
+                                 ["type", "id", "name", "owner", "created", "tool", "region", "usd/month"],
+                                 ([i["type"], i["id"], i["name"], i["owner"], i["first_seen"] if not i["created"]
+                                   else i["created"]["time"], i["created"]["tool"] if i["created"] else "unknown",
+                                   i["region"], _usd(i["cost"]["usd_per_month"])] for i in result["resources"])))
+
+
+def print_forgotten(result: dict) -> None:
+    items = result["resources"]
+    console.print(make_table(
+        f"{len(items)} forgotten resource(s) as of {result['as_of']} (idle {result['idle']}): "
+        f"{_usd(result['total_usd_per_month'])}/month",
+        ["type", "id", "name", "usd/month", "why", "ask"],
+        ([i["type"], i["id"], i["name"], _usd(i["cost"]["usd_per_month"]), "; ".join(i["reasons"]),
+          ", ".join(i["ask"])] for i in items)))

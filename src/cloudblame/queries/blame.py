@@ -45,7 +45,35 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
                         candidates)
     target = candidates[0]
     timeline = _timeline_rows(store, target)
-    return _blame_shape(store, target, timeline)
+    result = _blame_shape(store, target, timeline)
+    result.update(_context(store, target, result))
+    return result
+
+
+def _context(store: Store, target: dict, result: dict) -> dict:
+    """What it is for, what it costs, what it relates to, and when it was last touched."""
+    from cloudblame.queries.inventory import resource_details
+
+    row = store.query("SELECT * FROM resources WHERE resource_type = ? AND resource_id = ? "
+                      "AND account_id IS NOT DISTINCT FROM ?", [target["type"], target["id"], target["account"]])
+    details = resource_details(store, row[0]) if row else None
+    related = []
+    if result["created"]:
+        related = store.query(
+            "SELECT resource_type AS type, resource_id AS id, 'referenced at creation' AS relation "
+            "FROM event_resources WHERE event_id = ? AND action = 'reference' AND resource_id <> ? ORDER BY 1, 2",
+            [result["created"]["event_id"], target["id"]])
+    if details:
+        for key, rtype in (("auto_scaling_group", "AWS::AutoScaling::AutoScalingGroup"),
+                           ("stack", "AWS::CloudFormation::Stack")):
+            if details["purpose"].get(key):
+                related.insert(0, {"type": rtype, "id": details["purpose"][key], "relation": "made by"})
+    return {
+        "alive": details["alive"] if details else result["deleted"] is None,
+        "tags": details["tags"] if details else {}, "size": details["size"] if details else {},
+        "purpose": details["purpose"] if details else None, "cost": details["cost"] if details else None,
+        "last_activity": details["last_activity"] if details else None, "related": related,
+    }
 
 
 def _type_matches(actual: str | None, wanted: str) -> bool:

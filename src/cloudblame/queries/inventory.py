@@ -1,0 +1,193 @@
+"""inventory and forgotten: what is alive, whose it is, what it is for, what it costs, what was forgotten.
+
+Lifecycle comes from the ``resources`` table (store/lifecycle.py); the details of each resource (tags
+set at creation, the size attributes that drive cost, the person behind a service that created it)
+come from its creation record, read once per resource.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import orjson
+
+from cloudblame.normalize.jpath import first
+from cloudblame.queries.delegation import creation_tags, delegate
+from cloudblame.store.db import Store
+from cloudblame.timeutil import iso_z, parse_when
+
+REQ, RESP = "requestParameters", "responseElements"
+# Size attributes that drive cost, per type: attribute -> jpath paths into the creation record.
+SIZE_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
+    "AWS::EC2::Instance": {"instance_type": (f"{REQ}.instanceType",)},
+    "AWS::EC2::Volume": {"size_gb": (f"{REQ}.size", f"{RESP}.size"), "volume_type": (f"{REQ}.volumeType",)},
+    "AWS::EC2::Snapshot": {"size_gb": (f"{RESP}.volumeSize",)},
+    "AWS::RDS::DBInstance": {"instance_class": (f"{REQ}.dBInstanceClass",), "engine": (f"{REQ}.engine",),
+                             "multi_az": (f"{REQ}.multiAZ",), "storage_gb": (f"{REQ}.allocatedStorage",)},
+    "AWS::ElastiCache::CacheCluster": {"node_type": (f"{REQ}.cacheNodeType",), "count": (f"{REQ}.numCacheNodes",)},
+    "AWS::ElastiCache::ReplicationGroup": {"node_type": (f"{REQ}.cacheNodeType",),
+                                           "count": (f"{REQ}.numCacheClusters",)},
+    "AWS::Redshift::Cluster": {"node_type": (f"{REQ}.nodeType",), "count": (f"{REQ}.numberOfNodes",)},
+    "AWS::OpenSearchService::Domain": {"instance_type": (f"{REQ}.clusterConfig.instanceType",),
+                                       "count": (f"{REQ}.clusterConfig.instanceCount",)},
+    "AWS::SageMaker::NotebookInstance": {"instance_type": (f"{REQ}.instanceType",)},
+    "AWS::SageMaker::Endpoint": {"instance_type": (f"{REQ}.productionVariants[0].instanceType",),
+                                 "count": (f"{REQ}.productionVariants[0].initialInstanceCount",)},
+    "AWS::EKS::Nodegroup": {"instance_type": (f"{REQ}.instanceTypes[0]",), "count": (f"{REQ}.scalingConfig.desiredSize",)},
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": (f"{REQ}.type",)},
+}
+SIZE_DEFAULTS = {"AWS::EC2::Instance": {"count": 1}, "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": "application"},
+                 "AWS::SageMaker::NotebookInstance": {}, "AWS::RDS::DBInstance": {"multi_az": False}}
+PURPOSE_TAGS = {"project": ("Project", "project", "Application", "App", "Service"),
+                "environment": ("Environment", "Env", "environment", "Stage"),
+                "owner_tag": ("Owner", "owner", "CreatedBy", "Contact", "Team")}
+IAC_TOOLS = {"terraform", "opentofu", "pulumi", "cloudformation", "cdk", "sam", "serverless", "crossplane", "eksctl"}
+
+
+def _number(value):
+    try:
+        return float(value) if "." in str(value) else int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def size_of(resource_type: str, record: dict) -> dict:
+    out = dict(SIZE_DEFAULTS.get(resource_type, {}))
+    for attr, paths in SIZE_PATHS.get(resource_type, {}).items():
+        value = first(record, *paths)
+        if value is not None:
+            out[attr] = _number(value) if attr in ("size_gb", "count", "storage_gb") else value
+    return out
+
+
+def _cost(resource_type: str, size: dict, region: str | None) -> dict:
+    from cloudblame.pricing import PriceTable
+
+    cost = PriceTable.load().monthly_cost(resource_type, size, region or "us-east-1")
+    return {"usd_per_month": None if cost.usd_per_month is None else round(cost.usd_per_month, 2),
+            "basis": cost.basis}
+
+
+def _purpose(tags: dict, tool: str | None, via: str | None) -> dict:
+    purpose = {key: next((tags[t] for t in names if t in tags), None) for key, names in PURPOSE_TAGS.items()}
+    purpose["stack"] = tags.get("aws:cloudformation:stack-name")
+    purpose["auto_scaling_group"] = tags.get("aws:autoscaling:groupName")
+    managed = tags.get("ManagedBy") or tags.get("managed-by")
+    purpose["managed_by"] = managed or (via if via == "cloudformation" or purpose["stack"] else None) or (
+        tool if tool in IAC_TOOLS else None)
+    return purpose
+
+
+def resource_details(store: Store, row: dict) -> dict:
+    """The inventory shape of one resources row."""
+    created = owner = None
+    tags, size, via = {}, dict(SIZE_DEFAULTS.get(row["resource_type"], {})), None
+    tool = row["created_tool"]
+    if row["created_event_id"]:
+        raw = store.scalar("SELECT raw FROM events WHERE event_id = ?", [row["created_event_id"]])
+        record = orjson.loads(raw) if raw else {}
+        tags, size = creation_tags(record), size_of(row["resource_type"], record)
+        point = {"event_id": row["created_event_id"], "time": iso_z(row["created_time"]),
+                 "actor": {"human": row["created_by"], "kind": None, "confidence": None, "chain": [],
+                           "principal": None}, "tool": {"id": tool, "version": None, "user_agent": None}}
+        if tool in ("aws-service", "cloudformation") or str(row["created_by"] or "").startswith("aws-service:"):
+            point["actor"]["kind"] = "service"
+            point = delegate(store, point)
+        owner, via = point["actor"]["human"], point["tool"].get("via")
+        tool = point["tool"]["id"]
+        created = {"time": iso_z(row["created_time"]), "by": owner, "tool": tool, "via": via,
+                   "event_id": row["created_event_id"]}
+    return {
+        "type": row["resource_type"], "id": row["resource_id"], "arn": row["arn"], "name": row["name"] or tags.get("Name"),
+        "account": row["account_id"], "region": row["region"], "alive": row["alive"],
+        "created": created, "creator_known": row["creator_known"], "first_seen": iso_z(row["first_seen"]),
+        "last_activity": {"time": iso_z(row["last_time"]), "event": row["last_event"], "by": row["last_actor"]},
+        "last_modifier": row["last_modifier"], "owner": owner or tags.get("Owner") or row["last_modifier"],
+        "tags": tags, "size": size, "purpose": _purpose(tags, tool, via),
+        "cost": _cost(row["resource_type"], size, row["region"]),
+    }
+
+
+def _alive_rows(store: Store, *, resource_type=None, account=None, region=None, created_since=None) -> list[dict]:
+    clauses, params = ["alive"], []
+    for column, value in (("resource_type", resource_type), ("account_id", account), ("region", region)):
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if created_since:
+        clauses.append("created_time >= ?")
+        params.append(created_since)
+    return store.query(f"SELECT * FROM resources WHERE {' AND '.join(clauses)} ORDER BY resource_type, resource_id",
+                       params)
+
+
+def inventory(store: Store, *, owner: str | None = None, resource_type: str | None = None, account: str | None = None,
+              region: str | None = None, tool: str | None = None, created_since: datetime | None = None,
+              by: str | None = None) -> dict:
+    """Alive resources with owner, purpose and cost; grouped and totalled with ``by``."""
+    items = [resource_details(store, row) for row in _alive_rows(store, resource_type=resource_type, account=account,
+                                                          region=region, created_since=created_since)]
+    if owner:
+        items = [i for i in items if (i["owner"] or "").lower() == owner.lower()]
+    if tool:
+        items = [i for i in items if i["created"] and i["created"]["tool"] == tool]
+    items.sort(key=lambda i: (-(i["cost"]["usd_per_month"] or 0), i["type"], i["id"]))
+    result = {"resources": items, "total_usd_per_month": _total(items)}
+    if by:
+        result["groups"] = group(items, by)
+    return result
+
+
+GROUP_KEYS = {"owner": lambda i: i["owner"], "type": lambda i: i["type"], "account": lambda i: i["account"],
+              "tool": lambda i: i["created"]["tool"] if i["created"] else None}
+
+
+def group(items: list[dict], by: str) -> list[dict]:
+    if by not in GROUP_KEYS:
+        raise ValueError(f"--by must be one of {', '.join(GROUP_KEYS)}")
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(GROUP_KEYS[by](item) or "unknown", []).append(item)
+    rows = [{"key": key, "resources": len(members), "usd_per_month": _total(members),
+             "unpriced": sum(m["cost"]["usd_per_month"] is None for m in members)} for key, members in groups.items()]
+    return sorted(rows, key=lambda r: (-r["usd_per_month"], r["key"]))
+
+
+def _total(items: list[dict]) -> float:
+    return round(sum(i["cost"]["usd_per_month"] or 0 for i in items), 2)
+
+
+def forgotten(store: Store, *, idle: str = "30d", as_of: datetime | None = None) -> dict:
+    """Alive resources idle for ``idle`` whose creator has gone quiet or left, costliest first."""
+    as_of = as_of or store.scalar("SELECT max(event_time) FROM events")
+    if as_of is None:
+        return {"as_of": None, "idle": idle, "resources": [], "total_usd_per_month": 0.0}
+    cutoff = parse_when(idle, now=as_of)
+    last_seen = {r["who"]: r["t"] for r in store.query(
+        "SELECT coalesce(sa.human, e.actor) AS who, max(e.event_time) AS t FROM events e LEFT JOIN session_actors sa "
+        "ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal GROUP BY ALL")}
+    removed = {r["name"] for r in store.query(
+        "SELECT DISTINCT r.resource_id AS name FROM event_resources r WHERE r.resource_type = 'AWS::IAM::User' "
+        "AND r.action = 'delete' AND NOT r.failed")}
+    out = []
+    for row in _alive_rows(store):
+        if row["last_time"] is None or row["last_time"] > cutoff:
+            continue
+        item = resource_details(store, row)
+        reasons = [f"no activity for {(as_of - row['last_time']).days} days (last: {row['last_event']})"]
+        creator = item["created"]["by"] if item["created"] else None
+        if creator and creator in removed:
+            reasons.append(f"creator {creator} was deleted (DeleteUser)")
+        elif creator and last_seen.get(creator) and last_seen[creator] <= cutoff:
+            reasons.append(f"creator {creator} quiet since {iso_z(last_seen[creator])}")
+        elif creator or not row["creator_known"]:
+            if row["creator_known"]:
+                continue  # the creator is still active: ask them, it is not forgotten
+            reasons.append("created before the data: creator unknown")
+        if item["created"] and item["created"]["tool"] in ("console", "aws-cli") and not item["purpose"]["managed_by"]:
+            reasons.append(f"made by hand ({item['created']['tool']}), not by infrastructure as code")
+        item["reasons"] = reasons
+        item["ask"] = list(dict.fromkeys(x for x in (creator, item["last_modifier"], item["tags"].get("Owner")) if x))
+        out.append(item)
+    out.sort(key=lambda i: (i["cost"]["usd_per_month"] is None, -(i["cost"]["usd_per_month"] or 0), i["id"]))
+    return {"as_of": iso_z(as_of), "idle": idle, "resources": out, "total_usd_per_month": _total(out)}

@@ -1,0 +1,108 @@
+"""inventory and forgotten on the sample trail (known answers) and on invictus-aws."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cloudblame.cli import app
+from cloudblame.demo import generate_sample_trail
+from cloudblame.ingest import ingest_paths
+from cloudblame.queries.inventory import forgotten, inventory
+from cloudblame.store import Store
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    root = tmp_path_factory.mktemp("inv")
+    sample = generate_sample_trail(root / "trail", records=3000)
+    store = Store.open(root / "inv.duckdb")
+    ingest_paths(store, [str(root / "trail")])
+    yield sample, store
+    store.close()
+
+
+def _by_id(items):
+    return {i["id"]: i for i in items}
+
+
+def test_inventory_lists_what_is_alive_with_owner_purpose_and_cost(sandbox):
+    sample, store = sandbox
+    items = _by_id(inventory(store)["resources"])
+    for e in sample.expected:
+        if e.resource_type in ("AWS::EC2::Instance", "AWS::EC2::NatGateway", "AWS::RDS::DBInstance"):
+            assert (e.resource_id in items) == (e.deleted is None), e
+    nat = next(i for i in items.values() if i["type"] == "AWS::EC2::NatGateway")
+    assert nat["owner"] == "maria.lopez@example.com" and nat["purpose"]["project"] == "storefront"
+    assert nat["purpose"]["managed_by"] == "terraform" and nat["cost"]["usd_per_month"] > 20
+    gpu = next(i for i in items.values() if i["name"] == "bob-gpu-experiment")
+    assert gpu["size"]["instance_type"] == "p3.2xlarge" and gpu["cost"]["usd_per_month"] > 1000
+    assert "p3.2xlarge" in gpu["cost"]["basis"]
+    asg_made = [i for i in items.values() if i["purpose"]["auto_scaling_group"] == "storefront-workers"]
+    assert asg_made and all(i["owner"] == "maria.lopez@example.com" for i in asg_made)
+    unpriced = [i for i in items.values() if i["type"] == "AWS::SQS::Queue"]
+    assert all(i["cost"]["usd_per_month"] is None and i["cost"]["basis"] for i in unpriced)  # unknown, never 0
+
+
+def test_inventory_filters_and_groups(sandbox):
+    _, store = sandbox
+    bob = inventory(store, owner="bob")["resources"]
+    assert bob and all(i["owner"] == "bob" for i in bob)
+    groups = inventory(store, by="owner")["groups"]
+    assert groups[0]["usd_per_month"] >= groups[-1]["usd_per_month"]
+    assert sum(g["resources"] for g in groups) == len(inventory(store)["resources"])
+    assert {g["key"] for g in inventory(store, by="tool")["groups"]} >= {"terraform", "console"}
+    with pytest.raises(ValueError, match="--by must be one of"):
+        inventory(store, by="colour")
+
+
+def test_forgotten_finds_bobs_expensive_leftovers(sandbox):
+    _, store = sandbox
+    result = forgotten(store, idle="14d")
+    items = _by_id(result["resources"])
+    gpu = next(i for i in items.values() if i["name"] == "bob-gpu-experiment")
+    assert any("creator bob was deleted" in r for r in gpu["reasons"])
+    assert any("made by hand (console)" in r for r in gpu["reasons"]) and "bob" in gpu["ask"]
+    assert "bob-analytics" in items
+    assert all("maria" not in i["created"]["by"] for i in items.values() if i["created"])  # maria is active
+    costs = [i["cost"]["usd_per_month"] for i in result["resources"] if i["cost"]["usd_per_month"] is not None]
+    assert costs == sorted(costs, reverse=True) and result["total_usd_per_month"] >= sum(costs) - 0.01
+
+
+def test_inventory_and_forgotten_commands(sandbox, tmp_path):
+    _, store = sandbox
+    runner = CliRunner()
+    # the module's store is open for writing in this process: the CLI reads a checkpointed copy
+    copy = tmp_path / "copy.duckdb"
+    store.execute("CHECKPOINT")
+    import shutil
+
+    shutil.copy(store.path, copy)
+    out = runner.invoke(app, ["inventory", "--db", str(copy), "--by", "owner", "-f", "json"])
+    assert out.exit_code == 0, out.output
+    assert {"key", "resources", "usd_per_month", "unpriced"} <= set(json.loads(out.stdout)["groups"][0])
+    out = runner.invoke(app, ["forgotten", "--db", str(copy), "--idle", "14d", "-f", "json"])
+    assert out.exit_code == 0, out.output
+    first = json.loads(out.stdout)["resources"][0]
+    assert first["name"] == "bob-gpu-experiment" and first["ask"] == ["bob"]  # the costliest
+    assert runner.invoke(app, ["forgotten", "--db", str(copy)]).exit_code == 0
+    assert runner.invoke(app, ["inventory", "--db", str(copy)]).exit_code == 0
+
+
+def test_invictus_terraform_environment_under_bert_jan(invictus_store):
+    """bert-jan's Terraform environment: what is still alive is his in the inventory; the instances and
+    NAT gateways (destroyed again within the data) are priced in their blame."""
+    from cloudblame.queries.blame import blame
+
+    store, _ = invictus_store
+    mine = inventory(store, owner="bert-jan")["resources"]
+    assert {"AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::SecretsManager::Secret"} <= {i["type"] for i in mine}
+    assert all(i["created"]["by"] == "bert-jan" for i in mine if i["created"])
+    made = store.query("SELECT resource_id FROM resources WHERE created_by = 'bert-jan' AND created_tool = 'terraform' "
+                       "AND resource_type IN ('AWS::EC2::Instance', 'AWS::EC2::NatGateway')")
+    assert len(made) == 4
+    for row in made:
+        cost = blame(store, row["resource_id"])["cost"]
+        assert cost["usd_per_month"] and cost["usd_per_month"] > 0, cost
