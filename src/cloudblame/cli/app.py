@@ -211,7 +211,10 @@ def demo(
         say("\n$ cloudblame events --event-name RunInstances --limit 10", style="bold cyan")
         f = EventFilter(event_name="RunInstances", limit=10)
         print_events(search_events(store, f), f)
-    say("\nTry: cloudblame blame <id>, cloudblame events --username <who>, cloudblame event <event-id>", style="dim")
+        say("\n$ cloudblame forgotten --idle 14d", style="bold cyan")
+        print_forgotten(forgotten_query(store, idle="14d"), limit=8)
+    say("\nTry: cloudblame blame <id>, cloudblame events --username <who>, cloudblame who <person>, "
+        "cloudblame inventory --by owner, cloudblame event <event-id>", style="dim")
 
 
 live.register(app)

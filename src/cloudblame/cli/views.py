@@ -202,10 +202,12 @@ def print_inventory(result: dict, by: str | None) -> None:
                                    i["region"], _usd(i["cost"]["usd_per_month"])] for i in result["resources"])))
 
 
-def print_forgotten(result: dict) -> None:
-    items = result["resources"]
+def print_forgotten(result: dict, limit: int | None = None) -> None:
+    items = result["resources"][:limit]
+    shown = f"{len(result['resources'])} forgotten resource(s)" + (
+        f", the {len(items)} costliest" if len(items) < len(result["resources"]) else "")
     console.print(make_table(
-        f"{len(items)} forgotten resource(s) as of {result['as_of']} (idle {result['idle']}): "
+        f"{shown} as of {result['as_of']} (idle {result['idle']}): "
         f"{_usd(result['total_usd_per_month'])}/month",
         ["type", "id", "name", "usd/month", "why", "ask"],
         ([i["type"], i["id"], i["name"], _usd(i["cost"]["usd_per_month"]), "; ".join(i["reasons"]),

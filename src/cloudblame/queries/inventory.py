@@ -180,9 +180,11 @@ def forgotten(store: Store, *, idle: str = "30d", as_of: datetime | None = None)
             reasons.append(f"creator {creator} was deleted (DeleteUser)")
         elif creator and last_seen.get(creator) and last_seen[creator] <= cutoff:
             reasons.append(f"creator {creator} quiet since {iso_z(last_seen[creator])}")
-        elif creator or not row["creator_known"]:
-            if row["creator_known"]:
-                continue  # the creator is still active: ask them, it is not forgotten
+        elif row["creator_known"]:
+            continue  # the creator is still active: ask them, it is not forgotten
+        elif item["cost"]["usd_per_month"] is None:
+            continue  # nothing known of it but an old reference: listed by inventory, not worth a flag
+        else:
             reasons.append("created before the data: creator unknown")
         if item["created"] and item["created"]["tool"] in ("console", "aws-cli") and not item["purpose"]["managed_by"]:
             reasons.append(f"made by hand ({item['created']['tool']}), not by infrastructure as code")
