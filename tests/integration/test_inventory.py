@@ -106,3 +106,16 @@ def test_invictus_terraform_environment_under_bert_jan(invictus_store):
     for row in made:
         cost = blame(store, row["resource_id"])["cost"]
         assert cost["usd_per_month"] and cost["usd_per_month"] > 0, cost
+
+
+def test_a_refreshed_price_table_is_used_when_present(tmp_path, monkeypatch):
+    from cloudblame.prices.table import write_table
+    from cloudblame.queries.inventory import price_table
+
+    monkeypatch.setenv("CLOUDBLAME_PRICES", str(tmp_path / "prices.csv.gz"))
+    assert price_table().monthly_cost("AWS::EC2::NatGateway", {}, "us-east-1").usd_per_month > 0  # packaged
+    write_table([{"service": "nat", "region": "us-east-1", "item": "gateway", "unit": "hour", "usd": "1",
+                  "price_list_date": "2026-11-01", "source": "test", "note": ""}], tmp_path / "prices.csv.gz")
+    assert price_table().monthly_cost("AWS::EC2::NatGateway", {}, "us-east-1").usd_per_month == 730
+    out = CliRunner().invoke(app, ["prices", "show", "AWS::EC2::NatGateway", "--region", "us-east-1"])
+    assert out.exit_code == 0 and "$730.00/month" in out.stdout

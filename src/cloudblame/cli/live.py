@@ -158,6 +158,49 @@ def _print_verify(data: dict) -> None:
                                  ([f["kind"], f["subject"], f["account"], f["region"], f["detail"]] for f in bad)))
 
 
+prices_app = typer.Typer(help="The price table behind cost estimates.", no_args_is_help=True)
+
+
+@prices_app.command("refresh")
+def prices_refresh(
+    region: list[str] = typer.Option([], "--region", help="Only these regions. Repeatable [default: all]."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write [default: ~/.cache/cloudblame/prices.csv.gz]."),
+    profile: Optional[str] = typer.Option(None, "--profile"),
+    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url"),
+) -> None:
+    """Rebuild the price table from the AWS Price List API (needs credentials); estimates use it from then on."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from cloudblame.prices.refresh import refresh
+    from cloudblame.queries.inventory import refreshed_prices_path
+
+    target = out or refreshed_prices_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        client = boto3.Session(profile_name=profile).client("pricing", region_name="us-east-1",
+                                                            endpoint_url=endpoint_url)
+        count = refresh(client, regions=region or None, out=target)
+    except (BotoCoreError, ClientError, ValueError) as exc:
+        say(f"error: {exc}", style="red", err=True)
+        raise typer.Exit(1) from None
+    say(f"wrote {count:,} prices to {target}")
+
+
+@prices_app.command("show")
+def prices_show(
+    resource_type: str = typer.Argument(..., help="e.g. AWS::EC2::Instance"),
+    region: str = typer.Option("us-east-1", "--region"),
+    size: list[str] = typer.Option([], "--size", help="key=value, e.g. instance_type=m5.large. Repeatable."),
+) -> None:
+    """The monthly estimate for one resource type and size, with its basis."""
+    from cloudblame.queries.inventory import price_table
+
+    cost = price_table().monthly_cost(resource_type, dict(s.split("=", 1) for s in size if "=" in s), region)
+    say(("unknown" if cost.usd_per_month is None else f"${cost.usd_per_month:,.2f}/month") + f"  ({cost.basis})")
+
+
 def register(app: typer.Typer) -> None:
     app.command("sync")(sync)
     app.command("verify")(verify)
+    app.add_typer(prices_app, name="prices")

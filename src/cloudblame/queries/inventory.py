@@ -7,11 +7,15 @@ come from its creation record, read once per resource.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
 import orjson
 
 from cloudblame.normalize.jpath import first
+from cloudblame.prices.table import PriceTable
 from cloudblame.queries.delegation import creation_tags, delegate
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z, parse_when
@@ -44,6 +48,22 @@ PURPOSE_TAGS = {"project": ("Project", "project", "Application", "App", "Service
 IAC_TOOLS = {"terraform", "opentofu", "pulumi", "cloudformation", "cdk", "sam", "serverless", "crossplane", "eksctl"}
 
 
+def refreshed_prices_path() -> Path:
+    """Where `cloudblame prices refresh` writes: CLOUDBLAME_PRICES, else ~/.cache/cloudblame/prices.csv.gz."""
+    return Path(os.environ.get("CLOUDBLAME_PRICES") or Path.home() / ".cache" / "cloudblame" / "prices.csv.gz")
+
+
+def price_table() -> PriceTable:
+    """The refreshed table when there is one, else the one packaged with cloudblame."""
+    path = refreshed_prices_path()
+    return _table_at(str(path), path.stat().st_mtime_ns) if path.is_file() else PriceTable.load()
+
+
+@lru_cache(maxsize=2)
+def _table_at(path: str, mtime_ns: int) -> PriceTable:
+    return PriceTable.from_path(path)
+
+
 def _number(value):
     try:
         return float(value) if "." in str(value) else int(value)
@@ -61,9 +81,7 @@ def size_of(resource_type: str, record: dict) -> dict:
 
 
 def _cost(resource_type: str, size: dict, region: str | None) -> dict:
-    from cloudblame.pricing import PriceTable
-
-    cost = PriceTable.load().monthly_cost(resource_type, size, region or "us-east-1")
+    cost = price_table().monthly_cost(resource_type, size, region or "us-east-1")
     return {"usd_per_month": None if cost.usd_per_month is None else round(cost.usd_per_month, 2),
             "basis": cost.basis}
 

@@ -1,0 +1,445 @@
+"""The bundled price table, monthly cost estimates, the build script and the Price List API refresh."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cloudblame.prices import SUPPORTED_TYPES, Cost, Price, PriceTable, monthly_cost, price
+from cloudblame.prices.refresh import QUERIES, refresh
+from cloudblame.prices.table import read_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = (ROOT / ".." / "shared" / "reference" / "prices").resolve()
+PACKAGED = ROOT / "src" / "cloudblame" / "prices" / "prices.csv.gz"
+BUILD_SCRIPT = ROOT / "tools" / "build_price_table.py"
+
+
+# --------------------------------------------------------------------------- packaged table
+
+
+def test_packaged_table_loads_without_shared_folder(tmp_path):
+    """Load the table in a fresh interpreter that cannot open anything under /work/shared."""
+    code = (
+        "import builtins, io\n"
+        "real = builtins.open\n"
+        "def guarded(f, *a, **k):\n"
+        "    if 'shared' in str(f) and 'reference' in str(f): raise AssertionError(f'opened {f}')\n"
+        "    return real(f, *a, **k)\n"
+        "builtins.open = guarded\n"
+        "io.open = guarded\n"
+        "from cloudblame.prices import PriceTable\n"
+        "t = PriceTable.load()\n"
+        "print(len(t), t.price('ec2', 't3.micro', 'us-east-1').usd)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    n, usd = out.stdout.split()
+    assert int(n) > 40000
+    assert float(usd) == 0.0104
+
+
+def test_packaged_file_is_small_and_well_formed():
+    assert PACKAGED.stat().st_size < 400_000
+    rows = read_rows(PACKAGED.read_bytes())
+    assert list(rows[0]) == ["service", "region", "item", "unit", "usd", "price_list_date", "source", "note"]
+    keys = [(r["service"], r["region"], r["item"]) for r in rows]
+    assert len(keys) == len(set(keys)), "duplicate (service, region, item)"
+    for r in rows:
+        assert float(r["usd"]) > 0, r
+        assert len(r["price_list_date"]) == 10 and r["price_list_date"][4] == "-", r
+        assert r["source"], r
+
+
+def test_load_is_cached():
+    assert PriceTable.load() is PriceTable.load()
+
+
+def test_services_and_regions():
+    t = PriceTable.load()
+    services = t.services()
+    for s in ("ec2", "ebs", "rds", "elasticache", "opensearch", "redshift", "sagemaker", "nat", "eip", "elb", "eks"):
+        assert services.get(s, 0) > 0, s
+    assert len(t.regions("ec2")) >= 100  # incl. local zones
+    assert {"us-east-1", "eu-west-1", "ap-southeast-2", "af-south-1"} <= set(t.regions("rds"))
+
+
+@pytest.mark.parametrize(
+    ("service", "item", "region", "usd", "unit", "date", "source"),
+    [
+        ("ec2", "t3.micro", "us-east-1", 0.0104, "hour", "2025-10-28", "lamngockhuong/aws-price@508fb45"),
+        ("ec2", "t3.micro", "eu-west-1", 0.0114, "hour", "2025-10-28", "lamngockhuong/aws-price@508fb45"),
+        ("ec2", "m5.large", "eu-west-1", 0.107, "hour", "2025-10-28", "lamngockhuong/aws-price@508fb45"),
+        ("ec2", "p5en.48xlarge", "us-east-1", 63.296, "hour", "2026-07-20", "aws/karpenter-provider-aws@1d92708"),
+        ("ec2", "p4d.24xlarge", "us-east-1", 21.957642, "hour", None, None),
+        ("ebs", "gp3", "us-east-1", 0.08, "gb-month", "2024-07-18", "yeo/ec2.shop@74c9fd8"),
+        ("ebs", "gp2", "us-east-1", 0.10, "gb-month", "2024-07-18", None),
+        ("ebs", "gp3", "eu-west-1", 0.088, "gb-month", "2024-07-18", None),
+        ("ebs", "snapshot:standard", "us-east-1", 0.05, "gb-month", None, None),
+        ("ebs", "iops:io2", "us-east-1", 0.065, "iops-month", None, None),
+        ("nat", "gateway", "us-east-1", 0.045, "hour", "2025-10-28", "lamngockhuong/aws-price@508fb45"),
+        ("nat", "gateway", "eu-west-1", 0.048, "hour", None, None),
+        ("nat", "data", "us-east-1", 0.045, "gb", None, None),
+        ("eip", "in-use", "us-east-1", 0.005, "hour", "2025-11-04", None),
+        ("elb", "application", "us-east-1", 0.0225, "hour", "2025-06-05", "QuinnyPig/aws-price-watcher@a6645eb"),
+        ("elb", "network", "eu-west-1", 0.0252, "hour", None, None),
+        ("elb", "classic", "us-east-1", 0.025, "hour", None, None),
+        ("eks", "cluster", "us-east-1", 0.10, "hour", None, None),
+        ("eks", "cluster-extended", "eu-west-1", 0.5, "hour", None, None),
+        ("rds", "postgres:db.m5.large:single-az", "us-east-1", 0.178, "hour", "2025-06-05", None),
+        ("rds", "postgres:db.m5.large:multi-az", "us-east-1", 0.356, "hour", None, None),
+        ("rds", "mysql:db.t3.micro:single-az", "us-east-1", 0.017, "hour", None, None),
+        ("elasticache", "redis:cache.m5.large", "us-east-1", 0.156, "hour", None, None),
+        ("elasticache", "redis:cache.t3.micro", "eu-west-1", 0.018, "hour", None, None),
+        ("opensearch", "m5.large.search", "us-east-1", 0.142, "hour", "2025-06-17", None),
+        ("redshift", "ra3.xlplus", "us-east-1", 1.086, "hour", "2025-10-27", None),
+        ("sagemaker", "ml.t3.medium", "us-east-1", 0.05, "hour", "2025-06-06", None),
+    ],
+)
+def test_known_prices(service, item, region, usd, unit, date, source):
+    p = price(service, item, region)
+    assert isinstance(p, Price)
+    assert p.usd == usd
+    assert p.unit == unit
+    if date:
+        assert p.price_list_date == date
+    if source:
+        assert p.source == source
+
+
+def test_unknown_prices_are_none():
+    assert price("ec2", "t3.micro", "mars-north-1") is None
+    assert price("ec2", "x99.huge", "us-east-1") is None
+    assert price("nosuch", "t3.micro", "us-east-1") is None
+
+
+def test_stale_price_keeps_its_warning():
+    p = price("ec2", "p5en.48xlarge", "us-west-2")
+    assert p is not None and "stale" in p.note
+    assert "stale" in monthly_cost("AWS::EC2::Instance", {"instance_type": "p5en.48xlarge"}, "us-west-2").basis
+
+
+# --------------------------------------------------------------------------- monthly cost
+
+US = "us-east-1"
+
+KNOWN_COSTS = [
+    ("AWS::EC2::Instance", {"instance_type": "p3.2xlarge", "count": 1}, 2233.8,
+     "p3.2xlarge on-demand $3.06/h x 730 h (us-east-1, price list 2025-10-28)"),
+    ("AWS::EC2::Instance", {"instance_type": "m5.large", "count": 3}, 210.24,
+     "3 x m5.large on-demand $0.096/h x 730 h (us-east-1, price list 2025-10-28)"),
+    ("AWS::EC2::Volume", {"size_gb": 100, "volume_type": "gp3"}, 8.0,
+     "100 GB gp3 x $0.08/GB-month (us-east-1, price list 2024-07-18)"),
+    ("AWS::EC2::Volume", {"size_gb": 100, "volume_type": "io2", "iops": 1000}, 12.5 + 65.0,
+     "100 GB io2 x $0.125/GB-month (us-east-1, price list 2024-07-18) + 1000 IOPS x $0.065/IOPS-month"),
+    ("AWS::EC2::Snapshot", {"size_gb": 50}, 2.5,
+     "50 GB snapshot x $0.05/GB-month (us-east-1, price list 2024-07-18); upper bound: snapshots are incremental"),
+    ("AWS::EC2::NatGateway", {}, 32.85,
+     "NAT gateway on-demand $0.045/h x 730 h (us-east-1, price list 2025-10-28)"),
+    ("AWS::EC2::EIP", {}, 3.65,
+     "public IPv4 address on-demand $0.005/h x 730 h (us-east-1, price list 2025-11-04)"),
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", {"type": "application"}, 16.425,
+     "Application Load Balancer on-demand $0.0225/h x 730 h (us-east-1, price list 2025-06-05); "
+     "LCU charges not included"),
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", {"type": "network"}, 16.425,
+     "Network Load Balancer on-demand $0.0225/h x 730 h (us-east-1, price list 2025-06-05); "
+     "LCU charges not included"),
+    ("AWS::ElasticLoadBalancing::LoadBalancer", {}, 18.25,
+     "Classic Load Balancer on-demand $0.025/h x 730 h (us-east-1, price list 2025-06-05)"),
+    ("AWS::RDS::DBInstance", {"instance_class": "db.m5.large", "engine": "postgres", "multi_az": True,
+                              "storage_gb": 100}, 259.88,
+     "db.m5.large postgres Multi-AZ on-demand $0.356/h x 730 h (us-east-1, price list 2025-06-05); "
+     "storage not included (no RDS storage prices in the table)"),
+    ("AWS::RDS::DBInstance", {"instance_class": "db.t3.micro", "engine": "mysql", "multi_az": False,
+                              "storage_gb": 20}, 12.41,
+     "db.t3.micro mysql Single-AZ on-demand $0.017/h x 730 h (us-east-1, price list 2025-06-05); "
+     "storage not included (no RDS storage prices in the table)"),
+    ("AWS::EKS::Cluster", {}, 73.0,
+     "EKS cluster (standard support) on-demand $0.1/h x 730 h (us-east-1, price list 2025-06-05)"),
+    ("AWS::EKS::Nodegroup", {"instance_type": "m5.large", "count": 2}, 140.16,
+     "2 x m5.large on-demand $0.096/h x 730 h (us-east-1, price list 2025-10-28); EC2 instances of the node group"),
+    ("AWS::ElastiCache::CacheCluster", {"node_type": "cache.m5.large", "count": 1}, 113.88,
+     "cache.m5.large (redis) on-demand $0.156/h x 730 h (us-east-1, price list 2025-06-05); "
+     "engine not given: assumed redis"),
+    ("AWS::ElastiCache::ReplicationGroup", {"node_type": "cache.m5.large", "count": 2}, 227.76,
+     "2 x cache.m5.large (redis) on-demand $0.156/h x 730 h (us-east-1, price list 2025-06-05); "
+     "engine not given: assumed redis"),
+    ("AWS::OpenSearchService::Domain", {"instance_type": "m5.large.search", "count": 3}, 310.98,
+     "3 x m5.large.search on-demand $0.142/h x 730 h (us-east-1, price list 2025-06-17)"),
+    ("AWS::Redshift::Cluster", {"node_type": "ra3.xlplus", "count": 2}, 1585.56,
+     "2 x ra3.xlplus on-demand $1.086/h x 730 h (us-east-1, price list 2025-10-27)"),
+    ("AWS::SageMaker::NotebookInstance", {"instance_type": "ml.t3.medium"}, 36.5,
+     "ml.t3.medium on-demand $0.05/h x 730 h (us-east-1, price list 2025-06-06)"),
+    ("AWS::SageMaker::Endpoint", {"instance_type": "ml.m5.xlarge", "count": 2}, 335.8,
+     "2 x ml.m5.xlarge on-demand $0.23/h x 730 h (us-east-1, price list 2025-06-06); "
+     "approximate: SageMaker notebook price (endpoint prices are usually within 1%)"),
+]
+
+
+@pytest.mark.parametrize(("rtype", "size", "usd", "basis"), KNOWN_COSTS, ids=[c[0] + str(i) for i, c in enumerate(KNOWN_COSTS)])
+def test_monthly_cost_known(rtype, size, usd, basis):
+    cost = monthly_cost(rtype, size, US)
+    assert isinstance(cost, Cost)
+    assert cost.basis == basis
+    assert cost.usd_per_month == pytest.approx(usd, abs=1e-6)
+
+
+def test_every_supported_type_has_a_known_cost_case():
+    assert {c[0] for c in KNOWN_COSTS} == set(SUPPORTED_TYPES)
+
+
+def test_monthly_cost_other_region_and_engine():
+    c = monthly_cost("AWS::EC2::Instance", {"instance_type": "m5.xlarge", "count": 1}, "eu-west-1")
+    assert c.usd_per_month == pytest.approx(0.214 * 730)
+    assert "(eu-west-1, price list 2025-10-28)" in c.basis
+    v = monthly_cost("AWS::ElastiCache::CacheCluster", {"node_type": "cache.m5.large", "count": 1, "engine": "valkey"}, US)
+    r = monthly_cost("AWS::ElastiCache::CacheCluster", {"node_type": "cache.m5.large", "count": 1, "engine": "redis"}, US)
+    assert v.usd_per_month is not None and r.usd_per_month is not None and v.usd_per_month < r.usd_per_month
+    assert "assumed" not in r.basis
+
+
+def test_monthly_cost_defaults_are_stated():
+    c = monthly_cost("AWS::EC2::Instance", {"instance_type": "t3.micro"}, US)
+    assert c.usd_per_month == pytest.approx(0.0104 * 730)
+    c = monthly_cost("AWS::EC2::Volume", {"size_gb": 10}, US)
+    assert c.usd_per_month == pytest.approx(1.0) and "assumed gp2" in c.basis
+    c = monthly_cost("AWS::RDS::DBInstance", {"instance_class": "db.m5.large", "engine": "postgres"}, US)
+    assert c.usd_per_month == pytest.approx(0.178 * 730) and "multi_az not given" in c.basis
+    c = monthly_cost("AWS::ElasticLoadBalancingV2::LoadBalancer", {}, US)
+    assert c.usd_per_month == pytest.approx(16.425) and "assumed application" in c.basis
+
+
+@pytest.mark.parametrize(
+    ("rtype", "size", "region", "reason"),
+    [
+        ("AWS::Lambda::Function", {}, US, "no price model for AWS::Lambda::Function"),
+        ("AWS::RDS::DBInstance", {"instance_class": "db.x9.large", "engine": "postgres"}, "ap-east-1",
+         "no price for db.x9.large postgres Single-AZ in ap-east-1"),
+        ("AWS::EC2::Instance", {"instance_type": "t3.micro", "count": 1}, "mars-north-1",
+         "no price for t3.micro in mars-north-1"),
+        ("AWS::EC2::NatGateway", {}, "mars-north-1", "no price for NAT gateway in mars-north-1"),
+        ("AWS::EC2::Instance", {"count": 2}, US, "AWS::EC2::Instance: size has no instance_type"),
+        ("AWS::EC2::Instance", {"instance_type": "t3.micro", "count": "many"}, US,
+         "AWS::EC2::Instance: size has no valid count"),
+        ("AWS::EKS::Nodegroup", {"instance_type": "m5.large"}, US, "AWS::EKS::Nodegroup: size has no valid count"),
+        ("AWS::Redshift::Cluster", {"node_type": "ra3.xlplus"}, US, "AWS::Redshift::Cluster: size has no valid count"),
+        ("AWS::EC2::Volume", {"volume_type": "gp3"}, US, "AWS::EC2::Volume: size has no valid size_gb"),
+        ("AWS::EC2::Volume", {"size_gb": 10, "volume_type": "gp9"}, US, "no price for EBS gp9 in us-east-1"),
+        ("AWS::EC2::Snapshot", {}, US, "AWS::EC2::Snapshot: size has no valid size_gb"),
+        ("AWS::RDS::DBInstance", {"engine": "mysql"}, US, "AWS::RDS::DBInstance: size has no instance_class"),
+        ("AWS::RDS::DBInstance", {"instance_class": "db.m5.large"}, US, "AWS::RDS::DBInstance: size has no engine"),
+        ("AWS::RDS::DBInstance", {"instance_class": "db.r5.large", "engine": "aurora-postgresql"}, US,
+         "no price for RDS engine aurora-postgresql (table has postgres and mysql)"),
+        ("AWS::SageMaker::NotebookInstance", {}, US, "AWS::SageMaker::NotebookInstance: size has no instance_type"),
+        ("AWS::ElasticLoadBalancingV2::LoadBalancer", {"type": "weird"}, US, "no price for load balancer type weird"),
+        ("AWS::EC2::Instance", {"instance_type": "t3.micro"}, "", "no region for AWS::EC2::Instance"),
+    ],
+)
+def test_monthly_cost_unknown(rtype, size, region, reason):
+    cost = monthly_cost(rtype, size, region)
+    assert cost.usd_per_month is None
+    assert cost.basis == reason
+
+
+def test_monthly_cost_none_size():
+    assert monthly_cost("AWS::EC2::NatGateway", None, US).usd_per_month == pytest.approx(32.85)
+    assert monthly_cost("AWS::EC2::Volume", None, US).usd_per_month is None
+
+
+# --------------------------------------------------------------------------- build script
+
+
+def _load_build_module():
+    spec = importlib.util.spec_from_file_location("build_price_table", BUILD_SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_build_script_reproduces_packaged_file(tmp_path):
+    if not REFERENCE.is_dir():
+        pytest.skip(f"{REFERENCE} is not present (the reference price CSVs are only needed to rebuild the table)")
+    out = tmp_path / "prices.csv.gz"
+    proc = subprocess.run([sys.executable, str(BUILD_SCRIPT), str(REFERENCE), "--out", str(out)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert gzip.decompress(out.read_bytes()) == gzip.decompress(PACKAGED.read_bytes()), \
+        "packaged prices.csv.gz is out of date: run tools/build_price_table.py"
+
+
+def test_build_keeps_all_input_regions_and_rows(tmp_path):
+    if not REFERENCE.is_dir():
+        pytest.skip(f"{REFERENCE} is not present")
+    import csv
+
+    t = PriceTable.load()
+    ec2 = list(csv.DictReader(open(REFERENCE / "ec2_linux_ondemand_all_regions.csv", newline="")))
+    assert set(t.regions("ec2")) == {r["region"] for r in ec2}
+    for r in ec2[::997]:
+        p = t.price("ec2", r["instance_type"], r["region"])
+        assert p is not None and p.usd == float(r["usd_per_hour"]) and p.price_list_date == r["price_list_date"]
+    rds = list(csv.DictReader(open(REFERENCE / "rds_postgres_mysql_all_regions.csv", newline="")))
+    assert set(t.regions("rds")) == {r["region"] for r in rds}
+
+
+def test_build_dedupes_preferring_newest(tmp_path):
+    mod = _load_build_module()
+    src = tmp_path / "in"
+    src.mkdir()
+    header = {
+        "ec2_linux_ondemand_all_regions.csv": "region,instance_type,usd_per_hour,source,price_list_date,note\n"
+        "us-east-1,t3.micro,0.0200,old@1,2024-01-01,\n"
+        "us-east-1,t3.micro,0.0104,new@2,2025-10-28,\n"
+        "us-east-1,t3.micro,0.0300,older@0,2023-01-01,\n",
+        "ebs_all_regions.csv": "region,item,volume_type,unit,usd,source,price_list_date\n",
+        "network_serverless_misc_all_regions.csv": "region,item,unit,usd,source,price_list_date\n",
+        "rds_postgres_mysql_all_regions.csv": "region,engine,instance_class,deployment,usd_per_hour,source,price_list_date\n",
+        "elasticache_all_regions.csv": "region,engine,node_type,usd_per_hour,source,price_list_date\n",
+        "opensearch_all_regions.csv": "region,instance_type,storage,usd_per_hour,source,price_list_date\n",
+        "redshift_all_regions.csv": "region,node_type,usd_per_hour,source,price_list_date\n",
+        "sagemaker_studio_notebook_all_regions.csv": "region,instance_type,component,usd_per_hour,source,price_list_date\n",
+    }
+    for name, text in header.items():
+        (src / name).write_text(text)
+    out = tmp_path / "p.csv.gz"
+    assert mod.build(src, out) == 1
+    p = PriceTable.from_path(out).price("ec2", "t3.micro", "us-east-1")
+    assert p == Price(0.0104, "hour", "2025-10-28", "new@2")
+
+
+# --------------------------------------------------------------------------- refresh (fake Price List API)
+
+
+def _product(sku, attrs, usd, unit="Hrs", tiers=None, date="2025-11-01T00:00:00Z"):
+    dims = {}
+    for i, (begin, end, price_) in enumerate(tiers or [("0", "Inf", usd)]):
+        dims[f"{sku}.JRTCKXETXF.6YS6EN2CT7.{i}"] = {
+            "unit": unit, "endRange": end, "beginRange": begin,
+            "description": f"${price_} per {unit}", "appliesTo": [],
+            "rateCode": f"{sku}.JRTCKXETXF.6YS6EN2CT7.{i}",
+            "pricePerUnit": {"USD": price_},
+        }
+    return json.dumps({
+        "product": {"productFamily": attrs.pop("_family", "Compute Instance"), "attributes": attrs, "sku": sku},
+        "serviceCode": attrs.get("servicecode", "AmazonEC2"),
+        "terms": {"OnDemand": {f"{sku}.JRTCKXETXF": {
+            "priceDimensions": dims, "sku": sku, "effectiveDate": "2025-10-01T00:00:00Z",
+            "offerTermCode": "JRTCKXETXF", "termAttributes": {}}}},
+        "version": "20251101000000",
+        "publicationDate": date,
+    })
+
+
+def _ec2(sku, it, region, usd):
+    return _product(sku, {"instanceType": it, "regionCode": region, "location": "US East (N. Virginia)",
+                          "operatingSystem": "Linux", "tenancy": "Shared", "preInstalledSw": "NA",
+                          "capacitystatus": "Used", "usagetype": f"BoxUsage:{it}", "servicecode": "AmazonEC2"}, usd)
+
+
+class FakePricing:
+    """get_products with two pages per query, like the Price List API (PriceList entries are JSON strings)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def get_products(self, **kw):
+        self.calls.append(kw)
+        f = {x["Field"]: x["Value"] for x in kw["Filters"]}
+        assert all(x["Type"] == "TERM_MATCH" for x in kw["Filters"])
+        region = f.get("regionCode", "us-east-1")
+        fam, code, token = f.get("productFamily"), kw["ServiceCode"], kw.get("NextToken")
+        pages: list[list[str]] = [[], []]
+        if code == "AmazonEC2" and fam == "Compute Instance":
+            assert f["operatingSystem"] == "Linux" and f["tenancy"] == "Shared"
+            pages = [[_ec2("SKU1", "t3.micro", region, "0.0104000000"), _ec2("SKU2", "m5.large", region, "0.0960000000")],
+                     [_ec2("SKU3", "p3.2xlarge", region, "3.0600000000"),
+                      _ec2("SKU0", "t3.nano", region, "0.0000000000")]]  # zero price: skipped
+        elif code == "AmazonEC2" and fam == "Storage":
+            pages = [[_product("V1", {"volumeApiName": "gp3", "regionCode": region, "usagetype": "EBS:VolumeUsage.gp3"},
+                               "0.0800000000", "GB-Mo")],
+                     [_product("V2", {"volumeApiName": "gp2", "regionCode": region, "usagetype": "EBS:VolumeUsage.gp2"},
+                               "0.1000000000", "GB-Mo")]]
+        elif code == "AmazonEC2" and fam == "NAT Gateway":
+            pages = [[_product("N1", {"regionCode": region, "usagetype": "NatGateway-Hours"}, "0.0450000000")],
+                     [_product("N2", {"regionCode": region, "usagetype": "NatGateway-Bytes"}, "0.0450000000", "GB")]]
+        elif code == "AmazonRDS":
+            eng = f["databaseEngine"]
+            usd = "0.1780000000" if eng == "PostgreSQL" else "0.1710000000"
+            pages = [[_product("R1" + eng, {"instanceType": "db.m5.large", "databaseEngine": eng, "regionCode": region,
+                                            "deploymentOption": "Single-AZ"}, usd)],
+                     [_product("R2" + eng, {"instanceType": "db.m5.large", "databaseEngine": eng, "regionCode": region,
+                                            "deploymentOption": "Multi-AZ"}, "0.3560000000")]]
+        elif code == "AmazonElastiCache":
+            pages = [[_product("C1", {"instanceType": "cache.m5.large", "cacheEngine": "Redis", "regionCode": region},
+                               "0.1560000000")], []]
+        elif code == "AWSELB" and fam == "Load Balancer-Application":
+            pages = [[_product("L1", {"regionCode": region, "usagetype": "LoadBalancerUsage"}, "0.0225000000")],
+                     [_product("L2", {"regionCode": region, "usagetype": "LCUUsage"}, "0.0080000000", "LCU-Hrs")]]
+        elif code == "AmazonEKS":
+            pages = [[_product("K1", {"regionCode": region, "usagetype": "USE1-AmazonEKS-Hours:perCluster"}, "0.1000000000")],
+                     [_product("K2", {"regionCode": region, "usagetype": "USE1-AmazonEKS-Hours:extendedSupport"},
+                               "0.6000000000")]]
+        elif code == "AmazonVPC":
+            # tiered: first tier free, then charged: the non-zero tier is the price
+            pages = [[_product("E1", {"regionCode": region, "usagetype": "USE1-PublicIPv4:InUseAddress"}, None,
+                               tiers=[("0", "1", "0.0000000000"), ("1", "Inf", "0.0050000000")])], []]
+        if token is None:
+            return {"FormatVersion": "aws_v1", "PriceList": pages[0], "NextToken": f"tok-{code}-{fam}-{region}"}
+        assert token == f"tok-{code}-{fam}-{region}"
+        return {"FormatVersion": "aws_v1", "PriceList": pages[1]}
+
+
+def test_refresh_with_fake_client_writes_a_readable_table(tmp_path):
+    client = FakePricing()
+    out = tmp_path / "prices.csv.gz"
+    n = refresh(client, regions=["us-east-1", "eu-west-1"], out=out)
+    t = PriceTable.from_path(out)
+    assert n == len(t)
+    # two pages were read for every query and region
+    assert len(client.calls) == 2 * 2 * len(QUERIES)
+    assert sum(1 for c in client.calls if "NextToken" in c) == 2 * len(QUERIES)
+    for region in ("us-east-1", "eu-west-1"):
+        assert t.price("ec2", "t3.micro", region) == Price(0.0104, "hour", "2025-11-01", "aws-pricing-api")
+        assert t.price("ec2", "p3.2xlarge", region).usd == 3.06  # from the second page
+        assert t.price("ec2", "t3.nano", region) is None
+        assert t.price("ebs", "gp3", region).unit == "gb-month"
+        assert t.price("ebs", "gp2", region).usd == 0.10
+        assert t.price("nat", "gateway", region).usd == 0.045
+        assert t.price("nat", "data", region).unit == "gb"
+        assert t.price("rds", "postgres:db.m5.large:single-az", region).usd == 0.178
+        assert t.price("rds", "mysql:db.m5.large:single-az", region).usd == 0.171
+        assert t.price("rds", "postgres:db.m5.large:multi-az", region).usd == 0.356
+        assert t.price("elasticache", "redis:cache.m5.large", region).usd == 0.156
+        assert t.price("elb", "application", region).usd == 0.0225
+        assert t.price("elb", "application-lcu", region).usd == 0.008
+        assert t.price("eks", "cluster", region).usd == 0.1
+        assert t.price("eks", "cluster-extended", region).usd == 0.6
+        assert t.price("eip", "in-use", region).usd == 0.005
+    c = t.monthly_cost("AWS::EC2::Instance", {"instance_type": "p3.2xlarge", "count": 1}, "eu-west-1")
+    assert c.basis == "p3.2xlarge on-demand $3.06/h x 730 h (eu-west-1, price list 2025-11-01)"
+    assert t.monthly_cost("AWS::EC2::Volume", {"size_gb": 100, "volume_type": "gp3"}, "us-east-1").usd_per_month == 8.0
+    raw = gzip.decompress(out.read_bytes()).decode()
+    assert raw.splitlines()[0] == "service,region,item,unit,usd,price_list_date,source,note"
+    assert "0.0104," in raw and "0.0104000000" not in raw
+
+
+def test_refresh_without_regions_sends_no_region_filter(tmp_path):
+    client = FakePricing()
+    refresh(client, out=tmp_path / "p.csv.gz")
+    assert all("regionCode" not in {x["Field"] for x in c["Filters"]} for c in client.calls)
+
+
+def test_refresh_refuses_to_write_an_empty_table(tmp_path):
+    class Empty:
+        def get_products(self, **kw):
+            return {"PriceList": []}
+
+    out = tmp_path / "p.csv.gz"
+    with pytest.raises(RuntimeError):
+        refresh(Empty(), regions=["us-east-1"], out=out)
+    assert not out.exists()
