@@ -217,6 +217,7 @@ def test_every_peer_modification_rule_is_covered():
 # eventSource prefixes whose botocore service name differs and cannot be found by endpointPrefix
 SERVICE_OVERRIDES = {
     "cloudhsm.amazonaws.com": ("cloudhsmv2", "cloudhsm"),  # CloudHSM v2 logs under cloudhsm.amazonaws.com
+    "amazonmq.amazonaws.com": ("mq",),  # Amazon MQ logs under amazonmq.amazonaws.com, botocore calls it mq
 }
 ELB_MODELS = {"2012-06-01": "elb", "2015-12-01": "elbv2"}
 

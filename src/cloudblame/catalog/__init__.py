@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from cloudblame.catalog import app, compute, data, ec2, identity, management
+from cloudblame.catalog import (
+    app, breadth_compute, breadth_core, breadth_services, compute, data, ec2, identity, management,
+)
 from cloudblame.catalog.base import (
     EC2_ID_PREFIXES,
     EC2_PREFIXES_NOT_CANONICAL,
@@ -36,6 +38,7 @@ __all__ = [
 
 CATALOG: tuple[ResourceType | AnyResource, ...] = (
     *ec2.ENTRIES, *compute.ENTRIES, *data.ENTRIES, *identity.ENTRIES, *management.ENTRIES, *app.ENTRIES,
+    *breadth_compute.ENTRIES, *breadth_services.ENTRIES, *breadth_core.ENTRIES,
 )
 
 

@@ -339,8 +339,8 @@ ATHENA_CAPACITY_RESERVATION = ResourceType(
     type="AWS::Athena::CapacityReservation", source=ATHENA, arn=_ATHENA_ARN + "capacity-reservation/{id}",
     create={"CreateCapacityReservation": f"{REQ}.name"},
     delete={"DeleteCapacityReservation": f"{REQ}.name"},
-    modify={op: f"{REQ}.name"
-            for op in ("UpdateCapacityReservation", "CancelCapacityReservation", "PutCapacityAssignmentConfiguration")},
+    modify={**{op: f"{REQ}.name" for op in ("UpdateCapacityReservation", "CancelCapacityReservation")},
+            "PutCapacityAssignmentConfiguration": f"{REQ}.capacityReservationName"},
 )
 ATHENA_TAGS = AnyResource(source=ATHENA, modify={"TagResource": f"{REQ}.resourceARN",
                                                  "UntagResource": f"{REQ}.resourceARN"})

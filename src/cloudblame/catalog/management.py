@@ -79,7 +79,10 @@ LOG_GROUP = ResourceType(
     modify={**{op: _LG for op in (
         "PutRetentionPolicy", "DeleteRetentionPolicy", "AssociateKmsKey", "DisassociateKmsKey",
         "PutSubscriptionFilter", "DeleteSubscriptionFilter", "PutMetricFilter", "DeleteMetricFilter",
-        "TagLogGroup", "UntagLogGroup", "PutDataProtectionPolicy", "DeleteDataProtectionPolicy")},
+        "TagLogGroup", "UntagLogGroup")},
+            # the data protection APIs take logGroupIdentifier: a name or an ARN
+            "PutDataProtectionPolicy": (f"{REQ}.logGroupIdentifier", _LG),
+            "DeleteDataProtectionPolicy": (f"{REQ}.logGroupIdentifier", _LG),
             "TagResource": f"{REQ}.resourceArn", "UntagResource": f"{REQ}.resourceArn"},
     reference={"CreateLogStream": _LG, "DeleteLogStream": _LG},
 )
