@@ -119,3 +119,16 @@ def test_a_refreshed_price_table_is_used_when_present(tmp_path, monkeypatch):
     assert price_table().monthly_cost("AWS::EC2::NatGateway", {}, "us-east-1").usd_per_month == 730
     out = CliRunner().invoke(app, ["prices", "show", "AWS::EC2::NatGateway", "--region", "us-east-1"])
     assert out.exit_code == 0 and "$730.00/month" in out.stdout
+
+
+def test_later_tags_and_parents(sandbox):
+    from cloudblame.queries.blame import blame
+
+    sample, store = sandbox
+    spot = blame(store, sample.spotlight)
+    assert spot["tags"]["Name"] == "tom-load-test" and spot["tags"]["CostCenter"] == "qa"  # set later by alice
+    assert spot["purpose"]["owner_tag"] == "tom.becker@example.com"
+    nodegroup = next(i for i in inventory(store)["resources"] if i["type"] == "AWS::EKS::Nodegroup")
+    assert nodegroup["purpose"]["parent"] == {"type": "AWS::EKS::Cluster", "id": "sandbox-eks"}
+    asg_made = [i for i in inventory(store)["resources"] if i["purpose"]["auto_scaling_group"]]
+    assert all(i["purpose"]["parent"]["type"] == "AWS::AutoScaling::AutoScalingGroup" for i in asg_made)

@@ -86,6 +86,61 @@ def _cost(resource_type: str, size: dict, region: str | None) -> dict:
             "basis": cost.basis}
 
 
+TAGGING_EVENTS = ("CreateTags", "TagResource", "TagResources", "AddTags", "AddTagsToResource", "TagRole", "TagUser",
+                  "PutBucketTagging", "TagQueue", "TagPolicy", "TagInstanceProfile")
+
+
+def _later_tags(store: Store, row: dict) -> dict[str, str]:
+    """Tags set on the resource after its creation, oldest first (later values win)."""
+    rows = store.query(
+        "SELECT e.raw FROM event_resources r JOIN events e ON e.event_id = r.event_id "
+        "WHERE r.resource_type = ? AND r.resource_id = ? AND r.account_id IS NOT DISTINCT FROM ? AND NOT r.failed "
+        "AND r.event_name IN (SELECT unnest(?::VARCHAR[])) ORDER BY r.event_time",
+        [row["resource_type"], row["resource_id"], row["account_id"], list(TAGGING_EVENTS)])
+    tags: dict[str, str] = {}
+    for r in rows:
+        record = orjson.loads(r["raw"])
+        tags.update(creation_tags(record))
+        for item in resolve_tag_set(record):
+            tags[item[0]] = item[1]
+    return tags
+
+
+def resolve_tag_set(record: dict) -> list[tuple[str, str]]:
+    """EC2 CreateTags' ``tagSet.items`` and S3 PutBucketTagging's ``Tagging.TagSet.Tag``."""
+    from cloudblame.normalize.jpath import resolve
+
+    found = []
+    for path in ("requestParameters.tagSet.items[]", "requestParameters.Tagging.TagSet.Tag[]"):
+        for tag in resolve(record, path):
+            if isinstance(tag, dict):
+                key, value = tag.get("key", tag.get("Key")), tag.get("value", tag.get("Value"))
+                if isinstance(key, str) and value is not None:
+                    found.append((key, str(value)))
+    return found
+
+
+def _parent(store: Store, row: dict, tags: dict) -> dict | None:
+    """The resource this one belongs to: its Auto Scaling group or stack, a node group's cluster, the
+    instance a volume was last attached to."""
+    if tags.get("aws:autoscaling:groupName"):
+        return {"type": "AWS::AutoScaling::AutoScalingGroup", "id": tags["aws:autoscaling:groupName"]}
+    if tags.get("aws:cloudformation:stack-name"):
+        return {"type": "AWS::CloudFormation::Stack", "id": tags["aws:cloudformation:stack-name"]}
+    if row["resource_type"] in ("AWS::EKS::Nodegroup", "AWS::EKS::FargateProfile", "AWS::EKS::Addon") \
+            and "/" in row["resource_id"]:
+        return {"type": "AWS::EKS::Cluster", "id": row["resource_id"].split("/", 1)[0]}
+    if row["resource_type"] == "AWS::EC2::Volume":
+        attached = store.query(
+            "SELECT other.resource_id FROM event_resources r JOIN event_resources other ON other.event_id = r.event_id "
+            "WHERE r.resource_type = 'AWS::EC2::Volume' AND r.resource_id = ? AND r.event_name = 'AttachVolume' "
+            "AND NOT r.failed AND other.resource_type = 'AWS::EC2::Instance' ORDER BY r.event_time DESC LIMIT 1",
+            [row["resource_id"]])
+        if attached:
+            return {"type": "AWS::EC2::Instance", "id": attached[0]["resource_id"]}
+    return None
+
+
 def _purpose(tags: dict, tool: str | None, via: str | None) -> dict:
     purpose = {key: next((tags[t] for t in names if t in tags), None) for key, names in PURPOSE_TAGS.items()}
     purpose["stack"] = tags.get("aws:cloudformation:stack-name")
@@ -105,6 +160,7 @@ def resource_details(store: Store, row: dict) -> dict:
         raw = store.scalar("SELECT raw FROM events WHERE event_id = ?", [row["created_event_id"]])
         record = orjson.loads(raw) if raw else {}
         tags, size = creation_tags(record), size_of(row["resource_type"], record)
+        tags.update(_later_tags(store, row))
         point = {"event_id": row["created_event_id"], "time": iso_z(row["created_time"]),
                  "actor": {"human": row["created_by"], "kind": None, "confidence": None, "chain": [],
                            "principal": None}, "tool": {"id": tool, "version": None, "user_agent": None}}
@@ -121,7 +177,7 @@ def resource_details(store: Store, row: dict) -> dict:
         "created": created, "creator_known": row["creator_known"], "first_seen": iso_z(row["first_seen"]),
         "last_activity": {"time": iso_z(row["last_time"]), "event": row["last_event"], "by": row["last_actor"]},
         "last_modifier": row["last_modifier"], "owner": owner or tags.get("Owner") or row["last_modifier"],
-        "tags": tags, "size": size, "purpose": _purpose(tags, tool, via),
+        "tags": tags, "size": size, "purpose": dict(_purpose(tags, tool, via), parent=_parent(store, row, tags)),
         "cost": _cost(row["resource_type"], size, row["region"]),
     }
 
