@@ -129,6 +129,14 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
+    def run_script(self, script: str) -> None:
+        """Run the library's own multi-statement SQL (statements end with ``;`` and a newline) in one
+        transaction."""
+        with self.transaction():
+            for statement in script.split(";\n"):
+                if statement.strip():
+                    self.conn.execute(statement)
+
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[dict]:
         """Rows as dicts. SQL text is the library's own; every value goes in ``params``."""
         cur = self.conn.execute(sql, params)

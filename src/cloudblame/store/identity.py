@@ -86,10 +86,7 @@ DROP TABLE _sessions; DROP TABLE _links; DROP TABLE _walk;
 
 def resolve_sessions(store) -> int:
     """Rebuild ``session_actors``; returns how many sessions now name a human with high confidence."""
-    with store.transaction():
-        for statement in _RESOLVE.split(";\n"):
-            if statement.strip():
-                store.execute(statement)
+    store.run_script(_RESOLVE)
     return store.scalar("SELECT count(*) FROM session_actors WHERE confidence = 'high'")
 
 

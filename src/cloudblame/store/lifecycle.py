@@ -72,8 +72,5 @@ DROP TABLE _touch; DROP TABLE _bounds;
 
 def rebuild_resources(store) -> int:
     """Recompute the resources table from the events; returns how many resources are alive."""
-    with store.transaction():
-        for statement in _REBUILD.split(";\n"):
-            if statement.strip():
-                store.execute(statement)
+    store.run_script(_REBUILD)
     return store.scalar("SELECT count(*) FROM resources WHERE alive")
