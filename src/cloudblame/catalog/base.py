@@ -126,6 +126,16 @@ def arn_template_regex(template: str) -> str:
     return "".join(out)
 
 
+def regional_arn(service: str, rest: str) -> str:
+    """An ARN template of a regional resource: ``arn:{partition}:<service>:{region}:{account}:<rest>``."""
+    return "arn:{partition}:" + service + ":{region}:{account}:" + rest
+
+
+def regional_arn_pattern(service: str, middle: str, tail: str = "") -> str:
+    """An ARN-matching id pattern for ``id_pattern``: ``middle`` holds the ``(?P<id>...)`` group."""
+    return rf"^(?P<arn>arn:(?P<partition>[^:]+):{service}:(?P<region>[^:]*):(?P<account>\d*):{middle}){tail}$"
+
+
 @dataclass(frozen=True)
 class ResourceType:
     """One resource type and the events that touch it, as data.

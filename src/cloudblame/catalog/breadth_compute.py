@@ -13,18 +13,13 @@ and would need entries in that test's exception table.
 from __future__ import annotations
 
 from cloudblame.catalog.base import ResourceType
+from cloudblame.catalog.base import regional_arn as _arn
+from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
 
 REQ = "requestParameters"
 RESP = "responseElements"
 
 
-def _arn(service: str, rest: str) -> str:
-    return "arn:{partition}:" + service + ":{region}:{account}:" + rest
-
-
-def _arn_pattern(service: str, middle: str, tail: str = "") -> str:
-    """An ARN-matching id pattern: ``middle`` holds the ``(?P<id>...)`` group."""
-    return (rf"^(?P<arn>arn:(?P<partition>[^:]+):{service}:(?P<region>[^:]*):(?P<account>\d*):{middle}){tail}$")
 
 
 # --- Lambda -----------------------------------------------------------------------------------------

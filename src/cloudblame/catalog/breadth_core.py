@@ -6,13 +6,11 @@ documents."""
 from __future__ import annotations
 
 from cloudblame.catalog.base import ResourceType
+from cloudblame.catalog.base import regional_arn as _arn
 
 REQ = "requestParameters"
 RESP = "responseElements"
 
-
-def _arn(service: str, rest: str) -> str:
-    return "arn:{partition}:" + service + ":{region}:{account}:" + rest
 
 
 # --- SageMaker: names appear lower-cased in ARNs -----------------------------------------------------

@@ -6,17 +6,13 @@ OpenSearch Serverless, IoT."""
 from __future__ import annotations
 
 from cloudblame.catalog.base import AnyResource, ResourceType
+from cloudblame.catalog.base import regional_arn as _arn
+from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
 
 REQ = "requestParameters"
 RESP = "responseElements"
 
 
-def _arn(service: str, rest: str) -> str:
-    return "arn:{partition}:" + service + ":{region}:{account}:" + rest
-
-
-def _arn_pattern(service: str, middle: str, tail: str = "") -> str:
-    return rf"^(?P<arn>arn:(?P<partition>[^:]+):{service}:(?P<region>[^:]*):(?P<account>\d*):{middle}){tail}$"
 
 
 def _tags(source: str, path: str = f"{REQ}.resourceArn", tag: str = "TagResource",
