@@ -13,6 +13,7 @@ from cloudblame.cli.common import DbOption, WaitOption, open_store
 from cloudblame.cli.output import Format, console, emit, say, write_json
 from cloudblame.cli.views import print_ingest_summary
 from cloudblame.ingest import IngestSummary
+from cloudblame.sources.files import Problem
 from cloudblame.sources.s3 import S3SourceError
 from cloudblame.sync import ConfigError, SourceSpec, load_config, run_source
 
@@ -53,8 +54,6 @@ def _status(kind: str, args: tuple, elapsed: float) -> str:
 
 
 def _failed(spec: SourceSpec, reason: str) -> IngestSummary:
-    from cloudblame.sources.files import Problem
-
     return IngestSummary(problems=[Problem(spec.label, None, reason)])
 
 

@@ -649,6 +649,18 @@ def create_access_key_shape(ids: Ids, *, t: int, user: str) -> tuple[dict, dict]
 # --- Lambda -----------------------------------------------------------------------------------------
 
 
+def _function_configuration(ids: Ids, *, account: str, region: str, t: int, name: str, role_arn: str,
+                            runtime: str, handler: str, memory: int, timeout: int, env: dict | None) -> dict:
+    """The FunctionConfiguration Lambda returns from create and update calls."""
+    return {"functionName": name, "functionArn": f"arn:aws:lambda:{region}:{account}:function:{name}",
+            "runtime": runtime, "role": role_arn, "handler": handler, "codeSize": ids.rng.randrange(900, 90000),
+            "description": "", "timeout": timeout, "memorySize": memory,
+            "lastModified": iso(t)[:-1] + ".000+0000", "codeSha256": ids.alnum(43) + "=", "version": "$LATEST",
+            "environment": {"variables": env} if env else {}, "tracingConfig": {"mode": "PassThrough"},
+            "revisionId": ids.uuid(), "packageType": "Zip", "architectures": ["arm64"],
+            "ephemeralStorage": {"size": 512}, "snapStart": {"applyOn": "None", "optimizationStatus": "Off"}}
+
+
 def create_function_shape(ids: Ids, *, account: str, region: str, t: int, name: str, role_arn: str, runtime: str,
                           handler: str, memory: int, timeout: int, bucket: str, key: str,
                           env: dict | None = None, tags: dict | None = None) -> tuple[dict, dict]:
@@ -658,15 +670,10 @@ def create_function_shape(ids: Ids, *, account: str, region: str, t: int, name: 
            "architectures": ["arm64"]}
     if tags:
         req["tags"] = tags
-    resp = {"functionName": name, "functionArn": f"arn:aws:lambda:{region}:{account}:function:{name}",
-            "runtime": runtime, "role": role_arn, "handler": handler, "codeSize": ids.rng.randrange(900, 90000),
-            "description": "", "timeout": timeout, "memorySize": memory,
-            "lastModified": iso(t)[:-1] + ".000+0000", "codeSha256": ids.alnum(43) + "=", "version": "$LATEST",
-            "environment": {"variables": env} if env else {}, "tracingConfig": {"mode": "PassThrough"},
-            "revisionId": ids.uuid(), "state": "Pending", "stateReason": "The function is being created.",
-            "stateReasonCode": "Creating", "packageType": "Zip", "architectures": ["arm64"],
-            "ephemeralStorage": {"size": 512}, "snapStart": {"applyOn": "None", "optimizationStatus": "Off"},
-            "loggingConfig": {"logFormat": "Text", "logGroup": f"/aws/lambda/{name}"}}
+    resp = _function_configuration(ids, account=account, region=region, t=t, name=name, role_arn=role_arn,
+                                   runtime=runtime, handler=handler, memory=memory, timeout=timeout, env=env)
+    resp.update({"state": "Pending", "stateReason": "The function is being created.", "stateReasonCode": "Creating",
+                 "loggingConfig": {"logFormat": "Text", "logGroup": f"/aws/lambda/{name}"}})
     return req, resp
 
 
@@ -675,15 +682,10 @@ def update_function_configuration_shape(ids: Ids, *, account: str, region: str, 
                                         env: dict | None) -> tuple[dict, dict]:
     req = {"functionName": name, "timeout": timeout, "memorySize": memory,
            "environment": {"variables": env} if env else {}}
-    resp = {"functionName": name, "functionArn": f"arn:aws:lambda:{region}:{account}:function:{name}",
-            "runtime": runtime, "role": role_arn, "handler": handler, "codeSize": ids.rng.randrange(900, 90000),
-            "description": "", "timeout": timeout, "memorySize": memory,
-            "lastModified": iso(t)[:-1] + ".000+0000", "codeSha256": ids.alnum(43) + "=", "version": "$LATEST",
-            "environment": {"variables": env} if env else {}, "tracingConfig": {"mode": "PassThrough"},
-            "revisionId": ids.uuid(), "state": "Active", "lastUpdateStatus": "InProgress",
-            "lastUpdateStatusReason": "The function is being updated.", "lastUpdateStatusReasonCode": "Updating",
-            "packageType": "Zip", "architectures": ["arm64"], "ephemeralStorage": {"size": 512},
-            "snapStart": {"applyOn": "None", "optimizationStatus": "Off"}}
+    resp = _function_configuration(ids, account=account, region=region, t=t, name=name, role_arn=role_arn,
+                                   runtime=runtime, handler=handler, memory=memory, timeout=timeout, env=env)
+    resp.update({"state": "Active", "lastUpdateStatus": "InProgress",
+                 "lastUpdateStatusReason": "The function is being updated.", "lastUpdateStatusReasonCode": "Updating"})
     return req, resp
 
 

@@ -131,6 +131,7 @@ def _stack_operation_before(store: Store, created: dict, record: dict, *, same_p
 
 
 def _time(point: dict):
+    """A blame point's time (ISO text) as the store's naive UTC datetime."""
     return parse_event_time(point["time"])
 
 

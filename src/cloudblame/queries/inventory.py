@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from cloudblame.normalize.jpath import first
+from cloudblame.normalize.jpath import first, resolve
 from cloudblame.prices.table import PriceTable
 from cloudblame.queries.delegation import creation_tags, delegate
 from cloudblame.store.db import Store
@@ -108,8 +108,6 @@ def _later_tags(store: Store, row: dict) -> dict[str, str]:
 
 def resolve_tag_set(record: dict) -> list[tuple[str, str]]:
     """EC2 CreateTags' ``tagSet.items`` and S3 PutBucketTagging's ``Tagging.TagSet.Tag``."""
-    from cloudblame.normalize.jpath import resolve
-
     found = []
     for path in ("requestParameters.tagSet.items[]", "requestParameters.Tagging.TagSet.Tag[]"):
         for tag in resolve(record, path):
