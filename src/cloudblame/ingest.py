@@ -7,19 +7,16 @@ import signal
 import time
 from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
-import orjson
-
-from cloudblame.normalize.record import BadRecord, normalize_record
-from cloudblame.sources.files import (
-    FileReport, Problem, RawRecord, discover, file_report, iter_content, iter_file,
-)
+from cloudblame.normalize.batch import BatchBuilder, NormalizedBatch
+from cloudblame.sources.files import FileReport, Problem, RawRecord, discover, file_report
 from cloudblame.sources.s3 import ObjectFilter, S3Lister, fetch, parse_s3_url
 from cloudblame.store.db import Store
 from cloudblame.store.identity import resolve_sessions
 from cloudblame.store.lifecycle import rebuild_resources
 from cloudblame.store.writer import EventWriter
+from cloudblame.workers import TASK_BYTES, PARALLEL_MIN_BYTES, ContentTask, FileTask, default_jobs, group_by_size, run_tasks
 
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, records read)
 
@@ -65,23 +62,51 @@ def _already_ingested(store: Store) -> dict[str, tuple[int, int, str | None]]:
     return {path: (size, mtime, etag) for path, size, mtime, etag in rows}
 
 
-def ingest_paths(store: Store, paths: list[str], *, force: bool = False, batch_size: int = 20_000,
-                 progress: ProgressFn | None = None) -> IngestSummary:
-    """Ingest every CloudTrail record found under ``paths`` into ``store``."""
+def ingest_paths(store: Store, paths: list[str], *, force: bool = False, batch_size: int = 50_000,
+                 progress: ProgressFn | None = None, jobs: int | None = None,
+                 task_bytes: int = TASK_BYTES) -> IngestSummary:
+    """Ingest every CloudTrail record found under ``paths`` into ``store``: ``jobs`` worker processes
+    (default: every core for big inputs, none for small ones) read and normalize tasks of about
+    ``task_bytes`` of files each; this process writes."""
     started = time.perf_counter()
     files, problems = discover(paths)
     summary = IngestSummary(files=len(files), problems=list(problems))
     seen = {} if force else _already_ingested(store)
-    writer = EventWriter(store, batch_size=batch_size)
-    for done, path in enumerate(files, start=1):
+    todo = []
+    for path in files:
         report = file_report(path)
         if seen.get(report.path, (None, None, None))[:2] == (report.size, report.mtime_ns):
             summary.files_unchanged += 1
         else:
-            ingest_items(iter_file(path, report), report, writer, summary)
+            todo.append((path, report))
+    jobs = _jobs(jobs, sum(r.size for _, r in todo))
+    tasks = group_by_size(todo, lambda item: item[1].size, FileTask, limit=task_bytes)
+    writer = EventWriter(store, batch_size=batch_size)
+    for batch in run_tasks(tasks, jobs=jobs):
+        _write(batch, writer, summary)
         if progress:
-            progress(done, len(files), summary.records)
+            progress(summary.files_unchanged + summary.files_read, len(files), summary.records)
     return _finish(store, writer, summary, started)
+
+
+def _jobs(jobs: int | None, total_bytes: int) -> int:
+    """Worker processes for ``total_bytes`` of input: all cores for big inputs, none for small ones."""
+    if jobs is not None:
+        return max(1, jobs)
+    return default_jobs() if total_bytes >= PARALLEL_MIN_BYTES else 1
+
+
+def _write(batch: NormalizedBatch, writer: EventWriter, summary: IngestSummary) -> None:
+    """Hand a batch to the writer and count what reading it found."""
+    writer.add(batch)
+    summary.records += batch.records
+    summary.bad_records += batch.bad_records
+    summary.files_read += len(batch.files)
+    summary.bytes += batch.bytes
+    for report in batch.files:
+        if report.skipped_reason:
+            summary.skipped_files.append((report.path, report.skipped_reason))
+        summary.problems.extend(report.problems)
 
 
 def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: float) -> IngestSummary:
@@ -95,37 +120,12 @@ def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: 
     return summary
 
 
-def ingest_items(items: Iterable[RawRecord], report: FileReport, writer: EventWriter,
-                 summary: IngestSummary) -> None:
-    """Normalize and write the records of one file or object; bad records become problems."""
-    origin = report.path
-    for item in items:
-        try:
-            normalized = normalize_record(item.record, key=report.key, origin=origin,
-                                          raw=orjson.dumps(item.record))
-        except BadRecord as exc:
-            report.problems.append(Problem(origin, item.line, f"bad record: {exc}"))
-            summary.bad_records += 1
-            continue
-        except Exception as exc:  # a record no rule foresaw must not stop the ingest
-            report.problems.append(Problem(origin, item.line, f"cannot normalize record: {type(exc).__name__}: {exc}"))
-            summary.bad_records += 1
-            continue
-        writer.add(normalized)
-        summary.records += 1
-    summary.files_read += 1
-    summary.bytes += report.size
-    if report.skipped_reason:
-        summary.skipped_files.append((origin, report.skipped_reason))
-    summary.problems.extend(report.problems)
-    writer.file_done(report)
-
-
 S3ProgressFn = Callable[[int, int, int], None]  # (objects read, records, bytes)
 
 
 def ingest_s3(store: Store, url: str, *, client, flt: ObjectFilter | None = None, workers: int = 8,
-              force: bool = False, batch_size: int = 20_000, progress: S3ProgressFn | None = None) -> IngestSummary:
+              force: bool = False, batch_size: int = 50_000, progress: S3ProgressFn | None = None,
+              jobs: int | None = None) -> IngestSummary:
     """Ingest the trail objects under ``s3://BUCKET[/PREFIX]`` that are new or changed (key, ETag, size).
 
     Objects are marked ingested in the same transaction as their last records, so a run killed at
@@ -148,13 +148,18 @@ def ingest_s3(store: Store, url: str, *, client, flt: ObjectFilter | None = None
             else:
                 yield obj
 
-    for obj, data, error in fetch(client, location.bucket, wanted(), workers=workers):
-        path = f"s3://{location.bucket}/{obj.key}"
-        if error is not None:  # not marked: the next run tries again
-            summary.problems.append(Problem(path, None, error))
-            continue
-        report = FileReport(path, obj.size, 0, obj.trail_key, etag=obj.etag)
-        ingest_items(iter_content(data, report), report, writer, summary)
+    def downloaded():
+        for obj, data, error in fetch(client, location.bucket, wanted(), workers=workers):
+            path = f"s3://{location.bucket}/{obj.key}"
+            if error is not None:  # not marked: the next run tries again
+                summary.problems.append(Problem(path, None, error))
+                continue
+            yield data, FileReport(path, obj.size, 0, obj.trail_key, etag=obj.etag)
+
+    limit = 1 if crash_after else TASK_BYTES  # fault injection counts objects one by one
+    tasks = group_by_size(downloaded(), lambda item: item[1].size, ContentTask, limit=limit)
+    for batch in run_tasks(tasks, jobs=1 if crash_after else (jobs or default_jobs())):
+        _write(batch, writer, summary)
         if progress:
             progress(summary.files_read, summary.records, summary.bytes)
         if crash_after and summary.files_read >= crash_after:
@@ -192,12 +197,14 @@ def ingest_lookup(store: Store, session, *, regions: list[str], since: datetime 
             newest = newest_looked_up(store, region)
             start = (newest - timedelta(minutes=15)) if newest else now - LOOKUP_WINDOW  # late deliveries
         report = FileReport(lookup_origin(region), 0, 0, None, shape="lookup-events")
+        builder = BatchBuilder()
         try:
             records = (RawRecord(rec, None) for _, rec in lookup_events(
                 session, regions=[region], start=start, end=until, resource_name=resource_name,
                 endpoint_url=endpoint_url, max_rps=max_rps, on_page=on_page))
-            ingest_items(records, report, writer, summary)
+            builder.add_items(records, report)
         except LookupRegionError as exc:
             summary.problems.append(Problem(report.path, None, str(exc)))
+        _write(builder.build(), writer, summary)
         summary.files += 1
     return _finish(store, writer, summary, started)

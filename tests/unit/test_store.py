@@ -78,3 +78,34 @@ def test_a_version_1_store_is_migrated_and_its_chains_resolved(tmp_path):
         assert human == "maria.lopez@example.com"
         chain = json.loads(store.scalar("SELECT chain FROM session_actors WHERE access_key_id = 'ASIAHOP2KEY00000002'"))
         assert len(chain) == 3
+
+
+def test_a_version_4_store_loses_its_event_id_index_and_keeps_every_event(tmp_path):
+    """Version 5 drops the primary-key index over eventIDs (uniqueness is the writer's) and
+    zstd-compresses the raw records: migrating keeps every event and still deduplicates."""
+    from cloudblame.ingest import ingest_paths
+    from cloudblame.store.schema import EVENTS_COLUMNS
+    from tests.integration.formats import write_jsonl
+    from tests.integration.test_identity_chain import _chained_sso_records
+
+    sts, calls = _chained_sso_records()
+    write_jsonl(tmp_path / "in", sts + calls)
+    db = tmp_path / "v4.duckdb"
+    with Store.open(db) as store:
+        ingest_paths(store, [str(tmp_path / "in")])
+        before = store.conn.execute("SELECT * FROM events ORDER BY event_id").fetchall()
+        v4 = EVENTS_COLUMNS.replace("event_id VARCHAR NOT NULL", "event_id VARCHAR PRIMARY KEY").replace(
+            " USING COMPRESSION zstd", "")
+        for statement in ("CREATE TABLE events_v4 " + v4, "INSERT INTO events_v4 SELECT * FROM events",
+                          "DROP TABLE events", "ALTER TABLE events_v4 RENAME TO events",
+                          "UPDATE meta SET value = '4' WHERE key = 'schema_version'"):
+            store.execute(statement)
+        assert store.scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'events' "
+                            "AND constraint_type = 'PRIMARY KEY'") == 1
+    with Store.open(db) as store:
+        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+        assert store.conn.execute("SELECT * FROM events ORDER BY event_id").fetchall() == before
+        assert store.scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'events' "
+                            "AND constraint_type = 'PRIMARY KEY'") == 0
+        again = ingest_paths(store, [str(tmp_path / "in")], force=True)
+        assert (again.new, again.duplicates) == (0, len(before))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import orjson
 
 from cloudblame.catalog import RULES
 from cloudblame.normalize.credentials import credential_row
-from cloudblame.normalize.identity import actor_of, principal_of
+from cloudblame.normalize.identity import Actor, Principal, actor_of, principal_of
 from cloudblame.normalize.inferred import infer_creation
-from cloudblame.normalize.model import ResourceRef
+from cloudblame.normalize.model import ResourceRef, Tool
 from cloudblame.normalize.resources import extract_resources
 from cloudblame.normalize.useragent import classify_tool
 from cloudblame.sources.s3key import TrailKey
@@ -46,9 +47,11 @@ class NormalizedEvent:
 
 
 def _text(value, limit: int = _MAX_TEXT) -> str | None:
+    if type(value) is str:  # the common case first
+        return value[:limit] if value else None
     if value is None or isinstance(value, (dict, list)):
         return None
-    s = value if isinstance(value, str) else str(value)
+    s = str(value)
     return s[:limit] if s else None
 
 
@@ -67,6 +70,34 @@ def _event_id(record: dict, raw: bytes) -> str:
     return "synthetic-" + hashlib.sha1(raw).hexdigest()
 
 
+_IDENTITY_MEMO: dict[bytes, tuple[Principal, Actor]] = {}
+_MEMO_MAX = 50_000
+
+
+def _identity(user_identity) -> tuple[Principal, Actor]:
+    """principal_of and actor_of, memoized on the userIdentity's JSON: the calls of one session repeat
+    it verbatim. (A memo of pure functions of their input: results are the same with or without.)"""
+    try:
+        key = orjson.dumps(user_identity)
+    except (TypeError, orjson.JSONEncodeError):
+        key = None
+    found = _IDENTITY_MEMO.get(key) if key is not None else None
+    if found is None:
+        principal = principal_of(user_identity)
+        found = (principal, actor_of(user_identity, principal))
+        if key is not None:
+            if len(_IDENTITY_MEMO) >= _MEMO_MAX:
+                _IDENTITY_MEMO.clear()
+            _IDENTITY_MEMO[key] = found
+    return found
+
+
+@lru_cache(maxsize=65_536)
+def _tool(user_agent: str | None, invoked_by: str | None, source_ip: str | None) -> Tool:
+    """classify_tool, memoized: a few hundred agents make millions of calls."""
+    return classify_tool(user_agent, invoked_by=invoked_by, source_ip=source_ip)
+
+
 def normalize_record(record, *, key: TrailKey | None = None, origin: str | None = None,
                      raw: bytes | None = None) -> NormalizedEvent:
     """Normalize one record. Raises BadRecord when it lacks what every event needs."""
@@ -79,12 +110,10 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
     if not source or not name:
         raise BadRecord("eventSource or eventName missing")
     raw = raw if raw is not None else orjson.dumps(record)
-    ui = record.get("userIdentity")
-    principal = principal_of(ui)
-    actor = actor_of(ui, principal)
+    principal, actor = _identity(record.get("userIdentity"))
     ua = _text(record.get("userAgent"), 1024)
     source_ip = _text(record.get("sourceIPAddress"), 256)
-    tool = classify_tool(ua, invoked_by=principal.invoked_by, source_ip=source_ip)
+    tool = _tool(ua, principal.invoked_by, source_ip)
     region = _text(record.get("awsRegion"), 64) or (key.region if key else None)
     account = (_text(record.get("recipientAccountId"), 64) or (key.account if key else None)
                or principal.account_id)

@@ -9,111 +9,85 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from cloudblame.normalize.credentials import CREDENTIAL_COLUMNS
-from cloudblame.normalize.record import EVENT_COLUMNS, RESOURCE_COLUMNS, NormalizedEvent
+from cloudblame.normalize.batch import NormalizedBatch
 from cloudblame.sources.files import FileReport
 from cloudblame.store.db import Store
-
-_TYPES = {
-    "event_time": pa.timestamp("us"),
-    "session_created": pa.timestamp("us"),
-    "read_only": pa.bool_(),
-    "failed": pa.bool_(),
-}
-
-
-def _schema(columns: tuple[str, ...]) -> pa.Schema:
-    return pa.schema([(c, _TYPES.get(c, pa.string())) for c in columns])
-
-
-_EVENT_SCHEMA = _schema(EVENT_COLUMNS)
-_RESOURCE_SCHEMA = _schema(RESOURCE_COLUMNS)
-_CREDENTIAL_SCHEMA = _schema(CREDENTIAL_COLUMNS)
 
 
 @dataclass
 class WriteCounts:
     records: int = 0  # records handed to the writer
     new: int = 0  # records stored for the first time
-    duplicates: int = 0  # records already stored (same eventID)
+    duplicates: int = 0  # records already stored (same eventID), or twice in what was handed over
 
 
 @dataclass
 class EventWriter:
-    """Collects normalized events and flushes them in batches of ``batch_size`` records."""
+    """Takes normalized batches and inserts them once ``batch_size`` rows are pending."""
 
     store: Store
-    batch_size: int = 20_000
+    batch_size: int = 50_000
     counts: WriteCounts = field(default_factory=WriteCounts)
-    _events: dict[str, list] = field(init=False)
-    _resources: dict[str, list] = field(init=False)
-    _credentials: dict[str, list] = field(init=False)
-    _files: list[FileReport] = field(init=False, default_factory=list)
-    _pending: int = field(init=False, default=0)
+    _pending: list[NormalizedBatch] = field(init=False, default_factory=list)
+    _rows: int = field(init=False, default=0)
 
-    def __post_init__(self) -> None:
-        self._reset()
-
-    def _reset(self) -> None:
-        self._events = {c: [] for c in EVENT_COLUMNS}
-        self._resources = {c: [] for c in RESOURCE_COLUMNS}
-        self._credentials = {c: [] for c in CREDENTIAL_COLUMNS}
-        self._files = []
-        self._pending = 0
-        self._batch_ids: set[str] = set()
-
-    def add(self, item: NormalizedEvent) -> None:
-        self.counts.records += 1
-        if item.event["event_id"] in self._batch_ids:  # the same eventID twice in one batch: keep the first
-            self.counts.duplicates += 1
-            return
-        self._batch_ids.add(item.event["event_id"])
-        for column, values in self._events.items():
-            values.append(item.event[column])
-        for row in item.resources:
-            for column, values in self._resources.items():
-                values.append(row[column])
-        if item.credential:
-            for column, values in self._credentials.items():
-                values.append(item.credential[column])
-        self._pending += 1
-        if self._pending >= self.batch_size:
+    def add(self, batch: NormalizedBatch) -> None:
+        self.counts.records += batch.records
+        self.counts.duplicates += batch.duplicates
+        self._pending.append(batch)
+        self._rows += batch.rows
+        if self._rows >= self.batch_size:
             self.flush()
 
-    def file_done(self, report: FileReport) -> None:
-        """Mark a file as ingested; the mark is committed with the file's last records."""
-        self._files.append(report)
-
     def flush(self) -> None:
-        if not self._pending and not self._files:
+        if not self._pending:
             return
-        events = pa.Table.from_pydict(self._events, schema=_EVENT_SCHEMA)
-        resources = pa.Table.from_pydict(self._resources, schema=_RESOURCE_SCHEMA)
-        credentials = pa.Table.from_pydict(self._credentials, schema=_CREDENTIAL_SCHEMA)
-        files = self._files
-        self._reset()
+        batches, self._pending, self._rows = self._pending, [], 0
+        events = pa.concat_tables([b.events for b in batches])
+        resources = pa.concat_tables([b.resources for b in batches])
+        credentials = pa.concat_tables([b.credentials for b in batches])
+        files = [f for b in batches for f in b.files]
+        del batches
+        distinct = _first_of_each_event(events)
+        repeated = distinct is not None
+        if repeated:  # the same eventID in two files of this flush: keep the first copy
+            self.counts.duplicates += events.num_rows - distinct.num_rows
+            events = distinct
+        new = self._insert(events, resources, credentials, files, distinct_rows=repeated)
+        self.counts.new += new
+        self.counts.duplicates += events.num_rows - new
+        del events, resources, credentials
+        gc.collect(0)
+
+    def _insert(self, events: pa.Table, resources: pa.Table, credentials: pa.Table,
+                files: list[FileReport], *, distinct_rows: bool) -> int:
+        """Insert the events whose eventID is not stored yet, their resource and credential rows, and
+        the file marks, in one transaction. A copy of an event has the same eventTime, so the ids to
+        compare against are only those stored within a day of the batch's times (min/max zone maps
+        skip the rest of the table)."""
         conn = self.store.conn
         with self.store.transaction():
             conn.register("batch_events", events)
-            inserted = conn.execute(
-                "INSERT OR IGNORE INTO events BY NAME SELECT * FROM batch_events RETURNING event_id"
-            ).fetchall()
-            new_ids = pa.table({"event_id": pa.array([r[0] for r in inserted], pa.string())})
+            fresh = pa.table({"event_id": pa.array([r[0] for r in conn.execute(
+                f"SELECT event_id FROM batch_events WHERE event_id NOT IN ({_STORED_NEAR})",
+                _time_window(events)).fetchall()], pa.string())})
+            conn.register("new_ids", fresh)
+            if fresh.num_rows:
+                conn.execute("INSERT INTO events BY NAME SELECT b.* FROM batch_events b "
+                             "SEMI JOIN new_ids n ON b.event_id = n.event_id").fetchall()
             conn.unregister("batch_events")
-            conn.register("new_ids", new_ids)
+            distinct = "DISTINCT " if distinct_rows else ""
             for table, rows in (("event_resources", resources), ("credentials", credentials)):
-                if new_ids.num_rows and rows.num_rows:
+                if fresh.num_rows and rows.num_rows:
                     conn.register("batch_rows", rows)
-                    conn.execute(f"INSERT INTO {table} BY NAME SELECT r.* FROM batch_rows r "
-                                 "SEMI JOIN new_ids n ON r.event_id = n.event_id")
+                    conn.execute(f"INSERT INTO {table} BY NAME SELECT {distinct}r.* FROM batch_rows r "
+                                 "SEMI JOIN new_ids n ON r.event_id = n.event_id").fetchall()
                     conn.unregister("batch_rows")
             conn.unregister("new_ids")
             self._mark_files(files)
-        self.counts.new += new_ids.num_rows
-        self.counts.duplicates += events.num_rows - new_ids.num_rows
-        del events, resources, credentials, new_ids
-        gc.collect(0)
+        return fresh.num_rows
 
     def _mark_files(self, files: list[FileReport]) -> None:
         if not files:
@@ -129,3 +103,22 @@ class EventWriter:
         self.store.conn.register("batch_files", marks)
         self.store.execute("INSERT OR REPLACE INTO ingested_files BY NAME SELECT * FROM batch_files")
         self.store.conn.unregister("batch_files")
+
+
+_STORED_NEAR = ("SELECT event_id FROM events WHERE event_time BETWEEN CAST(? AS TIMESTAMP) - INTERVAL 1 DAY "
+                "AND CAST(? AS TIMESTAMP) + INTERVAL 1 DAY")
+
+
+def _time_window(events: pa.Table) -> list:
+    bounds = pc.min_max(events.column("event_time"))
+    return [bounds["min"].as_py(), bounds["max"].as_py()]
+
+
+def _first_of_each_event(events: pa.Table) -> pa.Table | None:
+    """``events`` without later repeats of an eventID, or None when every eventID is distinct."""
+    ids = events.column("event_id")
+    if pc.count_distinct(ids).as_py() == events.num_rows:
+        return None
+    firsts = (pa.table({"event_id": ids, "i": pa.array(range(events.num_rows), pa.int64())})
+              .group_by("event_id").aggregate([("i", "min")]).column("i_min"))
+    return events.take(pc.take(firsts, pc.sort_indices(firsts)))

@@ -1,0 +1,184 @@
+"""Reading and normalizing on every core: tasks of whole files (or downloaded objects) go to worker
+processes, normalized Arrow batches come back in order to the one process that writes the store.
+
+Small inputs are done in-process (starting workers costs more than it saves). At most ``2 * jobs``
+tasks are in flight, so memory stays bounded whatever the input size.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from cloudblame.normalize.batch import BatchBuilder, NormalizedBatch
+from cloudblame.sources.files import FileReport, iter_content, iter_file
+
+TASK_BYTES = 1_000_000  # compressed bytes per task: a few thousand records
+PARALLEL_MIN_BYTES = 4_000_000  # below this, workers are not worth starting
+
+
+@dataclass
+class FileTask:
+    """Files on disk to read and normalize together."""
+
+    files: list[tuple[Path, FileReport]]
+
+    def run(self) -> NormalizedBatch:
+        builder = BatchBuilder()
+        for path, report in self.files:
+            builder.add_items(iter_file(path, report), report)
+        return builder.build()
+
+
+@dataclass
+class ContentTask:
+    """Downloaded objects (their bytes) to normalize together."""
+
+    objects: list[tuple[bytes, FileReport]]
+
+    def run(self) -> NormalizedBatch:
+        builder = BatchBuilder()
+        for data, report in self.objects:
+            builder.add_items(iter_content(data, report), report)
+        return builder.build()
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def group_by_size(items: Iterable, size_of: Callable, make_task: Callable, limit: int = TASK_BYTES) -> Iterator:
+    """Tasks of consecutive items holding about ``limit`` bytes each."""
+    group, total = [], 0
+    for item in items:
+        group.append(item)
+        total += size_of(item)
+        if total >= limit:
+            yield make_task(group)
+            group, total = [], 0
+    if group:
+        yield make_task(group)
+
+
+def run_tasks(tasks: Iterable[FileTask | ContentTask], *, jobs: int) -> Iterator[NormalizedBatch]:
+    """Each task's batch, in task order: in ``jobs`` worker processes when ``jobs > 1``, else here."""
+    if jobs <= 1:
+        for task in tasks:
+            yield task.run()
+        return
+    workers = [_Worker() for _ in range(jobs)]
+    try:
+        pending: deque[_Worker] = deque()
+        for i, task in enumerate(tasks):
+            worker = workers[i % jobs]
+            worker.submit(task)
+            pending.append(worker)
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for worker in workers:
+            worker.close()
+
+
+class WorkerError(RuntimeError):
+    """A worker process died or failed (the batch it had is lost; nothing of it was written)."""
+
+
+class _Worker:
+    """One ``python -m cloudblame.workers`` process: pickled tasks in on stdin, batches out on stdout.
+
+    Its own interpreter (not fork: the parent holds DuckDB's threads; not multiprocessing's spawn,
+    which re-imports the caller's main script). A feeder thread writes tasks, so a big task never
+    blocks the parent while the worker is busy writing a result.
+    """
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "cloudblame.workers"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.tasks: queue.Queue = queue.Queue()
+        self.feeder = threading.Thread(target=self._feed, daemon=True)
+        self.feeder.start()
+
+    def _feed(self) -> None:
+        while (data := self.tasks.get()) is not None:
+            try:
+                _write_frame(self.proc.stdin, data)
+            except (BrokenPipeError, OSError):  # the worker died: result() reports it
+                return
+        self.proc.stdin.close()
+
+    def submit(self, task) -> None:
+        self.tasks.put(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def result(self) -> NormalizedBatch:
+        try:
+            ok, value = _receive(self.proc.stdout)
+        except (EOFError, pickle.UnpicklingError) as exc:
+            raise WorkerError(f"worker process {self.proc.pid} died (exit {self.proc.poll()})") from exc
+        if not ok:
+            raise WorkerError(value)
+        return value
+
+    def close(self) -> None:
+        self.tasks.put(None)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.feeder.join(timeout=1)
+        self.proc.stdout.close()
+
+
+def _send(stream, obj) -> None:
+    _write_frame(stream, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write_frame(stream, data: bytes) -> None:
+    stream.write(struct.pack("<Q", len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream):
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError("worker closed its output")
+    size = struct.unpack("<Q", head)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("worker output cut short")
+    return pickle.loads(data)
+
+
+def serve(stdin=None, stdout=None) -> None:
+    """The worker's loop: run tasks until stdin closes."""
+    stdin, stdout = stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
+    while True:
+        try:
+            task = _receive(stdin)
+        except EOFError:
+            return
+        try:
+            reply = (True, task.run())
+        except Exception as exc:  # reported to the parent, which fails the ingest clearly
+            reply = (False, f"{type(exc).__name__}: {exc}")
+        _send(stdout, reply)
+
+
+if __name__ == "__main__":
+    serve()
