@@ -90,7 +90,7 @@ def _timeline_rows(store: Store, target: dict) -> list[dict]:
     return store.query(
         f"""SELECT {EVENT_SUMMARY_SQL}, r.action, r.arn AS r_arn, r.name AS r_name,
                    r.resource_type AS r_type, r.aws_region AS r_region, r.failed
-            FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id
+            FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id AND e.event_time = r.event_time
             WHERE r.resource_id = ? AND {type_clause} AND {account_clause}
             ORDER BY e.event_time, e.event_id""",
         params,

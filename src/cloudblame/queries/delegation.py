@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import orjson
 
 from cloudblame.normalize.jpath import resolve
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, actor_shape, tool_shape
+from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, actor_shape, raw_record, tool_shape
 from cloudblame.store.db import Store
 from cloudblame.timeutil import parse_event_time
 
@@ -59,7 +58,7 @@ def creation_tags(record: dict) -> dict[str, str]:
 
 def delegate(store: Store, created: dict) -> dict:
     """``created`` (a blame point) with the human and tool behind a service's call, when one is found."""
-    record = orjson.loads(store.scalar("SELECT raw FROM events WHERE event_id = ?", [created["event_id"]]))
+    record = raw_record(store, created["event_id"], created.get("time")) or {}
     actor, tool = created["actor"], created["tool"]
     by_service = actor.get("kind") in SERVICE_KINDS and actor.get("confidence") != "high"
     via_cfn = tool["id"] == "cloudformation"
@@ -102,7 +101,7 @@ def _parent_owner(store: Store, parent_type: str, parent_id: str, created: dict,
     """The last successful create or modify of the parent before the child was made."""
     rows = store.query(
         f"""SELECT {EVENT_SUMMARY_SQL}, r.resource_id AS parent FROM event_resources r JOIN {EVENTS_FROM}
-            ON e.event_id = r.event_id
+            ON e.event_id = r.event_id AND e.event_time = r.event_time
             WHERE r.resource_type = ? AND r.resource_id IN (?, ?) AND r.account_id = ? AND NOT r.failed
               AND r.action IN ('create', 'modify') AND r.event_time <= ?
             ORDER BY r.event_time DESC LIMIT 1""",

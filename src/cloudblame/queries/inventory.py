@@ -17,6 +17,7 @@ import orjson
 from cloudblame.normalize.jpath import first, resolve
 from cloudblame.prices.table import PriceTable
 from cloudblame.queries.delegation import creation_tags, delegate
+from cloudblame.queries.shapes import raw_record
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z, parse_when
 
@@ -93,7 +94,7 @@ TAGGING_EVENTS = ("CreateTags", "TagResource", "TagResources", "AddTags", "AddTa
 def _later_tags(store: Store, row: dict) -> dict[str, str]:
     """Tags set on the resource after its creation, oldest first (later values win)."""
     rows = store.query(
-        "SELECT e.raw FROM event_resources r JOIN events e ON e.event_id = r.event_id "
+        "SELECT e.raw FROM event_resources r JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time "
         "WHERE r.resource_type = ? AND r.resource_id = ? AND r.account_id IS NOT DISTINCT FROM ? AND NOT r.failed "
         "AND r.event_name IN (SELECT unnest(?::VARCHAR[])) ORDER BY r.event_time",
         [row["resource_type"], row["resource_id"], row["account_id"], list(TAGGING_EVENTS)])
@@ -155,8 +156,7 @@ def resource_details(store: Store, row: dict) -> dict:
     tags, size, via = {}, dict(SIZE_DEFAULTS.get(row["resource_type"], {})), None
     tool = row["created_tool"]
     if row["created_event_id"]:
-        raw = store.scalar("SELECT raw FROM events WHERE event_id = ?", [row["created_event_id"]])
-        record = orjson.loads(raw) if raw else {}
+        record = raw_record(store, row["created_event_id"], row["created_time"]) or {}
         tags, size = creation_tags(record), size_of(row["resource_type"], record)
         tags.update(_later_tags(store, row))
         point = {"event_id": row["created_event_id"], "time": iso_z(row["created_time"]),

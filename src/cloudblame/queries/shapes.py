@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL, chain_of
 
-__all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape", "event_summary"]
-from cloudblame.timeutil import iso_z
+__all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape", "event_summary",
+           "raw_record"]
+import orjson
+
+from cloudblame.store.db import Store
+from cloudblame.timeutil import iso_z, parse_event_time
 
 EVENT_SUMMARY_COLUMNS = (
     "event_id", "event_time", "event_source", "event_name", "aws_region", "account_id", "read_only",
@@ -49,3 +53,14 @@ def event_summary(row: dict) -> dict:
         "actor": actor_shape(row),
         "tool": tool_shape(row),
     }
+
+
+def raw_record(store: Store, event_id: str, event_time=None) -> dict | None:
+    """The raw record of one event. Give its time when known: the store has no index over eventIDs,
+    and the time lets min/max zone maps skip all but a few row groups."""
+    when = parse_event_time(event_time) if isinstance(event_time, str) else event_time
+    if when is not None:
+        raw = store.scalar("SELECT raw FROM events WHERE event_time = ? AND event_id = ?", [when, event_id])
+    else:
+        raw = store.scalar("SELECT raw FROM events WHERE event_id = ?", [event_id])
+    return orjson.loads(raw) if raw else None

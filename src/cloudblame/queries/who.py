@@ -9,7 +9,8 @@ from cloudblame.store.identity import chain_of
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
-_MATCH = (f"(e.access_key_id = $q OR e.principal = $q OR e.user_name = $q OR e.session_issuer_arn = $q "
+# Events of one identity ($q): its key, principal, user name, role, or the human resolved behind it.
+IDENTITY_MATCH = (f"(e.access_key_id = $q OR e.principal = $q OR e.user_name = $q OR e.session_issuer_arn = $q "
           f"OR lower({RESOLVED_ACTOR_SQL}) = lower($q))")
 
 
@@ -20,7 +21,7 @@ def who(store: Store, query: str, *, limit: int = 20) -> dict:
         f"""SELECT {RESOLVED_ACTOR_SQL} AS actor, coalesce(sa.kind, e.actor_kind) AS actor_kind,
                    coalesce(sa.confidence, e.actor_confidence) AS actor_confidence, any_value(sa.chain) AS session_chain,
                    any_value(e.principal) AS principal, count(*) AS events
-            FROM {EVENTS_FROM} WHERE {_MATCH} GROUP BY ALL ORDER BY events DESC""", params)
+            FROM {EVENTS_FROM} WHERE {IDENTITY_MATCH} GROUP BY ALL ORDER BY events DESC""", params)
     if not humans:
         raise NotFound(f"no event by an access key, principal, user, session or person named {query!r}")
     return {
@@ -39,7 +40,7 @@ def _sessions(store: Store, params: dict, limit: int) -> list[dict]:
         f"""SELECT e.access_key_id, e.principal, e.identity_type, min(e.event_time) AS first, max(e.event_time) AS last,
                    count(*) AS events, any_value(c.event_id) AS issued_by, any_value(c.event_name) AS issued_with
             FROM {EVENTS_FROM} LEFT JOIN credentials c ON c.issued_key = e.access_key_id
-            WHERE {_MATCH} GROUP BY ALL ORDER BY last DESC LIMIT $limit""", {**params, "limit": limit})
+            WHERE {IDENTITY_MATCH} GROUP BY ALL ORDER BY last DESC LIMIT $limit""", {**params, "limit": limit})
     return [{"access_key_id": r["access_key_id"], "principal": r["principal"], "identity_type": r["identity_type"],
              "first": iso_z(r["first"]), "last": iso_z(r["last"]), "events": r["events"],
              "issued_by": r["issued_by"], "issued_with": r["issued_with"]} for r in rows]
@@ -50,11 +51,11 @@ def _keys(store: Store, params: dict) -> list[dict]:
     rows = store.query(
         f"""SELECT c.issued_key, c.owner, c.event_time, c.event_id FROM credentials c
             WHERE c.event_name = 'CreateAccessKey' AND (c.owner = $q OR c.issued_key = $q OR c.owner IN (
-                SELECT e.user_name FROM {EVENTS_FROM} WHERE {_MATCH} AND e.identity_type = 'IAMUser'))
+                SELECT e.user_name FROM {EVENTS_FROM} WHERE {IDENTITY_MATCH} AND e.identity_type = 'IAMUser'))
             ORDER BY c.event_time""", params)
     used = store.query(
         f"""SELECT DISTINCT e.access_key_id FROM {EVENTS_FROM}
-            WHERE {_MATCH} AND e.access_key_id LIKE 'AKIA%' ORDER BY 1""", params)
+            WHERE {IDENTITY_MATCH} AND e.access_key_id LIKE 'AKIA%' ORDER BY 1""", params)
     minted = {r["issued_key"]: r for r in rows}
     keys = [{"access_key_id": k, "created": iso_z(r["event_time"]), "created_event": r["event_id"], "owner": r["owner"]}
             for k, r in minted.items()]
@@ -71,9 +72,9 @@ def _activity(store: Store, params: dict) -> dict:
                    list(DISTINCT e.tool ORDER BY e.tool) AS tools,
                    list(DISTINCT e.aws_region ORDER BY e.aws_region) AS regions,
                    list(DISTINCT e.account_id ORDER BY e.account_id) AS accounts
-            FROM {EVENTS_FROM} WHERE {_MATCH}""", params)[0]
+            FROM {EVENTS_FROM} WHERE {IDENTITY_MATCH}""", params)[0]
     top = store.query(
-        f"""SELECT e.event_source, e.event_name, count(*) AS events FROM {EVENTS_FROM} WHERE {_MATCH}
+        f"""SELECT e.event_source, e.event_name, count(*) AS events FROM {EVENTS_FROM} WHERE {IDENTITY_MATCH}
             GROUP BY ALL ORDER BY events DESC, e.event_name LIMIT 10""", params)
     return {**totals, "first": iso_z(totals["first"]), "last": iso_z(totals["last"]), "top_events": top}
 
@@ -81,8 +82,8 @@ def _activity(store: Store, params: dict) -> dict:
 def _created(store: Store, params: dict, limit: int) -> list[dict]:
     rows = store.query(
         f"""SELECT r.resource_type, r.resource_id, r.name, r.event_time, r.event_id, r.aws_region
-            FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id
-            WHERE {_MATCH} AND r.action = 'create' AND NOT r.failed
+            FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id AND e.event_time = r.event_time
+            WHERE {IDENTITY_MATCH} AND r.action = 'create' AND NOT r.failed
             ORDER BY r.event_time DESC LIMIT $limit""", {**params, "limit": limit})
     return [{"type": r["resource_type"], "id": r["resource_id"], "name": r["name"], "time": iso_z(r["event_time"]),
              "event_id": r["event_id"], "region": r["aws_region"]} for r in rows]

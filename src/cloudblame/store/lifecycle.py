@@ -15,7 +15,7 @@ _REBUILD = f"""
 CREATE OR REPLACE TEMP TABLE _touch AS
 SELECT r.resource_type, r.resource_id, r.account_id, r.aws_region, r.arn, r.name, r.action, r.failed,
        r.event_time, r.event_id, r.event_name, {RESOLVED_ACTOR_SQL} AS actor, e.tool
-FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id
+FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id AND e.event_time = r.event_time
 WHERE r.resource_type IS NOT NULL AND r.resource_type <> '';
 
 CREATE OR REPLACE TEMP TABLE _bounds AS
