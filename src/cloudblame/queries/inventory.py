@@ -8,6 +8,7 @@ come from its creation record, read once per resource.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,6 @@ import orjson
 from cloudblame.normalize.jpath import first, resolve
 from cloudblame.prices.table import PriceTable
 from cloudblame.queries.delegation import creation_tags, delegate
-from cloudblame.queries.shapes import raw_record
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z, parse_when
 
@@ -91,16 +91,51 @@ TAGGING_EVENTS = ("CreateTags", "TagResource", "TagResources", "AddTags", "AddTa
                   "PutBucketTagging", "TagQueue", "TagPolicy", "TagInstanceProfile")
 
 
-def _later_tags(store: Store, row: dict) -> dict[str, str]:
+@dataclass
+class Evidence:
+    """What the inventory shape of many resources needs from the events, read in a few set queries
+    (not a few queries per resource): creation records, later tagging records, volume attachments."""
+
+    creations: dict[str, dict] = field(default_factory=dict)  # event_id -> raw record
+    tagging: dict[tuple, list[dict]] = field(default_factory=dict)  # (type, id, account) -> records, oldest first
+    attached: dict[str, str] = field(default_factory=dict)  # volume id -> instance id last attached to
+
+
+def gather_evidence(store: Store, rows: list[dict]) -> Evidence:
+    evidence = Evidence()
+    created = [r for r in rows if r["created_event_id"]]
+    if created:
+        for r in store.query(
+                "SELECT e.event_id, e.raw FROM events e SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS id, "
+                "unnest(?::TIMESTAMP[]) AS t) k ON e.event_id = k.id AND e.event_time = k.t",
+                [[r["created_event_id"] for r in created], [r["created_time"] for r in created]]):
+            evidence.creations[r["event_id"]] = orjson.loads(r["raw"])
+    if rows:
+        for r in store.query(
+                "SELECT r.resource_type, r.resource_id, r.account_id, e.raw FROM event_resources r "
+                "JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time "
+                "SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::VARCHAR[]) AS i) k "
+                "ON r.resource_type = k.t AND r.resource_id = k.i "
+                "WHERE NOT r.failed AND r.event_name IN (SELECT unnest(?::VARCHAR[])) ORDER BY r.event_time, e.event_id",
+                [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows], list(TAGGING_EVENTS)]):
+            key = (r["resource_type"], r["resource_id"], r["account_id"])
+            evidence.tagging.setdefault(key, []).append(orjson.loads(r["raw"]))
+    volumes = [r["resource_id"] for r in rows if r["resource_type"] == "AWS::EC2::Volume"]
+    if volumes:
+        for r in store.query(
+                "SELECT r.resource_id AS volume, arg_max(other.resource_id, r.event_time) AS instance "
+                "FROM event_resources r JOIN event_resources other ON other.event_id = r.event_id "
+                "WHERE r.resource_type = 'AWS::EC2::Volume' AND r.resource_id IN (SELECT unnest(?::VARCHAR[])) "
+                "AND r.event_name = 'AttachVolume' AND NOT r.failed AND other.resource_type = 'AWS::EC2::Instance' "
+                "GROUP BY r.resource_id", [volumes]):
+            evidence.attached[r["volume"]] = r["instance"]
+    return evidence
+
+
+def _later_tags(evidence: Evidence, row: dict) -> dict[str, str]:
     """Tags set on the resource after its creation, oldest first (later values win)."""
-    rows = store.query(
-        "SELECT e.raw FROM event_resources r JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time "
-        "WHERE r.resource_type = ? AND r.resource_id = ? AND r.account_id IS NOT DISTINCT FROM ? AND NOT r.failed "
-        "AND r.event_name IN (SELECT unnest(?::VARCHAR[])) ORDER BY r.event_time",
-        [row["resource_type"], row["resource_id"], row["account_id"], list(TAGGING_EVENTS)])
     tags: dict[str, str] = {}
-    for r in rows:
-        record = orjson.loads(r["raw"])
+    for record in evidence.tagging.get((row["resource_type"], row["resource_id"], row["account_id"]), ()):
         tags.update(creation_tags(record))
         for item in resolve_tag_set(record):
             tags[item[0]] = item[1]
@@ -119,7 +154,7 @@ def resolve_tag_set(record: dict) -> list[tuple[str, str]]:
     return found
 
 
-def _parent(store: Store, row: dict, tags: dict) -> dict | None:
+def _parent(evidence: Evidence, row: dict, tags: dict) -> dict | None:
     """The resource this one belongs to: its Auto Scaling group or stack, a node group's cluster, the
     instance a volume was last attached to."""
     if tags.get("aws:autoscaling:groupName"):
@@ -129,14 +164,8 @@ def _parent(store: Store, row: dict, tags: dict) -> dict | None:
     if row["resource_type"] in ("AWS::EKS::Nodegroup", "AWS::EKS::FargateProfile", "AWS::EKS::Addon") \
             and "/" in row["resource_id"]:
         return {"type": "AWS::EKS::Cluster", "id": row["resource_id"].split("/", 1)[0]}
-    if row["resource_type"] == "AWS::EC2::Volume":
-        attached = store.query(
-            "SELECT other.resource_id FROM event_resources r JOIN event_resources other ON other.event_id = r.event_id "
-            "WHERE r.resource_type = 'AWS::EC2::Volume' AND r.resource_id = ? AND r.event_name = 'AttachVolume' "
-            "AND NOT r.failed AND other.resource_type = 'AWS::EC2::Instance' ORDER BY r.event_time DESC LIMIT 1",
-            [row["resource_id"]])
-        if attached:
-            return {"type": "AWS::EC2::Instance", "id": attached[0]["resource_id"]}
+    if row["resource_type"] == "AWS::EC2::Volume" and row["resource_id"] in evidence.attached:
+        return {"type": "AWS::EC2::Instance", "id": evidence.attached[row["resource_id"]]}
     return None
 
 
@@ -150,15 +179,16 @@ def _purpose(tags: dict, tool: str | None, via: str | None) -> dict:
     return purpose
 
 
-def resource_details(store: Store, row: dict) -> dict:
-    """The inventory shape of one resources row."""
+def resource_details(store: Store, row: dict, evidence: Evidence | None = None) -> dict:
+    """The inventory shape of one resources row (``evidence`` gathered for many rows at once, or here)."""
+    evidence = evidence if evidence is not None else gather_evidence(store, [row])
     created = owner = None
     tags, size, via = {}, dict(SIZE_DEFAULTS.get(row["resource_type"], {})), None
     tool = row["created_tool"]
     if row["created_event_id"]:
-        record = raw_record(store, row["created_event_id"], row["created_time"]) or {}
+        record = evidence.creations.get(row["created_event_id"], {})
         tags, size = creation_tags(record), size_of(row["resource_type"], record)
-        tags.update(_later_tags(store, row))
+        tags.update(_later_tags(evidence, row))
         point = {"event_id": row["created_event_id"], "time": iso_z(row["created_time"]),
                  "actor": {"human": row["created_by"], "kind": None, "confidence": None, "chain": [],
                            "principal": None}, "tool": {"id": tool, "version": None, "user_agent": None}}
@@ -175,7 +205,7 @@ def resource_details(store: Store, row: dict) -> dict:
         "created": created, "creator_known": row["creator_known"], "first_seen": iso_z(row["first_seen"]),
         "last_activity": {"time": iso_z(row["last_time"]), "event": row["last_event"], "by": row["last_actor"]},
         "last_modifier": row["last_modifier"], "owner": owner or tags.get("Owner") or row["last_modifier"],
-        "tags": tags, "size": size, "purpose": dict(_purpose(tags, tool, via), parent=_parent(store, row, tags)),
+        "tags": tags, "size": size, "purpose": dict(_purpose(tags, tool, via), parent=_parent(evidence, row, tags)),
         "cost": _cost(row["resource_type"], size, row["region"]),
     }
 
@@ -197,8 +227,10 @@ def inventory(store: Store, *, owner: str | None = None, resource_type: str | No
               region: str | None = None, tool: str | None = None, created_since: datetime | None = None,
               by: str | None = None) -> dict:
     """Alive resources with owner, purpose and cost; grouped and totalled with ``by``."""
-    items = [resource_details(store, row) for row in _alive_rows(store, resource_type=resource_type, account=account,
-                                                          region=region, created_since=created_since)]
+    rows = _alive_rows(store, resource_type=resource_type, account=account, region=region,
+                       created_since=created_since)
+    evidence = gather_evidence(store, rows)
+    items = [resource_details(store, row, evidence) for row in rows]
     if owner:
         items = [i for i in items if (i["owner"] or "").lower() == owner.lower()]
     if tool:
@@ -242,10 +274,10 @@ def forgotten(store: Store, *, idle: str = "30d", as_of: datetime | None = None)
         "SELECT DISTINCT r.resource_id AS name FROM event_resources r WHERE r.resource_type = 'AWS::IAM::User' "
         "AND r.action = 'delete' AND NOT r.failed")}
     out = []
-    for row in _alive_rows(store):
-        if row["last_time"] is None or row["last_time"] > cutoff:
-            continue
-        item = resource_details(store, row)
+    idle_rows = [row for row in _alive_rows(store) if row["last_time"] is not None and row["last_time"] <= cutoff]
+    evidence = gather_evidence(store, idle_rows)
+    for row in idle_rows:
+        item = resource_details(store, row, evidence)
         reasons = [f"no activity for {(as_of - row['last_time']).days} days (last: {row['last_event']})"]
         creator = item["created"]["by"] if item["created"] else None
         if creator and creator in removed:
