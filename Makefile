@@ -4,7 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test venv clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: demo test venv clean bench chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cloudblame needs Python >= 3.11")'
@@ -18,8 +20,20 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/cloudblame demo
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (never a downloaded browser); they skip, saying why, without it.
+chromium:
+	@test -x $(CHROMIUM) || { echo "installing chromium for the browser tests (apt-get install -y chromium)"; \
+	  { apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && \
+	    apt-get install -y chromium >/dev/null 2>&1; }; } || \
+	  echo "could not install chromium with apt-get: the browser tests will be skipped"; }
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (not part of `make test`): corpora are cached in bench/corpus/, stores kept in bench/work/.
+# e.g. make bench BENCH_ARGS="--sizes 100k --skip-trailscraper"
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-trail cloudblame.duckdb cloudblame.duckdb.wal

@@ -178,3 +178,24 @@ def test_event_by_unique_prefix(loaded):
     ambiguous = run("event", "7d3f2e10", "--db", db)
     assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output
     assert run("event", "7d3f2", "--db", db).exit_code == 1  # too short to be a prefix
+
+
+def _command_paths(group, prefix=()):
+    import typer.main
+
+    click_group = typer.main.get_command(group) if not hasattr(group, "commands") else group
+    for name, command in click_group.commands.items():
+        yield prefix + (name,)
+        if hasattr(command, "commands"):
+            yield from _command_paths(command, prefix + (name,))
+
+
+def test_every_command_has_working_help():
+    """Help text holds brackets (s3://BUCKET[/PREFIX]): it must print as text, never as markup."""
+    paths = list(_command_paths(app))
+    assert ("ingest",) in paths and len(paths) >= 10
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage:" in result.output
+    assert "s3://BUCKET[/PREFIX]" in runner.invoke(app, ["ingest", "--help"]).output.replace("\n", "")

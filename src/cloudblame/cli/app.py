@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 from cloudblame.cli.common import DbOption, FormatOption, WaitOption, open_store, user_errors
-from cloudblame.cli import live
+from cloudblame.cli import live, serve
 from cloudblame.cli.live import report_summaries, run_sources
 from cloudblame.cli.output import Format, console, emit, make_table, say
 from cloudblame.cli.views import (
@@ -23,7 +23,7 @@ from cloudblame.sync import SourceSpec
 from cloudblame.timeutil import parse_when
 
 app = typer.Typer(
-    name="cloudblame", no_args_is_help=True, add_completion=False,
+    name="cloudblame", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
     help="git blame for an AWS account: who created this, with what tool, when, and what happened since.",
 )
 
@@ -93,9 +93,12 @@ def events(
     error: bool = typer.Option(False, "--error", help="Only failed calls."),
     error_code: Optional[str] = typer.Option(None, "--error-code", help="Only this error code."),
     tool: Optional[str] = typer.Option(None, "--tool", help="terraform, console, aws-cli, boto3, ..."),
+    source_ip: Optional[str] = typer.Option(None, "--source-ip", help="Source IP address (or calling service)."),
+    text: Optional[str] = typer.Option(None, "--text", help="Free text: event name, user, resources, error, agent."),
     since: Optional[str] = typer.Option(None, "--since", help="7d, 12h, 30m, 2w or an ISO date/time."),
     until: Optional[str] = typer.Option(None, "--until", help="Same forms as --since."),
-    limit: int = typer.Option(50, "--limit", "-n", help="At most this many events (newest first)."),
+    sort: str = typer.Option("time_desc", "--sort", help="time_desc, time_asc, event_name or user."),
+    limit: int = typer.Option(50, "--limit", "-n", help="At most this many events."),
 ) -> None:
     """Event History: search events with any combination of filters, newest first."""
     with open_store(db, read_only=True) as store, user_errors():
@@ -103,8 +106,8 @@ def events(
             event_name=event_name, event_source=event_source, event_id=event_id, read_only=read_only,
             resource_name=resource_name, resource_type=resource_type, username=username,
             access_key=access_key, account=account, region=region, error=error, error_code=error_code,
-            tool=tool, since=parse_when(since) if since else None,
-            until=parse_when(until) if until else None, limit=limit,
+            tool=tool, source_ip=source_ip, text=text, since=parse_when(since) if since else None,
+            until=parse_when(until) if until else None, sort=sort, limit=limit,
         )
         rows = search_events(store, f)
     emit(rows, fmt, lambda: print_events(rows, f))
@@ -214,7 +217,8 @@ def demo(
         say("\n$ cloudblame forgotten --idle 14d", style="bold cyan")
         print_forgotten(forgotten_query(store, idle="14d"), limit=8)
     say("\nTry: cloudblame blame <id>, cloudblame events --username <who>, cloudblame who <person>, "
-        "cloudblame inventory --by owner, cloudblame event <event-id>", style="dim")
+        "cloudblame inventory --by owner, cloudblame event <event-id>; cloudblame serve for the web UI", style="dim")
 
 
 live.register(app)
+serve.register(app)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import heapq
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cloudblame.demo import shapes as S
-from cloudblame.demo.people import Caller, caller, make_people, service_caller
+from cloudblame.demo.catalog_traffic import CatalogTraffic
+from cloudblame.demo.people import Caller, caller, make_crowd, make_people, service_caller
 from cloudblame.demo.scenario import REGION, Expected, Story, build_scenario
 from cloudblame.demo.trail import TrailWriter, build_record
 
@@ -33,6 +35,7 @@ class SampleSummary:
     expected: list[Expected] = field(default_factory=list)
     spotlight: str = ""
     seconds: float = 0.0
+    event_counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (eventSource, eventName) -> records
 
 
 # Routine reads: (eventSource, eventName, requestParameters); responses are null for reads.
@@ -72,8 +75,23 @@ class Filler:
 
     def __init__(self, gen: "_Generation") -> None:
         self.g = gen
-        self.pending: list[tuple[int, int, dict]] = []  # (time, seq, record) of scheduled follow-ups
+        self.pending: list[tuple[int, int, dict]] = []  # (time, seq, call) of scheduled follow-ups
         self.seq = 0
+        self._active: tuple[int, list] = (-1, [])  # (hour, people active then)
+
+    def active_people(self, t: int) -> list:
+        hour = t // 3600
+        if self._active[0] != hour:
+            g = self.g
+            self._active = (hour, [p for p in g.people
+                                   if p.kind != "github" and t < g.start + p.active_until * g.span])
+        return self._active[1]
+
+    def schedule(self, t: int, person, flavour: str, account: str, region: str, call: tuple, **kw) -> None:
+        """A follow-up call by ``person`` at ``t``: (eventSource, eventName, request, response)."""
+        self.seq += 1
+        heapq.heappush(self.pending, (t, self.seq, {"person": person, "flavour": flavour, "account": account,
+                                                    "region": region, "call": call, "kw": kw}))
 
     def one(self, t: int, account: str) -> list[tuple[int, dict]]:
         g, rng = self.g, self.g.rng
@@ -81,7 +99,7 @@ class Filler:
         weekday = (t // 86400 + 4) % 7 < 5  # 1970-01-01 was a Thursday
         if not (weekday and 8 <= hour < 19) or rng.random() < 0.3:
             return [self._service(t, account)]
-        active = [p for p in g.people if p.kind != "github" and t < g.start + p.active_until * g.span]
+        active = self.active_people(t)
         person = active[rng.randrange(len(active))]
         flavour = rng.choices(list(person.tools), weights=list(person.tools.values()))[0]
         c, issue = caller(person, account, t, flavour, g.ids, rng)
@@ -91,6 +109,8 @@ class Filler:
         region = REGION if rng.random() < 0.7 else g.regions[rng.randrange(len(g.regions))]
         if rng.random() < 0.06:
             out.extend(self._churn(t, c, account, region))
+        elif g.catalog is not None and rng.random() < g.catalog_share:
+            out.extend(self._catalog_life(t, c, account, region))
         else:
             source, name, req = READS[rng.randrange(len(READS))]
             out.append((t, g.record(t, account, region, source, name, c, req, None, read_only=True)))
@@ -141,35 +161,60 @@ class Filler:
                             c, {"name": param, "type": "String", "value": "HIDDEN_DUE_TO_SECURITY_REASONS",
                                 "overwrite": False}, {"version": 1, "tier": "Standard"})
             gone = ("ssm.amazonaws.com", "DeleteParameter", {"name": param}, None)
-        self.seq += 1
-        heapq.heappush(self.pending, (later, self.seq, {"c": c, "account": account, "region": region, "call": gone}))
+        self.schedule(later, c.person, c.flavour, account, region, gone)
         return [(t, made)]
+
+    def _catalog_life(self, t: int, c: Caller, account: str, region: str) -> list[tuple[int, dict]]:
+        """A resource of the next catalog type: made now by ``c``, changed, described, maybe deleted later,
+        now and then by someone else."""
+        g, rng = self.g, self.g.rng
+        steps = g.catalog.lifecycle(t, account, region, end=g.start + g.span - 1)
+        (first_t, first), rest = steps[0], steps[1:]
+        out = [(first_t, g.record(first_t, account, region, first.source, first.name, c, first.req, first.resp,
+                                  **first.kw))]
+        for when, call in rest:
+            person, flavour = c.person, c.flavour
+            if rng.random() < 0.3:
+                active = self.active_people(t)
+                person = active[rng.randrange(len(active))]
+                flavour = rng.choices(list(person.tools), weights=list(person.tools.values()))[0]
+            self.schedule(when, person, flavour, account, region, (call.source, call.name, call.req, call.resp),
+                          **call.kw)
+        return out
 
     def due(self, until: int) -> list[tuple[int, dict]]:
         out = []
         while self.pending and self.pending[0][0] < until:
             t, _, item = heapq.heappop(self.pending)
             source, name, req, resp = item["call"]
-            c, issue = caller(item["c"].person, item["account"], t, item["c"].flavour, self.g.ids, self.g.rng)
+            c, issue = caller(item["person"], item["account"], t, item["flavour"], self.g.ids, self.g.rng)
             if issue:
                 out.append((issue["t"], self.g.fields_record(issue, item["account"])))
-            out.append((t, self.g.record(t, item["account"], item["region"], source, name, c, req, resp)))
+            out.append((t, self.g.record(t, item["account"], item["region"], source, name, c, req, resp,
+                                         **item["kw"])))
         return out
 
 
 class _Generation:
     def __init__(self, root: Path, *, records: int, seed: int, start: str, days: int, accounts: int,
-                 organization: bool) -> None:
+                 organization: bool | str, people: int = 0, people_seed: int | None = None,
+                 catalog_share: float = 0.0) -> None:
         self.rng = random.Random(seed)
         self.ids = S.Ids(self.rng)
         self.target, self.days = records, days
         self.start, self.span = S.parse_day(start), days * 86400
         self.accounts = [MAIN_ACCOUNT] + [f"{444455550000 + 1111 * i:012d}" for i in range(1, accounts)]
         self.regions = list(S.REGIONS)
-        self.people = make_people(self.ids)
+        people_ids = self.ids if people_seed is None else S.Ids(random.Random(people_seed))
+        self.people = make_people(people_ids) + (make_crowd(people_ids, people) if people else [])
         self.kms_keys = [self.ids.uuid() for _ in range(4)]
+        self.catalog_share = catalog_share
+        self.catalog = CatalogTraffic(self.ids, self.rng) if catalog_share > 0 else None
         window = int(min(6 * 3600, max(300, 50 * self.span / max(records, 1))))
-        org = f"o-{self.ids.lower(10)}" if organization else None
+        if isinstance(organization, str):
+            org = organization
+        else:
+            org = f"o-{self.ids.lower(10)}" if organization else None
         self.writer = TrailWriter(root, self.ids, self.rng, window=window, org_id=org)
 
     def record(self, t, account, region, source, name, c, req, resp, **kw) -> dict:
@@ -197,6 +242,8 @@ class _Generation:
                 next_scenario += 1
             batch.extend(filler.due(t0 + 3600))
             remaining = self.target - self.writer.records - len(batch) - (len(scenario) - next_scenario)
+            if self.catalog is not None:  # its many follow-ups, already scheduled, count (the demo's trail stays)
+                remaining -= len(filler.pending)
             quota = remaining / (hours - h)
             count = int(quota) + (1 if self.rng.random() < quota - int(quota) else 0)
             for _ in range(max(count, 0)):
@@ -211,16 +258,31 @@ class _Generation:
         self.writer.close()
         w = self.writer
         return SampleSummary(w.root, w.files, w.records, w.bytes, self.accounts, self.regions,
-                             sorted(story.expected.values(), key=lambda e: e.created), spotlight)
+                             sorted(story.expected.values(), key=lambda e: e.created), spotlight,
+                             event_counts=dict(w.event_counts))
 
 
 def generate_sample_trail(root: Path, *, records: int = 5000, seed: int = 7, start: str = "2026-10-01",
-                          days: int = 42, accounts: int = 1, organization: bool = False) -> SampleSummary:
-    """Write a sample trail of about ``records`` records under ``root`` (see the module doc)."""
+                          days: int = 42, accounts: int = 1, organization: bool | str = False, people: int = 0,
+                          people_seed: int | None = None, catalog_share: float = 0.0) -> SampleSummary:
+    """Write a sample trail of about ``records`` records under ``root`` (see the module doc).
+
+    For benchmark corpora: ``organization`` may be an organization id (``o-...``) so that shards share it;
+    ``people`` adds that many more people (:func:`~cloudblame.demo.people.make_crowd`); ``people_seed``
+    draws everyone's ids (roles, users, long-term keys) from their own seed, so shards share them too;
+    ``catalog_share`` is the share of people's calls that start the life of a resource of the next catalog
+    type (:mod:`~cloudblame.demo.catalog_traffic`), so every service the catalog knows shows up. The
+    defaults write the demo's trail, whose known answers the tests check.
+    """
     if days < 2 or records < 1 or accounts < 1:
         raise ValueError("need days >= 2, records >= 1 and accounts >= 1")
+    if isinstance(organization, str) and not re.fullmatch(r"o-[a-z0-9]{10,32}", organization):
+        raise ValueError(f"organization id {organization!r} is not o- and 10 to 32 lower-case letters or digits")
+    if not 0.0 <= catalog_share <= 1.0:
+        raise ValueError("catalog_share is a share: between 0 and 1")
     started = time.perf_counter()
     summary = _Generation(Path(root), records=records, seed=seed, start=start, days=days, accounts=accounts,
-                          organization=organization).run()
+                          organization=organization, people=people, people_seed=people_seed,
+                          catalog_share=catalog_share).run()
     summary.seconds = time.perf_counter() - started
     return summary

@@ -76,6 +76,41 @@ def make_people(ids: S.Ids) -> list[Person]:
     ]
 
 
+_FIRST = ("ana", "ben", "chen", "dara", "emil", "fatima", "gus", "hana", "ivan", "jonas", "kofi", "lena", "mei",
+          "nils", "omar", "priya", "quinn", "rosa", "sven", "tariq", "uma", "viktor", "wen", "yara", "zoe")
+_LAST = ("adams", "berg", "costa", "dubois", "eriksen", "fischer", "garcia", "haddad", "ito", "jensen", "kim",
+         "larsen", "moreau", "nakamura", "okafor", "petrov", "quist", "rossi", "santos", "tanaka", "ueda", "varga",
+         "weber", "yilmaz", "zhang")
+# IAM Identity Center permission sets the crowd shares (one role per set and account, as in AWS)
+PERMISSION_SETS = ("AdministratorAccess", "PowerUserAccess", "DataEngineer", "Developer", "ReadOnlyAccess")
+_TOOL_MIXES = ({"terraform": 6, "cli": 3, "console": 1}, {"console": 7, "cli": 3}, {"cli": 5, "boto3": 5},
+               {"boto3": 8, "cli": 2}, {"terraform": 3, "console": 4, "cli": 3})
+
+
+def make_crowd(ids: S.Ids, count: int) -> list[Person]:
+    """``count`` more people for large corpora: SSO users sharing permission-set roles, and IAM users
+    (people and bots), with varied tools; about one in ten leaves before the end of the window."""
+    rng = ids.rng
+    roles = {ps: (f"AWSReservedSSO_{ps}_{ids.hexid(16)}", ids.key("AROA")) for ps in PERMISSION_SETS}
+    crowd = []
+    for i in range(count):
+        first, last = _FIRST[i % len(_FIRST)], _LAST[(i // len(_FIRST) + i * 7) % len(_LAST)]
+        tools = dict(_TOOL_MIXES[rng.randrange(len(_TOOL_MIXES))])
+        ips = tuple(f"{rng.choice(('203.0.113', '198.51.100', '192.0.2'))}.{rng.randrange(2, 254)}"
+                    for _ in range(rng.randrange(1, 3)))
+        until = 1.0 if rng.random() < 0.9 else 0.3 + 0.6 * rng.random()
+        if rng.random() < 0.8:
+            role, role_id = roles[PERMISSION_SETS[rng.randrange(len(PERMISSION_SETS))]]
+            crowd.append(Person(f"{first}.{last}@example.com", "sso", tools, ips,
+                                variant=("mac", "linux")[rng.randrange(2)], role=role, role_id=role_id,
+                                active_until=until))
+        else:
+            name = f"{first}.{last}" if rng.random() < 0.6 else f"svc-{first}-{i}"
+            crowd.append(Person(name, "iam", tools, ips, user_id=ids.key("AIDA"), long_key=ids.key("AKIA"),
+                                active_until=until, browser=("firefox-win", "edge-win")[rng.randrange(2)]))
+    return crowd
+
+
 def session(person: Person, account: str, t: int, ids: S.Ids) -> tuple[Session, dict | None]:
     """The person's session for the day of ``t`` (issued at 07:5x), and the STS record fields that
     issued it when it is new (None when already issued)."""

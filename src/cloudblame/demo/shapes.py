@@ -48,7 +48,9 @@ _HOST_SERVICE = {
 }
 _GLOBAL_HOSTS = {"iam.amazonaws.com": "iam.amazonaws.com", "sts.amazonaws.com": "sts.amazonaws.com",
                  "signin.amazonaws.com": "signin.aws.amazon.com", "ce.amazonaws.com": "ce.us-east-1.amazonaws.com",
-                 "health.amazonaws.com": "health.us-east-1.amazonaws.com"}
+                 "health.amazonaws.com": "health.us-east-1.amazonaws.com",
+                 "cloudfront.amazonaws.com": "cloudfront.amazonaws.com",
+                 "route53.amazonaws.com": "route53.amazonaws.com"}
 
 
 def endpoint_host(source: str, region: str) -> str:
@@ -61,7 +63,8 @@ def endpoint_host(source: str, region: str) -> str:
 
 # Services whose events are logged in us-east-1 whatever the caller's region (global endpoints).
 GLOBAL_SOURCES = frozenset({"iam.amazonaws.com", "sts.amazonaws.com", "signin.amazonaws.com",
-                            "ce.amazonaws.com", "health.amazonaws.com"})
+                            "ce.amazonaws.com", "health.amazonaws.com", "cloudfront.amazonaws.com",
+                            "route53.amazonaws.com"})
 
 # --- user agents (reference §6.2) ------------------------------------------------------------------
 
@@ -146,7 +149,8 @@ class UserAgents:
         s3 = source == "s3.amazonaws.com"
         if flavour == "terraform":
             os_, goos, arch = TERRAFORM_OS[variant]
-            ua = TERRAFORM_UA.format(os=os_, goos=goos, arch=arch, api=_SDK_GO_API.get(source, "ec2#1.190.0"))
+            api = _SDK_GO_API.get(source) or f"{source.split('.', 1)[0]}#1.30.0"
+            ua = TERRAFORM_UA.format(os=os_, goos=goos, arch=arch, api=api)
         elif flavour == "cli":
             ua = CLI_UA[variant].format(cmd=cli_command(source, name))
         elif flavour == "boto3":

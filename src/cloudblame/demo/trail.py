@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from cloudblame.demo import shapes as S
@@ -78,10 +78,12 @@ class TrailWriter:
         self.root, self.ids, self.rng, self.window, self.org_id = root, ids, rng, window, org_id
         self.open: dict[tuple[int, str, str], list[dict]] = defaultdict(list)
         self.files = self.records = self.bytes = 0
+        self.event_counts: Counter = Counter()
 
     def add(self, rec: dict, t: int) -> None:
         self.open[(t // self.window, rec["recipientAccountId"], rec["awsRegion"])].append(rec)
         self.records += 1
+        self.event_counts[(rec["eventSource"], rec["eventName"])] += 1
 
     def flush_before(self, t: int) -> None:
         """Write every window that ended before ``t``."""
