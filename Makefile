@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test venv clean bench chromium
+.PHONY: demo test venv clean bench chromium screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cloudblame needs Python >= 3.11")'
@@ -29,6 +29,10 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The README's screenshots, taken by the browser tests.
+screenshots: $(STAMP) chromium
+	CLOUDBLAME_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_browser.py
 
 # Benchmarks (not part of `make test`): corpora are cached in bench/corpus/, stores kept in bench/work/.
 # e.g. make bench BENCH_ARGS="--sizes 100k --skip-trailscraper"

@@ -19,6 +19,8 @@ from cloudblame.store.lifecycle import rebuild_resources
 from cloudblame.store.writer import EventWriter
 from cloudblame.workers import TASK_BYTES, PARALLEL_MIN_BYTES, ContentTask, FileTask, default_jobs, group_by_size, run_tasks
 
+DERIVE_MEMORY = "512MB"  # for the identity and lifecycle rebuilds after the inserts
+
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, records read)
 
 
@@ -127,11 +129,16 @@ def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: 
     """Flush the last batch, count, and re-resolve identities when anything new arrived."""
     writer.flush()
     summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
-    if summary.new:
-        resolve_sessions(store)
-        rebuild_resources(store)
+    store.limit_memory(DERIVE_MEMORY)  # set-based rebuilds spill to disk beyond this
+    try:
+        if summary.new:
+            resolve_sessions(store)
+            rebuild_resources(store)
+    finally:
+        store.limit_memory(writer.memory_before)
     summary.seconds = time.perf_counter() - started
     return summary
+
 
 
 S3ProgressFn = Callable[[int, int, int], None]  # (objects read, records, bytes)

@@ -114,12 +114,16 @@ class _Worker:
         self.feeder.start()
 
     def _feed(self) -> None:
-        while (data := self.tasks.get()) is not None:
-            try:
+        try:
+            while (data := self.tasks.get()) is not None:
                 _write_frame(self.proc.stdin, data)
-            except (BrokenPipeError, OSError):  # the worker died: result() reports it
-                return
-        self.proc.stdin.close()
+        except (BrokenPipeError, OSError):  # the worker died: result() reports it
+            return
+        finally:  # whatever stopped the feeder, the worker sees end of input and exits: never a hang
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
 
     def submit(self, task) -> None:
         self.tasks.put(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))

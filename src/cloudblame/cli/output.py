@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import enum
 import sys
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TextIO
 
 import orjson
 from rich.console import Console
@@ -53,12 +53,13 @@ def _list_cell(value) -> str:
     return str(value)
 
 
-def write_csv(rows: Iterable[dict]) -> None:
+def write_csv(rows: Iterable[dict], stream: TextIO | None = None) -> None:
+    """``rows`` flattened, one column per key seen in any row, to ``stream`` (default stdout)."""
     flat = [flatten(r) for r in rows]
     columns: list[str] = []
     for row in flat:
         columns.extend(c for c in row if c not in columns)
-    writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(stream or sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in flat:
         writer.writerow({k: ("" if v is None else v) for k, v in row.items()})

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cloudblame.cli.output import console, make_table, say
 from cloudblame.ingest import IngestSummary
-from cloudblame.queries.events import EventFilter
+from cloudblame.queries.events import SORT_LABELS, EventFilter
 
 
 def _who(actor: dict) -> str:
@@ -116,7 +116,7 @@ def print_events(rows: list[dict], f: EventFilter) -> None:
     active = ", ".join(f"{k}={v}" for k, v in f.active().items()) or "no filter"
     # event ids are shortened like git hashes: `cloudblame event` takes any unique prefix
     console.print(make_table(
-        f"{len(rows)} event(s), newest first ({active})",
+        f"{len(rows)} event(s), {SORT_LABELS.get(f.sort, f.sort)} ({active})",
         ["time", "event", "source", "who", "tool", "region", "resources", "error", "event id"],
         ([e["time"], e["event_name"], e["event_source"].removesuffix(".amazonaws.com"), e["actor"]["human"],
           _tool(e["tool"]), e["region"], _resources_cell(e["resources"]), e["error_code"], e["event_id"][:8]]

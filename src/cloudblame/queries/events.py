@@ -1,8 +1,12 @@
-"""events: the console's Event History (every lookup attribute) plus account, region, error, tool
-and time filters, combinable, newest first; and one event in full."""
+"""events: the console's Event History (every lookup attribute) plus account, region, error, tool,
+source IP, free text and time filters, combinable, sorted (newest first by default) and paged by keyset
+cursors (fast at any depth: the page after a cursor is a range condition on the sort key, never an
+OFFSET); a count capped at a limit; and one event in full."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -11,6 +15,7 @@ import orjson
 from cloudblame.queries import NotFound
 from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, RESOLVED_ACTOR_SQL, event_summary
 from cloudblame.store.db import Store
+from cloudblame.timeutil import iso_z
 
 MAX_LIMIT = 100_000
 
@@ -32,11 +37,32 @@ class EventFilter:
     tool: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    source_ip: str | None = None
+    text: str | None = None  # free text: event name, user, resource ids/names/ARNs, error, user agent
+    sort: str = "time_desc"  # a key of SORTS
+    after: str | None = None  # keyset cursor: the page after this row (see event_page)
+    before: str | None = None  # keyset cursor: the page before this row
     limit: int = 50
 
     def active(self) -> dict:
+        """The filters in force (not the sort, the paging or the limit)."""
         return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name != "limit" and getattr(self, f.name) not in (None, False)}
+                if f.name not in _NOT_FILTERS and getattr(self, f.name) is not None
+                and not (f.name == "error" and not self.error)}
+
+
+_NOT_FILTERS = {"limit", "sort", "after", "before"}
+# Sort orders: (SQL expression, direction, cursor value type); the event id last makes every order total.
+SORTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "time_desc": (("e.event_time", "DESC", "TIMESTAMP"), ("e.event_id", "ASC", "VARCHAR")),
+    "time_asc": (("e.event_time", "ASC", "TIMESTAMP"), ("e.event_id", "ASC", "VARCHAR")),
+    "event_name": (("e.event_name", "ASC", "VARCHAR"), ("e.event_time", "DESC", "TIMESTAMP"),
+                   ("e.event_id", "ASC", "VARCHAR")),
+    "user": ((f"coalesce({RESOLVED_ACTOR_SQL}, '')", "ASC", "VARCHAR"), ("e.event_time", "DESC", "TIMESTAMP"),
+             ("e.event_id", "ASC", "VARCHAR")),
+}
+SORT_LABELS = {"time_desc": "newest first", "time_asc": "oldest first", "event_name": "by event name",
+               "user": "by user"}
 
 
 def _source(value: str) -> str:
@@ -78,10 +104,21 @@ def _where(f: EventFilter) -> tuple[str, list]:
         add("e.event_time >= ?", f.since)
     if f.until:
         add("e.event_time <= ?", f.until)
+    if f.source_ip:
+        add("e.source_ip = ?", f.source_ip)
+    if f.text:
+        add(_TEXT_CLAUSE, *([f.text.lower()] * _TEXT_CLAUSE.count("?")))
     if f.resource_name or f.resource_type:
         sub, sub_params = _resource_clause(f)
         add(sub, *sub_params)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+_TEXT_COLUMNS = ("e.event_name", "e.user_name", RESOLVED_ACTOR_SQL, "e.error_code", "e.error_message", "e.user_agent")
+# A case-insensitive substring (no wildcards: % and _ in the text are plain characters).
+_TEXT_CLAUSE = "(" + " OR ".join(f"contains(lower({c}), ?)" for c in _TEXT_COLUMNS) + (
+    " OR e.event_id IN (SELECT t.event_id FROM event_resources t WHERE contains(lower(t.resource_id), ?) "
+    "OR contains(lower(t.name), ?) OR contains(lower(t.arn), ?)))")
 
 
 def _resource_clause(f: EventFilter) -> tuple[str, list]:
@@ -96,21 +133,109 @@ def _resource_clause(f: EventFilter) -> tuple[str, list]:
 
 
 def search_events(store: Store, f: EventFilter) -> list[dict]:
-    """Events matching every filter of ``f``, newest first, at most ``f.limit``."""
+    """Events matching every filter of ``f`` in ``f.sort`` order (newest first by default), at most
+    ``f.limit``, after (or before) the cursor if one is given."""
+    return event_page(store, f)["events"]
+
+
+def event_page(store: Store, f: EventFilter) -> dict:
+    """One page of ``search_events`` with the cursors of its neighbours: ``{"events", "next", "prev",
+    "sort", "limit"}``; ``next`` (``prev``) is None when no page follows (precedes) this one."""
+    _check(f)
+    where, params = _where(f)
+    keys = SORTS[f.sort]
+    backwards = f.before is not None
+    cursor = f.before if backwards else f.after
+    if cursor is not None:
+        cond, cond_params = _keyset_clause(keys, decode_cursor(cursor, keys), backwards)
+        where = f"{where} AND {cond}" if where else f" WHERE {cond}"
+        params = params + cond_params
+    order = ", ".join(f"{expr} {_flip(d) if backwards else d}" for expr, d, _ in keys)
+    key_columns = ", ".join(f"{expr} AS _k{i}" for i, (expr, _, _) in enumerate(keys))
+    rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, {key_columns} FROM {EVENTS_FROM}{where} ORDER BY {order} LIMIT ?",
+                       params + [f.limit + 1])
+    more = len(rows) > f.limit
+    rows = rows[:f.limit]
+    if backwards:
+        rows.reverse()
+    first, last = (_cursor_of(rows[0], keys), _cursor_of(rows[-1], keys)) if rows else (None, None)
+    if backwards:
+        nxt, prev = (last or f.before), (first if more else None)
+    else:
+        nxt, prev = (last if more else None), (first if f.after is not None else None)
+    return {"events": _summaries(store, rows), "next": nxt, "prev": prev, "sort": f.sort, "limit": f.limit}
+
+
+def _check(f: EventFilter) -> None:
     if not 1 <= f.limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
-    where, params = _where(f)
-    rows = store.query(
-        f"SELECT {EVENT_SUMMARY_SQL} FROM {EVENTS_FROM}{where} ORDER BY e.event_time DESC, e.event_id LIMIT ?",
-        params + [f.limit],
-    )
+    if f.sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+    if f.after is not None and f.before is not None:
+        raise ValueError("give a cursor to page after or before, not both")
+
+
+def _summaries(store: Store, rows: list[dict]) -> list[dict]:
     resources = _resources_of(store, [r["event_id"] for r in rows])
     out = []
     for row in rows:
         item = event_summary(row)
+        item["actor"]["access_key_id"] = row["access_key_id"]  # the console's "AWS access key" column
         item["resources"] = resources.get(row["event_id"], [])
         out.append(item)
     return out
+
+
+def _flip(direction: str) -> str:
+    return "ASC" if direction == "DESC" else "DESC"
+
+
+def _keyset_clause(keys, values: list, backwards: bool) -> tuple[str, list]:
+    """Rows strictly after (``backwards``: before) the row whose sort key is ``values``:
+    ``k1 > v1 OR (k1 = v1 AND k2 > v2) OR ...`` with > or < per direction, and a leading bound on
+    the first key so DuckDB can skip whole row groups by their min/max."""
+    ops = [("<" if (d == "DESC") != backwards else ">") for _, d, _ in keys]
+    terms, params = [], []
+    for i, (expr, _, kind) in enumerate(keys):
+        equal = [f"{keys[j][0]} = ?::{keys[j][2]}" for j in range(i)]
+        terms.append("(" + " AND ".join(equal + [f"{expr} {ops[i]} ?::{kind}"]) + ")")
+        params += values[:i + 1]
+    first_expr, _, first_kind = keys[0]
+    bound = f"{first_expr} {ops[0]}= ?::{first_kind}"
+    return f"({bound} AND ({' OR '.join(terms)}))", [values[0]] + params
+
+
+def _cursor_of(row: dict, keys) -> str:
+    values = [row[f"_k{i}"] for i in range(len(keys))]
+    text = orjson.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys) -> list:
+    """The sort key values a cursor holds; ValueError when it is not one of ours for this sort."""
+    try:
+        values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError):
+        raise ValueError("bad paging cursor: start again from the first page") from None
+    if not isinstance(values, list) or len(values) != len(keys) or not all(isinstance(v, str) for v in values):
+        raise ValueError("bad paging cursor (or one from another sort order): start again from the first page")
+    for value, (_, _, kind) in zip(values, keys):
+        if kind == "TIMESTAMP":
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError("bad paging cursor: start again from the first page") from None
+    return values
+
+
+def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> dict:
+    """How many events match ``f`` (cursors ignored), counting no further than ``cap``:
+    ``{"count": n, "exact": bool}``; with no filter at all, the exact total (cheap in DuckDB)."""
+    where, params = _where(f)
+    if not where:
+        return {"count": store.scalar("SELECT count(*) FROM events"), "exact": True}
+    n = store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {EVENTS_FROM}{where} LIMIT ?)", params + [cap + 1])
+    return {"count": min(n, cap), "exact": n <= cap}
 
 
 def _resources_of(store: Store, event_ids: list[str]) -> dict[str, list[dict]]:
@@ -171,3 +296,21 @@ def get_event(store: Store, event_id: str) -> dict:
     item["resources"] = _resources_of(store, [event_id]).get(event_id, [])
     item["raw"] = orjson.loads(row["raw"])
     return item
+
+
+def filter_choices(store: Store, *, limit: int = 200) -> dict[str, list[str]]:
+    """The values the store holds for the filters with few distinct values (tool, region, account,
+    event source), most frequent first: suggestions for a filter bar."""
+    out = {}
+    for name, column in (("tool", "tool"), ("region", "aws_region"), ("account", "account_id"),
+                         ("event_source", "event_source")):
+        out[name] = [r["v"] for r in store.query(
+            f"SELECT {column} AS v FROM events WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?",
+            [limit])]
+    return out
+
+
+def stored_span(store: Store) -> dict:
+    """The time the stored events cover: ``{"first", "last"}`` (None when the store is empty)."""
+    row = store.query("SELECT min(event_time) AS first, max(event_time) AS last FROM events")[0]
+    return {"first": iso_z(row["first"]), "last": iso_z(row["last"])}

@@ -134,6 +134,12 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
+    def limit_memory(self, limit: str) -> str:
+        """Cap DuckDB's memory (e.g. ``"256MB"``, a library constant); returns the previous cap."""
+        previous = self.conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        self.conn.execute(f"SET memory_limit = '{limit}'")
+        return previous
+
     def run_script(self, script: str) -> None:
         """Run the library's own multi-statement SQL (statements end with ``;`` and a newline) in one
         transaction."""

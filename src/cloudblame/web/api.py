@@ -1,0 +1,107 @@
+"""The JSON API behind every page: the library's dicts and lists, exactly what the CLI prints with
+`--format json` (pages add only what their charts and paging need)."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from cloudblame.cli.output import write_csv
+from cloudblame.queries.blame import blame
+from cloudblame.queries.events import MAX_LIMIT, count_events, event_page, get_event, search_events
+from cloudblame.queries.inventory import forgotten, group
+from cloudblame.queries.overview import overview
+from cloudblame.queries.people import people, person
+from cloudblame.store import Store
+from cloudblame.timeutil import parse_when
+from cloudblame.web.common import dump_json, json_response, request_store
+from cloudblame.web.forms import EXPORT_DEFAULT, EventQuery, columns, to_filter
+
+router = APIRouter(prefix="/api", tags=["api"])
+StoreDep = Annotated[Store, Depends(request_store)]
+ERRORS = {400: {"description": "Bad parameter (the reason in `error`)"},
+          404: {"description": "Nothing in the store matches"},
+          503: {"description": "Store busy (another process is writing): retry"}}
+
+
+@router.get("/overview", summary="The home page: span, events and creations per day, cost by owner",
+            responses=ERRORS)
+def api_overview(store: StoreDep) -> Response:
+    return json_response(overview(store))
+
+
+@router.get("/events", summary="Event history: one page of events matching the filters", responses=ERRORS)
+def api_events(store: StoreDep, q: Annotated[EventQuery, Query()]) -> Response:
+    """`events` (the CLI's `events --format json` items), `next`/`prev` cursors (pass as `after`/
+    `before`), and `count` (capped at 10,000: `exact` false beyond)."""
+    f = to_filter(q)
+    columns(q)  # the page's URL works here too: a bad column is the same 400
+    return json_response({**event_page(store, f), "count": count_events(store, f), "filters": f.active()})
+
+
+def export_events(store: Store, q: EventQuery, fmt: str, rows: int) -> Response:
+    """The whole current result (not one page, no cursor) as CSV or JSON, like `events --format`."""
+    if fmt not in ("csv", "json"):
+        raise ValueError("format must be csv or json")
+    if not 1 <= rows <= MAX_LIMIT:
+        raise ValueError(f"rows must be between 1 and {MAX_LIMIT}")
+    f = to_filter(q.model_copy(update={"limit": rows}), max_limit=MAX_LIMIT, paged=False)
+    events = search_events(store, f)
+    disposition = {"Content-Disposition": f'attachment; filename="cloudblame-events.{fmt}"'}
+    if fmt == "json":
+        return Response(dump_json(events, indent=True), media_type="application/json", headers=disposition)
+    buffer = io.StringIO()
+    write_csv(events, buffer)
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=disposition)
+
+
+@router.get("/events/download", summary="Download the events matching the filters as CSV or JSON", responses=ERRORS)
+def api_events_download(store: StoreDep, q: Annotated[EventQuery, Query()],
+                        fmt: Annotated[str, Query(alias="format", description="csv or json")] = "csv",
+                        rows: Annotated[int, Query(description=f"At most this many (1-{MAX_LIMIT})")] = EXPORT_DEFAULT,
+                        ) -> Response:
+    return export_events(store, q, fmt, rows)
+
+
+@router.get("/events/{event_id}", summary="One event in full (a unique prefix of the id is enough)",
+            responses=ERRORS)
+def api_event(store: StoreDep, event_id: str) -> Response:
+    return json_response(get_event(store, event_id))
+
+
+@router.get("/resources/{resource:path}", summary="The blame of one resource (id, ARN or name)",
+            responses={**ERRORS, 300: {"description": "Several resources match: `candidates`"}})
+def api_resource(store: StoreDep, resource: str,
+                 type: Annotated[str | None, Query(description="Resource type, when the name is ambiguous")] = None,
+                 account: Annotated[str | None, Query(description="Account, when the name is ambiguous")] = None,
+                 ) -> Response:
+    return json_response(blame(store, resource, resource_type=type or None, account=account or None))
+
+
+@router.get("/people", summary="Everyone behind the calls, most active first", responses=ERRORS)
+def api_people(store: StoreDep, services: Annotated[bool, Query(description="Include AWS services")] = False,
+               ) -> Response:
+    return json_response(people(store, services=services))
+
+
+@router.get("/people/{who:path}", summary="One person (or key, role, session): `who` plus what they own",
+            responses=ERRORS)
+def api_person(store: StoreDep, who: str) -> Response:
+    return json_response(person(store, who))
+
+
+def forgotten_with_owners(store: Store, idle: str, as_of: str | None) -> dict:
+    """``forgotten`` plus ``by_owner``: its resources' count and monthly cost per owner."""
+    result = forgotten(store, idle=idle, as_of=parse_when(as_of) if as_of else None)
+    return {**result, "by_owner": group(result["resources"], "owner")}
+
+
+@router.get("/forgotten", summary="Forgotten resources, costliest first, with whom to ask", responses=ERRORS)
+def api_forgotten(store: StoreDep,
+                  idle: Annotated[str, Query(description="No activity for this long: 14d, 6w...")] = "30d",
+                  as_of: Annotated[str | None, Query(description="Judge as of this time [newest event]")] = None,
+                  ) -> Response:
+    return json_response(forgotten_with_owners(store, idle, as_of))

@@ -1,0 +1,100 @@
+"""What every view shares: the store opened read-only for one request, JSON responses shaped like the
+CLI's `--format json`, and HTML rendering (Jinja2 with autoescape on, strict undefined)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterator
+from urllib.parse import quote, urlencode
+
+import orjson
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import JsonLexer
+
+from cloudblame.store import Store
+
+
+def request_store(request: Request) -> Iterator[Store]:
+    """A read-only connection for this request only: a long-lived one would keep `cloudblame ingest`
+    (one writer at a time) out. Another process writing makes it wait ``store_wait`` seconds, then
+    StoreError (503, "store busy, retry")."""
+    store = Store.open(request.app.state.db_path, read_only=True, wait=request.app.state.store_wait)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _json_default(value: Any):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def dump_json(data: Any, *, indent: bool = False) -> bytes:
+    """The CLI's JSON (orjson, non-string keys allowed)."""
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
+    return orjson.dumps(data, option=option, default=_json_default)
+
+
+def json_response(data: Any, status_code: int = 200, headers: dict | None = None) -> Response:
+    return Response(dump_json(data), status_code=status_code, media_type="application/json", headers=headers)
+
+
+def json_for_script(text: str | bytes) -> Markup:
+    """JSON text made safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` (so
+    no ``</script>``), and no line separators, whatever the record values hold."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return Markup(text)
+
+
+def highlight_json(data: Any) -> Markup:
+    """``data`` pretty-printed and highlighted on the server: Pygments escapes every token and marks
+    it with a class (styled by app.css); no inline style."""
+    text = dump_json(data, indent=True).decode()
+    return Markup(highlight(text, JsonLexer(), HtmlFormatter(nowrap=True)))
+
+
+def path_part(value: Any) -> str:
+    """A value as one URL path segment (slashes kept: ids and ARNs use them; routes take ``:path``)."""
+    return quote(str(value), safe="/@:")
+
+
+def usd(value) -> str:
+    return "unknown" if value is None else f"${value:,.2f}"
+
+
+def short_source(value: str | None) -> str:
+    return (value or "").removesuffix(".amazonaws.com")
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("cloudblame.web", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(path=path_part, usd=usd, short_source=short_source, query=urlencode)
+    return env
+
+
+TEMPLATES = _environment()
+
+
+def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    """Render ``template`` with ``context`` (every value escaped unless a view made it Markup itself)."""
+    html = TEMPLATES.get_template(template).render(request=request, path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path == "/api" or request.url.path.startswith(("/api/", "/openapi.json"))
