@@ -19,8 +19,6 @@ from cloudblame.store.lifecycle import rebuild_resources
 from cloudblame.store.writer import EventWriter
 from cloudblame.workers import TASK_BYTES, PARALLEL_MIN_BYTES, ContentTask, FileTask, default_jobs, group_by_size, run_tasks
 
-DERIVE_MEMORY = "512MB"  # for the identity and lifecycle rebuilds after the inserts
-
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, records read)
 
 
@@ -129,13 +127,12 @@ def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: 
     """Flush the last batch, count, and re-resolve identities when anything new arrived."""
     writer.flush()
     summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
-    store.limit_memory(DERIVE_MEMORY)  # set-based rebuilds spill to disk beyond this
-    try:
-        if summary.new:
-            resolve_sessions(store)
-            rebuild_resources(store)
-    finally:
-        store.limit_memory(writer.memory_before)
+    # The set-based rebuilds get DuckDB's usual cap back: capped at 512 MB they ran out of memory on a
+    # 10M-event store (operators that cannot spill).
+    store.limit_memory(writer.memory_before)
+    if summary.new:
+        resolve_sessions(store)
+        rebuild_resources(store)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -26,13 +26,17 @@ path = "/var/log/cloudtrail"
 
 from __future__ import annotations
 
+import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 from cloudblame.ingest import IngestSummary, ingest_lookup, ingest_paths, ingest_s3
-from cloudblame.sources.s3 import ObjectFilter, make_client
+from cloudblame.sources.files import Problem
+from cloudblame.sources.s3 import ObjectFilter, S3SourceError, make_client
 from cloudblame.store.db import Store
 from cloudblame.timeutil import parse_when
 
@@ -115,3 +119,71 @@ def run_source(store: Store, spec: SourceSpec, *, progress: Callable | None = No
         return ingest_lookup(store, session, regions=regions, since=since, until=until,
                              resource_name=spec.resource_name, endpoint_url=spec.endpoint_url, on_page=progress)
     raise ConfigError(f"unknown source kind {spec.kind!r}")
+
+
+NO_CREDENTIALS = "no AWS credentials found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run on a role"
+
+
+def run_source_reporting(store: Store, spec: SourceSpec, *, progress: Callable | None = None) -> IngestSummary:
+    """``run_source``, with a failure of the source itself (no credentials, unknown profile, a bucket
+    that cannot be read) reported as a problem of its summary instead of raised."""
+    from botocore.exceptions import NoCredentialsError, ProfileNotFound
+
+    try:
+        return run_source(store, spec, progress=progress)
+    except (NoCredentialsError, ProfileNotFound) as exc:
+        reason = NO_CREDENTIALS if isinstance(exc, NoCredentialsError) else str(exc)
+    except (S3SourceError, ValueError) as exc:
+        reason = str(exc)
+    return IngestSummary(problems=[Problem(spec.label, None, reason)])
+
+
+class SyncLoop:
+    """Pull ``specs`` into an open read-write store every ``every`` seconds, in a background thread.
+
+    This is how a server keeps its store fresh: DuckDB lets one process write a file, so the sync runs
+    in the process that serves, on its own connection, while requests read on theirs."""
+
+    def __init__(self, store: Store, specs: list[SourceSpec], every: float):
+        self.store, self.specs, self.every = store, specs, max(every, 1.0)
+        self.runs = 0
+        self.last: dict | None = None  # the last run: started, finished, per-source summaries
+        self.running = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="cloudblame-sync", daemon=True)
+
+    def start(self) -> "SyncLoop":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def run_once(self) -> dict:
+        self.running = True
+        started = datetime.now(timezone.utc)
+        writer = self.store.writer()
+        try:
+            summaries = [dict(run_source_reporting(writer, spec).as_dict(), source=spec.label, kind=spec.kind)
+                         for spec in self.specs]
+        finally:
+            writer.close()
+            self.running = False
+        self.runs += 1
+        self.last = {"started": started.isoformat(), "finished": datetime.now(timezone.utc).isoformat(),
+                     "sources": summaries}
+        return self.last
+
+    def status(self) -> dict:
+        return {"every_seconds": self.every, "runs": self.runs, "running": self.running, "last": self.last}
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            began = time.monotonic()
+            try:
+                self.run_once()
+            except Exception as exc:  # a failed run is reported and retried at the next tick
+                self.last = {"started": None, "finished": datetime.now(timezone.utc).isoformat(),
+                             "error": f"{type(exc).__name__}: {exc}", "sources": []}
+            self._stop.wait(max(0.0, self.every - (time.monotonic() - began)))

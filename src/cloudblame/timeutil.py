@@ -44,6 +44,14 @@ def iso_z(value: datetime | None) -> str | None:
     return value.replace(microsecond=0).isoformat() + "Z"
 
 
+def parse_duration(text: str) -> timedelta:
+    """``15m``, ``1h``, ``90s``, ``1d``: a length of time. Raises ValueError with a readable message."""
+    m = _RELATIVE.match(text)
+    if not m:
+        raise ValueError(f"cannot read duration {text!r}: use 90s, 15m, 1h, 1d or 2w")
+    return timedelta(**{_UNITS[m["unit"].lower()]: int(m["n"])})
+
+
 def parse_when(text: str, *, now: datetime | None = None) -> datetime:
     """A CLI time bound: relative (``7d``, ``12h``, ``30m``, ``2w``, ``90s``: that long ago) or absolute
     (``2023-07-10``, ``2023-07-10T11:45:03Z``). Raises ValueError with a readable message."""

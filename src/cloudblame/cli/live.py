@@ -13,33 +13,22 @@ from cloudblame.cli.common import DbOption, WaitOption, open_store
 from cloudblame.cli.output import Format, console, emit, say, write_json
 from cloudblame.cli.views import print_ingest_summary
 from cloudblame.ingest import IngestSummary
-from cloudblame.sources.files import Problem
-from cloudblame.sources.s3 import S3SourceError
-from cloudblame.sync import ConfigError, SourceSpec, load_config, run_source
-
-_NO_CREDENTIALS = "no AWS credentials found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run on a role"
+from cloudblame.sync import ConfigError, SourceSpec, load_config, run_source_reporting
 
 
 def _run_one(store, spec: SourceSpec, show_progress: bool) -> IngestSummary:
-    from botocore.exceptions import NoCredentialsError, ProfileNotFound
+    if not show_progress:
+        return run_source_reporting(store, spec)
+    columns = (TextColumn(f"[bold]{spec.kind}"), BarColumn(), TextColumn("{task.fields[status]}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("ingest", total=None, status="")
 
-    try:
-        if not show_progress:
-            return run_source(store, spec)
-        columns = (TextColumn(f"[bold]{spec.kind}"), BarColumn(), TextColumn("{task.fields[status]}"),
-                   TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("ingest", total=None, status="")
+        def progress(*args) -> None:
+            elapsed = bar.tasks[0].elapsed or 1e-9
+            bar.update(task, status=_status(spec.kind, args, elapsed))
 
-            def progress(*args) -> None:
-                elapsed = bar.tasks[0].elapsed or 1e-9
-                bar.update(task, status=_status(spec.kind, args, elapsed))
-
-            return run_source(store, spec, progress=progress)
-    except (NoCredentialsError, ProfileNotFound) as exc:
-        return _failed(spec, _NO_CREDENTIALS if isinstance(exc, NoCredentialsError) else str(exc))
-    except (S3SourceError, ValueError) as exc:
-        return _failed(spec, str(exc))
+        return run_source_reporting(store, spec, progress=progress)
 
 
 def _status(kind: str, args: tuple, elapsed: float) -> str:
@@ -51,10 +40,6 @@ def _status(kind: str, args: tuple, elapsed: float) -> str:
         return f"{p.region}: {p.pages:,} pages  {p.events:,} events  {p.throttled} throttled"
     done, total, records = args
     return f"{done:,}/{total:,} files  {records:,} records  {records / elapsed:,.0f} rec/s"
-
-
-def _failed(spec: SourceSpec, reason: str) -> IngestSummary:
-    return IngestSummary(problems=[Problem(spec.label, None, reason)])
 
 
 def run_sources(store, specs: list[SourceSpec], *, show_progress: bool) -> list[tuple[SourceSpec, IngestSummary]]:

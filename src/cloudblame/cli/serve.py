@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
 
-from cloudblame.cli.common import DbOption, open_store
+from cloudblame.cli.common import DbOption, WaitOption, open_store
 from cloudblame.cli.output import say
 from cloudblame.store import default_db_path
 
@@ -28,6 +29,11 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (beyond localhost needs --token)."),
     port: int = typer.Option(8321, "--port", help="Port to listen on."),
     token: Optional[str] = TokenOption,
+    sync: bool = typer.Option(False, "--sync", help="Pull the --config sources into the store from this server, "
+                              "every --every, while it keeps answering (no separate `cloudblame sync` needed)."),
+    config: Path = typer.Option(Path("cloudblame.toml"), "--config", "-c", help="With --sync: the sources."),
+    every: str = typer.Option("15m", "--every", help="With --sync: how often (90s, 15m, 1h)."),
+    wait: float = WaitOption,
 ) -> None:
     """Web UI: event history, events, resources, people, forgotten resources and charts, with a JSON API."""
     import uvicorn
@@ -36,16 +42,49 @@ def serve(
 
     check_binding(host, token)
     path = db or default_db_path()
+    if sync:
+        _serve_and_sync(path, host, port, token, config, every, wait)
+        return
     with open_store(path, read_only=True, wait=5.0):
         pass  # fail now, clearly, if there is no usable store
+    _announce(path, host, port, token, "read-only")
+    uvicorn.run(create_app(path, token=token), host=host, port=port, log_level="warning")
+
+
+def _serve_and_sync(path: str, host: str, port: int, token: str | None, config: Path, every: str,
+                    wait: float) -> None:
+    """Serve while a background thread syncs: this process holds the store read-write; requests read
+    on cursors of its connection, so they are answered during a sync."""
+    import uvicorn
+
+    from cloudblame.sync import ConfigError, SyncLoop, load_config
+    from cloudblame.timeutil import parse_duration
+    from cloudblame.web import create_app
+
+    try:
+        specs, _ = load_config(config)
+        interval = parse_duration(every).total_seconds()
+    except (ConfigError, ValueError, OSError) as exc:
+        say(f"error: {exc}", style="red", err=True)
+        raise typer.Exit(2) from None
+    with open_store(path, read_only=False, wait=wait) as store:
+        loop = SyncLoop(store, specs, interval).start()
+        _announce(path, host, port, token, f"syncing {len(specs)} source(s) from {config} every {every}")
+        try:
+            uvicorn.run(create_app(path, token=token, shared=store, sync=loop), host=host, port=port,
+                        log_level="warning")
+        finally:
+            loop.stop(timeout=60)
+
+
+def _announce(path: str, host: str, port: int, token: str | None, mode: str) -> None:
     shown = f"[{host}]" if ":" in host else host
-    say(f"cloudblame serving {path} (read-only) at http://{shown}:{port}/  (API: /api, documented at /docs)",
+    say(f"cloudblame serving {path} ({mode}) at http://{shown}:{port}/  (API: /api, documented at /docs)",
         style="bold")
     if token:
         say(f"token required on every request: header `Authorization: Bearer <token>`, or open "
             f"http://{shown}:{port}/?token=<token> once in a browser (sets a cookie)")
     say("Ctrl-C to stop.", style="dim")
-    uvicorn.run(create_app(path, token=token), host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

@@ -161,6 +161,17 @@ class Store:
     def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> None:
         self.conn.execute(sql, params)
 
+    def reader(self) -> "Store":
+        """Another connection to this open store (a DuckDB cursor), for another thread: it reads a
+        consistent snapshot while this store's own connection writes."""
+        return Store(self.conn.cursor(), self.path, read_only=True)
+
+    def writer(self) -> "Store":
+        """Another read-write connection to this open store, for a writing thread."""
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+        return Store(self.conn.cursor(), self.path, read_only=False)
+
     def close(self) -> None:
         self.conn.close()
 

@@ -13,6 +13,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cloudblame import __version__
+from cloudblame.store import Store
+from cloudblame.sync import SyncLoop
 from cloudblame.web import api, pages
 from cloudblame.web.common import page
 from cloudblame.web.errors import install_error_handlers
@@ -32,10 +34,12 @@ def plotly_js_path() -> Path:
     return path
 
 
-def create_app(db_path: str | os.PathLike, token: str | None = None, *, store_wait: float = STORE_WAIT) -> FastAPI:
+def create_app(db_path: str | os.PathLike, token: str | None = None, *, store_wait: float = STORE_WAIT,
+               shared: Store | None = None, sync: SyncLoop | None = None) -> FastAPI:
     """The web app on the store at ``db_path``, opened read-only per request (waiting ``store_wait``
-    seconds for a writer, then 503). With ``token``, every request must carry it; without, only
-    loopback Host names are answered."""
+    seconds for a writer, then 503) or, given ``shared`` (the store this process holds open, which
+    ``sync`` keeps fresh), read through cursors on it. With ``token``, every request must carry it;
+    without, only loopback Host names are answered."""
     app = FastAPI(
         title="cloudblame", version=__version__, docs_url=None, redoc_url=None,
         description="git blame for an AWS account. Every page of the web UI has its JSON here, in the "
@@ -44,6 +48,8 @@ def create_app(db_path: str | os.PathLike, token: str | None = None, *, store_wa
     app.state.db_path = str(db_path)
     app.state.token = token or None
     app.state.store_wait = store_wait
+    app.state.shared = shared
+    app.state.sync = sync
     install_error_handlers(app)
     app.middleware("http")(guard)
     app.include_router(api.router)
@@ -64,6 +70,13 @@ def _add_assets(app: FastAPI) -> None:
     def plotly_js() -> FileResponse:
         return FileResponse(plotly_js_path(), media_type=STATIC_TYPES[".js"],
                             headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/api/sync", tags=["store"])
+    def sync_status() -> dict:
+        """The server's own sync (``serve --sync``): how often, how many runs, the last run's summaries."""
+        if app.state.sync is None:
+            raise StarletteHTTPException(404, "this server does not sync its store (start it with --sync)")
+        return app.state.sync.status()
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def api_docs(request: Request) -> HTMLResponse:

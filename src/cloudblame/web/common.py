@@ -23,8 +23,11 @@ from cloudblame.store import Store
 def request_store(request: Request) -> Iterator[Store]:
     """A read-only connection for this request only: a long-lived one would keep `cloudblame ingest`
     (one writer at a time) out. Another process writing makes it wait ``store_wait`` seconds, then
-    StoreError (503, "store busy, retry")."""
-    store = Store.open(request.app.state.db_path, read_only=True, wait=request.app.state.store_wait)
+    StoreError (503, "store busy, retry"). When the server syncs the store itself (``serve --sync``),
+    a cursor on the server's own connection: reads go on while the sync writes."""
+    shared = request.app.state.shared
+    store = shared.reader() if shared is not None else Store.open(
+        request.app.state.db_path, read_only=True, wait=request.app.state.store_wait)
     try:
         yield store
     finally:
