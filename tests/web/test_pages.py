@@ -234,7 +234,8 @@ def test_docs_page_lists_every_api_route(demo_client):
     spec = demo_client.get("/openapi.json").json()
     api_paths = [p for p in spec["paths"] if p.startswith("/api/")]
     assert {"/api/overview", "/api/events", "/api/events/download", "/api/events/{event_id}",
-            "/api/resources/{resource}", "/api/people", "/api/people/{who}", "/api/forgotten"} == set(api_paths)
+            "/api/resources/{resource}", "/api/people", "/api/people/{who}", "/api/forgotten",
+            "/api/sync"} == set(api_paths)
     docs = demo_client.get("/docs")
     assert docs.status_code == 200
     for path in api_paths:
