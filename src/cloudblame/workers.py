@@ -33,10 +33,7 @@ class FileTask:
     files: list[tuple[Path, FileReport]]
 
     def run(self) -> NormalizedBatch:
-        builder = BatchBuilder()
-        for path, report in self.files:
-            builder.add_items(iter_file(path, report), report)
-        return builder.build()
+        return _normalize(self.files, iter_file)
 
 
 @dataclass
@@ -46,10 +43,15 @@ class ContentTask:
     objects: list[tuple[bytes, FileReport]]
 
     def run(self) -> NormalizedBatch:
-        builder = BatchBuilder()
-        for data, report in self.objects:
-            builder.add_items(iter_content(data, report), report)
-        return builder.build()
+        return _normalize(self.objects, iter_content)
+
+
+def _normalize(items: list[tuple], read: Callable) -> NormalizedBatch:
+    """One batch of the records ``read(source, report)`` yields for each (source, report)."""
+    builder = BatchBuilder()
+    for source, report in items:
+        builder.add_items(read(source, report), report)
+    return builder.build()
 
 
 def default_jobs() -> int:

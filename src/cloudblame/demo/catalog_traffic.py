@@ -16,15 +16,14 @@ they are. Everything random comes from the generator's seeded ``random.Random``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from cloudblame.catalog import CATALOG, EC2_ID_PREFIXES, EC2_PREFIXES_NOT_CANONICAL, RULES, AnyResource, ResourceType
 from cloudblame.catalog import Rule
 from cloudblame.demo import shapes as S
+from cloudblame.normalize.jpath import compile_path
 
-_SEGMENT = re.compile(r"^(?P<key>[^\[\]]*)(?:\[(?P<index>\d*)\])?$")
 _ROOTS = ("requestParameters", "responseElements", "additionalEventData")
 _PROJECTS = ("orders", "billing", "search", "catalog", "payments", "analytics", "ml", "platform", "web", "api",
              "etl", "auth", "reports", "ingest", "notify", "media", "ledger", "geo")
@@ -119,20 +118,10 @@ class Call(NamedTuple):
 # --- writing values at catalog paths -----------------------------------------------------------------
 
 
-def _segments(path: str) -> list[tuple[str, str | None]]:
-    out = []
-    for raw in path.split("."):
-        m = _SEGMENT.match(raw)
-        if not m:
-            raise ValueError(f"bad path segment {raw!r} in {path!r}")
-        out.append((m["key"], m["index"]))
-    return out
-
-
 def place(obj: dict, path: str, value) -> None:
     """Set ``value`` at a catalog path in ``obj`` (the inverse of reading it: ``[]`` makes a one-element list,
     ``[N]`` a list long enough), creating the objects and lists on the way."""
-    segs = _segments(path)
+    segs = compile_path(path)
     cur = obj
     for i, (key, index) in enumerate(segs):
         last = i == len(segs) - 1
@@ -159,7 +148,7 @@ def place(obj: dict, path: str, value) -> None:
 
 
 def _leaf(path: str) -> str:
-    keys = [k for k, _ in _segments(path) if k]
+    keys = [k for k, _ in compile_path(path) if k]
     return keys[-1].lower() if keys else ""
 
 
