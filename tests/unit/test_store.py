@@ -109,3 +109,24 @@ def test_a_version_4_store_loses_its_event_id_index_and_keeps_every_event(tmp_pa
                             "AND constraint_type = 'PRIMARY KEY'") == 0
         again = ingest_paths(store, [str(tmp_path / "in")], force=True)
         assert (again.new, again.duplicates) == (0, len(before))
+
+
+def test_a_version_5_store_gets_its_resource_keys_and_sorted_resources(tmp_path):
+    """Version 6 adds resource_keys (every spelling of a resource) and keeps event_resources sorted."""
+    from cloudblame.demo.generator import generate_sample_trail
+    from cloudblame.ingest import ingest_paths
+    from cloudblame.queries.blame import find_resources
+
+    generate_sample_trail(tmp_path / "trail", records=800, seed=3)
+    db = tmp_path / "v5.duckdb"
+    with Store.open(db) as store:
+        ingest_paths(store, [str(tmp_path / "trail")])
+        keys = store.scalar("SELECT count(*) FROM resource_keys")
+        for statement in ("DROP TABLE resource_keys", "DELETE FROM meta WHERE key = 'event_resources_sorted'",
+                          "UPDATE meta SET value = '5' WHERE key = 'schema_version'"):
+            store.execute(statement)
+    with Store.open(db) as store:
+        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+        assert store.scalar("SELECT count(*) FROM resource_keys") == keys > 0
+        named = store.query("SELECT name, resource_id FROM event_resources WHERE name IS NOT NULL LIMIT 1")[0]
+        assert named["resource_id"] in {c["id"] for c in find_resources(store, named["name"])}

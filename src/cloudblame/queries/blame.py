@@ -6,23 +6,40 @@ from collections import Counter
 
 from cloudblame.queries import Ambiguous, NotFound
 from cloudblame.queries.delegation import delegate
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, actor_shape, tool_shape
+from cloudblame.normalize.resources import extract_resources
+from cloudblame.queries.shapes import actor_shape, events_by_key, raw_record, tool_shape
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
-_MATCH = "(r.resource_id = ? OR r.arn = ? OR r.name = ? OR lower(r.resource_id) = lower(?))"
-
-
 def find_resources(store: Store, query: str) -> list[dict]:
     """Distinct resources (type, id, account) whose id, ARN or name is ``query``."""
-    rows = store.query(
-        f"""SELECT r.resource_type AS type, r.resource_id AS id, r.account_id AS account,
-                   count(*) AS events, bool_or(r.action = 'create' AND NOT r.failed) AS created
-            FROM event_resources r WHERE {_MATCH}
-            GROUP BY ALL ORDER BY created DESC, events DESC, id""",
-        [query, query, query, query],
-    )
-    return _merge_untyped(rows)
+    return _candidates(_rows_of_spelling(store, query), query)
+
+
+def _rows_of_spelling(store: Store, query: str) -> list[dict]:
+    """The event_resources rows of every resource one of whose spellings (id, ARN, name) is ``query``
+    ignoring case: candidates from the sorted resource_keys, their rows by the sorted resource_id."""
+    return store.query(
+        """SELECT r.event_id, r.event_time, r.resource_type, r.resource_id, r.account_id, r.arn, r.name,
+                  r.action, r.failed, r.aws_region
+           FROM event_resources r
+           WHERE r.resource_id IN (SELECT k.resource_id FROM resource_keys k WHERE k.key = lower(?))""",
+        [query])
+
+
+def _candidates(rows: list[dict], query: str) -> list[dict]:
+    """The resources whose id, ARN or name is exactly ``query`` (or whose id is, ignoring case), with
+    how many of their rows matched and whether one was a successful create; created first, busiest next."""
+    found: dict[tuple, dict] = {}
+    lowered = query.lower()
+    for r in rows:
+        if not (query in (r["resource_id"], r["arn"], r["name"]) or r["resource_id"].lower() == lowered):
+            continue
+        key = (r["resource_type"], r["resource_id"], r["account_id"])
+        c = found.setdefault(key, {"type": key[0], "id": key[1], "account": key[2], "events": 0, "created": False})
+        c["events"] += 1
+        c["created"] = c["created"] or (r["action"] == "create" and not r["failed"])
+    return _merge_untyped(sorted(found.values(), key=lambda c: (not c["created"], -c["events"], c["id"])))
 
 
 def _merge_untyped(rows: list[dict]) -> list[dict]:
@@ -33,7 +50,8 @@ def _merge_untyped(rows: list[dict]) -> list[dict]:
 
 def blame(store: Store, query: str, *, resource_type: str | None = None, account: str | None = None) -> dict:
     """The blame of one resource; NotFound or Ambiguous when ``query`` does not name exactly one."""
-    candidates = find_resources(store, query)
+    rows = _rows_of_spelling(store, query)
+    candidates = _candidates(rows, query)
     if resource_type:
         candidates = [c for c in candidates if _type_matches(c["type"], resource_type)]
     if account:
@@ -44,25 +62,24 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
         raise Ambiguous(f"{len(candidates)} resources match {query!r}: pass --type or --account, or use the ARN",
                         candidates)
     target = candidates[0]
-    timeline = _timeline_rows(store, target)
-    result = _blame_shape(store, target, timeline)
-    result.update(_context(store, target, result))
+    timeline = _timeline_rows(store, target, rows)
+    created, _ = _lifecycle(timeline)
+    record = (raw_record(store, created["event_id"], created["event_time"]) or {}) if created else None
+    result = _blame_shape(store, target, timeline, record)
+    result.update(_context(store, target, result, record))
     return result
 
 
-def _context(store: Store, target: dict, result: dict) -> dict:
-    """What it is for, what it costs, what it relates to, and when it was last touched."""
-    from cloudblame.queries.inventory import resource_details
+def _context(store: Store, target: dict, result: dict, record: dict | None) -> dict:
+    """What it is for, what it costs, what it relates to, and when it was last touched (``record``: the
+    creation's raw record, read once for all of these)."""
+    from cloudblame.queries.inventory import gather_evidence, resource_details
 
     row = store.query("SELECT * FROM resources WHERE resource_type = ? AND resource_id = ? "
                       "AND account_id IS NOT DISTINCT FROM ?", [target["type"], target["id"], target["account"]])
-    details = resource_details(store, row[0]) if row else None
-    related = []
-    if result["created"]:
-        related = store.query(
-            "SELECT resource_type AS type, resource_id AS id, 'referenced at creation' AS relation "
-            "FROM event_resources WHERE event_id = ? AND action = 'reference' AND resource_id <> ? ORDER BY 1, 2",
-            [result["created"]["event_id"], target["id"]])
+    known = {result["created"]["event_id"]: record} if result["created"] else {}
+    details = resource_details(store, row[0], gather_evidence(store, row, known)) if row else None
+    related = _referenced_at_creation(record, target["id"]) if result["created"] else []
     if details:
         for key, rtype in (("auto_scaling_group", "AWS::AutoScaling::AutoScalingGroup"),
                            ("stack", "AWS::CloudFormation::Stack")):
@@ -76,25 +93,31 @@ def _context(store: Store, target: dict, result: dict) -> dict:
     }
 
 
+def _referenced_at_creation(record: dict, resource_id: str) -> list[dict]:
+    """The other resources the creating call referenced (its subnet, security groups, role...): the
+    same refs ingest stored for that event, read again from its record (event_resources is sorted by
+    resource, so the rows of one event would need a scan)."""
+    refs = extract_resources(record, account=None, region=None)
+    found = {(r.resource_type, r.resource_id) for r in refs if r.action == "reference" and r.resource_id != resource_id}
+    return [{"type": t, "id": i, "relation": "referenced at creation"}
+            for t, i in sorted(found, key=lambda k: (k[0] is None, k[0] or "", k[1]))]
+
+
 def _type_matches(actual: str | None, wanted: str) -> bool:
     if not actual:
         return False
     return actual.lower() == wanted.lower() or actual.lower().endswith("::" + wanted.lower())
 
 
-def _timeline_rows(store: Store, target: dict) -> list[dict]:
-    type_clause = "(r.resource_type = ? OR r.resource_type IS NULL)" if target["type"] else "r.resource_type IS NULL"
-    params = [target["id"]] + ([target["type"]] if target["type"] else [])
-    account_clause = "r.account_id = ?" if target["account"] else "r.account_id IS NULL"
-    params += [target["account"]] if target["account"] else []
-    return store.query(
-        f"""SELECT {EVENT_SUMMARY_SQL}, r.action, r.arn AS r_arn, r.name AS r_name,
-                   r.resource_type AS r_type, r.aws_region AS r_region, r.failed
-            FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id AND e.event_time = r.event_time
-            WHERE r.resource_id = ? AND {type_clause} AND {account_clause}
-            ORDER BY e.event_time, e.event_id""",
-        params,
-    )
+def _timeline_rows(store: Store, target: dict, rows: list[dict]) -> list[dict]:
+    """The target's rows (those of its id, account and type, or untyped) with their events, oldest first."""
+    touches = [dict(event_id=r["event_id"], event_time=r["event_time"], action=r["action"], r_arn=r["arn"],
+                    r_name=r["name"], r_type=r["resource_type"], r_region=r["aws_region"], failed=r["failed"])
+               for r in rows if r["resource_id"] == target["id"] and r["account_id"] == target["account"]
+               and r["resource_type"] in (target["type"], None)]
+    events = events_by_key(store, [(t["event_id"], t["event_time"]) for t in touches])
+    timeline = [dict(events[key], **t) for t in touches if (key := (t["event_id"], t["event_time"])) in events]
+    return sorted(timeline, key=lambda row: (row["event_time"], row["event_id"]))
 
 
 def _lifecycle(timeline: list[dict]) -> tuple[dict | None, dict | None]:
@@ -124,7 +147,7 @@ def _point(row: dict | None) -> dict | None:
     }
 
 
-def _blame_shape(store: Store, target: dict, timeline: list[dict]) -> dict:
+def _blame_shape(store: Store, target: dict, timeline: list[dict], record: dict | None) -> dict:
     created, deleted = _lifecycle(timeline)
     anchor = created or timeline[0]
     arn = (created or {}).get("r_arn") or next((r["r_arn"] for r in timeline if r["r_arn"]), None)
@@ -135,7 +158,7 @@ def _blame_shape(store: Store, target: dict, timeline: list[dict]) -> dict:
             "id": target["id"], "arn": arn, "type": target["type"], "account": target["account"],
             "region": anchor["r_region"], "name": name,
         },
-        "created": delegate(store, _point(created)) if created else None,
+        "created": delegate(store, _point(created), record) if created else None,
         "deleted": _point(deleted),
         "timeline": [
             {

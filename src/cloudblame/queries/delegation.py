@@ -14,7 +14,7 @@ from datetime import timedelta
 
 
 from cloudblame.normalize.jpath import resolve
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, actor_shape, raw_record, tool_shape
+from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, actor_shape, events_by_key, raw_record, tool_shape
 from cloudblame.store.db import Store
 from cloudblame.timeutil import parse_event_time
 
@@ -56,9 +56,11 @@ def creation_tags(record: dict) -> dict[str, str]:
     return tags
 
 
-def delegate(store: Store, created: dict) -> dict:
-    """``created`` (a blame point) with the human and tool behind a service's call, when one is found."""
-    record = raw_record(store, created["event_id"], created.get("time")) or {}
+def delegate(store: Store, created: dict, record: dict | None = None) -> dict:
+    """``created`` (a blame point) with the human and tool behind a service's call, when one is found.
+    ``record`` is the creation's raw record when the caller has read it already."""
+    if record is None:
+        record = raw_record(store, created["event_id"], created.get("time")) or {}
     actor, tool = created["actor"], created["tool"]
     by_service = actor.get("kind") in SERVICE_KINDS and actor.get("confidence") != "high"
     via_cfn = tool["id"] == "cloudformation"
@@ -99,14 +101,15 @@ def _service_of(record: dict, tool: dict) -> str:
 
 def _parent_owner(store: Store, parent_type: str, parent_id: str, created: dict, record: dict) -> dict | None:
     """The last successful create or modify of the parent before the child was made."""
-    rows = store.query(
-        f"""SELECT {EVENT_SUMMARY_SQL}, r.resource_id AS parent FROM event_resources r JOIN {EVENTS_FROM}
-            ON e.event_id = r.event_id AND e.event_time = r.event_time
-            WHERE r.resource_type = ? AND r.resource_id IN (?, ?) AND r.account_id = ? AND NOT r.failed
-              AND r.action IN ('create', 'modify') AND r.event_time <= ?
-            ORDER BY r.event_time DESC LIMIT 1""",
+    touches = store.query(
+        """SELECT r.event_id, r.event_time, r.resource_id AS parent FROM event_resources r
+           WHERE r.resource_type = ? AND r.resource_id IN (?, ?) AND r.account_id = ? AND NOT r.failed
+             AND r.action IN ('create', 'modify') AND r.event_time <= ?
+           ORDER BY r.event_time DESC""",
         [parent_type, parent_id, parent_id.rsplit("/", 1)[-1], record.get("recipientAccountId"), _time(created)])
-    return rows[0] if rows else None
+    events = events_by_key(store, [(t["event_id"], t["event_time"]) for t in touches[:1]])
+    return next((dict(events[key], parent=t["parent"]) for t in touches[:1]
+                 if (key := (t["event_id"], t["event_time"])) in events), None)
 
 
 def _stack_operation_before(store: Store, created: dict, record: dict, *, same_principal: bool) -> dict | None:

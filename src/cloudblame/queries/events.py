@@ -123,13 +123,15 @@ _TEXT_CLAUSE = "(" + " OR ".join(f"contains(lower({c}), ?)" for c in _TEXT_COLUM
 
 def _resource_clause(f: EventFilter) -> tuple[str, list]:
     parts, params = [], []
-    if f.resource_name:
-        parts.append("(r.resource_id = ? OR r.arn = ? OR r.name = ?)")
-        params += [f.resource_name] * 3
+    if f.resource_name:  # candidates from the sorted resource_keys first: a few row groups, not a scan
+        parts.append("r.resource_id IN (SELECT k.resource_id FROM resource_keys k WHERE k.key = lower(?)) "
+                     "AND (r.resource_id = ? OR r.arn = ? OR r.name = ?)")
+        params += [f.resource_name] * 4
     if f.resource_type:
         parts.append("(lower(r.resource_type) = lower(?) OR lower(r.resource_type) LIKE '%::' || lower(?))")
         params += [f.resource_type] * 2
-    return f"e.event_id IN (SELECT r.event_id FROM event_resources r WHERE {' AND '.join(parts)})", params
+    return (f"(e.event_id, e.event_time) IN (SELECT r.event_id, r.event_time FROM event_resources r "
+            f"WHERE {' AND '.join(parts)})"), params
 
 
 def search_events(store: Store, f: EventFilter) -> list[dict]:

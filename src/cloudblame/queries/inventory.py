@@ -16,8 +16,10 @@ from pathlib import Path
 import orjson
 
 from cloudblame.normalize.jpath import first, resolve
+from cloudblame.normalize.resources import extract_resources
 from cloudblame.prices.table import PriceTable
 from cloudblame.queries.delegation import creation_tags, delegate
+from cloudblame.queries.shapes import events_by_key
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z, parse_when
 
@@ -101,35 +103,52 @@ class Evidence:
     attached: dict[str, str] = field(default_factory=dict)  # volume id -> instance id last attached to
 
 
-def gather_evidence(store: Store, rows: list[dict]) -> Evidence:
-    evidence = Evidence()
-    created = [r for r in rows if r["created_event_id"]]
-    if created:
-        for r in store.query(
-                "SELECT e.event_id, e.raw FROM events e SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS id, "
-                "unnest(?::TIMESTAMP[]) AS t) k ON e.event_id = k.id AND e.event_time = k.t",
-                [[r["created_event_id"] for r in created], [r["created_time"] for r in created]]):
-            evidence.creations[r["event_id"]] = orjson.loads(r["raw"])
+def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] | None = None) -> Evidence:
+    """Read what ``rows`` need: resources' rows by resource_id (event_resources is sorted by it), then
+    the raw records of the events found by their keys (``creations``: records the caller has read)."""
+    evidence = Evidence(creations=dict(creations or {}))
+    created = [(r["created_event_id"], r["created_time"]) for r in rows
+               if r["created_event_id"] and r["created_event_id"] not in evidence.creations]
+    for key, found in events_by_key(store, created, RAW_SQL).items():
+        evidence.creations[key[0]] = orjson.loads(found["raw"])
     if rows:
-        for r in store.query(
-                "SELECT r.resource_type, r.resource_id, r.account_id, e.raw FROM event_resources r "
-                "JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time "
-                "SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::VARCHAR[]) AS i) k "
-                "ON r.resource_type = k.t AND r.resource_id = k.i "
-                "WHERE NOT r.failed AND r.event_name IN (SELECT unnest(?::VARCHAR[])) ORDER BY r.event_time, e.event_id",
-                [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows], list(TAGGING_EVENTS)]):
-            key = (r["resource_type"], r["resource_id"], r["account_id"])
-            evidence.tagging.setdefault(key, []).append(orjson.loads(r["raw"]))
+        tagging = store.query(
+            "SELECT r.resource_type, r.resource_id, r.account_id, r.event_id, r.event_time FROM event_resources r "
+            "SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::VARCHAR[]) AS i) k "
+            "ON r.resource_type = k.t AND r.resource_id = k.i "
+            "WHERE NOT r.failed AND r.event_name IN (SELECT unnest(?::VARCHAR[]))",
+            [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows], list(TAGGING_EVENTS)])
+        raws = events_by_key(store, [(t["event_id"], t["event_time"]) for t in tagging], RAW_SQL)
+        for t in sorted(tagging, key=lambda t: (t["event_time"], t["event_id"])):
+            found = raws.get((t["event_id"], t["event_time"]))
+            if found is not None:
+                key = (t["resource_type"], t["resource_id"], t["account_id"])
+                evidence.tagging.setdefault(key, []).append(orjson.loads(found["raw"]))
     volumes = [r["resource_id"] for r in rows if r["resource_type"] == "AWS::EC2::Volume"]
     if volumes:
-        for r in store.query(
-                "SELECT r.resource_id AS volume, arg_max(other.resource_id, r.event_time) AS instance "
-                "FROM event_resources r JOIN event_resources other ON other.event_id = r.event_id "
-                "WHERE r.resource_type = 'AWS::EC2::Volume' AND r.resource_id IN (SELECT unnest(?::VARCHAR[])) "
-                "AND r.event_name = 'AttachVolume' AND NOT r.failed AND other.resource_type = 'AWS::EC2::Instance' "
-                "GROUP BY r.resource_id", [volumes]):
-            evidence.attached[r["volume"]] = r["instance"]
+        evidence.attached = _last_attachments(store, volumes)
     return evidence
+
+
+RAW_SQL = "e.raw AS raw"
+
+
+def _last_attachments(store: Store, volumes: list[str]) -> dict[str, str]:
+    """volume id -> the instance it was last attached to (AttachVolume's own record names it)."""
+    attaches = store.query(
+        "SELECT resource_id AS volume, event_id, event_time FROM event_resources "
+        "WHERE resource_type = 'AWS::EC2::Volume' AND resource_id IN (SELECT unnest(?::VARCHAR[])) "
+        "AND event_name = 'AttachVolume' AND NOT failed", [volumes])
+    raws = events_by_key(store, [(a["event_id"], a["event_time"]) for a in attaches], RAW_SQL)
+    attached: dict[str, tuple] = {}
+    for a in attaches:
+        found = raws.get((a["event_id"], a["event_time"]))
+        record = orjson.loads(found["raw"]) if found else {}
+        instances = [ref.resource_id for ref in extract_resources(record, account=None, region=None)
+                     if ref.resource_type == "AWS::EC2::Instance"]
+        if instances and (a["volume"] not in attached or a["event_time"] >= attached[a["volume"]][0]):
+            attached[a["volume"]] = (a["event_time"], max(instances))
+    return {volume: instance for volume, (_, instance) in attached.items()}
 
 
 def _later_tags(evidence: Evidence, row: dict) -> dict[str, str]:
@@ -194,7 +213,7 @@ def resource_details(store: Store, row: dict, evidence: Evidence | None = None) 
                            "principal": None}, "tool": {"id": tool, "version": None, "user_agent": None}}
         if tool in ("aws-service", "cloudformation") or str(row["created_by"] or "").startswith("aws-service:"):
             point["actor"]["kind"] = "service"
-            point = delegate(store, point)
+            point = delegate(store, point, record)
         owner, via = point["actor"]["human"], point["tool"].get("via")
         tool = point["tool"]["id"]
         created = {"time": iso_z(row["created_time"]), "by": owner, "tool": tool, "via": via,

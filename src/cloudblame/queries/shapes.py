@@ -5,7 +5,7 @@ from __future__ import annotations
 from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL, chain_of
 
 __all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape", "event_summary",
-           "raw_record"]
+           "raw_record", "events_by_key"]
 import orjson
 
 from cloudblame.store.db import Store
@@ -64,3 +64,27 @@ def raw_record(store: Store, event_id: str, event_time=None) -> dict | None:
     else:
         raw = store.scalar("SELECT raw FROM events WHERE event_id = ?", [event_id])
     return orjson.loads(raw) if raw else None
+
+
+# Up to this many keys, events are fetched by filters on (event_time, event_id) that min/max zone maps
+# answer from a row group or two each; beyond it, by a hash join against the keys (one scan).
+POINT_LOOKUPS = 2_000
+
+
+def events_by_key(store: Store, keys, columns: str = EVENT_SUMMARY_SQL) -> dict[tuple, dict]:
+    """``columns`` (SQL over ``events e`` left-joined to the session actors ``sa``) of the events with
+    these (event_id, event_time) keys, by key. Events are stored in time order, so the times find them."""
+    keys = list(dict.fromkeys((k[0], k[1]) for k in keys))
+    if not keys:
+        return {}
+    ids, times = [k[0] for k in keys], [k[1] for k in keys]
+    if len(keys) <= POINT_LOOKUPS:
+        join, where, params = "", "WHERE e.event_time = ANY(?::TIMESTAMP[]) AND e.event_id = ANY(?::VARCHAR[])", [
+            sorted(set(times)), ids]
+    else:
+        join, where, params = ("SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::TIMESTAMP[]) AS t) k "
+                               "ON e.event_id = k.id AND e.event_time = k.t"), "", [ids, times]
+    wanted = set(keys)
+    rows = store.query(f"SELECT e.event_id AS _id, e.event_time AS _time, {columns} FROM {EVENTS_FROM} {join} {where}",
+                       params)
+    return {(r.pop("_id"), r.pop("_time")): r for r in rows if (r["_id"], r["_time"]) in wanted}

@@ -57,30 +57,29 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
 
 
-def discover(paths: list[str]) -> tuple[list[Path], list[Problem]]:
-    """Expand paths, folders (recursively, data files by suffix) and globs into a sorted file list."""
-    found: dict[str, Path] = {}
+def discover(paths: list[str]) -> tuple[list[str], list[Problem]]:
+    """Expand paths, folders (recursively, data files by suffix) and globs into a sorted list of file
+    paths (strings, lighter than Path objects: a trail folder can hold hundreds of thousands of files)."""
+    found: dict[str, None] = {}
     problems: list[Problem] = []
     for text in paths:
-        path = Path(text)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
+        if os.path.isdir(text):
+            for root, dirs, files in os.walk(text):
                 dirs.sort()
                 for name in sorted(files):
                     if name.lower().endswith(DATA_SUFFIXES):
-                        p = Path(root, name)
-                        found[str(p)] = p
-        elif path.is_file():
-            found[str(path)] = path
+                        found[os.path.join(root, name)] = None
+        elif os.path.isfile(text):
+            found[text] = None
         elif glob.has_magic(text):
-            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True)) if Path(m).is_file()]
+            matches = [m for m in sorted(glob.glob(text, recursive=True)) if os.path.isfile(m)]
             if not matches:
                 problems.append(Problem(text, None, "no file matches this pattern"))
             for m in matches:
-                found[str(m)] = m
+                found[m] = None
         else:
             problems.append(Problem(text, None, "no such file or folder"))
-    return list(found.values()), problems
+    return list(found), problems
 
 
 def inflate(raw: bytes) -> tuple[bytes, str | None]:
@@ -265,7 +264,7 @@ def unwrap(item) -> tuple[dict | None, str]:
     return None, f"not a CloudTrail record (a JSON object with keys {keys})"
 
 
-def file_report(path: Path) -> FileReport:
+def file_report(path: str | Path) -> FileReport:
     """A fresh report for ``path`` (keyed by its absolute path, so the cwd does not matter)."""
     absolute = os.path.abspath(path)
     st = os.stat(absolute)

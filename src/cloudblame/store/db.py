@@ -84,10 +84,10 @@ class Store:
     def _check_version(self) -> None:
         has_meta = self.conn.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         version = None
         if has_meta:
-            row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            row = next(iter(self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()), None)
             version = int(row[0]) if row else None
         if version is not None and version > schema.SCHEMA_VERSION:
             raise StoreError(
@@ -136,7 +136,7 @@ class Store:
 
     def limit_memory(self, limit: str) -> str:
         """Cap DuckDB's memory (e.g. ``"256MB"``, a library constant); returns the previous cap."""
-        previous = self.conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        previous = self.conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         self.conn.execute(f"SET memory_limit = '{limit}'")
         return previous
 
@@ -155,8 +155,8 @@ class Store:
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
-        row = self.conn.execute(sql, params).fetchone()
-        return row[0] if row else None
+        rows = self.conn.execute(sql, params).fetchall()  # all of it: DuckDB refuses new work on an unfinished result
+        return rows[0][0] if rows else None
 
     def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> None:
         self.conn.execute(sql, params)

@@ -48,6 +48,12 @@ SELECT access_key_id, principal, event_id, linked_by FROM (
 )
 QUALIFY row_number() OVER (PARTITION BY access_key_id, principal ORDER BY rank, copy_rank, gap, event_id) = 1;
 
+-- the issuing events' fields the walk needs, copied out: joining the recursion to the whole events
+-- table made it hash millions of events per step (out of memory at 10M events under a 700 MB cap)
+CREATE OR REPLACE TEMP TABLE _link_events AS
+SELECT event_id, event_name, access_key_id, principal, actor, actor_kind, actor_confidence FROM events
+WHERE event_id IN (SELECT event_id FROM _links);
+
 CREATE OR REPLACE TEMP TABLE _walk AS
 WITH RECURSIVE walk(access_key_id, principal, depth, cur_key, cur_principal, hops, last_event, done) AS (
     SELECT access_key_id, principal, 0, access_key_id, principal,
@@ -61,7 +67,7 @@ WITH RECURSIVE walk(access_key_id, principal, depth, cur_key, cur_principal, hop
            ie.actor_confidence = 'high' OR ie.access_key_id IS NULL OR ie.principal IS NULL
     FROM walk w
     JOIN _links l ON l.access_key_id = w.cur_key AND l.principal = w.cur_principal
-    JOIN events ie ON ie.event_id = l.event_id
+    JOIN _link_events ie ON ie.event_id = l.event_id
     WHERE NOT w.done AND w.depth < {MAX_HOPS}
 )
 SELECT * FROM walk WHERE depth > 0
@@ -77,10 +83,10 @@ SELECT w.access_key_id, w.principal,
        CASE WHEN top.actor_confidence = 'high' THEN 'high' ELSE 'low' END,
        to_json(list_prepend({{'principal': coalesce(top.principal, top.actor), 'how': top.actor_kind,
                              'linked_by': 'identity', 'event_id': NULL::VARCHAR}}, w.hops))
-FROM _walk w JOIN events top ON top.event_id = w.last_event
+FROM _walk w JOIN _link_events top ON top.event_id = w.last_event
 JOIN _sessions s ON s.access_key_id = w.access_key_id AND s.principal = w.principal;
 
-DROP TABLE _sessions; DROP TABLE _links; DROP TABLE _walk;
+DROP TABLE _sessions; DROP TABLE _links; DROP TABLE _link_events; DROP TABLE _walk;
 """
 
 

@@ -64,13 +64,47 @@ SELECT s.resource_type, s.resource_id, s.account_id, s.region, s.arn, s.name, s.
        s.last_time, s.last_event, s.last_actor, s.last_modifier, s.events, d.event_id IS NULL
 FROM summary s
 LEFT JOIN created c USING (resource_type, resource_id, account_id)
-LEFT JOIN deleted d USING (resource_type, resource_id, account_id);
+LEFT JOIN deleted d USING (resource_type, resource_id, account_id)
+ORDER BY s.resource_id, s.resource_type, s.account_id;
 
 DROP TABLE _touch; DROP TABLE _bounds;
+
+DELETE FROM resource_keys;
+INSERT INTO resource_keys
+WITH spellings AS (SELECT DISTINCT resource_type, resource_id, account_id, arn, name FROM event_resources),
+keys AS (SELECT DISTINCT unnest([lower(resource_id), lower(arn), lower(name)]) AS key,
+                resource_type, resource_id, account_id FROM spellings)
+SELECT key, resource_type, resource_id, account_id FROM keys WHERE key IS NOT NULL ORDER BY key;
 """
+
+# event_resources rows are appended in delivery order; a copy sorted by resource_id lets a resource's
+# rows be read from one or two row groups (min/max zone maps) instead of a scan of millions. The store
+# is re-sorted when more than this share of its rows arrived since the last sort.
+UNSORTED_SHARE = 0.10
+
+_CLUSTER = (
+    "CREATE OR REPLACE TEMP TABLE _sorted AS SELECT * FROM event_resources ORDER BY resource_id, event_time",
+    "DELETE FROM event_resources",
+    "INSERT INTO event_resources SELECT * FROM _sorted",
+    "DROP TABLE _sorted",
+)
 
 
 def rebuild_resources(store) -> int:
     """Recompute the resources table from the events; returns how many resources are alive."""
     store.run_script(_REBUILD)
+    cluster_event_resources(store)
     return store.scalar("SELECT count(*) FROM resources WHERE alive")
+
+
+def cluster_event_resources(store, *, unsorted_share: float = UNSORTED_SHARE) -> bool:
+    """Re-sort event_resources by resource_id when enough rows arrived unsorted; True when it did."""
+    total = store.scalar("SELECT count(*) FROM event_resources")
+    sorted_rows = int(store.scalar("SELECT value FROM meta WHERE key = 'event_resources_sorted'") or 0)
+    if total == 0 or total - sorted_rows <= unsorted_share * total:
+        return False
+    with store.transaction():
+        for statement in _CLUSTER:
+            store.execute(statement)
+        store.execute("INSERT OR REPLACE INTO meta VALUES ('event_resources_sorted', ?)", [str(total)])
+    return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # eventID is unique by construction (the writer skips ids already stored) rather than by an index:
 # an index over millions of ids costs ~140 bytes and a random write per event. The raw record is
@@ -134,9 +134,20 @@ CREATE TABLE IF NOT EXISTS resources (
     alive BOOLEAN
 )"""
 
+# Every spelling a resource is looked up by (its id, ARN and names, lower-cased) -> the resource, sorted
+# by key: `blame NAME` finds its candidates by zone maps instead of scanning event_resources. Rebuilt
+# with the resources table. (event_resources itself is kept clustered by resource_id: lifecycle.py.)
+RESOURCE_KEYS = """
+CREATE TABLE IF NOT EXISTS resource_keys (
+    key VARCHAR NOT NULL,
+    resource_type VARCHAR,
+    resource_id VARCHAR NOT NULL,
+    account_id VARCHAR
+)"""
+
 META = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 
-CREATE = (META, EVENTS, EVENT_RESOURCES, INGESTED_FILES, CREDENTIALS, SESSION_ACTORS, RESOURCES)
+CREATE = (META, EVENTS, EVENT_RESOURCES, INGESTED_FILES, CREDENTIALS, SESSION_ACTORS, RESOURCES, RESOURCE_KEYS)
 
 # Migrations from version N to N+1: SQL statements, run in one transaction. Tables a later step
 # derives from the raw records (credentials) are rebuilt by the library after migrating.
@@ -156,6 +167,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "DROP TABLE events",
         "ALTER TABLE events_v5 RENAME TO events",
     ),
+    5: (RESOURCE_KEYS,),
 }
 # Versions whose migration needs derived tables rebuilt from the raw records.
-REBUILD_AFTER = {1: ("credentials",), 3: ("resources",)}
+REBUILD_AFTER = {1: ("credentials",), 3: ("resources",), 5: ("resources",)}

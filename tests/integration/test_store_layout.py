@@ -1,0 +1,112 @@
+"""The store's read layout: event_resources sorted by resource, every spelling of a resource in
+resource_keys, events fetched by their (eventID, eventTime) keys; and the answers do not change."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+
+import pytest
+
+from cloudblame.ingest import ingest_paths
+from cloudblame.queries import shapes
+from cloudblame.queries.blame import blame, find_resources
+from cloudblame.queries.shapes import events_by_key
+from cloudblame.demo.generator import generate_sample_trail
+from cloudblame.store import Store
+from cloudblame.store.lifecycle import cluster_event_resources
+
+
+def _resource_ids(store: Store) -> list[str]:
+    return [r[0] for r in store.conn.execute("SELECT resource_id FROM event_resources").fetchall()]
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    """A demo trail split by files: 60% ingested, then 2% (below the re-sort share), then the rest."""
+    tmp = tmp_path_factory.mktemp("layout")
+    generate_sample_trail(tmp / "trail", records=3000, seed=11)
+    files = sorted(p for p in (tmp / "trail").rglob("*.json.gz"))
+    cut1, cut2 = int(len(files) * 0.60), int(len(files) * 0.62)
+    for part, chosen in (("first", files[:cut1]), ("second", files[cut1:cut2]), ("third", files[cut2:])):
+        for f in chosen:
+            target = tmp / part / f.relative_to(tmp / "trail")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, target)
+    db = tmp / "s.duckdb"
+    with Store.open(db) as store:
+        ingest_paths(store, [str(tmp / "first")])
+    return tmp, db
+
+
+def test_event_resources_are_sorted_by_resource_after_ingest(sample_store):
+    tmp, db = sample_store
+    with Store.open(db) as store:
+        ids = _resource_ids(store)
+        assert ids == sorted(ids) and len(ids) > 500
+        assert store.scalar("SELECT value FROM meta WHERE key = 'event_resources_sorted'") == str(len(ids))
+
+
+def test_a_small_ingest_is_appended_and_a_large_one_sorted_again(tmp_path, sample_store):
+    _, db = sample_store
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(db.read_bytes())
+    tmp = sample_store[0]
+    with Store.open(copy) as store:
+        sorted_rows = len(_resource_ids(store))
+        ingest_paths(store, [str(tmp / "second")])
+        ids = _resource_ids(store)
+        assert len(ids) > sorted_rows and ids[:sorted_rows] == sorted(ids[:sorted_rows])
+        assert store.scalar("SELECT value FROM meta WHERE key = 'event_resources_sorted'") == str(sorted_rows)
+        ingest_paths(store, [str(tmp / "third")])  # now over 10% arrived since the sort
+        ids = _resource_ids(store)
+        assert ids == sorted(ids)
+        assert not cluster_event_resources(store)  # nothing new: nothing to do
+
+
+def test_every_spelling_of_a_resource_finds_it(sample_store):
+    _, db = sample_store
+    with Store.open(db, read_only=True) as store:
+        named = store.query("SELECT DISTINCT resource_type, resource_id, account_id, arn, name FROM event_resources "
+                            "WHERE arn IS NOT NULL AND name IS NOT NULL AND name <> resource_id "
+                            "AND resource_type IS NOT NULL ORDER BY resource_id LIMIT 5")
+        assert named
+        for r in named:
+            wanted = (r["resource_type"], r["resource_id"], r["account_id"])
+            for spelling in (r["resource_id"], r["arn"], r["name"], r["resource_id"].upper()):
+                found = {(c["type"], c["id"], c["account"]) for c in find_resources(store, spelling)}
+                assert wanted in found, spelling
+        assert find_resources(store, "no-such-resource-anywhere") == []
+
+
+def test_blame_answers_the_same_from_the_layout_as_from_a_scan(sample_store):
+    """The timeline read through resource_keys and events_by_key equals a plain join over all rows."""
+    _, db = sample_store
+    with Store.open(db, read_only=True) as store:
+        rows = store.query("SELECT resource_type, resource_id, account_id FROM resources WHERE creator_known "
+                           "ORDER BY resource_id LIMIT 25")
+        assert len(rows) == 25
+        for r in rows:
+            result = blame(store, r["resource_id"], resource_type=r["resource_type"], account=r["account_id"])
+            expected = store.query(
+                f"SELECT e.event_id FROM event_resources x JOIN {shapes.EVENTS_FROM} "
+                "ON e.event_id = x.event_id AND e.event_time = x.event_time "
+                "WHERE x.resource_id = ? AND x.account_id IS NOT DISTINCT FROM ? "
+                "AND (x.resource_type = ? OR x.resource_type IS NULL) ORDER BY e.event_time, e.event_id",
+                [r["resource_id"], r["account_id"], r["resource_type"]])
+            assert [t["event_id"] for t in result["timeline"]] == [e["event_id"] for e in expected]
+
+
+def test_events_by_key_gives_the_same_rows_by_point_lookups_and_by_join(sample_store, monkeypatch):
+    _, db = sample_store
+    with Store.open(db, read_only=True) as store:
+        keys = [tuple(k) for k in store.conn.execute(
+            "SELECT event_id, event_time FROM events ORDER BY hash(event_id) LIMIT 40").fetchall()]
+        keys.append(("not-an-event", keys[0][1]))
+        keys.append((keys[1][0], keys[1][1] + timedelta(seconds=1)))  # a known id at another time: no event
+        by_points = events_by_key(store, keys)
+        monkeypatch.setattr(shapes, "POINT_LOOKUPS", 5)
+        by_join = events_by_key(store, keys)
+        assert by_points == by_join
+        assert sorted(by_points) == sorted(keys[:40])
+        assert all(row["event_id"] == key[0] for key, row in by_points.items())
