@@ -110,3 +110,32 @@ def test_events_by_key_gives_the_same_rows_by_point_lookups_and_by_join(sample_s
         assert by_points == by_join
         assert sorted(by_points) == sorted(keys[:40])
         assert all(row["event_id"] == key[0] for key, row in by_points.items())
+
+
+def test_newest_first_pages_are_the_same_with_and_without_the_lookback_windows(sample_store, monkeypatch):
+    """Pages found window by window (a day, a week, a month back, then all) equal the plain top-N, for
+    busy and rare users and across cursors."""
+    from cloudblame.queries import events as events_module
+    from cloudblame.queries.events import EventFilter, event_page
+
+    _, db = sample_store
+    with Store.open(db, read_only=True) as store:
+        users = [r[0] for r in store.conn.execute(
+            "SELECT user_name FROM events WHERE user_name IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC").fetchall()]
+        assert len(users) >= 3
+
+        def pages(user):
+            out, cursor = [], None
+            for _ in range(4):
+                page = event_page(store, EventFilter(username=user, limit=7, after=cursor))
+                out.append([e["event_id"] for e in page["events"]])
+                cursor = page["next"]
+                if cursor is None:
+                    break
+            return out
+
+        chosen = [users[0], users[len(users) // 2], users[-1]]
+        windowed = [pages(u) for u in chosen]
+        monkeypatch.setattr(events_module, "LOOKBACK", (None,))
+        assert windowed == [pages(u) for u in chosen]
+        assert any(len(p) > 1 for p in windowed)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import orjson
 
 from cloudblame.queries import NotFound
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, RESOLVED_ACTOR_SQL, event_summary
+from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, RESOLVED_ACTOR_SQL, event_summary, events_by_key
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
@@ -154,8 +154,15 @@ def event_page(store: Store, f: EventFilter) -> dict:
         params = params + cond_params
     order = ", ".join(f"{expr} {_flip(d) if backwards else d}" for expr, d, _ in keys)
     key_columns = ", ".join(f"{expr} AS _k{i}" for i, (expr, _, _) in enumerate(keys))
-    rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, {key_columns} FROM {EVENTS_FROM}{where} ORDER BY {order} LIMIT ?",
-                       params + [f.limit + 1])
+    # The page's keys first (a top-N over a few columns), then its rows by key: materializing every
+    # column of every match before the top-N took a second for a busy user at 10M events.
+    sql = f"SELECT e.event_id AS _id, e.event_time AS _time, {key_columns} FROM {EVENTS_FROM}{where}"
+    if f.sort == "time_desc" and not backwards:
+        found = _newest_keys(store, sql, params, order, f)
+    else:
+        found = store.query(f"{sql} ORDER BY {order} LIMIT ?", params + [f.limit + 1])
+    by_key = events_by_key(store, [(k["_id"], k["_time"]) for k in found])
+    rows = [dict(by_key[key], **k) for k in found if (key := (k["_id"], k["_time"])) in by_key]
     more = len(rows) > f.limit
     rows = rows[:f.limit]
     if backwards:
@@ -166,6 +173,34 @@ def event_page(store: Store, f: EventFilter) -> dict:
     else:
         nxt, prev = (last if more else None), (first if f.after is not None else None)
     return {"events": _summaries(store, rows), "next": nxt, "prev": prev, "sort": f.sort, "limit": f.limit}
+
+
+# Newest-first pages look back this far before the newest time in reach, then further: events are
+# stored in time order, so a recent window is a few row groups where the whole table is a full scan.
+LOOKBACK = (timedelta(days=1), timedelta(days=7), timedelta(days=30), None)
+
+
+def _newest_keys(store: Store, sql: str, params: list, order: str, f: EventFilter) -> list[dict]:
+    """The newest ``f.limit + 1`` matches of ``sql``: first within a day of the newest event in reach
+    (the cursor's time, ``until``, or the store's newest), then a week... A window holding enough rows
+    holds the newest ones, since every row outside it is older than every row inside."""
+    newest = decode_cursor(f.after, SORTS[f.sort])[0] if f.after else None
+    newest = newest or f.until or store.scalar("SELECT max(event_time) FROM events")
+    where = " AND " if " WHERE " in sql else " WHERE "
+    for back in LOOKBACK:
+        if back is None or newest is None:
+            return store.query(f"{sql} ORDER BY {order} LIMIT ?", params + [f.limit + 1])
+        found = store.query(f"{sql}{where}e.event_time >= ?::TIMESTAMP ORDER BY {order} LIMIT ?",
+                            params + [_naive(newest) - back, f.limit + 1])
+        if len(found) > f.limit:
+            return found
+    return found
+
+
+def _naive(value) -> datetime:
+    """A cursor's ISO text or a datetime as the store's naive UTC time."""
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
 
 
 def _check(f: EventFilter) -> None:
