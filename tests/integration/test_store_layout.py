@@ -139,3 +139,14 @@ def test_newest_first_pages_are_the_same_with_and_without_the_lookback_windows(s
         monkeypatch.setattr(events_module, "LOOKBACK", (None,))
         assert windowed == [pages(u) for u in chosen]
         assert any(len(p) > 1 for p in windowed)
+
+
+def test_an_events_request_id_is_read_from_its_raw_record(sample_store):
+    from cloudblame.queries.events import get_event
+
+    _, db = sample_store
+    with Store.open(db, read_only=True) as store:
+        event_id = store.scalar("SELECT event_id FROM events WHERE raw LIKE '%\"requestID\"%' LIMIT 1")
+        event = get_event(store, event_id)
+        assert event["request_id"] and event["request_id"] == event["raw"]["requestID"]
+        assert "request_id" not in {r[0] for r in store.conn.execute("DESCRIBE events").fetchall()}

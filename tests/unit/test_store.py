@@ -67,6 +67,7 @@ def test_a_version_1_store_is_migrated_and_its_chains_resolved(tmp_path):
         for statement in ("DROP TABLE credentials", "DROP TABLE session_actors",
                           "ALTER TABLE events DROP COLUMN session_created",
                           "ALTER TABLE ingested_files DROP COLUMN etag",
+                          "ALTER TABLE events ADD COLUMN request_id VARCHAR",  # dropped by version 6
                           "UPDATE meta SET value = '1' WHERE key = 'schema_version'"):
             store.execute(statement)
     with Store.open(db) as store:
@@ -95,8 +96,8 @@ def test_a_version_4_store_loses_its_event_id_index_and_keeps_every_event(tmp_pa
         ingest_paths(store, [str(tmp_path / "in")])
         before = store.conn.execute("SELECT * FROM events ORDER BY event_id").fetchall()
         v4 = EVENTS_COLUMNS.replace("event_id VARCHAR NOT NULL", "event_id VARCHAR PRIMARY KEY").replace(
-            " USING COMPRESSION zstd", "")
-        for statement in ("CREATE TABLE events_v4 " + v4, "INSERT INTO events_v4 SELECT * FROM events",
+            " USING COMPRESSION zstd", "").replace("shared_event_id VARCHAR,", "request_id VARCHAR, shared_event_id VARCHAR,")
+        for statement in ("CREATE TABLE events_v4 " + v4, "INSERT INTO events_v4 BY NAME SELECT * FROM events",
                           "DROP TABLE events", "ALTER TABLE events_v4 RENAME TO events",
                           "UPDATE meta SET value = '4' WHERE key = 'schema_version'"):
             store.execute(statement)
@@ -123,6 +124,7 @@ def test_a_version_5_store_gets_its_resource_keys_and_sorted_resources(tmp_path)
         ingest_paths(store, [str(tmp_path / "trail")])
         keys = store.scalar("SELECT count(*) FROM resource_keys")
         for statement in ("DROP TABLE resource_keys", "DELETE FROM meta WHERE key = 'event_resources_sorted'",
+                          "ALTER TABLE events ADD COLUMN request_id VARCHAR",
                           "UPDATE meta SET value = '5' WHERE key = 'schema_version'"):
             store.execute(statement)
     with Store.open(db) as store:

@@ -22,7 +22,7 @@ from cloudblame.timeutil import parse_event_time
 EVENT_COLUMNS = (
     "event_id", "event_time", "event_source", "event_name", "aws_region", "account_id",
     "read_only", "error_code", "error_message", "source_ip", "user_agent",
-    "event_type", "event_category", "event_version", "api_version", "request_id", "shared_event_id",
+    "event_type", "event_category", "event_version", "api_version", "shared_event_id",
     "identity_type", "principal", "principal_id", "principal_account", "user_name", "access_key_id",
     "session_name", "session_issuer_arn", "session_issuer_name", "source_identity", "invoked_by",
     "session_created", "actor", "actor_kind", "actor_confidence", "tool", "tool_version",
@@ -125,7 +125,7 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
         "error_message": _text(record.get("errorMessage")), "source_ip": source_ip, "user_agent": ua,
         "event_type": _text(record.get("eventType"), 64), "event_category": _text(record.get("eventCategory"), 64),
         "event_version": _text(record.get("eventVersion"), 16), "api_version": _text(record.get("apiVersion"), 32),
-        "request_id": _text(record.get("requestID"), 256), "shared_event_id": _text(record.get("sharedEventID"), 256),
+        "shared_event_id": _text(record.get("sharedEventID"), 256),
         "identity_type": principal.identity_type, "principal": principal.arn, "principal_id": principal.principal_id,
         "principal_account": principal.account_id, "user_name": principal.user_name,
         "access_key_id": principal.access_key_id, "session_name": principal.session_name,

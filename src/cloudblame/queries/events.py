@@ -313,7 +313,7 @@ def get_event(store: Store, event_id: str) -> dict:
     event_id = resolve_event_id(store, event_id)
     rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, e.raw, e.origin, e.user_name AS username, "
                        "e.session_issuer_arn, e.source_identity, "
-                       "e.event_type, e.event_category, e.shared_event_id, e.request_id "
+                       "e.event_type, e.event_category, e.shared_event_id "
                        f"FROM {EVENTS_FROM} WHERE e.event_id = ?", [event_id])
     if not rows:
         raise NotFound(f"no event with id {event_id!r} in the store")
@@ -322,7 +322,9 @@ def get_event(store: Store, event_id: str) -> dict:
     item["error_message"] = row["error_message"]
     item["event_type"] = row["event_type"]
     item["event_category"] = row["event_category"]
-    item["request_id"] = row["request_id"]
+    raw = orjson.loads(row["raw"])
+    request_id = raw.get("requestID") if isinstance(raw, dict) else None  # not a column: read where shown
+    item["request_id"] = request_id[:256] if isinstance(request_id, str) and request_id else None
     item["shared_event_id"] = row["shared_event_id"]
     item["actor"].update({
         "username": row["username"],
@@ -331,7 +333,7 @@ def get_event(store: Store, event_id: str) -> dict:
     })
     item["origin"] = row["origin"]
     item["resources"] = _resources_of(store, [event_id]).get(event_id, [])
-    item["raw"] = orjson.loads(row["raw"])
+    item["raw"] = raw
     return item
 
 
