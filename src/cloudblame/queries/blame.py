@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from cloudblame.normalize.resources import extract_resources
 from cloudblame.queries import Ambiguous, NotFound
 from cloudblame.queries.delegation import delegate
-from cloudblame.normalize.resources import extract_resources
 from cloudblame.queries.shapes import actor_shape, events_by_key, raw_record, tool_shape
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z

@@ -109,7 +109,7 @@ def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] |
     evidence = Evidence(creations=dict(creations or {}))
     created = [(r["created_event_id"], r["created_time"]) for r in rows
                if r["created_event_id"] and r["created_event_id"] not in evidence.creations]
-    for key, found in events_by_key(store, created, RAW_SQL).items():
+    for key, found in events_by_key(store, created, RAW_SQL, actors=False).items():
         evidence.creations[key[0]] = orjson.loads(found["raw"])
     if rows:
         tagging = store.query(
@@ -118,7 +118,7 @@ def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] |
             "ON r.resource_type = k.t AND r.resource_id = k.i "
             "WHERE NOT r.failed AND r.event_name IN (SELECT unnest(?::VARCHAR[]))",
             [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows], list(TAGGING_EVENTS)])
-        raws = events_by_key(store, [(t["event_id"], t["event_time"]) for t in tagging], RAW_SQL)
+        raws = events_by_key(store, [(t["event_id"], t["event_time"]) for t in tagging], RAW_SQL, actors=False)
         for t in sorted(tagging, key=lambda t: (t["event_time"], t["event_id"])):
             found = raws.get((t["event_id"], t["event_time"]))
             if found is not None:
@@ -139,7 +139,7 @@ def _last_attachments(store: Store, volumes: list[str]) -> dict[str, str]:
         "SELECT resource_id AS volume, event_id, event_time FROM event_resources "
         "WHERE resource_type = 'AWS::EC2::Volume' AND resource_id IN (SELECT unnest(?::VARCHAR[])) "
         "AND event_name = 'AttachVolume' AND NOT failed", [volumes])
-    raws = events_by_key(store, [(a["event_id"], a["event_time"]) for a in attaches], RAW_SQL)
+    raws = events_by_key(store, [(a["event_id"], a["event_time"]) for a in attaches], RAW_SQL, actors=False)
     attached: dict[str, tuple] = {}
     for a in attaches:
         found = raws.get((a["event_id"], a["event_time"]))

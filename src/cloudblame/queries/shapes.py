@@ -71,9 +71,10 @@ def raw_record(store: Store, event_id: str, event_time=None) -> dict | None:
 POINT_LOOKUPS = 2_000
 
 
-def events_by_key(store: Store, keys, columns: str = EVENT_SUMMARY_SQL) -> dict[tuple, dict]:
-    """``columns`` (SQL over ``events e`` left-joined to the session actors ``sa``) of the events with
-    these (event_id, event_time) keys, by key. Events are stored in time order, so the times find them."""
+def events_by_key(store: Store, keys, columns: str = EVENT_SUMMARY_SQL, *, actors: bool = True) -> dict[tuple, dict]:
+    """``columns`` (SQL over ``events e``, left-joined to the session actors ``sa`` when ``actors``) of
+    the events with these (event_id, event_time) keys, by key. Events are stored in time order, so the
+    times find them. (Without the actors join, a fetch of many raw records ran 4x faster at 1M.)"""
     keys = list(dict.fromkeys((k[0], k[1]) for k in keys))
     if not keys:
         return {}
@@ -85,6 +86,7 @@ def events_by_key(store: Store, keys, columns: str = EVENT_SUMMARY_SQL) -> dict[
         join, where, params = ("SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::TIMESTAMP[]) AS t) k "
                                "ON e.event_id = k.id AND e.event_time = k.t"), "", [ids, times]
     wanted = set(keys)
-    rows = store.query(f"SELECT e.event_id AS _id, e.event_time AS _time, {columns} FROM {EVENTS_FROM} {join} {where}",
+    source = EVENTS_FROM if actors else "events e"
+    rows = store.query(f"SELECT e.event_id AS _id, e.event_time AS _time, {columns} FROM {source} {join} {where}",
                        params)
     return {(r.pop("_id"), r.pop("_time")): r for r in rows if (r["_id"], r["_time"]) in wanted}
