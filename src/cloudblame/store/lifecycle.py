@@ -9,6 +9,8 @@ Rebuilt after every ingest that adds events.
 
 from __future__ import annotations
 
+import duckdb
+
 from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL
 
 _REBUILD = f"""
@@ -92,8 +94,12 @@ _CLUSTER = (
 
 def rebuild_resources(store) -> int:
     """Recompute the resources table from the events; returns how many resources are alive."""
+    if cluster_event_resources(store):  # first: the tables rebuilt next reuse the blocks it frees
+        try:
+            store.execute("CHECKPOINT")
+        except duckdb.Error:  # another connection is mid-transaction: the next checkpoint frees them
+            pass
     store.run_script(_REBUILD)
-    cluster_event_resources(store)
     return store.scalar("SELECT count(*) FROM resources WHERE alive")
 
 
