@@ -89,6 +89,7 @@ def ingest_paths(store: Store, paths: list[str], *, force: bool = False, batch_s
     return _finish(store, writer, summary, started)
 
 
+_DELIVERY_STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
 _LISTING = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
                       ("trail", pa.bool_()), ("date", pa.string()), ("stamp", pa.string())])
 
@@ -130,9 +131,6 @@ def _rows(todo: pa.Table):
 
 def _file_task(rows: list[tuple]) -> FileTask:
     return FileTask([(path, FileReport(path, size, mtime, parse_trail_key(path))) for path, size, mtime in rows])
-
-
-_DELIVERY_STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
 
 
 def _jobs(jobs: int | None, total_bytes: int) -> int:

@@ -30,7 +30,7 @@ PARALLEL_MIN_BYTES = 4_000_000  # below this, workers are not worth starting
 class FileTask:
     """Files on disk to read and normalize together."""
 
-    files: list[tuple[Path, FileReport]]
+    files: list[tuple[str | Path, FileReport]]
 
     def run(self) -> NormalizedBatch:
         return _normalize(self.files, iter_file)

@@ -63,9 +63,9 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
                         candidates)
     target = candidates[0]
     timeline = _timeline_rows(store, target, rows)
-    created, _ = _lifecycle(timeline)
+    created, deleted = _lifecycle(timeline)
     record = (raw_record(store, created["event_id"], created["event_time"]) or {}) if created else None
-    result = _blame_shape(store, target, timeline, record)
+    result = _blame_shape(store, target, timeline, (created, deleted), record)
     result.update(_context(store, target, result, record))
     return result
 
@@ -147,8 +147,8 @@ def _point(row: dict | None) -> dict | None:
     }
 
 
-def _blame_shape(store: Store, target: dict, timeline: list[dict], record: dict | None) -> dict:
-    created, deleted = _lifecycle(timeline)
+def _blame_shape(store: Store, target: dict, timeline: list[dict], lifecycle: tuple, record: dict | None) -> dict:
+    created, deleted = lifecycle
     anchor = created or timeline[0]
     arn = (created or {}).get("r_arn") or next((r["r_arn"] for r in timeline if r["r_arn"]), None)
     names = Counter(r["r_name"] for r in timeline if r["r_name"])

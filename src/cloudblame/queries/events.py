@@ -148,19 +148,20 @@ def event_page(store: Store, f: EventFilter) -> dict:
     keys = SORTS[f.sort]
     backwards = f.before is not None
     cursor = f.before if backwards else f.after
-    if cursor is not None:
-        cond, cond_params = _keyset_clause(keys, decode_cursor(cursor, keys), backwards)
+    values = decode_cursor(cursor, keys) if cursor is not None else None
+    if values is not None:
+        cond, cond_params = _keyset_clause(keys, values, backwards)
         where = f"{where} AND {cond}" if where else f" WHERE {cond}"
         params = params + cond_params
     order = ", ".join(f"{expr} {_flip(d) if backwards else d}" for expr, d, _ in keys)
     key_columns = ", ".join(f"{expr} AS _k{i}" for i, (expr, _, _) in enumerate(keys))
     # The page's keys first (a top-N over a few columns), then its rows by key: materializing every
     # column of every match before the top-N took a second for a busy user at 10M events.
-    sql = f"SELECT e.event_id AS _id, e.event_time AS _time, {key_columns} FROM {EVENTS_FROM}{where}"
-    if f.sort == "time_desc" and not backwards:
-        found = _newest_keys(store, sql, params, order, f)
-    else:
-        found = store.query(f"{sql} ORDER BY {order} LIMIT ?", params + [f.limit + 1])
+    select = f"SELECT e.event_id AS _id, e.event_time AS _time, {key_columns} FROM {EVENTS_FROM}"
+    newest = None
+    if f.sort == "time_desc" and not backwards:  # the newest time in reach: the cursor's, until, or the store's
+        newest = (values[0] if values else None) or f.until or store.scalar("SELECT max(event_time) FROM events")
+    found = _page_keys(store, select, where, params, order, f.limit + 1, newest)
     by_key = events_by_key(store, [(k["_id"], k["_time"]) for k in found])
     rows = [dict(by_key[key], **k) for k in found if (key := (k["_id"], k["_time"])) in by_key]
     more = len(rows) > f.limit
@@ -180,19 +181,16 @@ def event_page(store: Store, f: EventFilter) -> dict:
 LOOKBACK = (timedelta(days=1), timedelta(days=7), timedelta(days=30), None)
 
 
-def _newest_keys(store: Store, sql: str, params: list, order: str, f: EventFilter) -> list[dict]:
-    """The newest ``f.limit + 1`` matches of ``sql``: first within a day of the newest event in reach
-    (the cursor's time, ``until``, or the store's newest), then a week... A window holding enough rows
-    holds the newest ones, since every row outside it is older than every row inside."""
-    newest = decode_cursor(f.after, SORTS[f.sort])[0] if f.after else None
-    newest = newest or f.until or store.scalar("SELECT max(event_time) FROM events")
-    where = " AND " if " WHERE " in sql else " WHERE "
-    for back in LOOKBACK:
-        if back is None or newest is None:
-            return store.query(f"{sql} ORDER BY {order} LIMIT ?", params + [f.limit + 1])
-        found = store.query(f"{sql}{where}e.event_time >= ?::TIMESTAMP ORDER BY {order} LIMIT ?",
-                            params + [_naive(newest) - back, f.limit + 1])
-        if len(found) > f.limit:
+def _page_keys(store: Store, select: str, where: str, params: list, order: str, n: int, newest) -> list[dict]:
+    """The first ``n`` rows of ``select`` + ``where`` in ``order``. Given ``newest`` (newest-first pages),
+    looked for within a day of it first, then a week...: a window holding ``n`` rows holds the newest
+    ones, since every row outside it is older than every row inside."""
+    for back in LOOKBACK if newest is not None else (None,):
+        bound, extra = "", []
+        if back is not None:
+            bound, extra = (" AND " if where else " WHERE ") + "e.event_time >= ?::TIMESTAMP", [_naive(newest) - back]
+        found = store.query(f"{select}{where}{bound} ORDER BY {order} LIMIT ?", params + extra + [n])
+        if back is None or len(found) >= n:
             return found
     return found
 

@@ -13,13 +13,11 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-import orjson
-
 from cloudblame.normalize.jpath import first, resolve
 from cloudblame.normalize.resources import extract_resources
 from cloudblame.prices.table import PriceTable
 from cloudblame.queries.delegation import creation_tags, delegate
-from cloudblame.queries.shapes import events_by_key
+from cloudblame.queries.shapes import records_by_key
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z, parse_when
 
@@ -109,8 +107,8 @@ def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] |
     evidence = Evidence(creations=dict(creations or {}))
     created = [(r["created_event_id"], r["created_time"]) for r in rows
                if r["created_event_id"] and r["created_event_id"] not in evidence.creations]
-    for key, found in events_by_key(store, created, RAW_SQL, actors=False).items():
-        evidence.creations[key[0]] = orjson.loads(found["raw"])
+    for key, record in records_by_key(store, created).items():
+        evidence.creations[key[0]] = record
     if rows:
         tagging = store.query(
             "SELECT r.resource_type, r.resource_id, r.account_id, r.event_id, r.event_time FROM event_resources r "
@@ -118,19 +116,16 @@ def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] |
             "ON r.resource_type = k.t AND r.resource_id = k.i "
             "WHERE NOT r.failed AND r.event_name IN (SELECT unnest(?::VARCHAR[]))",
             [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows], list(TAGGING_EVENTS)])
-        raws = events_by_key(store, [(t["event_id"], t["event_time"]) for t in tagging], RAW_SQL, actors=False)
+        records = records_by_key(store, [(t["event_id"], t["event_time"]) for t in tagging])
         for t in sorted(tagging, key=lambda t: (t["event_time"], t["event_id"])):
-            found = raws.get((t["event_id"], t["event_time"]))
-            if found is not None:
+            record = records.get((t["event_id"], t["event_time"]))
+            if record is not None:
                 key = (t["resource_type"], t["resource_id"], t["account_id"])
-                evidence.tagging.setdefault(key, []).append(orjson.loads(found["raw"]))
+                evidence.tagging.setdefault(key, []).append(record)
     volumes = [r["resource_id"] for r in rows if r["resource_type"] == "AWS::EC2::Volume"]
     if volumes:
         evidence.attached = _last_attachments(store, volumes)
     return evidence
-
-
-RAW_SQL = "e.raw AS raw"
 
 
 def _last_attachments(store: Store, volumes: list[str]) -> dict[str, str]:
@@ -139,11 +134,10 @@ def _last_attachments(store: Store, volumes: list[str]) -> dict[str, str]:
         "SELECT resource_id AS volume, event_id, event_time FROM event_resources "
         "WHERE resource_type = 'AWS::EC2::Volume' AND resource_id IN (SELECT unnest(?::VARCHAR[])) "
         "AND event_name = 'AttachVolume' AND NOT failed", [volumes])
-    raws = events_by_key(store, [(a["event_id"], a["event_time"]) for a in attaches], RAW_SQL, actors=False)
+    records = records_by_key(store, [(a["event_id"], a["event_time"]) for a in attaches])
     attached: dict[str, tuple] = {}
     for a in attaches:
-        found = raws.get((a["event_id"], a["event_time"]))
-        record = orjson.loads(found["raw"]) if found else {}
+        record = records.get((a["event_id"], a["event_time"]), {})
         instances = [ref.resource_id for ref in extract_resources(record, account=None, region=None)
                      if ref.resource_type == "AWS::EC2::Instance"]
         if instances and (a["volume"] not in attached or a["event_time"] >= attached[a["volume"]][0]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL, chain_of
 
 __all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape", "event_summary",
-           "raw_record", "events_by_key"]
+           "raw_record", "events_by_key", "records_by_key"]
 import orjson
 
 from cloudblame.store.db import Store
@@ -90,3 +90,9 @@ def events_by_key(store: Store, keys, columns: str = EVENT_SUMMARY_SQL, *, actor
     rows = store.query(f"SELECT e.event_id AS _id, e.event_time AS _time, {columns} FROM {source} {join} {where}",
                        params)
     return {(r.pop("_id"), r.pop("_time")): r for r in rows if (r["_id"], r["_time"]) in wanted}
+
+
+def records_by_key(store: Store, keys) -> dict[tuple, dict]:
+    """The raw records (parsed) of the events with these (event_id, event_time) keys, by key."""
+    found = events_by_key(store, keys, "e.raw AS raw", actors=False)
+    return {key: orjson.loads(row["raw"]) for key, row in found.items()}
