@@ -18,8 +18,8 @@ from cloudblame.sources.files import FileReport, Problem, RawRecord, discover, f
 from cloudblame.sources.s3key import parse_trail_key
 from cloudblame.sources.s3 import ObjectFilter, S3Lister, fetch, parse_s3_url
 from cloudblame.store.db import Store
-from cloudblame.store.identity import resolve_sessions
-from cloudblame.store.lifecycle import rebuild_resources
+from cloudblame.queries.details import rebuild_derived
+from cloudblame.store.lifecycle import derived_tables_stale
 from cloudblame.store.writer import EventWriter
 from cloudblame.workers import TASK_BYTES, PARALLEL_MIN_BYTES, ContentTask, FileTask, default_jobs, group_by_size, run_tasks
 
@@ -160,14 +160,13 @@ REBUILD_MEMORY = "600MB"
 
 
 def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: float) -> IngestSummary:
-    """Flush the last batch, count, and re-resolve identities when anything new arrived."""
+    """Flush the last batch, count, and bring the derived tables up to date: identities, resources and
+    their details when anything new arrived (or an earlier ingest stopped before doing so)."""
     writer.flush()
     summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
     try:
-        if summary.new:
-            store.limit_memory(REBUILD_MEMORY)
-            resolve_sessions(store)
-            rebuild_resources(store)
+        store.limit_memory(REBUILD_MEMORY)
+        rebuild_derived(store, events_changed=bool(summary.new) or derived_tables_stale(store))
     finally:
         store.limit_memory(writer.memory_before)
     summary.seconds = time.perf_counter() - started

@@ -30,7 +30,9 @@ def _by_id(items):
 
 def test_inventory_lists_what_is_alive_with_owner_purpose_and_cost(sandbox):
     sample, store = sandbox
-    items = _by_id(inventory(store)["resources"])
+    result = inventory(store, limit=None)
+    items = _by_id(result["resources"])
+    assert result["count"] == len(result["resources"]) == store.scalar("SELECT count(*) FROM resources WHERE alive")
     for e in sample.expected:
         if e.resource_type in ("AWS::EC2::Instance", "AWS::EC2::NatGateway", "AWS::RDS::DBInstance"):
             assert (e.resource_id in items) == (e.deleted is None), e
@@ -48,11 +50,18 @@ def test_inventory_lists_what_is_alive_with_owner_purpose_and_cost(sandbox):
 
 def test_inventory_filters_and_groups(sandbox):
     _, store = sandbox
-    bob = inventory(store, owner="bob")["resources"]
-    assert bob and all(i["owner"] == "bob" for i in bob)
+    everything = inventory(store, limit=None)["resources"]
+    bob = inventory(store, owner="BOB", limit=None)["resources"]
+    assert bob and bob == [i for i in everything if i["owner"] == "bob"]
+    terraform = inventory(store, tool="terraform", resource_type="AWS::EC2::Subnet", limit=None)["resources"]
+    assert terraform == [i for i in everything if i["type"] == "AWS::EC2::Subnet" and i["created"]
+                         and i["created"]["tool"] == "terraform"] != []
     groups = inventory(store, by="owner")["groups"]
     assert groups[0]["usd_per_month"] >= groups[-1]["usd_per_month"]
-    assert sum(g["resources"] for g in groups) == len(inventory(store)["resources"])
+    assert sum(g["resources"] for g in groups) == len(everything)
+    top = inventory(store, limit=5)
+    assert top["resources"] == everything[:5] and top["count"] == len(everything)
+    assert top["total_usd_per_month"] == round(sum(i["cost"]["usd_per_month"] or 0 for i in everything), 2)
     assert {g["key"] for g in inventory(store, by="tool")["groups"]} >= {"terraform", "console"}
     with pytest.raises(ValueError, match="--by must be one of"):
         inventory(store, by="colour")
@@ -60,7 +69,7 @@ def test_inventory_filters_and_groups(sandbox):
 
 def test_forgotten_finds_bobs_expensive_leftovers(sandbox):
     _, store = sandbox
-    result = forgotten(store, idle="14d")
+    result = forgotten(store, idle="14d", limit=None)
     items = _by_id(result["resources"])
     gpu = next(i for i in items.values() if i["name"] == "bob-gpu-experiment")
     assert any("creator bob was deleted" in r for r in gpu["reasons"])
@@ -97,7 +106,7 @@ def test_invictus_terraform_environment_under_bert_jan(invictus_store):
     from cloudblame.queries.blame import blame
 
     store, _ = invictus_store
-    mine = inventory(store, owner="bert-jan")["resources"]
+    mine = inventory(store, owner="bert-jan", limit=None)["resources"]
     assert {"AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::SecretsManager::Secret"} <= {i["type"] for i in mine}
     assert all(i["created"]["by"] == "bert-jan" for i in mine if i["created"])
     made = store.query("SELECT resource_id FROM resources WHERE created_by = 'bert-jan' AND created_tool = 'terraform' "
@@ -128,7 +137,65 @@ def test_later_tags_and_parents(sandbox):
     spot = blame(store, sample.spotlight)
     assert spot["tags"]["Name"] == "tom-load-test" and spot["tags"]["CostCenter"] == "qa"  # set later by alice
     assert spot["purpose"]["owner_tag"] == "tom.becker@example.com"
-    nodegroup = next(i for i in inventory(store)["resources"] if i["type"] == "AWS::EKS::Nodegroup")
+    alive = inventory(store, limit=None)["resources"]
+    nodegroup = next(i for i in alive if i["type"] == "AWS::EKS::Nodegroup")
     assert nodegroup["purpose"]["parent"] == {"type": "AWS::EKS::Cluster", "id": "sandbox-eks"}
-    asg_made = [i for i in inventory(store)["resources"] if i["purpose"]["auto_scaling_group"]]
+    asg_made = [i for i in alive if i["purpose"]["auto_scaling_group"]]
     assert all(i["purpose"]["parent"]["type"] == "AWS::AutoScaling::AutoScalingGroup" for i in asg_made)
+
+
+def _alive_derived_now(store):
+    """The inventory shapes of every alive resource derived from the events now (not the stored table)."""
+    from cloudblame.queries.details import gather_evidence, resource_details
+
+    rows = store.query("SELECT * FROM resources WHERE alive")
+    evidence = gather_evidence(store, rows)
+    return _by_id(resource_details(store, row, evidence) for row in rows)
+
+
+def test_stored_details_equal_details_derived_now(sandbox):
+    _, store = sandbox
+    stored = store.scalar("SELECT count(*) FROM inventory")
+    assert stored == store.scalar("SELECT count(*) FROM resources WHERE alive") > 0
+    assert _by_id(inventory(store, limit=None)["resources"]) == _alive_derived_now(store)
+
+
+def test_details_follow_later_events_and_the_price_table(tmp_path, monkeypatch):
+    """A tag set in a later ingest reaches the stored details; a new price table reprices at once (the
+    query derives what is stale) and the next ingest stores the new costs."""
+    import uuid
+
+    from cloudblame.prices.table import write_table
+    from tests.integration.formats import write_jsonl
+
+    generate_sample_trail(tmp_path / "trail", records=1500, seed=11)
+    with Store.open(tmp_path / "s.duckdb") as store:
+        ingest_paths(store, [str(tmp_path / "trail")])
+        target = store.query("SELECT resource_id, account_id, region FROM resources WHERE alive "
+                             "AND resource_type = 'AWS::EC2::Instance' ORDER BY resource_id LIMIT 1")[0]
+        later = store.scalar("SELECT max(event_time) FROM events").strftime("%Y-%m-%dT%H:%M:%SZ")
+        tagging = {"eventVersion": "1.08", "eventTime": later, "eventSource": "ec2.amazonaws.com",
+                   "eventName": "CreateTags", "awsRegion": target["region"], "sourceIPAddress": "192.0.2.7",
+                   "userAgent": "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64", "eventID": str(uuid.uuid4()),
+                   "userIdentity": {"type": "IAMUser", "principalId": "AIDAEXAMPLE0000000001", "userName": "alice",
+                                    "arn": f"arn:aws:iam::{target['account_id']}:user/alice",
+                                    "accountId": target["account_id"]},
+                   "requestParameters": {"resourcesSet": {"items": [{"resourceId": target["resource_id"]}]},
+                                         "tagSet": {"items": [{"key": "Project", "value": "zeta-later"}]}},
+                   "responseElements": {"_return": True}, "readOnly": False, "eventType": "AwsApiCall",
+                   "recipientAccountId": target["account_id"]}
+        write_jsonl(tmp_path / "later", [tagging])
+        ingest_paths(store, [str(tmp_path / "later")])
+        item = _by_id(inventory(store, resource_type="AWS::EC2::Instance", limit=None)["resources"])[target["resource_id"]]
+        assert item["tags"]["Project"] == "zeta-later" and item["purpose"]["project"] == "zeta-later"
+
+        nat = inventory(store, resource_type="AWS::EC2::NatGateway", limit=1)["resources"][0]
+        monkeypatch.setenv("CLOUDBLAME_PRICES", str(tmp_path / "prices.csv.gz"))
+        write_table([{"service": "nat", "region": nat["region"], "item": "gateway", "unit": "hour", "usd": "1",
+                      "price_list_date": "2026-11-01", "source": "test", "note": ""}], tmp_path / "prices.csv.gz")
+        repriced = inventory(store, resource_type="AWS::EC2::NatGateway", limit=None)["resources"]
+        assert {i["cost"]["usd_per_month"] for i in repriced} == {730.0}
+        assert store.scalar("SELECT count(*) FROM inventory WHERE prices LIKE 'packaged:%'") > 0
+        ingest_paths(store, [str(tmp_path / "later")])  # nothing new: only the stale details are derived
+        assert store.scalar("SELECT count(*) FROM inventory WHERE prices LIKE 'packaged:%'") == 0
+        assert _by_id(inventory(store, limit=None)["resources"]) == _alive_derived_now(store)

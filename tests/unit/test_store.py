@@ -68,7 +68,7 @@ def test_a_version_1_store_is_migrated_and_its_chains_resolved(tmp_path):
                           "ALTER TABLE events DROP COLUMN session_created",
                           "ALTER TABLE ingested_files DROP COLUMN etag",
                           "ALTER TABLE events ADD COLUMN request_id VARCHAR",  # dropped by version 6
-                          "UPDATE meta SET value = '1' WHERE key = 'schema_version'"):
+                          *PRE_7, "UPDATE meta SET value = '1' WHERE key = 'schema_version'"):
             store.execute(statement)
     with Store.open(db) as store:
         assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
@@ -81,11 +81,17 @@ def test_a_version_1_store_is_migrated_and_its_chains_resolved(tmp_path):
         assert len(chain) == 3
 
 
+# A current store made to look older: the columns version 7 added are dropped.
+PRE_7 = ("ALTER TABLE events DROP COLUMN resolved_human", "ALTER TABLE events DROP COLUMN resolved_kind",
+         "DROP TABLE inventory", "DROP TABLE actor_activity", "DELETE FROM meta WHERE key = 'inventory_of'")
+ADDED_IN_7 = "EXCLUDE (resolved_human, resolved_kind)"
+
+
 def test_a_version_4_store_loses_its_event_id_index_and_keeps_every_event(tmp_path):
     """Version 5 drops the primary-key index over eventIDs (uniqueness is the writer's) and
     zstd-compresses the raw records: migrating keeps every event and still deduplicates."""
     from cloudblame.ingest import ingest_paths
-    from cloudblame.store.schema import EVENTS_COLUMNS
+    from cloudblame.store.schema import _EVENTS_V6_COLUMNS
     from tests.integration.formats import write_jsonl
     from tests.integration.test_identity_chain import _chained_sso_records
 
@@ -94,10 +100,10 @@ def test_a_version_4_store_loses_its_event_id_index_and_keeps_every_event(tmp_pa
     db = tmp_path / "v4.duckdb"
     with Store.open(db) as store:
         ingest_paths(store, [str(tmp_path / "in")])
-        before = store.conn.execute("SELECT * FROM events ORDER BY event_id").fetchall()
-        v4 = EVENTS_COLUMNS.replace("event_id VARCHAR NOT NULL", "event_id VARCHAR PRIMARY KEY").replace(
+        before = store.conn.execute(f"SELECT * {ADDED_IN_7} FROM events ORDER BY event_id").fetchall()
+        v4 = _EVENTS_V6_COLUMNS.replace("event_id VARCHAR NOT NULL", "event_id VARCHAR PRIMARY KEY").replace(
             " USING COMPRESSION zstd", "").replace("shared_event_id VARCHAR,", "request_id VARCHAR, shared_event_id VARCHAR,")
-        for statement in ("CREATE TABLE events_v4 " + v4, "INSERT INTO events_v4 BY NAME SELECT * FROM events",
+        for statement in (*PRE_7, "CREATE TABLE events_v4 " + v4, "INSERT INTO events_v4 BY NAME SELECT * FROM events",
                           "DROP TABLE events", "ALTER TABLE events_v4 RENAME TO events",
                           "UPDATE meta SET value = '4' WHERE key = 'schema_version'"):
             store.execute(statement)
@@ -105,7 +111,7 @@ def test_a_version_4_store_loses_its_event_id_index_and_keeps_every_event(tmp_pa
                             "AND constraint_type = 'PRIMARY KEY'") == 1
     with Store.open(db) as store:
         assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
-        assert store.conn.execute("SELECT * FROM events ORDER BY event_id").fetchall() == before
+        assert store.conn.execute(f"SELECT * {ADDED_IN_7} FROM events ORDER BY event_id").fetchall() == before
         assert store.scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'events' "
                             "AND constraint_type = 'PRIMARY KEY'") == 0
         again = ingest_paths(store, [str(tmp_path / "in")], force=True)
@@ -124,7 +130,7 @@ def test_a_version_5_store_gets_its_resource_keys_and_sorted_resources(tmp_path)
         ingest_paths(store, [str(tmp_path / "trail")])
         keys = store.scalar("SELECT count(*) FROM resource_keys")
         for statement in ("DROP TABLE resource_keys", "DELETE FROM meta WHERE key = 'event_resources_sorted'",
-                          "ALTER TABLE events ADD COLUMN request_id VARCHAR",
+                          "ALTER TABLE events ADD COLUMN request_id VARCHAR", *PRE_7,
                           "UPDATE meta SET value = '5' WHERE key = 'schema_version'"):
             store.execute(statement)
     with Store.open(db) as store:
@@ -132,3 +138,31 @@ def test_a_version_5_store_gets_its_resource_keys_and_sorted_resources(tmp_path)
         assert store.scalar("SELECT count(*) FROM resource_keys") == keys > 0
         named = store.query("SELECT name, resource_id FROM event_resources WHERE name IS NOT NULL LIMIT 1")[0]
         assert named["resource_id"] in {c["id"] for c in find_resources(store, named["name"])}
+
+
+def test_a_version_6_store_gets_the_resolved_human_on_its_events(tmp_path):
+    """Version 7 copies the human identity resolution found behind each session onto its events."""
+    from cloudblame.ingest import ingest_paths
+    from cloudblame.queries.inventory import inventory
+    from tests.integration.formats import write_jsonl
+    from tests.integration.test_identity_chain import _chained_sso_records
+
+    sts, calls = _chained_sso_records()
+    write_jsonl(tmp_path / "in", sts + calls)
+    db = tmp_path / "v6.duckdb"
+    with Store.open(db) as store:
+        ingest_paths(store, [str(tmp_path / "in")])
+        resolved = store.query("SELECT event_id, resolved_human, resolved_kind FROM events ORDER BY event_id")
+        for statement in (*PRE_7, "UPDATE meta SET value = '6' WHERE key = 'schema_version'"):
+            store.execute(statement)
+    assert any(r["resolved_human"] == "maria.lopez@example.com" for r in resolved)
+    with Store.open(db) as store:
+        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+        assert store.query("SELECT event_id, resolved_human, resolved_kind FROM events ORDER BY event_id") == resolved
+        # the inventory table is filled by the next ingest; until then inventory derives what it shows
+        assert store.scalar("SELECT count(*) FROM inventory") == 0
+        before = inventory(store, limit=None)
+        assert before["count"] == store.scalar("SELECT count(*) FROM resources WHERE alive") > 0
+        ingest_paths(store, [str(tmp_path / "in")])
+        assert store.scalar("SELECT count(*) FROM inventory") == before["count"]
+        assert inventory(store, limit=None) == before

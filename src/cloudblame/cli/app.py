@@ -16,6 +16,7 @@ from cloudblame.cli.views import (
 from cloudblame.queries.blame import blame as blame_query
 from cloudblame.queries.catalog import catalog_rules, inferred_events
 from cloudblame.queries.inventory import forgotten as forgotten_query
+from cloudblame.queries.inventory import DEFAULT_LIMIT
 from cloudblame.queries.inventory import inventory as inventory_query
 from cloudblame.queries.events import EventFilter, get_event, search_events
 from cloudblame.queries.who import who as who_query
@@ -138,6 +139,10 @@ def who_command(
     emit(result, fmt, lambda: print_who(result), csv_rows=lambda: result["sessions"])
 
 
+ListLimitOption = typer.Option(DEFAULT_LIMIT, "--limit", "-n",
+                               help="List at most this many, costliest first (0: all); counts and totals cover all.")
+
+
 @app.command("inventory")
 def inventory_command(
     db: Optional[str] = DbOption,
@@ -149,11 +154,13 @@ def inventory_command(
     tool: Optional[str] = typer.Option(None, "--tool", help="Created with this tool (terraform, console...)."),
     created_since: Optional[str] = typer.Option(None, "--created-since", help="7d, 2w or an ISO date."),
     by: Optional[str] = typer.Option(None, "--by", help="Group and total by owner, type, account or tool."),
+    limit: int = ListLimitOption,
 ) -> None:
-    """Alive resources: owner, purpose, size and estimated monthly cost (on-demand list prices)."""
+    """Alive resources: owner, purpose, size and estimated monthly cost (on-demand list prices), costliest first."""
     with open_store(db, read_only=True) as store, user_errors():
         result = inventory_query(store, owner=owner, resource_type=resource_type, account=account, region=region,
-                                 tool=tool, created_since=parse_when(created_since) if created_since else None, by=by)
+                                 tool=tool, created_since=parse_when(created_since) if created_since else None, by=by,
+                                 limit=limit or None)
     emit(result, fmt, lambda: print_inventory(result, by),
          csv_rows=lambda: result["groups"] if by else result["resources"])
 
@@ -164,10 +171,11 @@ def forgotten_command(
     fmt: Format = FormatOption,
     idle: str = typer.Option("30d", "--idle", help="No activity for this long (14d, 6w...)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge as of this time [default: the newest event]."),
+    limit: int = ListLimitOption,
 ) -> None:
     """Alive resources nobody touched for --idle whose creator went quiet or left, costliest first, with whom to ask."""
     with open_store(db, read_only=True) as store, user_errors():
-        result = forgotten_query(store, idle=idle, as_of=parse_when(as_of) if as_of else None)
+        result = forgotten_query(store, idle=idle, as_of=parse_when(as_of) if as_of else None, limit=limit or None)
     emit(result, fmt, lambda: print_forgotten(result), csv_rows=lambda: result["resources"])
 
 

@@ -188,6 +188,12 @@ def _usd(value) -> str:
     return "unknown" if value is None else f"${value:,.2f}"
 
 
+def _counted(result: dict, what: str, shown: int | None = None) -> str:
+    """``12 alive resource(s)``, or ``1,204 alive resource(s), the 100 costliest`` when not all are listed."""
+    shown = len(result["resources"]) if shown is None else shown
+    return f"{result['count']:,} {what}" + (f", the {shown:,} costliest" if shown < result["count"] else "")
+
+
 def print_inventory(result: dict, by: str | None) -> None:
     if by:
         console.print(make_table(f"alive resources by {by} (estimated monthly on-demand cost)",
@@ -195,7 +201,7 @@ def print_inventory(result: dict, by: str | None) -> None:
                                  ([g["key"], g["resources"], _usd(g["usd_per_month"]), g["unpriced"]]
                                   for g in result["groups"])))
     else:
-        console.print(make_table(f"{len(result['resources'])} alive resource(s), {_usd(result['total_usd_per_month'])}/month",
+        console.print(make_table(f"{_counted(result, 'alive resource(s)')}, {_usd(result['total_usd_per_month'])}/month",
                                  ["type", "id", "name", "owner", "created", "tool", "region", "usd/month"],
                                  ([i["type"], i["id"], i["name"], i["owner"], i["first_seen"] if not i["created"]
                                    else i["created"]["time"], i["created"]["tool"] if i["created"] else "unknown",
@@ -204,10 +210,8 @@ def print_inventory(result: dict, by: str | None) -> None:
 
 def print_forgotten(result: dict, limit: int | None = None) -> None:
     items = result["resources"][:limit]
-    shown = f"{len(result['resources'])} forgotten resource(s)" + (
-        f", the {len(items)} costliest" if len(items) < len(result["resources"]) else "")
     console.print(make_table(
-        f"{shown} as of {result['as_of']} (idle {result['idle']}): "
+        f"{_counted(result, 'forgotten resource(s)', len(items))} as of {result['as_of']} (idle {result['idle']}): "
         f"{_usd(result['total_usd_per_month'])}/month",
         ["type", "id", "name", "usd/month", "why", "ask"],
         ([i["type"], i["id"], i["name"], _usd(i["cost"]["usd_per_month"]), "; ".join(i["reasons"]),

@@ -73,7 +73,7 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
 def _context(store: Store, target: dict, result: dict, record: dict | None) -> dict:
     """What it is for, what it costs, what it relates to, and when it was last touched (``record``: the
     creation's raw record, read once for all of these)."""
-    from cloudblame.queries.inventory import gather_evidence, resource_details
+    from cloudblame.queries.details import gather_evidence, resource_details
 
     row = store.query("SELECT * FROM resources WHERE resource_type = ? AND resource_id = ? "
                       "AND account_id IS NOT DISTINCT FROM ?", [target["type"], target["id"], target["account"]])

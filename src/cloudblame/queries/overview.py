@@ -3,21 +3,21 @@ creations per day, and what the alive resources cost per owner."""
 
 from __future__ import annotations
 
-from cloudblame.queries.inventory import group, inventory
-from cloudblame.queries.shapes import EVENTS_FROM, RESOLVED_ACTOR_SQL
+from cloudblame.queries.inventory import inventory
+from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
 # A person is anyone resolved behind calls but an AWS service acting on its own.
-PERSON_KIND_SQL = "coalesce(sa.kind, e.actor_kind) IS DISTINCT FROM 'service'"
+PERSON_KIND_SQL = f"{RESOLVED_KIND_SQL} IS DISTINCT FROM 'service'"
 
 
 def per_day(store: Store, key_sql: str, *, where: str = "", params: dict | None = None, top: int = 8) -> list[dict]:
-    """Events per UTC day and key (``key_sql``, an expression over ``EVENTS_FROM``): the ``top`` keys
+    """Events per UTC day and key (``key_sql``, an expression over ``events e``): the ``top`` keys
     with the most events, the rest summed as ``other``. Rows ``{"day", "key", "events"}``, by day."""
     return store.query(
         f"""WITH t AS (SELECT strftime(e.event_time, '%Y-%m-%d') AS day, coalesce({key_sql}, 'unknown') AS key
-                       FROM {EVENTS_FROM} {where}),
+                       FROM events e {where}),
                  top_keys AS (SELECT key FROM t GROUP BY key ORDER BY count(*) DESC, key LIMIT $top)
             SELECT day, CASE WHEN key IN (SELECT key FROM top_keys) THEN key ELSE 'other' END AS key,
                    count(*) AS events
@@ -43,7 +43,7 @@ def span(store: Store) -> dict:
     row = store.query(
         f"""SELECT min(e.event_time) AS first, max(e.event_time) AS last, count(*) AS events,
                    count(DISTINCT {RESOLVED_ACTOR_SQL}) FILTER (WHERE {PERSON_KIND_SQL}) AS people
-            FROM {EVENTS_FROM}""")[0]
+            FROM events e""")[0]
     resources = store.query("SELECT count(*) AS known, count(*) FILTER (WHERE alive) AS alive FROM resources")[0]
     return {"first": iso_z(row["first"]), "last": iso_z(row["last"]), "events": row["events"],
             "people": row["people"], "resources": resources["known"], "alive": resources["alive"]}
@@ -52,12 +52,12 @@ def span(store: Store) -> dict:
 def overview(store: Store, *, top: int = 8) -> dict:
     """The home page's numbers: span, events per day by tool and by person (AWS services acting on
     their own left out), creations per day by tool, and the alive resources' monthly cost per owner."""
-    alive = inventory(store)
+    alive = inventory(store, by="owner", limit=0)
     return {
         "span": span(store),
         "events_per_day_by_tool": per_day(store, "e.tool", top=top),
         "events_per_day_by_person": per_day(store, RESOLVED_ACTOR_SQL, where=f"WHERE {PERSON_KIND_SQL}", top=top),
         "creations_per_day": creations_per_day(store, top=top),
-        "cost_by_owner": group(alive["resources"], "owner"),
+        "cost_by_owner": alive["groups"],
         "total_usd_per_month": alive["total_usd_per_month"],
     }

@@ -4,9 +4,9 @@ the tools they use."""
 
 from __future__ import annotations
 
-from cloudblame.queries.inventory import group, inventory
+from cloudblame.queries.inventory import inventory
 from cloudblame.queries.overview import PERSON_KIND_SQL, per_day
-from cloudblame.queries.shapes import EVENTS_FROM, RESOLVED_ACTOR_SQL
+from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL
 from cloudblame.queries.who import IDENTITY_MATCH, who
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
@@ -18,19 +18,19 @@ def people(store: Store, *, services: bool = False) -> list[dict]:
     resources they own with their monthly cost."""
     where = "" if services else f"AND {PERSON_KIND_SQL}"
     rows = store.query(
-        f"""SELECT {RESOLVED_ACTOR_SQL} AS human, mode(coalesce(sa.kind, e.actor_kind)) AS kind, count(*) AS events,
+        f"""SELECT {RESOLVED_ACTOR_SQL} AS human, mode({RESOLVED_KIND_SQL}) AS kind, count(*) AS events,
                    count(*) FILTER (WHERE NOT coalesce(e.read_only, false)) AS writes,
                    count(*) FILTER (WHERE e.error_code IS NOT NULL) AS errors,
                    min(e.event_time) AS first, max(e.event_time) AS last,
                    list(DISTINCT e.tool ORDER BY e.tool) FILTER (WHERE e.tool IS NOT NULL) AS tools,
                    count(DISTINCT e.access_key_id) AS access_keys
-            FROM {EVENTS_FROM} WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL {where}
+            FROM events e WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL {where}
             GROUP BY ALL ORDER BY events DESC, human""")
     created = {r["human"]: r["created"] for r in store.query(
         f"""SELECT {RESOLVED_ACTOR_SQL} AS human, count(*) AS created
-            FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id AND e.event_time = r.event_time
+            FROM event_resources r JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time
             WHERE r.action = 'create' AND NOT r.failed GROUP BY ALL""")}
-    owned = {g["key"]: g for g in group(inventory(store)["resources"], "owner")}
+    owned = {g["key"]: g for g in inventory(store, by="owner", limit=0)["groups"]}
     return [{**r, "first": iso_z(r["first"]), "last": iso_z(r["last"]), "tools": r["tools"] or [],
              "created": created.get(r["human"], 0), "alive_owned": owned.get(r["human"], {}).get("resources", 0),
              "usd_per_month": owned.get(r["human"], {}).get("usd_per_month", 0.0)} for r in rows]
@@ -45,7 +45,7 @@ def person(store: Store, query: str, *, limit: int = 50) -> dict:
     owner = humans[0] if len(humans) == 1 else query
     params = {"q": query}
     tools = store.query(
-        f"""SELECT coalesce(e.tool, 'unknown') AS tool, count(*) AS events FROM {EVENTS_FROM}
+        f"""SELECT coalesce(e.tool, 'unknown') AS tool, count(*) AS events FROM events e
             WHERE {IDENTITY_MATCH} GROUP BY ALL ORDER BY events DESC, tool""", params)
     return {
         **identity,

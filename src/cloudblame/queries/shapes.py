@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL, chain_of
+from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL, chain_of
 
-__all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape", "event_summary",
+__all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "RESOLVED_KIND_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape", "event_summary",
            "raw_record", "events_by_key", "records_by_key"]
 import orjson
 
@@ -17,7 +17,7 @@ EVENT_SUMMARY_COLUMNS = (
     "user_name", "access_key_id", "tool", "tool_version", "invoked_by",
 )
 EVENT_SUMMARY_SQL = ", ".join(f"e.{c}" for c in EVENT_SUMMARY_COLUMNS) + (
-    f", {RESOLVED_ACTOR_SQL} AS actor, coalesce(sa.kind, e.actor_kind) AS actor_kind, "
+    f", {RESOLVED_ACTOR_SQL} AS actor, {RESOLVED_KIND_SQL} AS actor_kind, "
     "coalesce(sa.confidence, e.actor_confidence) AS actor_confidence, sa.chain AS session_chain")
 
 
@@ -79,12 +79,14 @@ def events_by_key(store: Store, keys, columns: str = EVENT_SUMMARY_SQL, *, actor
     if not keys:
         return {}
     ids, times = [k[0] for k in keys], [k[1] for k in keys]
+    # the keys' time span first: zone maps skip every row group outside it (keys close in time: a few)
+    span, span_params = "e.event_time BETWEEN ?::TIMESTAMP AND ?::TIMESTAMP", [min(times), max(times)]
     if len(keys) <= POINT_LOOKUPS:
-        join, where, params = "", "WHERE e.event_time = ANY(?::TIMESTAMP[]) AND e.event_id = ANY(?::VARCHAR[])", [
-            sorted(set(times)), ids]
+        join, where, params = "", f"WHERE {span} AND e.event_time = ANY(?::TIMESTAMP[]) AND e.event_id = ANY(?::VARCHAR[])", [
+            *span_params, sorted(set(times)), ids]
     else:
         join, where, params = ("SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::TIMESTAMP[]) AS t) k "
-                               "ON e.event_id = k.id AND e.event_time = k.t"), "", [ids, times]
+                               "ON e.event_id = k.id AND e.event_time = k.t"), f"WHERE {span}", [ids, times, *span_params]
     wanted = set(keys)
     source = EVENTS_FROM if actors else "events e"
     rows = store.query(f"SELECT e.event_id AS _id, e.event_time AS _time, {columns} FROM {source} {join} {where}",

@@ -4,7 +4,7 @@ behind it, what it did, and which sessions and keys belong to it."""
 from __future__ import annotations
 
 from cloudblame.queries import NotFound
-from cloudblame.queries.shapes import EVENTS_FROM, RESOLVED_ACTOR_SQL
+from cloudblame.queries.shapes import EVENTS_FROM, RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL
 from cloudblame.store.identity import chain_of
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
@@ -18,7 +18,7 @@ def who(store: Store, query: str, *, limit: int = 20) -> dict:
     """Everything the store knows about one identity; NotFound when no event matches."""
     params = {"q": query}
     humans = store.query(
-        f"""SELECT {RESOLVED_ACTOR_SQL} AS actor, coalesce(sa.kind, e.actor_kind) AS actor_kind,
+        f"""SELECT {RESOLVED_ACTOR_SQL} AS actor, {RESOLVED_KIND_SQL} AS actor_kind,
                    coalesce(sa.confidence, e.actor_confidence) AS actor_confidence, any_value(sa.chain) AS session_chain,
                    any_value(e.principal) AS principal, count(*) AS events
             FROM {EVENTS_FROM} WHERE {IDENTITY_MATCH} GROUP BY ALL ORDER BY events DESC""", params)
@@ -39,7 +39,7 @@ def _sessions(store: Store, params: dict, limit: int) -> list[dict]:
     rows = store.query(
         f"""SELECT e.access_key_id, e.principal, e.identity_type, min(e.event_time) AS first, max(e.event_time) AS last,
                    count(*) AS events, any_value(c.event_id) AS issued_by, any_value(c.event_name) AS issued_with
-            FROM {EVENTS_FROM} LEFT JOIN credentials c ON c.issued_key = e.access_key_id
+            FROM events e LEFT JOIN credentials c ON c.issued_key = e.access_key_id
             WHERE {IDENTITY_MATCH} GROUP BY ALL ORDER BY last DESC LIMIT $limit""", {**params, "limit": limit})
     return [{"access_key_id": r["access_key_id"], "principal": r["principal"], "identity_type": r["identity_type"],
              "first": iso_z(r["first"]), "last": iso_z(r["last"]), "events": r["events"],
@@ -51,10 +51,10 @@ def _keys(store: Store, params: dict) -> list[dict]:
     rows = store.query(
         f"""SELECT c.issued_key, c.owner, c.event_time, c.event_id FROM credentials c
             WHERE c.event_name = 'CreateAccessKey' AND (c.owner = $q OR c.issued_key = $q OR c.owner IN (
-                SELECT e.user_name FROM {EVENTS_FROM} WHERE {IDENTITY_MATCH} AND e.identity_type = 'IAMUser'))
+                SELECT e.user_name FROM events e WHERE {IDENTITY_MATCH} AND e.identity_type = 'IAMUser'))
             ORDER BY c.event_time""", params)
     used = store.query(
-        f"""SELECT DISTINCT e.access_key_id FROM {EVENTS_FROM}
+        f"""SELECT DISTINCT e.access_key_id FROM events e
             WHERE {IDENTITY_MATCH} AND e.access_key_id LIKE 'AKIA%' ORDER BY 1""", params)
     minted = {r["issued_key"]: r for r in rows}
     keys = [{"access_key_id": k, "created": iso_z(r["event_time"]), "created_event": r["event_id"], "owner": r["owner"]}
@@ -72,9 +72,9 @@ def _activity(store: Store, params: dict) -> dict:
                    list(DISTINCT e.tool ORDER BY e.tool) AS tools,
                    list(DISTINCT e.aws_region ORDER BY e.aws_region) AS regions,
                    list(DISTINCT e.account_id ORDER BY e.account_id) AS accounts
-            FROM {EVENTS_FROM} WHERE {IDENTITY_MATCH}""", params)[0]
+            FROM events e WHERE {IDENTITY_MATCH}""", params)[0]
     top = store.query(
-        f"""SELECT e.event_source, e.event_name, count(*) AS events FROM {EVENTS_FROM} WHERE {IDENTITY_MATCH}
+        f"""SELECT e.event_source, e.event_name, count(*) AS events FROM events e WHERE {IDENTITY_MATCH}
             GROUP BY ALL ORDER BY events DESC, e.event_name LIMIT 10""", params)
     return {**totals, "first": iso_z(totals["first"]), "last": iso_z(totals["last"]), "top_events": top}
 

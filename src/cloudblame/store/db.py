@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import duckdb
+import pyarrow as pa
 
 from cloudblame.store import schema
 
@@ -153,6 +155,25 @@ class Store:
         cur = self.conn.execute(sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def arrow(self, sql: str, params: Sequence[Any] | dict = ()) -> pa.Table:
+        """The result as an Arrow table (columnar: compact for many rows)."""
+        return self.conn.sql(sql, params=params or None).to_arrow_table()
+
+    @contextmanager
+    def registered(self, rows: pa.Table) -> Iterator[str]:
+        """``rows`` visible to this connection's SQL under the name yielded, for the block's length."""
+        name = f"_rows_{uuid.uuid4().hex}"
+        self.conn.register(name, rows)
+        try:
+            yield name
+        finally:
+            self.conn.unregister(name)
+
+    def insert(self, table: str, rows: pa.Table) -> None:
+        """Append ``rows`` (columns named as ``table``'s; ``table`` is the library's own name)."""
+        with self.registered(rows) as name:
+            self.conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
 
     def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
         rows = self.conn.execute(sql, params).fetchall()  # all of it: DuckDB refuses new work on an unfinished result

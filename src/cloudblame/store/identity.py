@@ -7,7 +7,9 @@ that, by the assumed-role ARN and a session creation time within a few seconds o
 resolved the same way, up the chain (role chaining), until an identity that names its human (IAM
 user, root, Identity Center user, SAML or web-identity subject, source identity, AWS service) is
 reached. The result, ``session_actors``, is rebuilt after every ingest, so sessions explained by
-STS events that arrive later are resolved then.
+STS events that arrive later are resolved then; the human found is copied onto the session's events
+(``resolved_human``/``resolved_kind``, only rows whose value changes), so queries filter and group by
+person over the events table alone.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ import orjson
 
 from cloudblame.normalize.credentials import CREDENTIAL_COLUMNS, ISSUERS, credential_row
 
-# Events with the human resolved through the credential chain: use as ``FROM {EVENTS_FROM}``.
+# The human (and kind) behind an event of ``events e``: resolved through the credential chain, else its own.
+RESOLVED_ACTOR_SQL = "coalesce(e.resolved_human, e.actor)"
+RESOLVED_KIND_SQL = "coalesce(e.resolved_kind, e.actor_kind)"
+# Events with their session's resolution joined (``sa.confidence``, ``sa.chain``): for rows being shown,
+# not for filtering many. Use as ``FROM {EVENTS_FROM}``.
 EVENTS_FROM = ("events e LEFT JOIN session_actors sa "
                "ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal")
-RESOLVED_ACTOR_SQL = "coalesce(sa.human, e.actor)"
 
 MAX_HOPS = 10
 FUZZY_SECONDS = 5
@@ -87,6 +92,13 @@ FROM _walk w JOIN _link_events top ON top.event_id = w.last_event
 JOIN _sessions s ON s.access_key_id = w.access_key_id AND s.principal = w.principal;
 
 DROP TABLE _sessions; DROP TABLE _links; DROP TABLE _link_events; DROP TABLE _walk;
+
+UPDATE events SET resolved_human = sa.human, resolved_kind = sa.kind FROM session_actors sa
+WHERE events.access_key_id = sa.access_key_id AND events.principal = sa.principal
+  AND (events.resolved_human IS DISTINCT FROM sa.human OR events.resolved_kind IS DISTINCT FROM sa.kind);
+UPDATE events SET resolved_human = NULL, resolved_kind = NULL
+WHERE (resolved_human IS NOT NULL OR resolved_kind IS NOT NULL) AND NOT EXISTS (
+    SELECT 1 FROM session_actors sa WHERE sa.access_key_id = events.access_key_id AND sa.principal = events.principal);
 """
 
 

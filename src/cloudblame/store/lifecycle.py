@@ -4,20 +4,21 @@ For each resource: where it lives, its ARN and name, the current incarnation's c
 human, tool) — the first successful create after the last successful delete that preceded the latest
 create, as `blame` computes it — its deletion, its last activity, and how many events touched it.
 Resources whose creation predates the data are kept with ``creator_known = false`` (first seen only).
-Rebuilt after every ingest that adds events.
+Also rebuilt with it: resource_keys (every spelling of a resource) and actor_activity (each human's first
+and last call). Rebuilt after every ingest that adds events.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL
+from cloudblame.store.identity import RESOLVED_ACTOR_SQL
 
 _REBUILD = f"""
 CREATE OR REPLACE TEMP TABLE _touch AS
 SELECT r.resource_type, r.resource_id, r.account_id, r.aws_region, r.arn, r.name, r.action, r.failed,
        r.event_time, r.event_id, r.event_name, {RESOLVED_ACTOR_SQL} AS actor, e.tool
-FROM event_resources r JOIN {EVENTS_FROM} ON e.event_id = r.event_id AND e.event_time = r.event_time
+FROM event_resources r JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time
 WHERE r.resource_type IS NOT NULL AND r.resource_type <> '';
 
 CREATE OR REPLACE TEMP TABLE _bounds AS
@@ -77,6 +78,13 @@ WITH spellings AS (SELECT DISTINCT resource_type, resource_id, account_id, arn, 
 keys AS (SELECT DISTINCT unnest([lower(resource_id), lower(arn), lower(name)]) AS key,
                 resource_type, resource_id, account_id FROM spellings)
 SELECT key, resource_type, resource_id, account_id FROM keys WHERE key IS NOT NULL ORDER BY key;
+
+DELETE FROM actor_activity;
+INSERT INTO actor_activity
+SELECT {RESOLVED_ACTOR_SQL}, min(e.event_time), max(e.event_time), count(*) FROM events e
+WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL GROUP BY ALL ORDER BY 1;
+
+INSERT OR REPLACE INTO meta SELECT 'derived_from_events', count(*)::VARCHAR FROM events;
 """
 
 # event_resources rows are appended in delivery order; a copy sorted by resource_id lets a resource's
@@ -101,6 +109,13 @@ def rebuild_resources(store) -> int:
             pass
     store.run_script(_REBUILD)
     return store.scalar("SELECT count(*) FROM resources WHERE alive")
+
+
+def derived_tables_stale(store) -> bool:
+    """True when events were written since the derived tables were last rebuilt (an ingest that stopped
+    between its last write and its rebuild): the next ingest rebuilds them even with nothing new."""
+    built = store.scalar("SELECT value FROM meta WHERE key = 'derived_from_events'")
+    return built != str(store.scalar("SELECT count(*) FROM events"))
 
 
 def cluster_event_resources(store, *, unsorted_share: float = UNSORTED_SHARE) -> bool:

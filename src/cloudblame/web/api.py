@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from cloudblame.cli.output import write_csv
 from cloudblame.queries.blame import blame
 from cloudblame.queries.events import MAX_LIMIT, count_events, event_page, get_event, search_events
-from cloudblame.queries.inventory import forgotten, group
+from cloudblame.queries.inventory import forgotten
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people, person
 from cloudblame.store import Store
@@ -95,8 +95,8 @@ def api_person(store: StoreDep, who: str) -> Response:
 
 def forgotten_with_owners(store: Store, idle: str, as_of: str | None) -> dict:
     """``forgotten`` plus ``by_owner``: its resources' count and monthly cost per owner."""
-    result = forgotten(store, idle=idle, as_of=parse_when(as_of) if as_of else None)
-    return {**result, "by_owner": group(result["resources"], "owner")}
+    result = forgotten(store, idle=idle, as_of=parse_when(as_of) if as_of else None, by="owner")
+    return {**result, "by_owner": result.pop("groups")}
 
 
 @router.get("/forgotten", summary="Forgotten resources, costliest first, with whom to ask", responses=ERRORS)

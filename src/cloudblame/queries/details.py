@@ -1,0 +1,347 @@
+"""What a resource's events say about it beyond its lifecycle: its tags (set at creation and later), the
+size attributes that drive its cost, its cost, what it is for and what it belongs to, and the person
+behind a service that created it.
+
+Derived in Python from the creation record and the tagging and attachment records, for many
+resources at once (a few set queries, not a few per resource). ``refresh_inventory`` keeps the
+``inventory`` table (every alive resource with its details) current after each ingest, so inventory
+and forgotten read one table; a resource whose stored row no longer matches its resources row (or the
+price table in use) is derived again, at the next refresh or, until then, by the query that needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+
+from cloudblame.normalize.jpath import first, resolve
+from cloudblame.normalize.resources import extract_resources
+from cloudblame.prices.table import DATA_FILE, PriceTable
+from cloudblame.queries.delegation import creation_tags, delegate
+from cloudblame.queries.shapes import records_by_key
+from cloudblame.store.db import Store
+from cloudblame.store.schema import RESOURCE_COLUMN_NAMES
+from cloudblame.store.identity import resolve_sessions
+from cloudblame.store.lifecycle import rebuild_resources
+from cloudblame.timeutil import iso_z
+
+REQ, RESP = "requestParameters", "responseElements"
+# Size attributes that drive cost, per type: attribute -> jpath paths into the creation record.
+SIZE_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
+    "AWS::EC2::Instance": {"instance_type": (f"{REQ}.instanceType",)},
+    "AWS::EC2::Volume": {"size_gb": (f"{REQ}.size", f"{RESP}.size"), "volume_type": (f"{REQ}.volumeType",)},
+    "AWS::EC2::Snapshot": {"size_gb": (f"{RESP}.volumeSize",)},
+    "AWS::RDS::DBInstance": {"instance_class": (f"{REQ}.dBInstanceClass",), "engine": (f"{REQ}.engine",),
+                             "multi_az": (f"{REQ}.multiAZ",), "storage_gb": (f"{REQ}.allocatedStorage",)},
+    "AWS::ElastiCache::CacheCluster": {"node_type": (f"{REQ}.cacheNodeType",), "count": (f"{REQ}.numCacheNodes",)},
+    "AWS::ElastiCache::ReplicationGroup": {"node_type": (f"{REQ}.cacheNodeType",),
+                                           "count": (f"{REQ}.numCacheClusters",)},
+    "AWS::Redshift::Cluster": {"node_type": (f"{REQ}.nodeType",), "count": (f"{REQ}.numberOfNodes",)},
+    "AWS::OpenSearchService::Domain": {"instance_type": (f"{REQ}.clusterConfig.instanceType",),
+                                       "count": (f"{REQ}.clusterConfig.instanceCount",)},
+    "AWS::SageMaker::NotebookInstance": {"instance_type": (f"{REQ}.instanceType",)},
+    "AWS::SageMaker::Endpoint": {"instance_type": (f"{REQ}.productionVariants[0].instanceType",),
+                                 "count": (f"{REQ}.productionVariants[0].initialInstanceCount",)},
+    "AWS::EKS::Nodegroup": {"instance_type": (f"{REQ}.instanceTypes[0]",), "count": (f"{REQ}.scalingConfig.desiredSize",)},
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": (f"{REQ}.type",)},
+}
+SIZE_DEFAULTS = {"AWS::EC2::Instance": {"count": 1}, "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": "application"},
+                 "AWS::SageMaker::NotebookInstance": {}, "AWS::RDS::DBInstance": {"multi_az": False}}
+PURPOSE_TAGS = {"project": ("Project", "project", "Application", "App", "Service"),
+                "environment": ("Environment", "Env", "environment", "Stage"),
+                "owner_tag": ("Owner", "owner", "CreatedBy", "Contact", "Team")}
+IAC_TOOLS = {"terraform", "opentofu", "pulumi", "cloudformation", "cdk", "sam", "serverless", "crossplane", "eksctl"}
+
+
+def refreshed_prices_path() -> Path:
+    """Where `cloudblame prices refresh` writes: CLOUDBLAME_PRICES, else ~/.cache/cloudblame/prices.csv.gz."""
+    return Path(os.environ.get("CLOUDBLAME_PRICES") or Path.home() / ".cache" / "cloudblame" / "prices.csv.gz")
+
+
+def price_table() -> PriceTable:
+    """The refreshed table when there is one, else the one packaged with cloudblame."""
+    path = refreshed_prices_path()
+    return _table_at(str(path), path.stat().st_mtime_ns) if path.is_file() else PriceTable.load()
+
+
+@lru_cache(maxsize=2)
+def _table_at(path: str, mtime_ns: int) -> PriceTable:
+    return PriceTable.from_path(path)
+
+
+def _number(value):
+    try:
+        return float(value) if "." in str(value) else int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def size_of(resource_type: str, record: dict) -> dict:
+    out = dict(SIZE_DEFAULTS.get(resource_type, {}))
+    for attr, paths in SIZE_PATHS.get(resource_type, {}).items():
+        value = first(record, *paths)
+        if value is not None:
+            out[attr] = _number(value) if attr in ("size_gb", "count", "storage_gb") else value
+    return out
+
+
+def _cost(resource_type: str, size: dict, region: str | None, prices: PriceTable) -> dict:
+    cost = prices.monthly_cost(resource_type, size, region or "us-east-1")
+    return {"usd_per_month": None if cost.usd_per_month is None else round(cost.usd_per_month, 2),
+            "basis": cost.basis}
+
+
+TAGGING_EVENTS = ("CreateTags", "TagResource", "TagResources", "AddTags", "AddTagsToResource", "TagRole", "TagUser",
+                  "PutBucketTagging", "TagQueue", "TagPolicy", "TagInstanceProfile")
+
+
+@dataclass
+class Evidence:
+    """What the inventory shape of many resources needs from the events, read in a few set queries
+    (not a few queries per resource): creation records, later tagging records, volume attachments."""
+
+    creations: dict[str, dict] = field(default_factory=dict)  # event_id -> raw record
+    tagging: dict[tuple, list[dict]] = field(default_factory=dict)  # (type, id, account) -> records, oldest first
+    attached: dict[str, str] = field(default_factory=dict)  # volume id -> instance id last attached to
+
+
+def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] | None = None) -> Evidence:
+    """Read what ``rows`` need: resources' rows by resource_id (event_resources is sorted by it), then
+    the raw records of the events found by their keys (``creations``: records the caller has read)."""
+    evidence = Evidence(creations=dict(creations or {}))
+    created = [(r["created_event_id"], r["created_time"]) for r in rows
+               if r["created_event_id"] and r["created_event_id"] not in evidence.creations]
+    for key, record in records_by_key(store, created).items():
+        evidence.creations[key[0]] = record
+    if rows:
+        tagging = store.query(
+            "SELECT r.resource_type, r.resource_id, r.account_id, r.event_id, r.event_time FROM event_resources r "
+            "SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::VARCHAR[]) AS i) k "
+            "ON r.resource_type = k.t AND r.resource_id = k.i "
+            "WHERE NOT r.failed AND r.event_name IN (SELECT unnest(?::VARCHAR[]))",
+            [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows], list(TAGGING_EVENTS)])
+        records = records_by_key(store, [(t["event_id"], t["event_time"]) for t in tagging])
+        for t in sorted(tagging, key=lambda t: (t["event_time"], t["event_id"])):
+            record = records.get((t["event_id"], t["event_time"]))
+            if record is not None:
+                key = (t["resource_type"], t["resource_id"], t["account_id"])
+                evidence.tagging.setdefault(key, []).append(record)
+    volumes = [r["resource_id"] for r in rows if r["resource_type"] == "AWS::EC2::Volume"]
+    if volumes:
+        evidence.attached = _last_attachments(store, volumes)
+    return evidence
+
+
+def _last_attachments(store: Store, volumes: list[str]) -> dict[str, str]:
+    """volume id -> the instance it was last attached to (AttachVolume's own record names it)."""
+    attaches = store.query(
+        "SELECT resource_id AS volume, event_id, event_time FROM event_resources "
+        "WHERE resource_type = 'AWS::EC2::Volume' AND resource_id IN (SELECT unnest(?::VARCHAR[])) "
+        "AND event_name = 'AttachVolume' AND NOT failed", [volumes])
+    records = records_by_key(store, [(a["event_id"], a["event_time"]) for a in attaches])
+    attached: dict[str, tuple] = {}
+    for a in attaches:
+        record = records.get((a["event_id"], a["event_time"]), {})
+        instances = [ref.resource_id for ref in extract_resources(record, account=None, region=None)
+                     if ref.resource_type == "AWS::EC2::Instance"]
+        if instances and (a["volume"] not in attached or a["event_time"] >= attached[a["volume"]][0]):
+            attached[a["volume"]] = (a["event_time"], max(instances))
+    return {volume: instance for volume, (_, instance) in attached.items()}
+
+
+def _later_tags(evidence: Evidence, row: dict) -> dict[str, str]:
+    """Tags set on the resource after its creation, oldest first (later values win)."""
+    tags: dict[str, str] = {}
+    for record in evidence.tagging.get((row["resource_type"], row["resource_id"], row["account_id"]), ()):
+        tags.update(creation_tags(record))
+        for item in resolve_tag_set(record):
+            tags[item[0]] = item[1]
+    return tags
+
+
+def resolve_tag_set(record: dict) -> list[tuple[str, str]]:
+    """EC2 CreateTags' ``tagSet.items`` and S3 PutBucketTagging's ``Tagging.TagSet.Tag``."""
+    found = []
+    for path in ("requestParameters.tagSet.items[]", "requestParameters.Tagging.TagSet.Tag[]"):
+        for tag in resolve(record, path):
+            if isinstance(tag, dict):
+                key, value = tag.get("key", tag.get("Key")), tag.get("value", tag.get("Value"))
+                if isinstance(key, str) and value is not None:
+                    found.append((key, str(value)))
+    return found
+
+
+def _parent(evidence: Evidence, row: dict, tags: dict) -> dict | None:
+    """The resource this one belongs to: its Auto Scaling group or stack, a node group's cluster, the
+    instance a volume was last attached to."""
+    if tags.get("aws:autoscaling:groupName"):
+        return {"type": "AWS::AutoScaling::AutoScalingGroup", "id": tags["aws:autoscaling:groupName"]}
+    if tags.get("aws:cloudformation:stack-name"):
+        return {"type": "AWS::CloudFormation::Stack", "id": tags["aws:cloudformation:stack-name"]}
+    if row["resource_type"] in ("AWS::EKS::Nodegroup", "AWS::EKS::FargateProfile", "AWS::EKS::Addon") \
+            and "/" in row["resource_id"]:
+        return {"type": "AWS::EKS::Cluster", "id": row["resource_id"].split("/", 1)[0]}
+    if row["resource_type"] == "AWS::EC2::Volume" and row["resource_id"] in evidence.attached:
+        return {"type": "AWS::EC2::Instance", "id": evidence.attached[row["resource_id"]]}
+    return None
+
+
+def _purpose(tags: dict, tool: str | None, via: str | None) -> dict:
+    purpose = {key: next((tags[t] for t in names if t in tags), None) for key, names in PURPOSE_TAGS.items()}
+    purpose["stack"] = tags.get("aws:cloudformation:stack-name")
+    purpose["auto_scaling_group"] = tags.get("aws:autoscaling:groupName")
+    managed = tags.get("ManagedBy") or tags.get("managed-by")
+    purpose["managed_by"] = managed or (via if via == "cloudformation" or purpose["stack"] else None) or (
+        tool if tool in IAC_TOOLS else None)
+    return purpose
+
+
+def derive_details(store: Store, row: dict, evidence: Evidence, prices: PriceTable) -> dict:
+    """What the events say of one ``resources`` row beyond its lifecycle (``evidence`` gathered for many
+    rows): the inventory table's own columns."""
+    creator = via = None
+    tags, size = {}, dict(SIZE_DEFAULTS.get(row["resource_type"], {}))
+    tool = row["created_tool"]
+    delegated = tool in ("aws-service", "cloudformation") or str(row["created_by"] or "").startswith("aws-service:")
+    if row["created_event_id"]:
+        record = evidence.creations.get(row["created_event_id"], {})
+        tags, size = creation_tags(record), size_of(row["resource_type"], record)
+        tags.update(_later_tags(evidence, row))
+        point = {"event_id": row["created_event_id"], "time": iso_z(row["created_time"]),
+                 "actor": {"human": row["created_by"], "kind": None, "confidence": None, "chain": [],
+                           "principal": None}, "tool": {"id": tool, "version": None, "user_agent": None}}
+        if delegated:
+            point["actor"]["kind"] = "service"
+            point = delegate(store, point, record)
+        creator, via, tool = point["actor"]["human"], point["tool"].get("via"), point["tool"]["id"]
+    cost = _cost(row["resource_type"], size, row["region"], prices)
+    return {"delegated": delegated, "creator": creator, "creator_tool": tool if row["created_event_id"] else None,
+            "creator_via": via, "owner": creator or tags.get("Owner") or None, "name_tag": tags.get("Name"),
+            "tags": tags, "size": size, "purpose": dict(_purpose(tags, tool, via), parent=_parent(evidence, row, tags)),
+            "usd_per_month": cost["usd_per_month"], "cost_basis": cost["basis"]}
+
+
+def item_shape(r: dict) -> dict:
+    """The inventory shape of a resource from its ``resources`` row joined to its details."""
+    created = None
+    if r["created_event_id"]:
+        created = {"time": iso_z(r["created_time"]), "by": r["creator"], "tool": r["creator_tool"],
+                   "via": r["creator_via"], "event_id": r["created_event_id"]}
+    return {
+        "type": r["resource_type"], "id": r["resource_id"], "arn": r["arn"], "name": r["name"] or r["name_tag"],
+        "account": r["account_id"], "region": r["region"], "alive": r["alive"],
+        "created": created, "creator_known": r["creator_known"], "first_seen": iso_z(r["first_seen"]),
+        "last_activity": {"time": iso_z(r["last_time"]), "event": r["last_event"], "by": r["last_actor"]},
+        "last_modifier": r["last_modifier"], "owner": r["owner"] or r["last_modifier"],
+        "tags": r["tags"], "size": r["size"], "purpose": r["purpose"],
+        "cost": {"usd_per_month": r["usd_per_month"], "basis": r["cost_basis"]},
+    }
+
+
+def resource_details(store: Store, row: dict, evidence: Evidence | None = None) -> dict:
+    """The inventory shape of one resources row, derived now (``evidence`` gathered for many rows, or here)."""
+    evidence = evidence if evidence is not None else gather_evidence(store, [row])
+    return item_shape({**row, **derive_details(store, row, evidence, price_table())})
+
+
+# --- the inventory table
+
+# What a resource's stored details were derived from: its whole resources row. A new event touching it
+# (a tag, an attachment, a new incarnation) changes its count and last time, a session resolved later
+# its creator; any change makes the stored row stale.
+EVIDENCE_SQL = f"hash({', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)})"
+# Stored inventory row ``i`` is current for resources row ``r`` under the price table ``$prices``.
+CURRENT_SQL = ("i.resource_type = r.resource_type AND i.resource_id = r.resource_id "
+               f"AND i.account_id IS NOT DISTINCT FROM r.account_id AND i.evidence = {EVIDENCE_SQL} "
+               "AND i.prices = $prices")
+JSON_COLUMNS = ("tags", "size", "purpose")
+REFRESH_CHUNK = 2000
+
+
+def prices_version() -> str:
+    """Which price table costs are computed with: the refreshed file (path, size, mtime) or the packaged one."""
+    path = refreshed_prices_path()
+    if path.is_file():
+        stat = path.stat()
+        return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    return f"packaged:{_packaged_digest()}"
+
+
+@lru_cache(maxsize=1)
+def _packaged_digest() -> str:
+    return hashlib.sha256(resources.files("cloudblame.prices").joinpath(DATA_FILE).read_bytes()).hexdigest()[:16]
+
+
+def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK) -> Iterator[pa.Table]:
+    """Inventory rows, ``chunk`` at a time, of the alive resources with no current stored row."""
+    pending = store.arrow(
+        f"""SELECT r.*, {EVIDENCE_SQL} AS evidence FROM resources r
+            WHERE r.alive AND NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL})
+            ORDER BY r.created_time NULLS LAST, r.resource_type, r.resource_id""", {"prices": prices})
+    table, schema = price_table(), store.arrow("SELECT * FROM inventory LIMIT 0").schema
+    for start in range(0, pending.num_rows, chunk):  # by creation time: each chunk's records are close
+        rows = pending.slice(start, chunk).to_pylist()
+        evidence = gather_evidence(store, rows)
+        derived = [{**row, **derive_details(store, row, evidence, table), "prices": prices} for row in rows]
+        yield pa.Table.from_pylist([{k: (orjson.dumps(v).decode() if k in JSON_COLUMNS else v) for k, v in r.items()}
+                                    for r in derived], schema=schema)
+
+
+@contextmanager
+def current_inventory(store: Store) -> Iterator[tuple[str, dict]]:
+    """``FROM`` text (alias it) of every alive resource with its details, and its params: the stored table
+    when it is current, as after every ingest; else (after an upgrade, under a new price table) its rows
+    that are still current plus the others derived here, for this query."""
+    prices = prices_version()
+    if store.scalar("SELECT value FROM meta WHERE key = 'inventory_of'") == _inventory_of(store, prices):
+        yield "inventory", {}
+        return
+    current = f"SELECT i.* FROM inventory i JOIN resources r ON {CURRENT_SQL} WHERE r.alive"
+    pending = list(missing_inventory(store, prices))
+    if not pending:
+        yield f"({current})", {"prices": prices}
+        return
+    with store.registered(pa.concat_tables(pending)) as name:
+        yield f"({current} UNION ALL BY NAME SELECT * FROM {name})", {"prices": prices}
+
+
+def _inventory_of(store: Store, prices: str) -> str:
+    """What a current inventory table was built from: the derivation of the events and the price table."""
+    derived = store.scalar("SELECT value FROM meta WHERE key = 'derived_from_events'")
+    return f"{derived}|{prices}"
+
+
+def rebuild_derived(store: Store, *, events_changed: bool) -> None:
+    """After events were written: re-resolve identities, rebuild the resources tables, refresh their
+    details (with ``events_changed`` False, only details the price table in use has made stale)."""
+    if events_changed:
+        resolve_sessions(store)
+        rebuild_resources(store)
+    refresh_inventory(store, events_changed=events_changed)
+
+
+def refresh_inventory(store: Store, *, events_changed: bool = True) -> int:
+    """Bring the inventory table up to date with the resources table and the price table in use: drop
+    the rows that are no longer current (and, when events arrived, those of resources a service created:
+    their delegation reads other events), derive the missing ones; returns how many were derived."""
+    prices = prices_version()
+    derived = 0
+    with store.transaction():
+        store.execute(f"""DELETE FROM inventory WHERE rowid IN (
+                              SELECT i.rowid FROM inventory i WHERE (i.delegated AND $changed)
+                              OR NOT EXISTS (SELECT 1 FROM resources r WHERE r.alive AND {CURRENT_SQL}))""",
+                      {"prices": prices, "changed": events_changed})
+        for rows in missing_inventory(store, prices):
+            store.insert("inventory", rows)
+            derived += rows.num_rows
+        store.execute("INSERT OR REPLACE INTO meta VALUES ('inventory_of', ?)", [_inventory_of(store, prices)])
+    return derived
