@@ -150,3 +150,48 @@ def test_an_events_request_id_is_read_from_its_raw_record(sample_store):
         event = get_event(store, event_id)
         assert event["request_id"] and event["request_id"] == event["raw"]["requestID"]
         assert "request_id" not in {r[0] for r in store.conn.execute("DESCRIBE events").fetchall()}
+
+
+def test_username_by_its_spellings_finds_what_a_case_insensitive_scan_finds(sample_store, monkeypatch):
+    """`--username` looks up the name's exact spellings and time span in identity_names first; the pages
+    and counts equal those of comparing every event's names ignoring case."""
+    from cloudblame.queries import events as events_module
+    from cloudblame.queries.events import EventFilter, count_events, event_page
+
+    _, db = sample_store
+    with Store.open(db, read_only=True) as store:
+        names = [r[0] for r in store.conn.execute(
+            "SELECT name FROM identity_names GROUP BY 1 ORDER BY min(events), name").fetchall()]
+        assert len(names) >= 4
+        asked = [names[0], names[-1].upper(), names[len(names) // 2].title(), "nobody-by-this-name"]
+
+        def answers():
+            out = []
+            for name in asked:
+                for limit in (3, 50):
+                    out.append([e["event_id"] for e in event_page(store, EventFilter(username=name, limit=limit))["events"]])
+                out.append(count_events(store, EventFilter(username=name)))
+            return out
+
+        by_spellings = answers()
+        assert events_module.spellings_of(store, asked[1]).user_names + events_module.spellings_of(store, asked[1]).actors
+        monkeypatch.setattr(events_module, "spellings_of", lambda store, name: None)
+        assert by_spellings == answers()
+        assert sum(1 for a in by_spellings if a and a != {"count": 0, "exact": True}) >= 6
+
+
+def test_an_events_resources_are_its_stored_rows(sample_store):
+    """Event pages derive an event's resources again from its record (event_resources is sorted by
+    resource): the same rows ingest stored."""
+    from cloudblame.queries.events import get_event
+
+    _, db = sample_store
+    with Store.open(db, read_only=True) as store:
+        ids = [r[0] for r in store.conn.execute(
+            "SELECT DISTINCT event_id FROM event_resources ORDER BY hash(event_id) LIMIT 60").fetchall()]
+        for event_id in ids:
+            stored = {(r["resource_type"], r["resource_id"], r["arn"], r["name"], r["action"]) for r in store.query(
+                "SELECT resource_type, resource_id, arn, name, action FROM event_resources WHERE event_id = ?", [event_id])}
+            shown = get_event(store, event_id)["resources"]
+            assert {(r["type"], r["id"], r["arn"], r["name"], r["action"]) for r in shown} == stored
+            assert len(shown) == len(stored)

@@ -83,7 +83,7 @@ def test_a_version_1_store_is_migrated_and_its_chains_resolved(tmp_path):
 
 # A current store made to look older: the columns version 7 added are dropped.
 PRE_7 = ("ALTER TABLE events DROP COLUMN resolved_human", "ALTER TABLE events DROP COLUMN resolved_kind",
-         "DROP TABLE inventory", "DROP TABLE actor_activity", "DELETE FROM meta WHERE key = 'inventory_of'")
+         "DROP TABLE inventory", "DROP TABLE identity_names", "DELETE FROM meta WHERE key = 'inventory_of'")
 ADDED_IN_7 = "EXCLUDE (resolved_human, resolved_kind)"
 
 

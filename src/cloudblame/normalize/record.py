@@ -135,12 +135,19 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
         "tool": tool.id, "tool_version": tool.version,
         "org_id": key.org_id if key else None, "origin": origin, "raw": raw.decode("utf-8", "replace"),
     }
+    refs = resource_refs(record, source, name, account=account, region=region)
+    return NormalizedEvent(event, [_resource_row(event, ref) for ref in refs], credential_row(record, event))
+
+
+def resource_refs(record: dict, source: str, name: str, *, account: str | None, region: str | None) -> list[ResourceRef]:
+    """The resources one record touches (its event_resources rows): the catalog's rules, and for a
+    creation no rule knows, what the fallback infers it made."""
     refs = extract_resources(record, account=account, region=region)
-    if (source, name) not in RULES:  # a creation no rule knows: the fallback names what it made
+    if (source, name) not in RULES:
         inferred = infer_creation(record, account=account, region=region)
         if inferred is not None:
             refs.append(inferred)
-    return NormalizedEvent(event, [_resource_row(event, ref) for ref in refs], credential_row(record, event))
+    return refs
 
 
 def _resource_row(event: dict, ref: ResourceRef) -> dict:

@@ -12,9 +12,11 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 
+from cloudblame.normalize.record import resource_refs
 from cloudblame.queries import NotFound
 from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, RESOLVED_ACTOR_SQL, event_summary, events_by_key
 from cloudblame.store.db import Store
+from cloudblame.store.lifecycle import derived_tables_stale
 from cloudblame.timeutil import iso_z
 
 MAX_LIMIT = 100_000
@@ -70,7 +72,45 @@ def _source(value: str) -> str:
     return value if "." in value else f"{value}.amazonaws.com"
 
 
-def _where(f: EventFilter) -> tuple[str, list]:
+@dataclass(frozen=True)
+class Spellings:
+    """How a --username is spelled in the store: the user names and the humans behind calls equal to it
+    ignoring case, the span of their calls, and at most how many there are (identity_names)."""
+
+    user_names: tuple[str, ...]
+    actors: tuple[str, ...]
+    first: datetime | None
+    last: datetime | None
+    events: int
+
+
+def spellings_of(store: Store, username: str) -> Spellings | None:
+    """``username``'s spellings, or None when identity_names is behind the events (an ingest underway or
+    stopped before its rebuild): then the filter compares every event's names ignoring case."""
+    if derived_tables_stale(store):
+        return None
+    rows = store.query("SELECT name, role, first_time, last_time, events FROM identity_names "
+                       "WHERE lower(name) = lower(?) ORDER BY name", [username])
+    return Spellings(tuple(r["name"] for r in rows if r["role"] == "user_name"),
+                     tuple(r["name"] for r in rows if r["role"] == "actor"),
+                     min((r["first_time"] for r in rows), default=None), max((r["last_time"] for r in rows), default=None),
+                     sum(r["events"] for r in rows))
+
+
+def _username_clause(username: str, spell: Spellings | None) -> tuple[str, list]:
+    if spell is None:
+        return f"(lower(e.user_name) = lower(?) OR lower({RESOLVED_ACTOR_SQL}) = lower(?))", [username, username]
+    parts = [f"{column} IN ({', '.join('?' * len(names))})"
+             for column, names in (("e.user_name", spell.user_names), (RESOLVED_ACTOR_SQL, spell.actors)) if names]
+    if not parts:
+        return "false", []
+    # exact spellings and their span: zone maps skip what lies outside it, no lower() of every name
+    return (f"({' OR '.join(parts)}) AND e.event_time BETWEEN ?::TIMESTAMP AND ?::TIMESTAMP",
+            [*spell.user_names, *spell.actors, spell.first, spell.last])
+
+
+def _where(f: EventFilter, spell: Spellings | None = None) -> tuple[str, list]:
+    """The WHERE clause of ``f`` (``spell``: its --username's spellings, when known)."""
     clauses: list[str] = []
     params: list = []
 
@@ -87,7 +127,8 @@ def _where(f: EventFilter) -> tuple[str, list]:
     if f.read_only is not None:
         add("e.read_only = ?", f.read_only)
     if f.username:
-        add(f"(lower(e.user_name) = lower(?) OR lower({RESOLVED_ACTOR_SQL}) = lower(?))", f.username, f.username)
+        sql, values = _username_clause(f.username, spell)
+        add(sql, *values)
     if f.access_key:
         add("e.access_key_id = ?", f.access_key)
     if f.account:
@@ -144,7 +185,8 @@ def event_page(store: Store, f: EventFilter) -> dict:
     """One page of ``search_events`` with the cursors of its neighbours: ``{"events", "next", "prev",
     "sort", "limit"}``; ``next`` (``prev``) is None when no page follows (precedes) this one."""
     _check(f)
-    where, params = _where(f)
+    spell = spellings_of(store, f.username) if f.username else None
+    where, params = _where(f, spell)
     keys = SORTS[f.sort]
     backwards = f.before is not None
     cursor = f.before if backwards else f.after
@@ -161,8 +203,12 @@ def event_page(store: Store, f: EventFilter) -> dict:
     newest = None
     if f.sort == "time_desc" and not backwards:  # the newest time in reach: the cursor's, until, or the store's
         newest = (values[0] if values else None) or f.until or store.scalar("SELECT max(event_time) FROM events")
+        if spell is not None and spell.last is not None:  # a person's newest call, not the store's
+            newest = min(_naive(newest), spell.last) if newest is not None else None
+        if spell is not None and spell.events <= f.limit:  # few calls: one query finds them all
+            newest = None
     found = _page_keys(store, select, where, params, order, f.limit + 1, newest)
-    by_key = events_by_key(store, [(k["_id"], k["_time"]) for k in found])
+    by_key = events_by_key(store, [(k["_id"], k["_time"]) for k in found], f"{EVENT_SUMMARY_SQL}, e.raw")
     rows = [dict(by_key[key], **k) for k in found if (key := (k["_id"], k["_time"])) in by_key]
     more = len(rows) > f.limit
     rows = rows[:f.limit]
@@ -211,12 +257,11 @@ def _check(f: EventFilter) -> None:
 
 
 def _summaries(store: Store, rows: list[dict]) -> list[dict]:
-    resources = _resources_of(store, [r["event_id"] for r in rows])
     out = []
     for row in rows:
         item = event_summary(row)
         item["actor"]["access_key_id"] = row["access_key_id"]  # the console's "AWS access key" column
-        item["resources"] = resources.get(row["event_id"], [])
+        item["resources"] = _resources_of(row, orjson.loads(row["raw"]))
         out.append(item)
     return out
 
@@ -266,30 +311,25 @@ def decode_cursor(cursor: str, keys) -> list:
 def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> dict:
     """How many events match ``f`` (cursors ignored), counting no further than ``cap``:
     ``{"count": n, "exact": bool}``; with no filter at all, the exact total (cheap in DuckDB)."""
-    where, params = _where(f)
+    where, params = _where(f, spellings_of(store, f.username) if f.username else None)
     if not where:
         return {"count": store.scalar("SELECT count(*) FROM events"), "exact": True}
     n = store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM events e{where} LIMIT ?)", params + [cap + 1])
     return {"count": min(n, cap), "exact": n <= cap}
 
 
-def _resources_of(store: Store, event_ids: list[str]) -> dict[str, list[dict]]:
-    if not event_ids:
-        return {}
-    rows = store.query(
-        """SELECT event_id, resource_type, resource_id, arn, name, action FROM event_resources
-           WHERE event_id IN (SELECT unnest(?::VARCHAR[]))
-           ORDER BY event_id, CASE action WHEN 'create' THEN 0 WHEN 'delete' THEN 1 WHEN 'modify' THEN 2 ELSE 3 END,
-                    resource_type, resource_id""",
-        [event_ids],
-    )
-    out: dict[str, list[dict]] = {}
-    for r in rows:
-        out.setdefault(r["event_id"], []).append(
-            {"type": r["resource_type"], "id": r["resource_id"], "arn": r["arn"], "name": r["name"],
-             "action": r["action"]}
-        )
-    return out
+_ACTION_ORDER = {"create": 0, "delete": 1, "modify": 2}
+
+
+def _resources_of(row: dict, record) -> list[dict]:
+    """The resources an event touched, created and deleted first: its event_resources rows, derived again
+    from its record by the function ingest used (event_resources is sorted by resource, not by event)."""
+    refs = resource_refs(record, row["event_source"], row["event_name"], account=row["account_id"],
+                         region=row["aws_region"]) if isinstance(record, dict) else []
+    shown = {(r.resource_type, r.resource_id[:1024], r.arn, r.name, r.action): None for r in refs}
+    return [{"type": t, "id": i, "arn": arn, "name": name, "action": action}
+            for t, i, arn, name, action in sorted(shown, key=lambda k: (_ACTION_ORDER.get(k[4], 3), k[0] is None,
+                                                                         k[0] or "", k[1]))]
 
 
 def resolve_event_id(store: Store, event_id: str) -> str:
@@ -330,7 +370,7 @@ def get_event(store: Store, event_id: str) -> dict:
         "source_identity": row["source_identity"], "invoked_by": row["invoked_by"],
     })
     item["origin"] = row["origin"]
-    item["resources"] = _resources_of(store, [event_id]).get(event_id, [])
+    item["resources"] = _resources_of(row, raw)
     item["raw"] = raw
     return item
 

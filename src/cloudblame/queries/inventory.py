@@ -99,7 +99,7 @@ def forgotten(store: Store, *, idle: str = "30d", as_of: datetime | None = None,
                 **({"groups": []} if by else {})}
     cutoff = parse_when(idle, now=as_of)
     with current_inventory(store) as (source, params):
-        found = _matching(store, f"{source} r LEFT JOIN actor_activity a ON a.actor = r.creator",
+        found = _matching(store, f"{source} r LEFT JOIN identity_names a ON a.role = 'actor' AND a.name = r.creator",
                           {**params, "cutoff": cutoff}, columns=_WHY_SQL, where="last_time <= $cutoff AND why IS NOT NULL",
                           order="usd_per_month IS NULL, coalesce(usd_per_month, 0) DESC, resource_id, resource_type, "
                                 "account_id", limit=limit, by=by)

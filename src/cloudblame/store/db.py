@@ -56,6 +56,7 @@ class Store:
         conn = cls._connect(path, read_only, wait)
         store = cls(conn, path, read_only)
         try:
+            conn.execute("SET enable_progress_bar = false")  # a long rebuild would draw DuckDB's own bar
             if not read_only:  # bulk loads: fold the write-ahead log into the file every 64 MB, not 16
                 conn.execute(f"SET checkpoint_threshold = '{WAL_CHECKPOINT}'")
             store._check_version()

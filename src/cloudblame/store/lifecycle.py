@@ -4,8 +4,8 @@ For each resource: where it lives, its ARN and name, the current incarnation's c
 human, tool) — the first successful create after the last successful delete that preceded the latest
 create, as `blame` computes it — its deletion, its last activity, and how many events touched it.
 Resources whose creation predates the data are kept with ``creator_known = false`` (first seen only).
-Also rebuilt with it: resource_keys (every spelling of a resource) and actor_activity (each human's first
-and last call). Rebuilt after every ingest that adds events.
+Also rebuilt with it: resource_keys (every spelling of a resource) and identity_names (every name a
+caller goes by, with its first and last call). Rebuilt after every ingest that adds events.
 """
 
 from __future__ import annotations
@@ -79,10 +79,13 @@ keys AS (SELECT DISTINCT unnest([lower(resource_id), lower(arn), lower(name)]) A
                 resource_type, resource_id, account_id FROM spellings)
 SELECT key, resource_type, resource_id, account_id FROM keys WHERE key IS NOT NULL ORDER BY key;
 
-DELETE FROM actor_activity;
-INSERT INTO actor_activity
-SELECT {RESOLVED_ACTOR_SQL}, min(e.event_time), max(e.event_time), count(*) FROM events e
-WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL GROUP BY ALL ORDER BY 1;
+DELETE FROM identity_names;
+INSERT INTO identity_names
+SELECT {RESOLVED_ACTOR_SQL}, 'actor', min(e.event_time), max(e.event_time), count(*) FROM events e
+WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL GROUP BY ALL
+UNION ALL
+SELECT e.user_name, 'user_name', min(e.event_time), max(e.event_time), count(*) FROM events e
+WHERE e.user_name IS NOT NULL GROUP BY ALL ORDER BY 1, 2;
 
 INSERT OR REPLACE INTO meta SELECT 'derived_from_events', count(*)::VARCHAR FROM events;
 """

@@ -169,10 +169,13 @@ INVENTORY = "CREATE TABLE IF NOT EXISTS inventory " + RESOURCES_COLUMNS[:-1].rst
     cost_basis VARCHAR
 )"""
 
-# Every human (or service) behind the calls with the span of their activity: rebuilt with resources.
-ACTOR_ACTIVITY = """
-CREATE TABLE IF NOT EXISTS actor_activity (
-    actor VARCHAR NOT NULL,
+# Every name a caller goes by, with the span and count of its calls: role 'actor' for the human (or
+# service) behind the calls, 'user_name' for the user or session name in the records. Rebuilt with
+# resources; `events --username` finds a name's exact spellings and time span here before it scans.
+IDENTITY_NAMES = """
+CREATE TABLE IF NOT EXISTS identity_names (
+    name VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
     first_time TIMESTAMP,
     last_time TIMESTAMP,
     events BIGINT
@@ -181,7 +184,7 @@ CREATE TABLE IF NOT EXISTS actor_activity (
 META = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 
 CREATE = (META, EVENTS, EVENT_RESOURCES, INGESTED_FILES, CREDENTIALS, SESSION_ACTORS, RESOURCES, RESOURCE_KEYS,
-          INVENTORY, ACTOR_ACTIVITY)
+          INVENTORY, IDENTITY_NAMES)
 
 # The events table as version 5 made it (version 6 dropped request_id): migrations stay what they were.
 _EVENTS_V5_COLUMNS = _EVENTS_V6_COLUMNS.replace("    shared_event_id VARCHAR,",
@@ -208,7 +211,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # requestID is read from the raw record where it is shown: as a column it was ~10% of the store.
     5: (RESOURCE_KEYS, "ALTER TABLE events DROP COLUMN request_id"),
     6: ("ALTER TABLE events ADD COLUMN resolved_human VARCHAR", "ALTER TABLE events ADD COLUMN resolved_kind VARCHAR",
-        INVENTORY, ACTOR_ACTIVITY),
+        INVENTORY, IDENTITY_NAMES),
 }
 # Versions whose migration needs derived tables rebuilt from the raw records.
 REBUILD_AFTER = {1: ("credentials",), 3: ("resources",), 5: ("resources",), 6: ("sessions",)}
