@@ -13,6 +13,7 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cloudblame.memory import release_memory
 from cloudblame.normalize.batch import BatchBuilder, NormalizedBatch
 from cloudblame.sources.files import FileReport, Problem, RawRecord, discover, file_report
 from cloudblame.sources.s3key import parse_trail_key
@@ -154,9 +155,11 @@ def _write(batch: NormalizedBatch, writer: EventWriter, summary: IngestSummary) 
 
 
 # DuckDB's cap while the derived tables are rebuilt (their joins and sorts spill past it). On a 10M-event
-# store the rebuilds under a 700 MB cap peaked at ~820 MB; under DuckDB's default cap (80% of RAM) the
-# ingest's process reached 5.9 GB.
+# store the rebuilds under a 600 MB cap peaked at 733 MB (under 400 MB one ran out of memory); under
+# DuckDB's default cap (80% of RAM) the ingest's process reached 5.9 GB. The inventory's refresh (point
+# lookups of creation records) ran as fast under 256 MB as under 600, and peaked at 560 MB, not 950.
 REBUILD_MEMORY = "600MB"
+REFRESH_MEMORY = "256MB"
 
 
 def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: float) -> IngestSummary:
@@ -164,9 +167,10 @@ def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: 
     their details when anything new arrived (or an earlier ingest stopped before doing so)."""
     writer.flush()
     summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
+    release_memory()  # what the insert phase freed, before the rebuilds take theirs
     try:
-        store.limit_memory(REBUILD_MEMORY)
-        rebuild_derived(store, events_changed=bool(summary.new) or derived_tables_stale(store))
+        rebuild_derived(store, events_changed=bool(summary.new) or derived_tables_stale(store),
+                        memory=(REBUILD_MEMORY, REFRESH_MEMORY))
     finally:
         store.limit_memory(writer.memory_before)
     summary.seconds = time.perf_counter() - started

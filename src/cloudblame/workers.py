@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from cloudblame.memory import release_memory
 from cloudblame.normalize.batch import BatchBuilder, NormalizedBatch
 from cloudblame.sources.files import FileReport, iter_content, iter_file
 
@@ -200,6 +201,8 @@ def serve(stdin=None, stdout=None) -> None:
         except Exception as exc:  # reported to the parent, which fails the ingest clearly
             reply = (False, f"{type(exc).__name__}: {exc}")
         _send(stdout, reply)
+        del task, reply
+        release_memory(collect=False)
 
 
 if __name__ == "__main__":

@@ -136,7 +136,7 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
         "org_id": key.org_id if key else None, "origin": origin, "raw": raw.decode("utf-8", "replace"),
     }
     refs = resource_refs(record, source, name, account=account, region=region)
-    return NormalizedEvent(event, [_resource_row(event, ref) for ref in refs], credential_row(record, event))
+    return NormalizedEvent(event, [resource_row(event, ref) for ref in refs], credential_row(record, event))
 
 
 def resource_refs(record: dict, source: str, name: str, *, account: str | None, region: str | None) -> list[ResourceRef]:
@@ -150,7 +150,7 @@ def resource_refs(record: dict, source: str, name: str, *, account: str | None, 
     return refs
 
 
-def _resource_row(event: dict, ref: ResourceRef) -> dict:
+def resource_row(event: dict, ref: ResourceRef) -> dict:
     return {
         "event_id": event["event_id"], "resource_id": ref.resource_id[:1024], "resource_type": ref.resource_type,
         "arn": ref.arn, "name": ref.name, "action": ref.action, "via": ref.via,

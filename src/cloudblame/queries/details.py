@@ -320,12 +320,17 @@ def _inventory_of(store: Store, prices: str) -> str:
     return f"{derived}|{prices}"
 
 
-def rebuild_derived(store: Store, *, events_changed: bool) -> None:
-    """After events were written: re-resolve identities, rebuild the resources tables, refresh their
-    details (with ``events_changed`` False, only details the price table in use has made stale)."""
+def rebuild_derived(store: Store, *, events_changed: bool, memory: tuple[str, str] | None = None) -> None:
+    """After events were written: re-resolve identities, rebuild the resources tables, refresh the
+    inventory (with ``events_changed`` False, only rows the price table in use has made stale).
+    ``memory``: DuckDB's caps for the rebuilds and for the refresh (the caller restores its own)."""
     if events_changed:
+        if memory:
+            store.limit_memory(memory[0])
         resolve_sessions(store)
         rebuild_resources(store)
+    if memory:
+        store.limit_memory(memory[1])
     refresh_inventory(store, events_changed=events_changed)
 
 

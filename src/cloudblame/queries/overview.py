@@ -15,12 +15,13 @@ PERSON_KIND_SQL = f"{RESOLVED_KIND_SQL} IS DISTINCT FROM 'service'"
 def per_day(store: Store, key_sql: str, *, where: str = "", params: dict | None = None, top: int = 8) -> list[dict]:
     """Events per UTC day and key (``key_sql``, an expression over ``events e``): the ``top`` keys
     with the most events, the rest summed as ``other``. Rows ``{"day", "key", "events"}``, by day."""
+    # counted per day and key first (a date cast, not a string per event), then the top keys picked
     return store.query(
-        f"""WITH t AS (SELECT strftime(e.event_time, '%Y-%m-%d') AS day, coalesce({key_sql}, 'unknown') AS key
-                       FROM events e {where}),
-                 top_keys AS (SELECT key FROM t GROUP BY key ORDER BY count(*) DESC, key LIMIT $top)
-            SELECT day, CASE WHEN key IN (SELECT key FROM top_keys) THEN key ELSE 'other' END AS key,
-                   count(*) AS events
+        f"""WITH t AS (SELECT e.event_time::DATE AS day, coalesce({key_sql}, 'unknown') AS key, count(*) AS n
+                       FROM events e {where} GROUP BY ALL),
+                 top_keys AS (SELECT key FROM t GROUP BY key ORDER BY sum(n) DESC, key LIMIT $top)
+            SELECT strftime(day, '%Y-%m-%d') AS day,
+                   CASE WHEN key IN (SELECT key FROM top_keys) THEN key ELSE 'other' END AS key, sum(n)::BIGINT AS events
             FROM t GROUP BY ALL ORDER BY day, key""",
         {**(params or {}), "top": top})
 
@@ -28,12 +29,12 @@ def per_day(store: Store, key_sql: str, *, where: str = "", params: dict | None 
 def creations_per_day(store: Store, *, top: int = 8) -> list[dict]:
     """Resources created per UTC day by the tool that created them: ``{"day", "key", "resources"}``."""
     return store.query(
-        """WITH t AS (SELECT strftime(r.event_time, '%Y-%m-%d') AS day, coalesce(e.tool, 'unknown') AS key
+        """WITH t AS (SELECT r.event_time::DATE AS day, coalesce(e.tool, 'unknown') AS key, count(*) AS n
                       FROM event_resources r JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time
-                      WHERE r.action = 'create' AND NOT r.failed),
-                top_keys AS (SELECT key FROM t GROUP BY key ORDER BY count(*) DESC, key LIMIT $top)
-           SELECT day, CASE WHEN key IN (SELECT key FROM top_keys) THEN key ELSE 'other' END AS key,
-                  count(*) AS resources
+                      WHERE r.action = 'create' AND NOT r.failed GROUP BY ALL),
+                top_keys AS (SELECT key FROM t GROUP BY key ORDER BY sum(n) DESC, key LIMIT $top)
+           SELECT strftime(day, '%Y-%m-%d') AS day,
+                  CASE WHEN key IN (SELECT key FROM top_keys) THEN key ELSE 'other' END AS key, sum(n)::BIGINT AS resources
            FROM t GROUP BY ALL ORDER BY day, key""",
         {"top": top})
 

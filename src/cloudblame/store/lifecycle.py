@@ -11,7 +11,10 @@ caller goes by, with its first and last call). Rebuilt after every ingest that a
 from __future__ import annotations
 
 import duckdb
+import orjson
+import pyarrow as pa
 
+from cloudblame.normalize.record import resource_row, resource_refs
 from cloudblame.store.identity import RESOLVED_ACTOR_SQL
 
 _REBUILD = f"""
@@ -95,40 +98,81 @@ INSERT OR REPLACE INTO meta SELECT 'derived_from_events', count(*)::VARCHAR FROM
 # is re-sorted when more than this share of its rows arrived since the last sort.
 UNSORTED_SHARE = 0.10
 
-_CLUSTER = (
-    "CREATE OR REPLACE TEMP TABLE _sorted AS SELECT * FROM event_resources ORDER BY resource_id, event_time",
-    "DELETE FROM event_resources",
-    "INSERT INTO event_resources SELECT * FROM _sorted",
-    "DROP TABLE _sorted",
-)
+RESORTING = "event_resources_resorting"  # meta key: set while a re-sort has the rows out of the table
 
 
 def rebuild_resources(store) -> int:
     """Recompute the resources table from the events; returns how many resources are alive."""
+    if store.scalar("SELECT value FROM meta WHERE key = ?", [RESORTING]) is not None:
+        restore_event_resources(store)
     if cluster_event_resources(store):  # first: the tables rebuilt next reuse the blocks it frees
-        try:
-            store.execute("CHECKPOINT")
-        except duckdb.Error:  # another connection is mid-transaction: the next checkpoint frees them
-            pass
+        _checkpoint(store)
     store.run_script(_REBUILD)
     return store.scalar("SELECT count(*) FROM resources WHERE alive")
+
+
+def _checkpoint(store) -> bool:
+    """Write the WAL into the file and free deleted rows' blocks for reuse; False when another
+    connection is mid-transaction (the next checkpoint frees them)."""
+    try:
+        store.execute("CHECKPOINT")
+        return True
+    except duckdb.Error:
+        return False
 
 
 def derived_tables_stale(store) -> bool:
     """True when events were written since the derived tables were last rebuilt (an ingest that stopped
     between its last write and its rebuild): the next ingest rebuilds them even with nothing new."""
     built = store.scalar("SELECT value FROM meta WHERE key = 'derived_from_events'")
-    return built != str(store.scalar("SELECT count(*) FROM events"))
+    return built != str(store.scalar("SELECT count(*) FROM events")) or store.scalar(
+        "SELECT value FROM meta WHERE key = ?", [RESORTING]) is not None
 
 
 def cluster_event_resources(store, *, unsorted_share: float = UNSORTED_SHARE) -> bool:
-    """Re-sort event_resources by resource_id when enough rows arrived unsorted; True when it did."""
+    """Re-sort event_resources by resource_id when enough rows arrived unsorted; True when it did.
+
+    In two steps with a checkpoint between them, so the sorted rows reuse the blocks the old ones
+    held and the file does not grow by the table's size (in one transaction it did: DuckDB frees
+    blocks only at a checkpoint). Between the steps the rows live in a temporary table, and meta says
+    so: an ingest stopped there is repaired by the next one (restore_event_resources)."""
     total = store.scalar("SELECT count(*) FROM event_resources")
     sorted_rows = int(store.scalar("SELECT value FROM meta WHERE key = 'event_resources_sorted'") or 0)
     if total == 0 or total - sorted_rows <= unsorted_share * total:
         return False
+    store.execute("CREATE OR REPLACE TEMP TABLE _sorted AS SELECT * FROM event_resources ORDER BY resource_id, event_time")
     with store.transaction():
-        for statement in _CLUSTER:
-            store.execute(statement)
+        store.execute("DELETE FROM event_resources")
+        store.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [RESORTING, str(total)])
+    _checkpoint(store)
+    with store.transaction():
+        store.execute("INSERT INTO event_resources SELECT * FROM _sorted")
+        store.execute("DELETE FROM meta WHERE key = ?", [RESORTING])
         store.execute("INSERT OR REPLACE INTO meta VALUES ('event_resources_sorted', ?)", [str(total)])
+    store.execute("DROP TABLE _sorted")
     return True
+
+
+def restore_event_resources(store, *, chunk: int = 20_000) -> int:
+    """event_resources derived again from every event's raw record, by the function ingest uses (after
+    an ingest stopped mid re-sort, the one moment the table does not hold them); returns the rows."""
+    reader = store.reader()
+    batches = reader.conn.sql(
+        "SELECT event_id, event_time, event_source, event_name, account_id, aws_region, error_code, raw "
+        "FROM events").to_arrow_reader(chunk)
+    store.execute("CREATE OR REPLACE TEMP TABLE _restored AS SELECT * FROM event_resources LIMIT 0")
+    restored = 0
+    for batch in batches:
+        rows = [resource_row(event, ref) for event in batch.to_pylist()
+                for ref in resource_refs(orjson.loads(event["raw"]), event["event_source"], event["event_name"],
+                                         account=event["account_id"], region=event["aws_region"])]
+        if rows:
+            store.insert("_restored", pa.Table.from_pylist(rows))
+            restored += len(rows)
+    with store.transaction():
+        store.execute("DELETE FROM event_resources")
+        store.execute("INSERT INTO event_resources SELECT * FROM _restored ORDER BY resource_id, event_time")
+        store.execute("DELETE FROM meta WHERE key = ?", [RESORTING])
+        store.execute("INSERT OR REPLACE INTO meta VALUES ('event_resources_sorted', ?)", [str(restored)])
+    store.execute("DROP TABLE _restored")
+    return restored
