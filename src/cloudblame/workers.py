@@ -23,7 +23,7 @@ from cloudblame.memory import release_memory
 from cloudblame.normalize.batch import BatchBuilder, NormalizedBatch
 from cloudblame.sources.files import FileReport, iter_content, iter_file
 
-TASK_BYTES = 1_000_000  # compressed bytes per task: a few thousand records
+TASK_BYTES = 500_000  # compressed bytes per task: a few thousand records (a worker holds ~20x that while on it)
 PARALLEL_MIN_BYTES = 4_000_000  # below this, workers are not worth starting
 
 
