@@ -199,3 +199,29 @@ def test_details_follow_later_events_and_the_price_table(tmp_path, monkeypatch):
         ingest_paths(store, [str(tmp_path / "later")])  # nothing new: only the stale details are derived
         assert store.scalar("SELECT count(*) FROM inventory WHERE prices LIKE 'packaged:%'") == 0
         assert _by_id(inventory(store, limit=None)["resources"]) == _alive_derived_now(store)
+
+
+def test_a_rebuild_that_runs_out_of_memory_is_run_again_with_more(tmp_path, monkeypatch):
+    """A rebuild that runs out of memory under its cap is run again with the cap doubled: the same tables."""
+    import duckdb
+
+    from cloudblame.queries import details
+
+    generate_sample_trail(tmp_path / "trail", records=1500, seed=5)
+    with Store.open(tmp_path / "s.duckdb") as store:
+        ingest_paths(store, [str(tmp_path / "trail")])
+        tables = ("resources", "inventory", "identity_names", "session_actors")
+        before = {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+        caps, real_limit, real_rebuild = [], store.limit_memory, details.rebuild_resources
+
+        def rebuild_short_of_memory(s):  # fails (after doing part of its work) until the cap is 1.2 GB
+            result = real_rebuild(s)
+            if caps[-1] != "1200MB":
+                raise duckdb.OutOfMemoryException("Out of Memory Error: simulated")
+            return result
+
+        monkeypatch.setattr(store, "limit_memory", lambda limit: caps.append(limit) or real_limit(limit))
+        monkeypatch.setattr(details, "rebuild_resources", rebuild_short_of_memory)
+        details.rebuild_derived(store, events_changed=True, memory=("300MB", "256MB"))
+        assert caps == ["300MB", "600MB", "1200MB", "256MB"]
+        assert {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == before
