@@ -12,13 +12,14 @@ from cloudblame.timeutil import iso_z
 PERSON_KIND_SQL = f"{RESOLVED_KIND_SQL} IS DISTINCT FROM 'service'"
 
 
-def per_day(store: Store, key_sql: str, *, where: str = "", params: dict | None = None, top: int = 8) -> list[dict]:
-    """Events per UTC day and key (``key_sql``, an expression over ``events e``): the ``top`` keys
-    with the most events, the rest summed as ``other``. Rows ``{"day", "key", "events"}``, by day."""
+def per_day(store: Store, key_sql: str, *, source: str = "events e", where: str = "", params: dict | None = None,
+            top: int = 8) -> list[dict]:
+    """Events per UTC day and key (``key_sql``, an expression over ``source``, events aliased ``e``): the
+    ``top`` keys with the most events, the rest summed as ``other``. Rows ``{"day", "key", "events"}``."""
     # counted per day and key first (a date cast, not a string per event), then the top keys picked
     return store.query(
         f"""WITH t AS (SELECT e.event_time::DATE AS day, coalesce({key_sql}, 'unknown') AS key, count(*) AS n
-                       FROM events e {where} GROUP BY ALL),
+                       FROM {source} {where} GROUP BY ALL),
                  top_keys AS (SELECT key FROM t GROUP BY key ORDER BY sum(n) DESC, key LIMIT $top)
             SELECT strftime(day, '%Y-%m-%d') AS day,
                    CASE WHEN key IN (SELECT key FROM top_keys) THEN key ELSE 'other' END AS key, sum(n)::BIGINT AS events

@@ -7,7 +7,7 @@ from __future__ import annotations
 from cloudblame.queries.inventory import inventory
 from cloudblame.queries.overview import PERSON_KIND_SQL, per_day
 from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL
-from cloudblame.queries.who import IDENTITY_MATCH, who
+from cloudblame.queries.who import identity_events, who_in
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
@@ -40,16 +40,11 @@ def person(store: Store, query: str, *, limit: int = 50) -> dict:
     """``who`` of ``query`` (NotFound when no event matches), plus ``owned`` (the inventory of what the
     person owns that is alive, costliest first), ``activity_per_day`` (events per day by tool) and
     ``tools`` (events per tool)."""
-    identity = who(store, query, limit=limit)
+    with identity_events(store, query) as source:
+        identity = who_in(store, query, source, limit=limit)
+        tools = store.query(f"SELECT coalesce(e.tool, 'unknown') AS tool, count(*) AS events FROM {source} "
+                            "GROUP BY ALL ORDER BY events DESC, tool")
+        activity = per_day(store, "e.tool", source=source)
     humans = [h["human"] for h in identity["humans"] if h["human"]]
     owner = humans[0] if len(humans) == 1 else query
-    params = {"q": query}
-    tools = store.query(
-        f"""SELECT coalesce(e.tool, 'unknown') AS tool, count(*) AS events FROM events e
-            WHERE {IDENTITY_MATCH} GROUP BY ALL ORDER BY events DESC, tool""", params)
-    return {
-        **identity,
-        "owned": inventory(store, owner=owner),
-        "activity_per_day": per_day(store, "e.tool", where=f"WHERE {IDENTITY_MATCH}", params=params),
-        "tools": tools,
-    }
+    return {**identity, "owned": inventory(store, owner=owner), "activity_per_day": activity, "tools": tools}

@@ -23,8 +23,8 @@ RESOLVED_ACTOR_SQL = "coalesce(e.resolved_human, e.actor)"
 RESOLVED_KIND_SQL = "coalesce(e.resolved_kind, e.actor_kind)"
 # Events with their session's resolution joined (``sa.confidence``, ``sa.chain``): for rows being shown,
 # not for filtering many. Use as ``FROM {EVENTS_FROM}``.
-EVENTS_FROM = ("events e LEFT JOIN session_actors sa "
-               "ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal")
+SESSION_JOIN = "LEFT JOIN session_actors sa ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal"
+EVENTS_FROM = f"events e {SESSION_JOIN}"
 
 MAX_HOPS = 10
 FUZZY_SECONDS = 5
