@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -225,3 +226,17 @@ def test_a_rebuild_that_runs_out_of_memory_is_run_again_with_more(tmp_path, monk
         details.rebuild_derived(store, events_changed=True, memory=("300MB", "256MB"))
         assert caps == ["300MB", "600MB", "1200MB", "256MB"]
         assert {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == before
+
+
+def test_a_cap_duckdb_refuses_is_raised_until_it_takes(tmp_path):
+    """DuckDB refuses a cap below the memory it holds pinned: the rebuilds raise it, not fail."""
+    from cloudblame.queries.details import rebuild_derived
+
+    generate_sample_trail(tmp_path / "trail", records=800, seed=6)
+    with Store.open(tmp_path / "s.duckdb") as store:
+        ingest_paths(store, [str(tmp_path / "trail")])
+        before = store.conn.execute("SELECT * FROM inventory ORDER BY ALL").fetchall()
+        with pytest.raises(duckdb.OutOfMemoryException):
+            store.limit_memory("1MB")
+        rebuild_derived(store, events_changed=True, memory=("1MB", "1MB"))
+        assert store.conn.execute("SELECT * FROM inventory ORDER BY ALL").fetchall() == before

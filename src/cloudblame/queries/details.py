@@ -338,9 +338,9 @@ def under_cap(store: Store, cap: str | None, step: Callable[[], object]) -> None
     stopped between its two is repaired from the raw records."""
     limit = _bytes(cap) if cap else None
     while True:
-        if limit is not None:
-            store.limit_memory(f"{limit // 10**6}MB")
         try:
+            if limit is not None:  # DuckDB refuses a cap below what it holds pinned: that too doubles it
+                store.limit_memory(f"{limit // 10**6}MB")
             step()
             return
         except duckdb.OutOfMemoryException:
