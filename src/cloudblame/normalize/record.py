@@ -135,22 +135,23 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
         "tool": tool.id, "tool_version": tool.version,
         "org_id": key.org_id if key else None, "origin": origin, "raw": raw.decode("utf-8", "replace"),
     }
-    refs = resource_refs(record, source, name, account=account, region=region)
-    return NormalizedEvent(event, [resource_row(event, ref) for ref in refs], credential_row(record, event))
+    return NormalizedEvent(event, resource_rows(event, record), credential_row(record, event))
 
 
-def resource_refs(record: dict, source: str, name: str, *, account: str | None, region: str | None) -> list[ResourceRef]:
-    """The resources one record touches (its event_resources rows): the catalog's rules, and for a
-    creation no rule knows, what the fallback infers it made."""
+def resource_rows(event: dict, record: dict) -> list[dict]:
+    """The event_resources rows of one event (``event``: its stored columns, ``record``: its raw record):
+    the catalog's rules, and for a creation no rule knows, what the fallback infers it made. Ingest
+    stores them; the events page and a repair of the table derive them again with this same function."""
+    account, region = event["account_id"], event["aws_region"]
     refs = extract_resources(record, account=account, region=region)
-    if (source, name) not in RULES:
+    if (event["event_source"], event["event_name"]) not in RULES:
         inferred = infer_creation(record, account=account, region=region)
         if inferred is not None:
             refs.append(inferred)
-    return refs
+    return [_resource_row(event, ref) for ref in refs]
 
 
-def resource_row(event: dict, ref: ResourceRef) -> dict:
+def _resource_row(event: dict, ref: ResourceRef) -> dict:
     return {
         "event_id": event["event_id"], "resource_id": ref.resource_id[:1024], "resource_type": ref.resource_type,
         "arn": ref.arn, "name": ref.name, "action": ref.action, "via": ref.via,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 
-from cloudblame.normalize.record import resource_refs
+from cloudblame.normalize.record import resource_rows
 from cloudblame.queries import NotFound
 from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, RESOLVED_ACTOR_SQL, event_summary, events_by_key
 from cloudblame.store.db import Store
@@ -324,9 +324,8 @@ _ACTION_ORDER = {"create": 0, "delete": 1, "modify": 2}
 def _resources_of(row: dict, record) -> list[dict]:
     """The resources an event touched, created and deleted first: its event_resources rows, derived again
     from its record by the function ingest used (event_resources is sorted by resource, not by event)."""
-    refs = resource_refs(record, row["event_source"], row["event_name"], account=row["account_id"],
-                         region=row["aws_region"]) if isinstance(record, dict) else []
-    shown = {(r.resource_type, r.resource_id[:1024], r.arn, r.name, r.action): None for r in refs}
+    rows = resource_rows(row, record) if isinstance(record, dict) else []
+    shown = {(r["resource_type"], r["resource_id"], r["arn"], r["name"], r["action"]): None for r in rows}
     return [{"type": t, "id": i, "arn": arn, "name": name, "action": action}
             for t, i, arn, name, action in sorted(shown, key=lambda k: (_ACTION_ORDER.get(k[4], 3), k[0] is None,
                                                                          k[0] or "", k[1]))]

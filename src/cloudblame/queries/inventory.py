@@ -27,12 +27,13 @@ GROUP_KEYS = {"owner": OWNER_SQL, "type": "r.resource_type", "account": "r.accou
 def _matching(store: Store, source: str, params: dict, *, columns: str = "", where: str = "", order: str,
               limit: int | None, by: str | None) -> dict:
     """The page (``limit`` rows in ``order``; None: all), count, total and (``by``) groups of the alive
-    resources matching ``where``; ``columns`` adds select items over ``r`` and ``source``'s joins."""
+    resources matching ``where`` (over the inventory's columns and ``_owner``); ``columns`` adds select
+    items over ``r`` and ``source``'s joins."""
     if by is not None and by not in GROUP_KEYS:
         raise ValueError(f"--by must be one of {', '.join(GROUP_KEYS)}")
-    matched = (f"WITH m AS (SELECT * FROM (SELECT r.*, {GROUP_KEYS[by] if by else 'NULL'} AS _group"
-               f"{columns} FROM {source}) WHERE {where or 'true'})")
-    page = store.query(f"{matched} SELECT * EXCLUDE (_group) FROM m ORDER BY {order}"
+    matched = (f"WITH m AS (SELECT * FROM (SELECT r.*, {OWNER_SQL} AS _owner, {GROUP_KEYS[by] if by else 'NULL'} AS "
+               f"_group{columns} FROM {source}) WHERE {where or 'true'})")
+    page = store.query(f"{matched} SELECT * EXCLUDE (_owner, _group) FROM m ORDER BY {order}"
                        + (" LIMIT $limit" if limit is not None else ""),
                        {**params, "limit": limit} if limit is not None else params)
     totals = store.query(f"{matched} SELECT count(*) AS n, round(sum(coalesce(usd_per_month, 0)), 2) AS usd FROM m",
@@ -66,7 +67,7 @@ def inventory(store: Store, *, owner: str | None = None, resource_type: str | No
         clauses.append("created_time >= $since")
         params["since"] = created_since
     if owner:
-        clauses.append("lower(coalesce(owner, last_modifier)) = lower($owner)")
+        clauses.append("lower(_owner) = lower($owner)")
         params["owner"] = owner
     with current_inventory(store) as (source, alive_params):
         found = _matching(store, f"{source} r", {**alive_params, **params}, where=" AND ".join(clauses), by=by, limit=limit,

@@ -3,7 +3,6 @@ behind it, what it did, and which sessions and keys belong to it."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,13 +28,9 @@ def identity_events(store: Store, query: str) -> Iterator[str]:
     """The events of one identity (IDENTITY_MATCH), read in one scan into a temporary table that the
     summaries then read (each scanning all events, one person's page took ~3 s at 10M events); yields
     the ``FROM`` text, aliased ``e``."""
-    name = f"_identity_{uuid.uuid4().hex}"
-    store.execute(f"CREATE TEMP TABLE {name} AS SELECT {', '.join(f'e.{c}' for c in _COLUMNS)} FROM events e "
-                  f"WHERE {IDENTITY_MATCH}", {"q": query})
-    try:
+    with store.temp_table(f"SELECT {', '.join(f'e.{c}' for c in _COLUMNS)} FROM events e WHERE {IDENTITY_MATCH}",
+                          {"q": query}) as name:
         yield f"{name} e"
-    finally:
-        store.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def who(store: Store, query: str, *, limit: int = 20) -> dict:

@@ -26,6 +26,11 @@ def default_db_path() -> str:
     return os.environ.get(ENV_DB) or DEFAULT_DB
 
 
+def _unique_name(kind: str) -> str:
+    """A table name no other block on any connection uses at the same time."""
+    return f"_{kind}_{uuid.uuid4().hex}"
+
+
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text and ("conflicting" in text or "could not set" in text)
@@ -164,12 +169,23 @@ class Store:
     @contextmanager
     def registered(self, rows: pa.Table) -> Iterator[str]:
         """``rows`` visible to this connection's SQL under the name yielded, for the block's length."""
-        name = f"_rows_{uuid.uuid4().hex}"
+        name = _unique_name("rows")
         self.conn.register(name, rows)
         try:
             yield name
         finally:
             self.conn.unregister(name)
+
+    @contextmanager
+    def temp_table(self, select: str, params: Sequence[Any] | dict = ()) -> Iterator[str]:
+        """The result of ``select`` as a temporary table of this connection (read-only stores too) under
+        the name yielded, dropped after the block: for a result several queries read."""
+        name = _unique_name("temp")
+        self.conn.execute(f"CREATE TEMP TABLE {name} AS {select}", params)
+        try:
+            yield name
+        finally:
+            self.conn.execute(f"DROP TABLE IF EXISTS {name}")
 
     def insert(self, table: str, rows: pa.Table) -> None:
         """Append ``rows`` (columns named as ``table``'s; ``table`` is the library's own name)."""

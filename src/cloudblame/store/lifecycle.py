@@ -14,7 +14,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from cloudblame.normalize.record import resource_row, resource_refs
+from cloudblame.normalize.record import resource_rows
 from cloudblame.store.identity import RESOLVED_ACTOR_SQL
 
 _REBUILD = f"""
@@ -103,7 +103,7 @@ RESORTING = "event_resources_resorting"  # meta key: set while a re-sort has the
 
 def rebuild_resources(store) -> int:
     """Recompute the resources table from the events; returns how many resources are alive."""
-    if store.scalar("SELECT value FROM meta WHERE key = ?", [RESORTING]) is not None:
+    if _resorting(store):
         restore_event_resources(store)
     if cluster_event_resources(store):  # first: the tables rebuilt next reuse the blocks it frees
         _checkpoint(store)
@@ -125,8 +125,12 @@ def derived_tables_stale(store) -> bool:
     """True when events were written since the derived tables were last rebuilt (an ingest that stopped
     between its last write and its rebuild): the next ingest rebuilds them even with nothing new."""
     built = store.scalar("SELECT value FROM meta WHERE key = 'derived_from_events'")
-    return built != str(store.scalar("SELECT count(*) FROM events")) or store.scalar(
-        "SELECT value FROM meta WHERE key = ?", [RESORTING]) is not None
+    return built != str(store.scalar("SELECT count(*) FROM events")) or _resorting(store)
+
+
+def _resorting(store) -> bool:
+    """A re-sort stopped between its two steps: event_resources lacks rows until it is restored."""
+    return store.scalar("SELECT value FROM meta WHERE key = ?", [RESORTING]) is not None
 
 
 def cluster_event_resources(store, *, unsorted_share: float = UNSORTED_SHARE) -> bool:
@@ -156,19 +160,17 @@ def cluster_event_resources(store, *, unsorted_share: float = UNSORTED_SHARE) ->
 def restore_event_resources(store, *, chunk: int = 20_000) -> int:
     """event_resources derived again from every event's raw record, by the function ingest uses (after
     an ingest stopped mid re-sort, the one moment the table does not hold them); returns the rows."""
-    reader = store.reader()
-    batches = reader.conn.sql(
-        "SELECT event_id, event_time, event_source, event_name, account_id, aws_region, error_code, raw "
-        "FROM events").to_arrow_reader(chunk)
     store.execute("CREATE OR REPLACE TEMP TABLE _restored AS SELECT * FROM event_resources LIMIT 0")
     restored = 0
-    for batch in batches:
-        rows = [resource_row(event, ref) for event in batch.to_pylist()
-                for ref in resource_refs(orjson.loads(event["raw"]), event["event_source"], event["event_name"],
-                                         account=event["account_id"], region=event["aws_region"])]
-        if rows:
-            store.insert("_restored", pa.Table.from_pylist(rows))
-            restored += len(rows)
+    with store.reader() as reader:  # a second cursor streams the events while this one inserts
+        batches = reader.conn.sql(
+            "SELECT event_id, event_time, event_source, event_name, account_id, aws_region, error_code, raw "
+            "FROM events").to_arrow_reader(chunk)
+        for batch in batches:
+            rows = [row for event in batch.to_pylist() for row in resource_rows(event, orjson.loads(event["raw"]))]
+            if rows:
+                store.insert("_restored", pa.Table.from_pylist(rows))
+                restored += len(rows)
     with store.transaction():
         store.execute("DELETE FROM event_resources")
         store.execute("INSERT INTO event_resources SELECT * FROM _restored ORDER BY resource_id, event_time")

@@ -48,7 +48,12 @@ _EVENTS_V6_COLUMNS = """(
 # resolved_human/resolved_kind: the human (and kind) identity resolution found behind the event's
 # session (store/identity.py), NULL where it found none and the event's own actor stands. A column,
 # not a join: filtering 10M events by person through a join to session_actors took ~700 ms, ~30 without.
-EVENTS_COLUMNS = _EVENTS_V6_COLUMNS[:-1].rstrip() + ",\n    resolved_human VARCHAR,\n    resolved_kind VARCHAR\n)"
+def _plus(columns: str, *more: str) -> str:
+    """A ``(...)`` column list with ``more`` column definitions added at its end."""
+    return columns[:-1].rstrip() + "".join(f",\n    {c}" for c in more) + "\n)"
+
+
+EVENTS_COLUMNS = _plus(_EVENTS_V6_COLUMNS, "resolved_human VARCHAR", "resolved_kind VARCHAR")
 EVENTS = "CREATE TABLE IF NOT EXISTS events " + EVENTS_COLUMNS
 
 # One row per (event, resource touched); event fields copied in so a resource's timeline is one scan.
@@ -153,21 +158,10 @@ CREATE TABLE IF NOT EXISTS resource_keys (
 # cost, purpose, the person behind a service that created them; derived in Python by queries/details.py
 # after every ingest. ``evidence`` (a hash of the resources row) and ``prices`` (the price table's
 # version) say what a row was derived from, so rows gone stale are derived again. JSON as text.
-INVENTORY = "CREATE TABLE IF NOT EXISTS inventory " + RESOURCES_COLUMNS[:-1].rstrip() + """,
-    evidence UBIGINT NOT NULL,
-    prices VARCHAR NOT NULL,
-    delegated BOOLEAN NOT NULL,
-    creator VARCHAR,
-    creator_tool VARCHAR,
-    creator_via VARCHAR,
-    owner VARCHAR,
-    name_tag VARCHAR,
-    tags VARCHAR,
-    size VARCHAR,
-    purpose VARCHAR,
-    usd_per_month DOUBLE,
-    cost_basis VARCHAR
-)"""
+INVENTORY = "CREATE TABLE IF NOT EXISTS inventory " + _plus(
+    RESOURCES_COLUMNS, "evidence UBIGINT NOT NULL", "prices VARCHAR NOT NULL", "delegated BOOLEAN NOT NULL",
+    "creator VARCHAR", "creator_tool VARCHAR", "creator_via VARCHAR", "owner VARCHAR", "name_tag VARCHAR",
+    "tags VARCHAR", "size VARCHAR", "purpose VARCHAR", "usd_per_month DOUBLE", "cost_basis VARCHAR")
 
 # Every name a caller goes by, with the span and count of its calls: role 'actor' for the human (or
 # service) behind the calls, 'user_name' for the user or session name in the records. Rebuilt with
