@@ -1,7 +1,8 @@
 """Benchmark cloudblame and write BENCHMARKS.md: ``python bench/run.py`` (``make bench``).
 
 For each corpus size (default 100k, 1M and 10M records; generated once, cached): the floor (gunzip, then
-gunzip + JSON parse, on the same files and the same number of processes), ``cloudblame ingest`` into a new
+gunzip + JSON parse, on the same files and the same number of processes) and what storing a few bare
+columns into DuckDB adds to it (bench/floor.py's bare-store stages), ``cloudblame ingest`` into a new
 store (wall time, records/s, MB/s, CPU, peak RSS of the process tree, store size), and query latencies on
 that store. Then 1% new files ingested into a copy of the largest store, and trailscraper over the 1M
 corpus. ``--quick`` is the smoke run the test suite uses: a few thousand records, few repetitions, no
@@ -31,6 +32,7 @@ from bench.report import render  # noqa: E402
 
 MB = 1_000_000
 FLOOR_SCRIPT = Path(__file__).with_name("floor.py")
+FLOOR_STAGES = ("decompress", "parse", "bare-store", "bare-store-raw", "bare-store-chunks")
 
 
 class BenchError(RuntimeError):
@@ -57,8 +59,14 @@ def store_bytes(db: Path) -> int:
     return sum(p.stat().st_size for p in (db, db.with_name(db.name + ".wal")) if p.exists())
 
 
-def measure_floor(root: Path, stage: str, workers: int) -> dict:
-    watched = run_watched([sys.executable, str(FLOOR_SCRIPT), str(root), "--stage", stage, "--workers", str(workers)])
+def measure_floor(root: Path, stage: str, workers: int, db: Path | None = None) -> dict:
+    extra = ["--db", str(db)] if db else []
+    try:
+        watched = run_watched([sys.executable, str(FLOOR_SCRIPT), str(root), "--stage", stage,
+                               "--workers", str(workers), *extra])
+    finally:
+        for leftover in ((db, db.with_name(db.name + ".wal")) if db else ()):
+            leftover.unlink(missing_ok=True)
     if watched.returncode != 0:
         raise BenchError(f"floor {stage} failed: {watched.stderr.decode(errors='replace')[-500:]}")
     out = json.loads(watched.stdout)
@@ -92,9 +100,12 @@ def bench_size(corpus: Corpus, nominal: int, work: Path, workers: int, plan: Q.P
     """Floor, ingest and queries on one corpus."""
     warm_page_cache(corpus.root)
     floor = {}
-    for stage in ("decompress", "parse"):
+    for stage in FLOOR_STAGES:
         log(f"{corpus.label}: floor {stage} on {workers} processes")
-        floor[stage] = measure_floor(corpus.root, stage, workers)
+        bound_db = work / f"{corpus.label}-{stage}.duckdb" if stage.startswith("bare-store") else None
+        if bound_db:
+            bound_db.unlink(missing_ok=True)
+        floor[stage] = measure_floor(corpus.root, stage, workers, bound_db)
     db = work / f"{corpus.label}.duckdb"
     for stale in (db, db.with_name(db.name + ".wal")):
         stale.unlink(missing_ok=True)
