@@ -81,8 +81,9 @@ def test_a_version_1_store_is_migrated_and_its_chains_resolved(tmp_path):
         assert len(chain) == 3
 
 
-# A current store made to look older: the columns version 7 added are dropped.
-PRE_7 = ("ALTER TABLE events DROP COLUMN resolved_human", "ALTER TABLE events DROP COLUMN resolved_kind",
+# A current store made to look older: what versions 8 and 7 added is dropped.
+PRE_8 = ("DROP TABLE activity", "ALTER TABLE identity_names DROP COLUMN access_keys")
+PRE_7 = ("DROP TABLE activity", "ALTER TABLE events DROP COLUMN resolved_human", "ALTER TABLE events DROP COLUMN resolved_kind",
          "DROP TABLE inventory", "DROP TABLE identity_names", "DELETE FROM meta WHERE key = 'inventory_of'")
 ADDED_IN_7 = "EXCLUDE (resolved_human, resolved_kind)"
 
@@ -166,3 +167,26 @@ def test_a_version_6_store_gets_the_resolved_human_on_its_events(tmp_path):
         ingest_paths(store, [str(tmp_path / "in")])
         assert store.scalar("SELECT count(*) FROM inventory") == before["count"]
         assert inventory(store, limit=None) == before
+
+
+def test_a_version_7_store_gets_its_activity_table(tmp_path):
+    """Version 8 adds the activity table (calls and creations per day, person and tool) and the access
+    keys per actor: the migration fills them, and the home page and people index answer as before."""
+    from cloudblame.demo.generator import generate_sample_trail
+    from cloudblame.ingest import ingest_paths
+    from cloudblame.queries.overview import overview
+    from cloudblame.queries.people import people
+
+    generate_sample_trail(tmp_path / "trail", records=1500, seed=11)
+    db = tmp_path / "v7.duckdb"
+    with Store.open(db) as store:
+        ingest_paths(store, [str(tmp_path / "trail")])
+        answers = (overview(store), people(store), people(store, services=True))
+        rows = store.scalar("SELECT count(*) FROM activity")
+        for statement in (*PRE_8, "UPDATE meta SET value = '7' WHERE key = 'schema_version'"):
+            store.execute(statement)
+    assert rows > 0 and answers[1] and any(p["access_keys"] for p in answers[1])
+    with Store.open(db) as store:
+        assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+        assert store.scalar("SELECT count(*) FROM activity") == rows
+        assert (overview(store), people(store), people(store, services=True)) == answers

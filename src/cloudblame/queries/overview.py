@@ -1,51 +1,61 @@
 """overview: the account at a glance: the span of the data, events per day by tool and by person,
-creations per day, and what the alive resources cost per owner."""
+creations per day, and what the alive resources cost per owner.
+
+The day-level numbers come from the activity table (calls and creations per day, person and tool,
+rebuilt after each ingest); while it is behind the events, from the same rows computed on the spot."""
 
 from __future__ import annotations
 
 from cloudblame.queries.inventory import inventory
-from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL
 from cloudblame.store.db import Store
+from cloudblame.store.lifecycle import ACTIVITY_SQL, ACTOR_KEYS_SQL, derived_tables_stale
 from cloudblame.timeutil import iso_z
 
-# A person is anyone resolved behind calls but an AWS service acting on its own.
-PERSON_KIND_SQL = f"{RESOLVED_KIND_SQL} IS DISTINCT FROM 'service'"
+# A person is anyone resolved behind calls but an AWS service acting on its own (over activity rows).
+PERSON_ROWS_SQL = "a.kind IS DISTINCT FROM 'service'"
+
+
+def activity_source(store: Store) -> tuple[str, str]:
+    """(activity rows, actors' access key counts) as FROM items: the tables, or when they are behind
+    the events (an ingest underway, a store just upgraded) the same rows computed from the events."""
+    if derived_tables_stale(store):
+        return f"({ACTIVITY_SQL})", f"({ACTOR_KEYS_SQL})"
+    return "activity", "(SELECT name, access_keys FROM identity_names WHERE role = 'actor')"
 
 
 def per_day(store: Store, key_sql: str, *, source: str = "events e", where: str = "", params: dict | None = None,
-            top: int = 8) -> list[dict]:
+            top: int = 8, day_sql: str = "e.event_time::DATE", count_sql: str = "count(*)",
+            name: str = "events") -> list[dict]:
     """Events per UTC day and key (``key_sql``, an expression over ``source``, events aliased ``e``): the
-    ``top`` keys with the most events, the rest summed as ``other``. Rows ``{"day", "key", "events"}``."""
+    ``top`` keys with the most events, the rest summed as ``other``. Rows ``{"day", "key", name}``.
+    Over activity rows: ``day_sql`` their day and ``count_sql`` the sum of the measure to count."""
     # counted per day and key first (a date cast, not a string per event), then the top keys picked
     return store.query(
-        f"""WITH t AS (SELECT e.event_time::DATE AS day, coalesce({key_sql}, 'unknown') AS key, count(*) AS n
+        f"""WITH t AS (SELECT {day_sql} AS day, coalesce({key_sql}, 'unknown') AS key, {count_sql} AS n
                        FROM {source} {where} GROUP BY ALL),
                  top_keys AS (SELECT key FROM t GROUP BY key ORDER BY sum(n) DESC, key LIMIT $top)
             SELECT strftime(day, '%Y-%m-%d') AS day,
-                   CASE WHEN key IN (SELECT key FROM top_keys) THEN key ELSE 'other' END AS key, sum(n)::BIGINT AS events
+                   CASE WHEN key IN (SELECT key FROM top_keys) THEN key ELSE 'other' END AS key,
+                   sum(n)::BIGINT AS {name}
             FROM t GROUP BY ALL ORDER BY day, key""",
         {**(params or {}), "top": top})
 
 
-def creations_per_day(store: Store, *, top: int = 8) -> list[dict]:
-    """Resources created per UTC day by the tool that created them: ``{"day", "key", "resources"}``."""
-    return store.query(
-        """WITH t AS (SELECT r.event_time::DATE AS day, coalesce(e.tool, 'unknown') AS key, count(*) AS n
-                      FROM event_resources r JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time
-                      WHERE r.action = 'create' AND NOT r.failed GROUP BY ALL),
-                top_keys AS (SELECT key FROM t GROUP BY key ORDER BY sum(n) DESC, key LIMIT $top)
-           SELECT strftime(day, '%Y-%m-%d') AS day,
-                  CASE WHEN key IN (SELECT key FROM top_keys) THEN key ELSE 'other' END AS key, sum(n)::BIGINT AS resources
-           FROM t GROUP BY ALL ORDER BY day, key""",
-        {"top": top})
+def activity_per_day(store: Store, key_sql: str, *, source: str, where: str = "", top: int = 8,
+                     measure: str = "events", name: str | None = None) -> list[dict]:
+    """per_day over activity rows ``a`` of ``source``: the sum of their ``measure`` (events or created),
+    as ``name`` (default: the measure's)."""
+    return per_day(store, key_sql, source=f"{source} a", where=where, top=top, day_sql="a.day",
+                   count_sql=f"sum(a.{measure})", name=name or measure)
 
 
-def span(store: Store) -> dict:
+def span(store: Store, source: str | None = None) -> dict:
     """How much the store holds and the time it covers."""
+    source = source or activity_source(store)[0]
     row = store.query(
-        f"""SELECT min(e.event_time) AS first, max(e.event_time) AS last, count(*) AS events,
-                   count(DISTINCT {RESOLVED_ACTOR_SQL}) FILTER (WHERE {PERSON_KIND_SQL}) AS people
-            FROM events e""")[0]
+        f"""SELECT min(a.first_time) AS first, max(a.last_time) AS last, coalesce(sum(a.events), 0)::BIGINT AS events,
+                   count(DISTINCT a.human) FILTER (WHERE {PERSON_ROWS_SQL}) AS people
+            FROM {source} a""")[0]
     resources = store.query("SELECT count(*) AS known, count(*) FILTER (WHERE alive) AS alive FROM resources")[0]
     return {"first": iso_z(row["first"]), "last": iso_z(row["last"]), "events": row["events"],
             "people": row["people"], "resources": resources["known"], "alive": resources["alive"]}
@@ -55,11 +65,14 @@ def overview(store: Store, *, top: int = 8) -> dict:
     """The home page's numbers: span, events per day by tool and by person (AWS services acting on
     their own left out), creations per day by tool, and the alive resources' monthly cost per owner."""
     alive = inventory(store, by="owner", limit=0)
+    source, _ = activity_source(store)
     return {
-        "span": span(store),
-        "events_per_day_by_tool": per_day(store, "e.tool", top=top),
-        "events_per_day_by_person": per_day(store, RESOLVED_ACTOR_SQL, where=f"WHERE {PERSON_KIND_SQL}", top=top),
-        "creations_per_day": creations_per_day(store, top=top),
+        "span": span(store, source),
+        "events_per_day_by_tool": activity_per_day(store, "a.tool", source=source, top=top),
+        "events_per_day_by_person": activity_per_day(store, "a.human", source=source,
+                                                     where=f"WHERE {PERSON_ROWS_SQL}", top=top),
+        "creations_per_day": activity_per_day(store, "a.tool", source=source, where="WHERE a.created > 0",
+                                              top=top, measure="created", name="resources"),
         "cost_by_owner": alive["groups"],
         "total_usd_per_month": alive["total_usd_per_month"],
     }

@@ -5,8 +5,7 @@ the tools they use."""
 from __future__ import annotations
 
 from cloudblame.queries.inventory import inventory
-from cloudblame.queries.overview import PERSON_KIND_SQL, per_day
-from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL
+from cloudblame.queries.overview import PERSON_ROWS_SQL, activity_source, per_day
 from cloudblame.queries.who import identity_events, who_in
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
@@ -15,24 +14,25 @@ from cloudblame.timeutil import iso_z
 def people(store: Store, *, services: bool = False) -> list[dict]:
     """One row per person (with ``services``, AWS services acting on their own too), most active first:
     events, writes, errors, first and last call, tools, access keys, resources created, and the alive
-    resources they own with their monthly cost."""
-    where = "" if services else f"AND {PERSON_KIND_SQL}"
+    resources they own with their monthly cost. ``kind`` is the kind most of their calls resolved to (on a tie, the first by name)."""
+    source, keys = activity_source(store)
+    where = "" if services else f"AND {PERSON_ROWS_SQL}"
     rows = store.query(
-        f"""SELECT {RESOLVED_ACTOR_SQL} AS human, mode({RESOLVED_KIND_SQL}) AS kind, count(*) AS events,
-                   count(*) FILTER (WHERE NOT coalesce(e.read_only, false)) AS writes,
-                   count(*) FILTER (WHERE e.error_code IS NOT NULL) AS errors,
-                   min(e.event_time) AS first, max(e.event_time) AS last,
-                   list(DISTINCT e.tool ORDER BY e.tool) FILTER (WHERE e.tool IS NOT NULL) AS tools,
-                   count(DISTINCT e.access_key_id) AS access_keys
-            FROM events e WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL {where}
-            GROUP BY ALL ORDER BY events DESC, human""")
-    created = {r["human"]: r["created"] for r in store.query(
-        f"""SELECT {RESOLVED_ACTOR_SQL} AS human, count(*) AS created
-            FROM event_resources r JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time
-            WHERE r.action = 'create' AND NOT r.failed GROUP BY ALL""")}
+        f"""WITH a AS (SELECT * FROM {source} a WHERE a.human IS NOT NULL {where}),
+                 kinds AS (SELECT human, first(kind ORDER BY n DESC, kind NULLS LAST) AS kind
+                           FROM (SELECT human, kind, sum(events) AS n FROM a GROUP BY ALL) GROUP BY ALL),
+                 created AS (SELECT human, sum(created)::BIGINT AS created FROM {source} a GROUP BY ALL)
+            SELECT a.human, k.kind, sum(a.events)::BIGINT AS events, sum(a.writes)::BIGINT AS writes,
+                   sum(a.errors)::BIGINT AS errors, min(a.first_time) AS first, max(a.last_time) AS last,
+                   list(DISTINCT a.tool ORDER BY a.tool) FILTER (WHERE a.tool IS NOT NULL) AS tools,
+                   coalesce(any_value(ks.access_keys), 0) AS access_keys,
+                   coalesce(any_value(c.created), 0) AS created
+            FROM a JOIN kinds k USING (human) LEFT JOIN {keys} ks ON ks.name = a.human
+                 LEFT JOIN created c ON c.human = a.human
+            GROUP BY a.human, k.kind ORDER BY events DESC, a.human""")
     owned = {g["key"]: g for g in inventory(store, by="owner", limit=0)["groups"]}
     return [{**r, "first": iso_z(r["first"]), "last": iso_z(r["last"]), "tools": r["tools"] or [],
-             "created": created.get(r["human"], 0), "alive_owned": owned.get(r["human"], {}).get("resources", 0),
+             "alive_owned": owned.get(r["human"], {}).get("resources", 0),
              "usd_per_month": owned.get(r["human"], {}).get("usd_per_month", 0.0)} for r in rows]
 
 

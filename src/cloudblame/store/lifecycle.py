@@ -4,8 +4,9 @@ For each resource: where it lives, its ARN and name, the current incarnation's c
 human, tool) — the first successful create after the last successful delete that preceded the latest
 create, as `blame` computes it — its deletion, its last activity, and how many events touched it.
 Resources whose creation predates the data are kept with ``creator_known = false`` (first seen only).
-Also rebuilt with it: resource_keys (every spelling of a resource) and identity_names (every name a
-caller goes by, with its first and last call). Rebuilt after every ingest that adds events.
+Also rebuilt with it: resource_keys (every spelling of a resource), identity_names (every name a
+caller goes by, with its first and last call) and activity (calls and creations per day, person and
+tool). Rebuilt after every ingest that adds events.
 """
 
 from __future__ import annotations
@@ -15,7 +16,31 @@ import orjson
 import pyarrow as pa
 
 from cloudblame.normalize.record import resource_rows
-from cloudblame.store.identity import RESOLVED_ACTOR_SQL
+from cloudblame.store.identity import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL
+
+# The activity table's rows (store/schema.py ACTIVITY): also what queries read, as a subquery, when the
+# table is behind the events (queries/overview.py activity_source).
+ACTIVITY_SQL = f"""
+SELECT day, human, kind, tool, sum(events)::BIGINT AS events, sum(writes)::BIGINT AS writes,
+       sum(errors)::BIGINT AS errors, min(first_time) AS first_time, max(last_time) AS last_time,
+       sum(created)::BIGINT AS created
+FROM (
+    SELECT e.event_time::DATE AS day, {RESOLVED_ACTOR_SQL} AS human, {RESOLVED_KIND_SQL} AS kind, e.tool AS tool,
+           count(*) AS events, count(*) FILTER (WHERE NOT coalesce(e.read_only, false)) AS writes,
+           count(*) FILTER (WHERE e.error_code IS NOT NULL) AS errors,
+           min(e.event_time) AS first_time, max(e.event_time) AS last_time, 0::BIGINT AS created
+    FROM events e GROUP BY ALL
+    UNION ALL
+    SELECT r.event_time::DATE, {RESOLVED_ACTOR_SQL}, {RESOLVED_KIND_SQL}, e.tool, 0, 0, 0, NULL, NULL, count(*)
+    FROM event_resources r JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time
+    WHERE r.action = 'create' AND NOT r.failed GROUP BY ALL
+) GROUP BY ALL"""
+
+# How many access keys each actor's calls used: identity_names' access_keys, and the query's own
+# answer while that table is behind the events.
+ACTOR_KEYS_SQL = f"""
+SELECT {RESOLVED_ACTOR_SQL} AS name, count(DISTINCT e.access_key_id) AS access_keys FROM events e
+WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL GROUP BY ALL"""
 
 _REBUILD = f"""
 CREATE OR REPLACE TEMP TABLE _touch AS
@@ -84,11 +109,15 @@ SELECT key, resource_type, resource_id, account_id FROM keys WHERE key IS NOT NU
 
 DELETE FROM identity_names;
 INSERT INTO identity_names
-SELECT {RESOLVED_ACTOR_SQL}, 'actor', min(e.event_time), max(e.event_time), count(*) FROM events e
+SELECT {RESOLVED_ACTOR_SQL}, 'actor', min(e.event_time), max(e.event_time), count(*),
+       count(DISTINCT e.access_key_id) FROM events e
 WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL GROUP BY ALL
 UNION ALL
-SELECT e.user_name, 'user_name', min(e.event_time), max(e.event_time), count(*) FROM events e
+SELECT e.user_name, 'user_name', min(e.event_time), max(e.event_time), count(*), NULL FROM events e
 WHERE e.user_name IS NOT NULL GROUP BY ALL ORDER BY 1, 2;
+
+DELETE FROM activity;
+INSERT INTO activity {ACTIVITY_SQL} ORDER BY day, human, tool;
 
 INSERT OR REPLACE INTO meta SELECT 'derived_from_events', count(*)::VARCHAR FROM events;
 """
