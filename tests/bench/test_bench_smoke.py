@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = ("Machine", "Corpora", "Ingest", "Floor", "Queries", "Incremental ingest", "Side by side: trailscraper",
             "Targets", "Profile findings")
 QUERIES = ("blame", "events by user", "events by resource name", "events by time range", "inventory", "forgotten",
-           "insights")
+           "home page (overview)", "people", "insights")
 
 
 def _tables(markdown: str) -> dict[str, list[dict[str, str]]]:

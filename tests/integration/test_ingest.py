@@ -131,3 +131,36 @@ def test_shared_datasets_bad_files_reported_and_rest_ingested(tmp_path):
         for folder in ("invictus-aws", "stratus-red-team", "cloud-snitch", "cloudtrail2sightings", "trailscraper"):
             n = store.scalar("SELECT count(*) FROM events WHERE origin LIKE ?", [f"%/datasets/{folder}/%"])
             assert n > 0, folder
+
+
+def test_an_insert_that_runs_out_of_memory_is_run_again_with_more(tmp_path, monkeypatch):
+    """The writer inserts under a small DuckDB cap; a batch that needs more (simulated: the first try of
+    every insert fails after writing part of it) is inserted again under a doubled cap: every event
+    stored once and counted once."""
+    import duckdb
+
+    from cloudblame.demo.generator import generate_sample_trail
+    from cloudblame.store import writer
+
+    generate_sample_trail(tmp_path / "trail", records=1200, seed=8)
+    with Store.open(tmp_path / "ref.duckdb") as store:
+        expected = ingest_paths(store, [str(tmp_path / "trail")], batch_size=300)
+        rows = store.conn.execute("SELECT event_id, raw FROM events ORDER BY event_id").fetchall()
+    tries, real_insert = [], writer.EventWriter._insert
+
+    def insert_short_of_memory(self, *args, **kwargs):
+        tries.append(self.store.conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        if len(tries) % 2 == 1:
+            with self.store.transaction():  # part of the batch written, then out of memory: rolled back
+                self.store.execute("DELETE FROM events")
+                raise duckdb.OutOfMemoryException("Out of Memory Error: simulated")
+        return real_insert(self, *args, **kwargs)
+
+    monkeypatch.setattr(writer.EventWriter, "_insert", insert_short_of_memory)
+    with Store.open(tmp_path / "s.duckdb") as store:
+        summary = ingest_paths(store, [str(tmp_path / "trail")], batch_size=300)
+        assert (summary.new, summary.duplicates) == (expected.new, expected.duplicates) == (1200, 0)
+        assert store.conn.execute("SELECT event_id, raw FROM events ORDER BY event_id").fetchall() == rows
+    first, again = tries[0::2], tries[1::2]  # each batch: under the writer's cap, then under twice that
+    assert len(tries) >= 2 and first == [first[0]] * len(first) and again == [again[0]] * len(again)
+    assert float(again[0].split()[0]) > float(first[0].split()[0])

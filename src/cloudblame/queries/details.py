@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import duckdb
 import orjson
 import pyarrow as pa
 
@@ -324,38 +323,13 @@ def _inventory_of(store: Store, prices: str) -> str:
 def rebuild_derived(store: Store, *, events_changed: bool, memory: tuple[str, str] | None = None) -> None:
     """After events were written: re-resolve identities, rebuild the resources tables, refresh the
     inventory (with ``events_changed`` False, only rows the price table in use has made stale).
-    ``memory``: DuckDB's caps for the rebuilds and for the refresh (the caller restores its own)."""
+    ``memory``: DuckDB's caps for the rebuilds and for the refresh (the caller restores its own); a
+    step that runs out of memory under its cap runs again under a larger one (Store.under_cap): each
+    transaction of theirs commits whole or not at all, and a re-sort stopped between its two is
+    repaired from the raw records."""
     if events_changed:
-        under_cap(store, memory and memory[0], lambda: (resolve_sessions(store), rebuild_resources(store)))
-    under_cap(store, memory and memory[1], lambda: refresh_inventory(store, events_changed=events_changed))
-
-
-def under_cap(store: Store, cap: str | None, step: Callable[[], object]) -> None:
-    """Run ``step`` with DuckDB's memory capped at ``cap`` (None: as it is). A step that runs out of
-    memory there (a store larger than the cap was sized for: some joins and ordered aggregates cannot
-    spill) is run again with the cap doubled, up to 80% of the machine's memory, DuckDB's own default.
-    Running them again is safe: each of their transactions commits whole or not at all, and a re-sort
-    stopped between its two is repaired from the raw records."""
-    limit = _bytes(cap) if cap else None
-    while True:
-        try:
-            if limit is not None:  # DuckDB refuses a cap below what it holds pinned: that too doubles it
-                store.limit_memory(f"{limit // 10**6}MB")
-            step()
-            return
-        except duckdb.OutOfMemoryException:
-            if limit is None or limit >= _MAX_MEMORY:
-                raise
-            limit = min(limit * 2, _MAX_MEMORY)
-
-
-_MAX_MEMORY = int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8)
-
-
-def _bytes(size: str) -> int:
-    """``"600MB"`` (a library constant: KB, MB or GB, decimal as DuckDB reads them) in bytes."""
-    units = {"KB": 10**3, "MB": 10**6, "GB": 10**9}
-    return int(float(size[:-2]) * units[size[-2:].upper()])
+        store.under_cap(memory and memory[0], lambda: (resolve_sessions(store), rebuild_resources(store)))
+    store.under_cap(memory and memory[1], lambda: refresh_inventory(store, events_changed=events_changed))
 
 
 def refresh_inventory(store: Store, *, events_changed: bool = True) -> int:

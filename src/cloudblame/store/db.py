@@ -7,7 +7,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -148,6 +148,23 @@ class Store:
         self.conn.execute(f"SET memory_limit = '{limit}'")
         return previous
 
+    def under_cap(self, cap: str | None, step: Callable[[], object]) -> None:
+        """Run ``step`` with DuckDB's memory capped at ``cap`` (None: as it is). A step that runs out of
+        memory there (a store larger than the cap was sized for: some joins and ordered aggregates cannot
+        spill) is run again with the cap doubled, up to 80% of the machine's memory, DuckDB's own default.
+        Only for steps whose transactions commit whole or not at all, so running them again is safe."""
+        limit = _bytes(cap) if cap else None
+        while True:
+            try:
+                if limit is not None:  # DuckDB refuses a cap below what it holds pinned: that too doubles it
+                    self.limit_memory(f"{limit // 10**6}MB")
+                step()
+                return
+            except duckdb.OutOfMemoryException:
+                if limit is None or limit >= _MAX_MEMORY:
+                    raise
+                limit = min(limit * 2, _MAX_MEMORY)
+
     def run_script(self, script: str) -> None:
         """Run the library's own multi-statement SQL (statements end with ``;`` and a newline) in one
         transaction."""
@@ -218,3 +235,12 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+_MAX_MEMORY = int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8)
+
+
+def _bytes(size: str) -> int:
+    """``"600MB"`` (a library constant: KB, MB or GB, decimal as DuckDB reads them) in bytes."""
+    units = {"KB": 10**3, "MB": 10**6, "GB": 10**9}
+    return int(float(size[:-2]) * units[size[-2:].upper()])

@@ -16,7 +16,7 @@ from cloudblame.sources.files import FileReport
 from cloudblame.store.db import Store
 
 
-WRITE_MEMORY = "256MB"
+WRITE_MEMORY = "160MB"
 
 
 @dataclass
@@ -64,7 +64,10 @@ class EventWriter:
         if repeated:  # the same eventID in two files of this flush: keep the first copy
             self.counts.duplicates += events.num_rows - distinct.num_rows
             events = distinct
-        new = self._insert(events, resources, credentials, files, distinct_rows=repeated)
+        inserted: list[int] = []
+        self.store.under_cap(WRITE_MEMORY, lambda: inserted.append(
+            self._insert(events, resources, credentials, files, distinct_rows=repeated)))
+        new = inserted[-1]
         self.counts.new += new
         self.counts.duplicates += events.num_rows - new
         del events, resources, credentials
