@@ -145,6 +145,21 @@ def test_later_tags_and_parents(sandbox):
     assert all(i["purpose"]["parent"]["type"] == "AWS::AutoScaling::AutoScalingGroup" for i in asg_made)
 
 
+def test_blame_tells_what_the_inventory_tells(sandbox):
+    """blame reads a resource's details from the rows it has already read (its tagging events among
+    them) and its lookups side by side: the same tags, size, purpose and cost as the inventory."""
+    from cloudblame.queries.blame import blame
+
+    _, store = sandbox
+    alive = inventory(store, limit=None)["resources"]
+    assert len(alive) > 50 and any(i["tags"] for i in alive)
+    for item in alive:
+        found = blame(store, item["id"], resource_type=item["type"], account=item["account"])
+        assert (found["tags"], found["size"], found["purpose"], found["cost"]) == \
+            (item["tags"], item["size"], item["purpose"], item["cost"]), item["id"]
+        assert found["created"] is None or found["created"]["event_id"] == item["created"]["event_id"]
+
+
 def _alive_derived_now(store):
     """The inventory shapes of every alive resource derived from the events now (not the stored table)."""
     from cloudblame.queries.details import gather_evidence, resource_details

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 
 from cloudblame.store import Store, StoreError
@@ -190,3 +191,24 @@ def test_a_version_7_store_gets_its_activity_table(tmp_path):
         assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
         assert store.scalar("SELECT count(*) FROM activity") == rows
         assert (overview(store), people(store), people(store, services=True)) == answers
+
+
+def test_concurrently_runs_each_call_on_a_reader_of_its_own(tmp_path):
+    """Store.concurrently: results in the calls' order, each call on its own reader (closed afterwards),
+    a call's error raised to the caller."""
+    with Store.open(tmp_path / "s.duckdb") as store:
+        store.execute("CREATE TABLE t AS SELECT range AS n FROM range(1000)")
+        seen = []
+
+        def count_over(limit):
+            def call(reader):
+                seen.append(reader)
+                return reader.scalar("SELECT count(*) FROM t WHERE n >= ?", [limit])
+            return call
+
+        assert store.concurrently(count_over(0), count_over(990), count_over(500)) == [1000, 10, 500]
+        assert len({id(r.conn) for r in seen}) == 3 and all(r.read_only for r in seen)
+        with pytest.raises(duckdb.Error):
+            seen[0].scalar("SELECT 1")  # closed
+        with pytest.raises(duckdb.CatalogException):
+            store.concurrently(count_over(0), lambda reader: reader.scalar("SELECT * FROM missing"))

@@ -21,7 +21,7 @@ def _rows_of_spelling(store: Store, query: str) -> list[dict]:
     ignoring case: candidates from the sorted resource_keys, their rows by the sorted resource_id."""
     return store.query(
         """SELECT r.event_id, r.event_time, r.resource_type, r.resource_id, r.account_id, r.arn, r.name,
-                  r.action, r.failed, r.aws_region
+                  r.action, r.failed, r.aws_region, r.event_name
            FROM event_resources r
            WHERE r.resource_id IN (SELECT k.resource_id FROM resource_keys k WHERE k.key = lower(?))""",
         [query])
@@ -62,23 +62,40 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
         raise Ambiguous(f"{len(candidates)} resources match {query!r}: pass --type or --account, or use the ARN",
                         candidates)
     target = candidates[0]
-    timeline = _timeline_rows(store, target, rows)
+    touches = _touches(target, rows)
+    creation = _lifecycle(touches)[0]  # known from its rows already: its record is read with the events
+    events, record, row = store.concurrently(
+        lambda s: events_by_key(s, [(t["event_id"], t["event_time"]) for t in touches]),
+        lambda s: _raw_of(s, creation),
+        lambda s: s.query("SELECT * FROM resources WHERE resource_type = ? AND resource_id = ? AND account_id "
+                          "IS NOT DISTINCT FROM ?", [target["type"], target["id"], target["account"]]))
+    timeline = _timeline(touches, events)
     created, deleted = _lifecycle(timeline)
-    record = (raw_record(store, created["event_id"], created["event_time"]) or {}) if created else None
+    if _key(created) != _key(creation):  # an event missing from events (never in a consistent store)
+        record = _raw_of(store, created)
     result = _blame_shape(store, target, timeline, (created, deleted), record)
-    result.update(_context(store, target, result, record))
+    result.update(_context(store, target, result, record, row, rows))
     return result
 
 
-def _context(store: Store, target: dict, result: dict, record: dict | None) -> dict:
+def _key(row: dict | None) -> tuple | None:
+    return (row["event_id"], row["event_time"]) if row else None
+
+
+def _raw_of(store: Store, creation: dict | None) -> dict | None:
+    """The creation's raw record ({} when it cannot be read), None without a creation."""
+    return (raw_record(store, creation["event_id"], creation["event_time"]) or {}) if creation else None
+
+
+def _context(store: Store, target: dict, result: dict, record: dict | None, row: list[dict],
+             rows: list[dict]) -> dict:
     """What it is for, what it costs, what it relates to, and when it was last touched (``record``: the
-    creation's raw record, read once for all of these)."""
+    creation's raw record, read once for all of these; ``row``: its resources row, if any; ``rows``: the
+    event_resources rows of its spellings, every row of its id among them)."""
     from cloudblame.queries.details import gather_evidence, resource_details
 
-    row = store.query("SELECT * FROM resources WHERE resource_type = ? AND resource_id = ? "
-                      "AND account_id IS NOT DISTINCT FROM ?", [target["type"], target["id"], target["account"]])
     known = {result["created"]["event_id"]: record} if result["created"] else {}
-    details = resource_details(store, row[0], gather_evidence(store, row, known)) if row else None
+    details = resource_details(store, row[0], gather_evidence(store, row, known, rows)) if row else None
     related = _referenced_at_creation(record, target["id"]) if result["created"] else []
     if details:
         for key, rtype in (("auto_scaling_group", "AWS::AutoScaling::AutoScalingGroup"),
@@ -109,15 +126,18 @@ def _type_matches(actual: str | None, wanted: str) -> bool:
     return actual.lower() == wanted.lower() or actual.lower().endswith("::" + wanted.lower())
 
 
-def _timeline_rows(store: Store, target: dict, rows: list[dict]) -> list[dict]:
-    """The target's rows (those of its id, account and type, or untyped) with their events, oldest first."""
+def _touches(target: dict, rows: list[dict]) -> list[dict]:
+    """The target's rows (those of its id, account and type, or untyped), oldest first."""
     touches = [dict(event_id=r["event_id"], event_time=r["event_time"], action=r["action"], r_arn=r["arn"],
                     r_name=r["name"], r_type=r["resource_type"], r_region=r["aws_region"], failed=r["failed"])
                for r in rows if r["resource_id"] == target["id"] and r["account_id"] == target["account"]
                and r["resource_type"] in (target["type"], None)]
-    events = events_by_key(store, [(t["event_id"], t["event_time"]) for t in touches])
-    timeline = [dict(events[key], **t) for t in touches if (key := (t["event_id"], t["event_time"])) in events]
-    return sorted(timeline, key=lambda row: (row["event_time"], row["event_id"]))
+    return sorted(touches, key=lambda row: (row["event_time"], row["event_id"]))
+
+
+def _timeline(touches: list[dict], events: dict[tuple, dict]) -> list[dict]:
+    """The touches with their events (``events_by_key``), oldest first."""
+    return [dict(events[key], **t) for t in touches if (key := (t["event_id"], t["event_time"])) in events]
 
 
 def _lifecycle(timeline: list[dict]) -> tuple[dict | None, dict | None]:

@@ -114,21 +114,21 @@ class Evidence:
     attached: dict[str, str] = field(default_factory=dict)  # volume id -> instance id last attached to
 
 
-def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] | None = None) -> Evidence:
+def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] | None = None,
+                    touches: list[dict] | None = None) -> Evidence:
     """Read what ``rows`` need: resources' rows by resource_id (event_resources is sorted by it), then
-    the raw records of the events found by their keys (``creations``: records the caller has read)."""
+    the raw records of the events found by their keys (``creations``: records the caller has read;
+    ``touches``: every event_resources row, with its event_name, of the resources of ``rows``, when the
+    caller has read them: they are not read again)."""
     evidence = Evidence(creations=dict(creations or {}))
     created = [(r["created_event_id"], r["created_time"]) for r in rows
                if r["created_event_id"] and r["created_event_id"] not in evidence.creations]
     for key, record in records_by_key(store, created).items():
         evidence.creations[key[0]] = record
     if rows:
-        tagging = store.query(
-            "SELECT r.resource_type, r.resource_id, r.account_id, r.event_id, r.event_time FROM event_resources r "
-            "SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::VARCHAR[]) AS i) k "
-            "ON r.resource_type = k.t AND r.resource_id = k.i "
-            "WHERE NOT r.failed AND r.event_name IN (SELECT unnest(?::VARCHAR[]))",
-            [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows], list(TAGGING_EVENTS)])
+        tagging = _tagging_rows(store, rows) if touches is None else [
+            t for t in touches if not t["failed"] and t["event_name"] in TAGGING_EVENTS
+            and any((t["resource_type"], t["resource_id"]) == (r["resource_type"], r["resource_id"]) for r in rows)]
         records = records_by_key(store, [(t["event_id"], t["event_time"]) for t in tagging])
         for t in sorted(tagging, key=lambda t: (t["event_time"], t["event_id"])):
             record = records.get((t["event_id"], t["event_time"]))
@@ -139,6 +139,16 @@ def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] |
     if volumes:
         evidence.attached = _last_attachments(store, volumes)
     return evidence
+
+
+def _tagging_rows(store: Store, rows: list[dict]) -> list[dict]:
+    """The successful tagging events' event_resources rows of the resources of ``rows``."""
+    return store.query(
+        "SELECT r.resource_type, r.resource_id, r.account_id, r.event_id, r.event_time FROM event_resources r "
+        "SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::VARCHAR[]) AS i) k "
+        "ON r.resource_type = k.t AND r.resource_id = k.i "
+        "WHERE NOT r.failed AND r.event_name IN (SELECT unnest(?::VARCHAR[]))",
+        [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows], list(TAGGING_EVENTS)])
 
 
 def _last_attachments(store: Store, volumes: list[str]) -> dict[str, str]:

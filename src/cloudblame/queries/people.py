@@ -14,7 +14,8 @@ from cloudblame.timeutil import iso_z
 def people(store: Store, *, services: bool = False) -> list[dict]:
     """One row per person (with ``services``, AWS services acting on their own too), most active first:
     events, writes, errors, first and last call, tools, access keys, resources created, and the alive
-    resources they own with their monthly cost. ``kind`` is the kind most of their calls resolved to (on a tie, the first by name)."""
+    resources they own with their monthly cost. ``kind`` is the kind most of their calls resolved to (on a
+    tie, the first by name)."""
     source, keys = activity_source(store)
     where = "" if services else f"AND {PERSON_ROWS_SQL}"
     rows = store.query(

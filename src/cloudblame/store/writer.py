@@ -16,6 +16,8 @@ from cloudblame.sources.files import FileReport
 from cloudblame.store.db import Store
 
 
+# DuckDB's cap while inserting (measured on 1M records: the writer peaked at 470 MB under 160 MB and at 554
+# under 256, at the same speed); a batch that needs more is inserted again under a larger cap.
 WRITE_MEMORY = "160MB"
 
 
@@ -64,10 +66,8 @@ class EventWriter:
         if repeated:  # the same eventID in two files of this flush: keep the first copy
             self.counts.duplicates += events.num_rows - distinct.num_rows
             events = distinct
-        inserted: list[int] = []
-        self.store.under_cap(WRITE_MEMORY, lambda: inserted.append(
-            self._insert(events, resources, credentials, files, distinct_rows=repeated)))
-        new = inserted[-1]
+        new = self.store.under_cap(WRITE_MEMORY, lambda: self._insert(events, resources, credentials, files,
+                                                                      distinct_rows=repeated))
         self.counts.new += new
         self.counts.duplicates += events.num_rows - new
         del events, resources, credentials
