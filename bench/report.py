@@ -87,21 +87,21 @@ def _floor(results: dict) -> str:
     rows = []
     for s in results["sizes"]:
         parse = s["floor"]["parse"]["records_per_s"]
-        measured = [(stage, f) for stage, f in s["floor"].items() if stage in _STAGE_LABELS]
-        for stage, f in measured + [("ingest", None)]:
-            if f is None:
-                i = s["ingest"]
-                rows.append([s["label"], "cloudblame ingest (everything)", "all", num(i["wall_s"], 1),
-                             num(i["records_per_s"]), num(i["gzip_mb_per_s"], 1), "", "",
-                             num(i["peak_rss_bytes"] / MB), num(i["store_bytes"] / MB, 1),
-                             num(i["records_per_s"] / parse, 2) if parse else "n/a"])
-                continue
+
+        def share(rate: float) -> str:
+            return num(rate / parse, 2) if parse else "n/a"
+
+        for stage, f in s["floor"].items():
             counted = stage != "decompress"
             rows.append([s["label"], _STAGE_LABELS[stage].format(parser=f["parser"]), str(f["workers"]),
                          num(f["wall_s"], 1), num(f["records_per_s"]) if counted else "n/a",
                          num(f["gzip_mb_per_s"], 1), num(f["json_mb_per_s"], 1), num(f["json_bytes"] / MB),
                          num(f["peak_rss_bytes"] / MB), num(f["store_bytes"] / MB, 1) if "store_bytes" in f else "",
-                         num(f["records_per_s"] / parse, 2) if counted and parse else "n/a"])
+                         share(f["records_per_s"]) if counted else "n/a"])
+        i = s["ingest"]
+        rows.append([s["label"], "cloudblame ingest (everything)", "all", num(i["wall_s"], 1),
+                     num(i["records_per_s"]), num(i["gzip_mb_per_s"], 1), "", "", num(i["peak_rss_bytes"] / MB),
+                     num(i["store_bytes"] / MB, 1), share(i["records_per_s"])])
     return table(["corpus", "stage", "processes", "wall s", "records/s", "MB/s gzip", "MB/s JSON", "JSON MB",
                   "peak RSS MB", "store MB", "/ parse floor"], rows)
 

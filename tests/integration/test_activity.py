@@ -9,7 +9,7 @@ import pytest
 from cloudblame.queries import overview as overview_module
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people
-from cloudblame.store.lifecycle import ACTIVITY_SQL, ACTOR_KEYS_SQL
+from cloudblame.store.lifecycle import ACTIVITY_SQL, ACTOR_NAMES_SQL
 from tests.conftest import build_store, dataset
 
 ORDER = " ORDER BY day, human NULLS FIRST, kind NULLS FIRST, tool NULLS FIRST"
@@ -18,8 +18,8 @@ ORDER = " ORDER BY day, human NULLS FIRST, kind NULLS FIRST, tool NULLS FIRST"
 def _stored_equals_live(store) -> None:
     stored = store.query("SELECT * FROM activity" + ORDER)
     assert stored and stored == store.query(f"SELECT * FROM ({ACTIVITY_SQL})" + ORDER)
-    assert store.query("SELECT name, access_keys FROM identity_names WHERE role = 'actor' ORDER BY name") == \
-        store.query(f"SELECT name, access_keys FROM ({ACTOR_KEYS_SQL}) ORDER BY name")
+    assert store.query("SELECT * FROM identity_names WHERE role = 'actor' ORDER BY name") == \
+        store.query(f"SELECT * FROM ({ACTOR_NAMES_SQL}) ORDER BY name")
     totals = store.query("SELECT sum(events)::BIGINT AS events, sum(errors)::BIGINT AS errors, "
                          "sum(created)::BIGINT AS created FROM activity")[0]
     assert totals == store.query(

@@ -16,9 +16,18 @@ def people(store: Store, *, services: bool = False) -> list[dict]:
     events, writes, errors, first and last call, tools, access keys, resources created, and the alive
     resources they own with their monthly cost. ``kind`` is the kind most of their calls resolved to (on a
     tie, the first by name)."""
-    source, keys = activity_source(store)
     where = "" if services else f"AND {PERSON_ROWS_SQL}"
-    rows = store.query(
+    with activity_source(store) as (source, names):
+        rows = _people_rows(store, source, names, where)
+    owned = {g["key"]: g for g in inventory(store, by="owner", limit=0)["groups"]}
+    return [{**r, "first": iso_z(r["first"]), "last": iso_z(r["last"]), "tools": r["tools"] or [],
+             "alive_owned": owned.get(r["human"], {}).get("resources", 0),
+             "usd_per_month": owned.get(r["human"], {}).get("usd_per_month", 0.0)} for r in rows]
+
+
+def _people_rows(store: Store, source: str, names: str, where: str) -> list[dict]:
+    """people's rows from activity rows ``source`` and actor names ``names`` (with access key counts)."""
+    return store.query(
         f"""WITH a AS (SELECT * FROM {source} a WHERE a.human IS NOT NULL {where}),
                  kinds AS (SELECT human, first(kind ORDER BY n DESC, kind NULLS LAST) AS kind
                            FROM (SELECT human, kind, sum(events) AS n FROM a GROUP BY ALL) GROUP BY ALL),
@@ -28,13 +37,9 @@ def people(store: Store, *, services: bool = False) -> list[dict]:
                    list(DISTINCT a.tool ORDER BY a.tool) FILTER (WHERE a.tool IS NOT NULL) AS tools,
                    coalesce(any_value(ks.access_keys), 0) AS access_keys,
                    coalesce(any_value(c.created), 0) AS created
-            FROM a JOIN kinds k USING (human) LEFT JOIN {keys} ks ON ks.name = a.human
+            FROM a JOIN kinds k USING (human) LEFT JOIN {names} ks ON ks.name = a.human
                  LEFT JOIN created c ON c.human = a.human
             GROUP BY a.human, k.kind ORDER BY events DESC, a.human""")
-    owned = {g["key"]: g for g in inventory(store, by="owner", limit=0)["groups"]}
-    return [{**r, "first": iso_z(r["first"]), "last": iso_z(r["last"]), "tools": r["tools"] or [],
-             "alive_owned": owned.get(r["human"], {}).get("resources", 0),
-             "usd_per_month": owned.get(r["human"], {}).get("usd_per_month", 0.0)} for r in rows]
 
 
 def person(store: Store, query: str, *, limit: int = 50) -> dict:

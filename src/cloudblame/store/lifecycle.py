@@ -36,10 +36,11 @@ FROM (
     WHERE r.action = 'create' AND NOT r.failed GROUP BY ALL
 ) GROUP BY ALL"""
 
-# How many access keys each actor's calls used: identity_names' access_keys, and the query's own
-# answer while that table is behind the events.
-ACTOR_KEYS_SQL = f"""
-SELECT {RESOLVED_ACTOR_SQL} AS name, count(DISTINCT e.access_key_id) AS access_keys FROM events e
+# identity_names' rows for the human (or service) behind the calls, with how many access keys their calls
+# used: also what queries read while that table is behind the events.
+ACTOR_NAMES_SQL = f"""
+SELECT {RESOLVED_ACTOR_SQL} AS name, 'actor' AS role, min(e.event_time) AS first_time, max(e.event_time) AS last_time,
+       count(*) AS events, count(DISTINCT e.access_key_id) AS access_keys FROM events e
 WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL GROUP BY ALL"""
 
 _REBUILD = f"""
@@ -109,9 +110,7 @@ SELECT key, resource_type, resource_id, account_id FROM keys WHERE key IS NOT NU
 
 DELETE FROM identity_names;
 INSERT INTO identity_names
-SELECT {RESOLVED_ACTOR_SQL}, 'actor', min(e.event_time), max(e.event_time), count(*),
-       count(DISTINCT e.access_key_id) FROM events e
-WHERE {RESOLVED_ACTOR_SQL} IS NOT NULL GROUP BY ALL
+{ACTOR_NAMES_SQL}
 UNION ALL
 SELECT e.user_name, 'user_name', min(e.event_time), max(e.event_time), count(*), NULL FROM events e
 WHERE e.user_name IS NOT NULL GROUP BY ALL ORDER BY 1, 2;
