@@ -40,4 +40,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) demo-trail cloudblame.duckdb cloudblame.duckdb.wal
+	rm -rf $(VENV) demo-trail cloudblame-store

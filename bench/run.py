@@ -32,7 +32,7 @@ from bench.report import render  # noqa: E402
 
 MB = 1_000_000
 FLOOR_SCRIPT = Path(__file__).with_name("floor.py")
-FLOOR_STAGES = ("decompress", "parse", "bare-store", "bare-store-raw", "bare-store-chunks")
+FLOOR_STAGES = ("decompress", "parse")
 
 
 class BenchError(RuntimeError):
@@ -56,7 +56,8 @@ def warm_page_cache(root: Path) -> None:
 
 
 def store_bytes(db: Path) -> int:
-    return sum(p.stat().st_size for p in (db, db.with_name(db.name + ".wal")) if p.exists())
+    """The bytes of a store directory's files (every table's data files and logs)."""
+    return sum(p.stat().st_size for p in db.rglob("*") if p.is_file()) if db.is_dir() else 0
 
 
 def measure_floor(root: Path, stage: str, workers: int, db: Path | None = None) -> dict:
@@ -106,9 +107,8 @@ def bench_size(corpus: Corpus, nominal: int, work: Path, workers: int, plan: Q.P
         if bound_db:
             bound_db.unlink(missing_ok=True)
         floor[stage] = measure_floor(corpus.root, stage, workers, bound_db)
-    db = work / f"{corpus.label}.duckdb"
-    for stale in (db, db.with_name(db.name + ".wal")):
-        stale.unlink(missing_ok=True)
+    db = work / f"{corpus.label}-store"
+    shutil.rmtree(db, ignore_errors=True)
     log(f"{corpus.label}: ingest into {db}")
     ingest = measure_ingest(corpus.root, db)
     log(f"{corpus.label}: {ingest['records']:,} records in {ingest['wall_s']:.1f}s "
@@ -121,14 +121,14 @@ def bench_size(corpus: Corpus, nominal: int, work: Path, workers: int, plan: Q.P
 def bench_incremental(corpus: Corpus, size: dict, base: Path, work: Path) -> dict:
     """1% new files into a copy of the store of ``size`` (the copy is removed afterwards)."""
     extra = ensure_increment(base, corpus, log=log)
-    copy = work / f"{corpus.label}-incremental.duckdb"
-    shutil.copyfile(size["db"], copy)
+    copy = work / f"{corpus.label}-incremental-store"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(size["db"], copy)
     log(f"incremental: {extra.records:,} records in {extra.files:,} new files into a copy of the {corpus.label} store")
     try:
         measured = measure_ingest(extra.root, copy)
     finally:
-        for leftover in (copy, copy.with_name(copy.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        shutil.rmtree(copy, ignore_errors=True)
     return dict(measured, into=corpus.label, corpus=asdict(extra) | {"root": str(extra.root)})
 
 

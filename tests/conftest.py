@@ -32,7 +32,7 @@ def build_store(db_path: Path, *paths: Path | str):
 @pytest.fixture(scope="session")
 def invictus_store(tmp_path_factory):
     path = dataset("invictus-aws")
-    db = tmp_path_factory.mktemp("invictus") / "store.duckdb"
+    db = tmp_path_factory.mktemp("invictus") / "store-store"
     store, summary = build_store(db, path)
     yield store, summary
     store.close()

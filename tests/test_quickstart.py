@@ -39,7 +39,7 @@ def test_quick_start_in_a_clean_clone(tmp_path):
     demo = subprocess.run(["make", "demo"], cwd=clone, env=env, capture_output=True, text=True, timeout=900)
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     assert "cloudblame blame" in demo.stdout and "created" in demo.stdout
-    assert (clone / "cloudblame.duckdb").exists()
+    assert (clone / "cloudblame-store").exists()
     # `make test` in the clone, on a small selection so the suite does not run itself recursively
     env[INSIDE_CLONE] = "1"
     test = subprocess.run(["make", "test", "PYTEST_ARGS=-q -x tests/unit/test_timeutil.py tests/test_quickstart.py"],

@@ -1,4 +1,12 @@
-"""Ingest: sources -> normalize -> store, streaming, idempotent, and tolerant of bad input."""
+"""Ingest: sources -> normalize -> store, in parallel, idempotent, and tolerant of bad input.
+
+Workers (cloudblame.workers) read and normalize tasks of files and write events data files; this process
+commits each worker's files as they come, then enters the objects those files hold in the ledger, and at
+the end publishes (cloudblame.derive.publish): the new events, deduplicated, and every fact derived from
+them become visible together. Killed at any point, an ingest loses nothing committed; the next one re-reads
+what the ledger lacks, removes what the dead one wrote but never committed, and ends as an uninterrupted
+one would have.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +14,36 @@ import os
 import re
 import signal
 import time
-from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass, field
-from typing import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cloudblame.memory import release_memory
-from cloudblame.normalize.batch import BatchBuilder, NormalizedBatch
+from cloudblame.derive.publish import PublishSummary, publish
+from cloudblame.normalize.batch import BatchBuilder
 from cloudblame.sources.files import FileReport, Problem, RawRecord, discover, file_report
-from cloudblame.sources.s3key import parse_trail_key
 from cloudblame.sources.s3 import ObjectFilter, S3Lister, fetch, parse_s3_url
+from cloudblame.sources.s3key import parse_trail_key
 from cloudblame.store.db import Store
-from cloudblame.queries.details import rebuild_derived
-from cloudblame.store.lifecycle import derived_tables_stale
-from cloudblame.store.writer import EventWriter
-from cloudblame.workers import TASK_BYTES, PARALLEL_MIN_BYTES, ContentTask, FileTask, default_jobs, group_by_size, run_tasks
+from cloudblame.store.lake import Lake, commit
+from cloudblame.store.ledger import LATEST, enter, entered, ledger
+from cloudblame.store.tables import EVENTS
+from cloudblame.workers import (
+    PARALLEL_MIN_BYTES,
+    TASK_BYTES,
+    BatchTask,
+    ContentTask,
+    FileTask,
+    TaskResult,
+    default_jobs,
+    group_by_size,
+    run_tasks,
+)
 
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, records read)
+Target = Lake | Store  # where to ingest: a store (a reader of it is moved to the new snapshot), or its lake
 
 
 @dataclass
@@ -40,6 +59,7 @@ class IngestSummary:
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    snapshot: int | None = None  # the snapshot published (None: nothing new)
 
     @property
     def records_per_second(self) -> float:
@@ -57,37 +77,99 @@ class IngestSummary:
             "bad_records": self.bad_records, "bytes": self.bytes, "seconds": round(self.seconds, 3),
             "records_per_second": round(self.records_per_second, 1),
             "mb_per_second": round(self.bytes / 1e6 / self.seconds, 2) if self.seconds > 0 else 0.0,
+            "snapshot": self.snapshot,
             "skipped_files": [{"path": p, "reason": r} for p, r in self.skipped_files],
             "problems": [{"path": p.path, "line": p.line, "reason": p.reason} for p in self.problems],
         }
 
+    def count(self, result: TaskResult) -> None:
+        """Add what one task read."""
+        self.records += result.records
+        self.duplicates += result.duplicates
+        self.bad_records += result.bad_records
+        self.files_read += len(result.files)
+        self.bytes += result.bytes
+        for report in result.files:
+            if report.skipped_reason:
+                self.skipped_files.append((report.path, report.skipped_reason))
+            self.problems.extend(report.problems)
 
-def _already_ingested(store: Store) -> dict[str, tuple[int, int, str | None]]:
-    """path -> (size, mtime_ns, etag) of every file or object already ingested."""
-    rows = store.conn.execute("SELECT path, size, mtime_ns, etag FROM ingested_files").fetchall()
-    return {path: (size, mtime, etag) for path, size, mtime, etag in rows}
+
+class Committer:
+    """Commits what the workers wrote, as they write it: a worker's events files first, then the ledger
+    entries of the objects it read since its previous files (their rows are in them); the publish at the
+    end (and every ``publish_every`` seconds of a long ingest) makes them visible."""
+
+    def __init__(self, lake: Lake, writer_id: str, summary: IngestSummary, *, publish_every: float | None):
+        self.lake, self.writer_id, self.summary = lake, writer_id, summary
+        self.pending: dict[int, list[FileReport]] = {}
+        self.sequence = 0
+        self.publish_every = publish_every
+        self.last_publish = time.monotonic()
+
+    def take(self, worker: int, result: TaskResult) -> None:
+        self.summary.count(result)
+        self.pending.setdefault(worker, []).extend(result.files)
+        if result.written or not result.files:  # a flush: everything the worker read is in its files
+            if result.written:
+                with self.lake.events_lock():
+                    commit(self.lake, EVENTS, result.written)
+            self.sequence += 1
+            enter(self.lake, self.pending.pop(worker, []), writer_id=self.writer_id, sequence=self.sequence)
+        if self.publish_every is not None and time.monotonic() - self.last_publish >= self.publish_every:
+            self.publish()
+
+    def publish(self) -> PublishSummary:
+        done = publish(self.lake)
+        self.summary.new += done.events
+        self.summary.duplicates += done.duplicates
+        self.summary.snapshot = done.snapshot if done.snapshot is not None else self.summary.snapshot
+        self.last_publish = time.monotonic()
+        return done
 
 
-def ingest_paths(store: Store, paths: list[str], *, force: bool = False, batch_size: int = 50_000,
-                 progress: ProgressFn | None = None, jobs: int | None = None,
-                 task_bytes: int = TASK_BYTES) -> IngestSummary:
-    """Ingest every CloudTrail record found under ``paths`` into ``store``: ``jobs`` worker processes
-    (default: every core for big inputs, none for small ones) read and normalize tasks of about
-    ``task_bytes`` of files each; this process writes."""
+PUBLISH_EVERY = 120.0  # seconds: a long ingest publishes what it has committed this often
+
+
+def _lake(target: Target) -> Lake:
+    return target.lake if isinstance(target, Store) else target
+
+
+def _run(target: Target, tasks: Iterable, summary: IngestSummary, *, jobs: int, started: float,
+         progress: Callable[[], None] | None = None, stop_after: int = 0) -> IngestSummary:
+    """Run ``tasks`` on ``jobs`` workers, commit as they write, publish, and move a Store target on."""
+    lake = _lake(target)
+    with lake.writer() as writer_id:
+        committer = Committer(lake, writer_id, summary, publish_every=PUBLISH_EVERY)
+        for worker, result in run_tasks(tasks, jobs=jobs, root=lake.root, writer_id=writer_id):
+            committer.take(worker, result)
+            if progress:
+                progress()
+            if stop_after and summary.files_read >= stop_after:  # fault injection (tests): die mid-ingest
+                os.kill(os.getpid(), signal.SIGKILL)
+    committer.publish()
+    if isinstance(target, Store):
+        target.refresh()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def ingest_paths(target: Target, paths: list[str], *, force: bool = False, progress: ProgressFn | None = None,
+                 jobs: int | None = None, task_bytes: int = TASK_BYTES) -> IngestSummary:
+    """Ingest every CloudTrail record found under ``paths`` into the store: ``jobs`` worker processes
+    (default: every core for big inputs, none for small ones) read, normalize and write tasks of about
+    ``task_bytes`` of files each."""
     started = time.perf_counter()
     files, problems = discover(paths)
     summary = IngestSummary(files=len(files), problems=list(problems))
-    todo = _files_to_read(store, files, force=force)
+    todo = _files_to_read(_lake(target), files, force=force)
     del files
     summary.files_unchanged = summary.files - todo.num_rows
     jobs = _jobs(jobs, pc.sum(todo.column("size")).as_py() or 0)
     tasks = group_by_size(_rows(todo), lambda row: row[1], _file_task, limit=task_bytes)
-    writer = EventWriter(store, batch_size=batch_size)
-    for batch in run_tasks(tasks, jobs=jobs):
-        _write(batch, writer, summary)
-        if progress:
-            progress(summary.files_unchanged + summary.files_read, summary.files, summary.records)
-    return _finish(store, writer, summary, started)
+    report = (lambda: progress(summary.files_unchanged + summary.files_read, summary.files, summary.records)
+              ) if progress else None
+    return _run(target, tasks, summary, jobs=jobs, started=started, progress=report)
 
 
 _DELIVERY_STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
@@ -95,21 +177,19 @@ _LISTING = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", 
                       ("trail", pa.bool_()), ("date", pa.string()), ("stamp", pa.string())])
 
 
-def _files_to_read(store: Store, files: list[str], *, force: bool) -> pa.Table:
-    """(path, size, mtime_ns) of the files not ingested yet with the same size and mtime, in delivery
-    order: trail files by delivery time across accounts and regions (events then arrive roughly in
-    time order, so each row group spans a short time and time filters skip the rest), others by path.
-    Columnar and compared in DuckDB, so a listing of 400,000 files stays small."""
+def _files_to_read(lake: Lake, files: list[str], *, force: bool) -> pa.Table:
+    """(path, size, mtime_ns) of the files not in the ledger with the same size and mtime, in delivery
+    order: trail files by delivery time across accounts and regions (events then arrive roughly in time
+    order, so each data file spans a short time and time filters skip the rest), others by path. Columnar
+    and compared in DuckDB, so a listing of 400,000 files stays small."""
     listing = pa.Table.from_batches([_listing(files[i:i + 50_000]) for i in range(0, len(files), 50_000)],
                                     schema=_LISTING)
-    unchanged = ("" if force else "ANTI JOIN ingested_files i "
-                 "ON i.path = l.path AND i.size = l.size AND i.mtime_ns = l.mtime_ns")
-    store.conn.register("_listing", listing)
-    try:
-        return store.conn.sql(f"SELECT l.path, l.size, l.mtime_ns FROM _listing l {unchanged} "
-                              "ORDER BY NOT l.trail, l.date, l.stamp, l.path").to_arrow_table()
-    finally:
-        store.conn.unregister("_listing")
+    unchanged = ("" if force else f"ANTI JOIN {LATEST} i ON i.path = l.path AND i.size = l.size "
+                 "AND i.mtime_ns = l.mtime_ns")
+    with ledger(lake) as conn:
+        conn.register("_listing", listing)
+        return conn.sql(f"SELECT l.path, l.size, l.mtime_ns FROM _listing l {unchanged} "
+                        "ORDER BY NOT l.trail, l.date, l.stamp, l.path").to_arrow_table()
 
 
 def _listing(paths: list[str]) -> pa.RecordBatch:
@@ -141,60 +221,21 @@ def _jobs(jobs: int | None, total_bytes: int) -> int:
     return default_jobs() if total_bytes >= PARALLEL_MIN_BYTES else 1
 
 
-def _write(batch: NormalizedBatch, writer: EventWriter, summary: IngestSummary) -> None:
-    """Hand a batch to the writer and count what reading it found."""
-    writer.add(batch)
-    summary.records += batch.records
-    summary.bad_records += batch.bad_records
-    summary.files_read += len(batch.files)
-    summary.bytes += batch.bytes
-    for report in batch.files:
-        if report.skipped_reason:
-            summary.skipped_files.append((report.path, report.skipped_reason))
-        summary.problems.extend(report.problems)
-
-
-# DuckDB's cap while the derived tables are rebuilt (their joins and sorts spill past it). On a 10M-event
-# store the rebuilds under a 600 MB cap peaked at 733 MB (under 400 MB one ran out of memory); under
-# DuckDB's default cap (80% of RAM) the ingest's process reached 5.9 GB. The inventory's refresh (point
-# lookups of creation records) ran as fast under 256 MB as under 600, and peaked at 560 MB, not 950.
-REBUILD_MEMORY = "600MB"
-REFRESH_MEMORY = "256MB"
-
-
-def _finish(store: Store, writer: EventWriter, summary: IngestSummary, started: float) -> IngestSummary:
-    """Flush the last batch, count, and bring the derived tables up to date: identities, resources and
-    their details when anything new arrived (or an earlier ingest stopped before doing so)."""
-    writer.flush()
-    summary.new, summary.duplicates = writer.counts.new, writer.counts.duplicates
-    release_memory()  # what the insert phase freed, before the rebuilds take theirs
-    try:
-        rebuild_derived(store, events_changed=bool(summary.new) or derived_tables_stale(store),
-                        memory=(REBUILD_MEMORY, REFRESH_MEMORY))
-    finally:
-        store.limit_memory(writer.memory_before)
-    summary.seconds = time.perf_counter() - started
-    return summary
-
-
-
 S3ProgressFn = Callable[[int, int, int], None]  # (objects read, records, bytes)
 
 
-def ingest_s3(store: Store, url: str, *, client, flt: ObjectFilter | None = None, workers: int = 8,
-              force: bool = False, batch_size: int = 50_000, progress: S3ProgressFn | None = None,
-              jobs: int | None = None) -> IngestSummary:
+def ingest_s3(target: Target, url: str, *, client, flt: ObjectFilter | None = None, workers: int = 8,
+              force: bool = False, progress: S3ProgressFn | None = None, jobs: int | None = None) -> IngestSummary:
     """Ingest the trail objects under ``s3://BUCKET[/PREFIX]`` that are new or changed (key, ETag, size).
 
-    Objects are marked ingested in the same transaction as their last records, so a run killed at
-    any point re-reads only unmarked objects and, deduplicated on eventID, ends with the same store.
+    Objects enter the ledger once their rows are committed, so a run killed at any point re-reads only
+    objects not entered and, deduplicated on eventID, ends with the same store.
     """
     started = time.perf_counter()
     location = parse_s3_url(url)
     lister = S3Lister(client, location, flt or ObjectFilter())
-    seen = {} if force else _already_ingested(store)
+    seen = {} if force else entered(_lake(target))
     summary = IngestSummary()
-    writer = EventWriter(store, batch_size=batch_size)
     crash_after = int(os.environ.get("CLOUDBLAME_TEST_KILL_AFTER_OBJECTS", "0"))  # fault injection (tests)
 
     def wanted():
@@ -209,21 +250,18 @@ def ingest_s3(store: Store, url: str, *, client, flt: ObjectFilter | None = None
     def downloaded():
         for obj, data, error in fetch(client, location.bucket, wanted(), workers=workers):
             path = f"s3://{location.bucket}/{obj.key}"
-            if error is not None:  # not marked: the next run tries again
+            if error is not None:  # not entered: the next run tries again
                 summary.problems.append(Problem(path, None, error))
                 continue
             yield data, FileReport(path, obj.size, 0, obj.trail_key, etag=obj.etag)
 
     limit = 1 if crash_after else TASK_BYTES  # fault injection counts objects one by one
     tasks = group_by_size(downloaded(), lambda item: item[1].size, ContentTask, limit=limit)
-    for batch in run_tasks(tasks, jobs=1 if crash_after else (jobs or default_jobs())):
-        _write(batch, writer, summary)
-        if progress:
-            progress(summary.files_read, summary.records, summary.bytes)
-        if crash_after and summary.files_read >= crash_after:
-            os.kill(os.getpid(), signal.SIGKILL)
+    report = (lambda: progress(summary.files_read, summary.records, summary.bytes)) if progress else None
+    _run(target, tasks, summary, jobs=1 if crash_after else (jobs or default_jobs()), started=started,
+         progress=report, stop_after=crash_after)
     summary.problems[:0] = lister.problems
-    return _finish(store, writer, summary, started)
+    return summary
 
 
 LOOKUP_WINDOW = timedelta(days=90)
@@ -233,36 +271,41 @@ def lookup_origin(region: str) -> str:
     return f"lookup-events:{region}"
 
 
-def newest_looked_up(store: Store, region: str) -> datetime | None:
-    """The newest event already stored from LookupEvents in ``region`` (the incremental starting point)."""
-    return store.scalar("SELECT max(event_time) FROM events WHERE origin = ?", [lookup_origin(region)])
+def newest_looked_up(lake: Lake, region: str) -> datetime | None:
+    """The newest event stored from LookupEvents in ``region`` (the incremental starting point)."""
+    with Store.at(lake, lake.latest_snapshot()) as store:
+        return store.scalar("SELECT max(event_time) FROM event_rows WHERE origin = ?", [lookup_origin(region)])
 
 
-def ingest_lookup(store: Store, session, *, regions: list[str], since: datetime | None = None,
+def ingest_lookup(target: Target, session, *, regions: list[str], since: datetime | None = None,
                   until: datetime | None = None, resource_name: str | None = None, endpoint_url: str | None = None,
-                  max_rps: float = 2.0, on_page=None, batch_size: int = 5_000) -> IngestSummary:
+                  max_rps: float = 2.0, on_page=None) -> IngestSummary:
     """Page LookupEvents in each region from the newest event already stored (or ``since``, or 90 days
     ago) and ingest what comes back. A region that fails is reported; the others go on."""
+    started = time.perf_counter()
+    summary = IngestSummary(files=len(regions))
+    tasks = (_lookup_region(_lake(target), session, region, summary, since=since, until=until,
+                            resource_name=resource_name, endpoint_url=endpoint_url, max_rps=max_rps,
+                            on_page=on_page) for region in regions)
+    return _run(target, tasks, summary, jobs=1, started=started)
+
+
+def _lookup_region(lake: Lake, session, region: str, summary: IngestSummary, *, since, until, resource_name,
+                   endpoint_url, max_rps, on_page) -> BatchTask:
     from cloudblame.sources.lookup import LookupRegionError, lookup_events
 
-    started = time.perf_counter()
-    summary = IngestSummary()
-    writer = EventWriter(store, batch_size=batch_size)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    for region in regions:
-        start = since
-        if start is None and resource_name is None:
-            newest = newest_looked_up(store, region)
-            start = (newest - timedelta(minutes=15)) if newest else now - LOOKUP_WINDOW  # late deliveries
-        report = FileReport(lookup_origin(region), 0, 0, None, shape="lookup-events")
-        builder = BatchBuilder()
-        try:
-            records = (RawRecord(rec, None) for _, rec in lookup_events(
-                session, regions=[region], start=start, end=until, resource_name=resource_name,
-                endpoint_url=endpoint_url, max_rps=max_rps, on_page=on_page))
-            builder.add_items(records, report)
-        except LookupRegionError as exc:
-            summary.problems.append(Problem(report.path, None, str(exc)))
-        _write(builder.build(), writer, summary)
-        summary.files += 1
-    return _finish(store, writer, summary, started)
+    start = since
+    if start is None and resource_name is None:
+        newest = newest_looked_up(lake, region)
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        start = (newest - timedelta(minutes=15)) if newest else now - LOOKUP_WINDOW  # late deliveries
+    report = FileReport(lookup_origin(region), 0, 0, None, shape="lookup-events")
+    builder = BatchBuilder()
+    try:
+        records = (RawRecord(rec, None) for _, rec in lookup_events(
+            session, regions=[region], start=start, end=until, resource_name=resource_name,
+            endpoint_url=endpoint_url, max_rps=max_rps, on_page=on_page))
+        builder.add_items(records, report)
+    except LookupRegionError as exc:
+        summary.problems.append(Problem(report.path, None, str(exc)))
+    return BatchTask(builder.build())

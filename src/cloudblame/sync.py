@@ -3,7 +3,7 @@
 
 ```toml
 # cloudblame.toml
-db = "cloudblame.duckdb"          # optional
+db = "cloudblame-store"           # optional
 
 [[s3]]
 url = "s3://org-trail-bucket/prefix"
@@ -34,10 +34,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from cloudblame.ingest import IngestSummary, ingest_lookup, ingest_paths, ingest_s3
+from cloudblame.ingest import IngestSummary, Target, ingest_lookup, ingest_paths, ingest_s3
 from cloudblame.sources.files import Problem
 from cloudblame.sources.s3 import ObjectFilter, S3SourceError, make_client
-from cloudblame.store.db import Store
+from cloudblame.store.lake import Lake
 from cloudblame.timeutil import parse_when
 
 KINDS = ("s3", "lookup", "path")
@@ -47,6 +47,7 @@ KINDS = ("s3", "lookup", "path")
 class SourceSpec:
     kind: str  # s3 | lookup | path
     url: str | None = None  # s3://... or a local path
+    paths: list[str] = field(default_factory=list)  # kind path: more local paths, ingested as one with url
     profile: str | None = None
     aws_region: str | None = None
     endpoint_url: str | None = None
@@ -60,7 +61,9 @@ class SourceSpec:
 
     @property
     def label(self) -> str:
-        return self.url if self.kind != "lookup" else f"lookup-events {','.join(self.regions) or 'all regions'}"
+        if self.kind == "lookup":
+            return f"lookup-events {','.join(self.regions) or 'all regions'}"
+        return self.url if not self.paths else f"{self.url} and {len(self.paths)} more path(s)"
 
 
 class ConfigError(ValueError):
@@ -100,12 +103,12 @@ def _session(spec: SourceSpec):
     return boto3.Session(profile_name=spec.profile, region_name=spec.aws_region)
 
 
-def run_source(store: Store, spec: SourceSpec, *, progress: Callable | None = None) -> IngestSummary:
+def run_source(store: Target, spec: SourceSpec, *, progress: Callable | None = None) -> IngestSummary:
     """Ingest one source into ``store``."""
     since = parse_when(spec.since) if spec.since else None
     until = parse_when(spec.until) if spec.until else None
     if spec.kind == "path":
-        return ingest_paths(store, [spec.url], force=spec.force, progress=progress)
+        return ingest_paths(store, [spec.url, *spec.paths], force=spec.force, progress=progress)
     if spec.kind == "s3":
         client = make_client(profile=spec.profile, region=spec.aws_region, endpoint_url=spec.endpoint_url)
         flt = ObjectFilter(set(spec.accounts), set(spec.regions), since, until)
@@ -124,7 +127,7 @@ def run_source(store: Store, spec: SourceSpec, *, progress: Callable | None = No
 NO_CREDENTIALS = "no AWS credentials found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run on a role"
 
 
-def run_source_reporting(store: Store, spec: SourceSpec, *, progress: Callable | None = None) -> IngestSummary:
+def run_source_reporting(store: Target, spec: SourceSpec, *, progress: Callable | None = None) -> IngestSummary:
     """``run_source``, with a failure of the source itself (no credentials, unknown profile, a bucket
     that cannot be read) reported as a problem of its summary instead of raised."""
     from botocore.exceptions import NoCredentialsError, ProfileNotFound
@@ -139,13 +142,11 @@ def run_source_reporting(store: Store, spec: SourceSpec, *, progress: Callable |
 
 
 class SyncLoop:
-    """Pull ``specs`` into an open read-write store every ``every`` seconds, in a background thread.
+    """Pull ``specs`` into the store every ``every`` seconds, in a background thread (a server keeping
+    its own store fresh: requests read published snapshots meanwhile, and see each new one)."""
 
-    This is how a server keeps its store fresh: DuckDB lets one process write a file, so the sync runs
-    in the process that serves, on its own connection, while requests read on theirs."""
-
-    def __init__(self, store: Store, specs: list[SourceSpec], every: float):
-        self.store, self.specs, self.every = store, specs, max(every, 1.0)
+    def __init__(self, lake: Lake, specs: list[SourceSpec], every: float):
+        self.lake, self.specs, self.every = lake, specs, max(every, 1.0)
         self.runs = 0
         self.last: dict | None = None  # the last run: started, finished, per-source summaries
         self.running = False
@@ -163,12 +164,10 @@ class SyncLoop:
     def run_once(self) -> dict:
         self.running = True
         started = datetime.now(timezone.utc)
-        writer = self.store.writer()
         try:
-            summaries = [dict(run_source_reporting(writer, spec).as_dict(), source=spec.label, kind=spec.kind)
+            summaries = [dict(run_source_reporting(self.lake, spec).as_dict(), source=spec.label, kind=spec.kind)
                          for spec in self.specs]
         finally:
-            writer.close()
             self.running = False
         self.runs += 1
         self.last = {"started": started.isoformat(), "finished": datetime.now(timezone.utc).isoformat(),

@@ -20,7 +20,7 @@ runner = CliRunner()
 def loaded(tmp_path):
     records, _ = sample_records()
     write_trail_layout(tmp_path / "trail", records, per_file=3)
-    db = str(tmp_path / "cli.duckdb")
+    db = str(tmp_path / "cli-store")
     result = runner.invoke(app, ["ingest", str(tmp_path / "trail"), "--db", db])
     assert result.exit_code == 0, result.output
     return db, tmp_path
@@ -41,10 +41,10 @@ def test_ingest_summary_and_rerun(loaded):
 
 def test_ingest_of_nothing_readable_exits_non_zero(tmp_path):
     (tmp_path / "x.json").write_text("{broken")
-    result = run("ingest", str(tmp_path / "x.json"), "--db", str(tmp_path / "s.duckdb"))
+    result = run("ingest", str(tmp_path / "x.json"), "--db", str(tmp_path / "s-store"))
     assert result.exit_code == 1
     assert "invalid JSON" in result.output
-    assert run("ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "s.duckdb")).exit_code == 1
+    assert run("ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "s-store")).exit_code == 1
 
 
 def test_blame_json_shape(loaded):
@@ -131,7 +131,7 @@ def test_event_detail(loaded):
 
 
 def test_missing_store_is_explained(tmp_path):
-    result = run("events", "--db", str(tmp_path / "none.duckdb"))
+    result = run("events", "--db", str(tmp_path / "none-store"))
     assert result.exit_code == 2 and "cloudblame ingest" in result.output
 
 
@@ -143,7 +143,7 @@ def test_hostile_values_are_shown_as_text(tmp_path, monkeypatch):
     evil = dict(records[4], eventID="evil-1", userAgent="<script>alert(1)</script> [bold red]x[/bold red]",
                 requestParameters={"bucketName": "[link=http://evil]b[/link]"})
     write_jsonl(tmp_path / "in", [evil])
-    db = str(tmp_path / "s.duckdb")
+    db = str(tmp_path / "s-store")
     assert run("ingest", str(tmp_path / "in"), "--db", db).exit_code == 0
     out = run("events", "--db", db).stdout
     assert "[link=http://evil]b[/link]" in out and "<script>" not in out
@@ -164,7 +164,7 @@ def test_recreated_resource_blames_the_current_incarnation(tmp_path):
                error="BucketAlreadyOwnedByYou"),
     ]
     write_jsonl(tmp_path / "in", records)
-    db = str(tmp_path / "s.duckdb")
+    db = str(tmp_path / "s-store")
     assert run("ingest", str(tmp_path / "in"), "--db", db).exit_code == 0
     data = json.loads(run("blame", "reused-name", "--db", db, "-f", "json").stdout)
     assert data["created"]["actor"]["human"] == "bob" and data["deleted"] is None

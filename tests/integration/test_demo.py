@@ -17,7 +17,7 @@ from cloudblame.store import Store
 def demo_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     sample = generate_sample_trail(root / "trail", records=4000)
-    store = Store.open(root / "demo.duckdb")
+    store = Store.open(root / "demo-store")
     summary = ingest_paths(store, [str(root / "trail")])
     yield sample, store, summary
     store.close()
@@ -68,6 +68,6 @@ def test_demo_command(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "cloudblame blame" in result.output and "tom-load-test" in result.output
     assert "maria.lopez@example.com" in result.output
-    assert (tmp_path / "cloudblame.duckdb").exists() and (tmp_path / "demo-trail" / "AWSLogs").is_dir()
+    assert (tmp_path / "cloudblame-store").exists() and (tmp_path / "demo-trail" / "AWSLogs").is_dir()
     again = CliRunner().invoke(app, ["demo", "--records", "1500"])
     assert again.exit_code == 0 and "unchanged since last ingest" in again.output

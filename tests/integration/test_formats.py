@@ -30,7 +30,7 @@ def _check_all_shapes(tmp_path, records, resource_ids):
     reference = None
     for shape, write in WRITERS.items():
         write(tmp_path / shape, records)
-        summary, blames, events, counts = _answers(tmp_path / f"{shape}.duckdb", tmp_path / shape, resource_ids)
+        summary, blames, events, counts = _answers(tmp_path / f"{shape}-store", tmp_path / shape, resource_ids)
         assert summary.records == len(records), (shape, summary.as_dict())
         assert summary.skipped_files == [] and summary.problems == [], (shape, summary.as_dict())
         if reference is None:

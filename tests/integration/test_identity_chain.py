@@ -46,7 +46,7 @@ def assume_role(n, time, caller, account, role, session, key, region="us-east-1"
 
 
 def _store(tmp_path, *batches):
-    store = Store.open(tmp_path / "id.duckdb")
+    store = Store.open(tmp_path / "id-store")
     for i, batch in enumerate(batches):
         write_jsonl(tmp_path / f"in{i}", batch)
         ingest_paths(store, [str(tmp_path / f"in{i}")])
@@ -222,13 +222,13 @@ def test_who_explains_a_key_a_role_session_and_a_person(tmp_path):
 def test_who_unknown_identity(tmp_path):
     store = _store(tmp_path, _chained_sso_records()[1])
     store.close()
-    result = CliRunner().invoke(app, ["who", "AKIANOBODY", "--db", str(tmp_path / "id.duckdb")])
+    result = CliRunner().invoke(app, ["who", "AKIANOBODY", "--db", str(tmp_path / "id-store")])
     assert result.exit_code == 1 and "no event" in result.output
 
 
 def test_real_assumed_role_creator_without_sts_events_is_low_confidence(tmp_path):
     folder = dataset("c7n-eventbridge")
-    store = Store.open(tmp_path / "c7n.duckdb")
+    store = Store.open(tmp_path / "c7n-store")
     ingest_paths(store, [str(folder / "event-cloud-trail-run-instance-creator-assumed.json")])
     (instance,) = [r[0] for r in store.conn.execute(
         "SELECT resource_id FROM event_resources WHERE action = 'create'").fetchall()]
@@ -238,7 +238,7 @@ def test_real_assumed_role_creator_without_sts_events_is_low_confidence(tmp_path
 
 def test_real_federation_token_session(tmp_path):
     folder = dataset("stratus-red-team")
-    store = Store.open(tmp_path / "fed.duckdb")
+    store = Store.open(tmp_path / "fed-store")
     ingest_paths(store, [str(folder / "detonation-logs" / "aws.persistence.sts-federation-token.json")])
     rows = search_events(store, EventFilter(event_name="GetCallerIdentity"))
     assert rows[0]["actor"]["human"] == "stratus-red-team-user-federation-user"

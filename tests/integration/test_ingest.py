@@ -17,7 +17,7 @@ from tests.integration.sample_records import sample_records
 def test_ingesting_twice_adds_nothing_and_skips_unchanged_files(tmp_path):
     records, _ = sample_records()
     write_trail_layout(tmp_path / "trail", records, per_file=2)
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         first = ingest_paths(store, [str(tmp_path / "trail")])
         second = ingest_paths(store, [str(tmp_path / "trail")])
         forced = ingest_paths(store, [str(tmp_path / "trail")], force=True)
@@ -34,7 +34,7 @@ def test_ingesting_twice_adds_nothing_and_skips_unchanged_files(tmp_path):
 def test_same_record_twice_in_one_file_is_stored_once(tmp_path):
     records, _ = sample_records()
     (tmp_path / "dup.json").write_text(json.dumps({"Records": records + records[:3]}))
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         s = ingest_paths(store, [str(tmp_path / "dup.json")])
         assert (s.records, s.new, s.duplicates) == (len(records) + 3, len(records), 3)
 
@@ -43,7 +43,7 @@ def test_a_changed_file_is_read_again(tmp_path):
     records, _ = sample_records()
     path = tmp_path / "t.json"
     path.write_text(json.dumps({"Records": records[:2]}))
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         ingest_paths(store, [str(path)])
         path.write_text(json.dumps({"Records": records}))
         os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
@@ -73,7 +73,7 @@ def _bad_inputs(folder, records):
 def test_bad_input_is_reported_and_the_rest_ingested(tmp_path):
     records, _ = sample_records()
     _bad_inputs(tmp_path / "in", records)
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         s = ingest_paths(store, [str(tmp_path / "in")])
         ids = {r[0] for r in store.conn.execute("SELECT event_id FROM events").fetchall()}
         huge_raw = store.scalar("SELECT length(raw) FROM events WHERE event_id = 'huge'")
@@ -97,7 +97,7 @@ def test_nothing_stored_is_lost_when_a_later_ingest_meets_bad_files(tmp_path):
     records, _ = sample_records()
     (tmp_path / "a.json").write_text(json.dumps({"Records": records}))
     (tmp_path / "bad.json").write_text("{oops")
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         ingest_paths(store, [str(tmp_path / "a.json")])
         s = ingest_paths(store, [str(tmp_path / "bad.json")])
         assert s.nothing_readable
@@ -106,7 +106,7 @@ def test_nothing_stored_is_lost_when_a_later_ingest_meets_bad_files(tmp_path):
 
 def test_shared_datasets_bad_files_reported_and_rest_ingested(tmp_path):
     root = dataset("")
-    with Store.open(tmp_path / "all.duckdb") as store:
+    with Store.open(tmp_path / "all-store") as store:
         s = ingest_paths(store, [str(root)])
         stored = store.scalar("SELECT count(*) FROM events")
     skipped = {os.path.relpath(p, root): r for p, r in s.skipped_files}
@@ -127,40 +127,7 @@ def test_shared_datasets_bad_files_reported_and_rest_ingested(tmp_path):
     assert any(p.path.endswith(".jsonl") and p.line and "eventTime" in p.reason for p in s.problems)
     assert s.records >= 2900 + 310 + 21 + 400 + 500
     assert stored == s.new and s.records - s.duplicates == stored
-    with Store.open(tmp_path / "all.duckdb", read_only=True) as store:
+    with Store.open(tmp_path / "all-store", read_only=True) as store:
         for folder in ("invictus-aws", "stratus-red-team", "cloud-snitch", "cloudtrail2sightings", "trailscraper"):
             n = store.scalar("SELECT count(*) FROM events WHERE origin LIKE ?", [f"%/datasets/{folder}/%"])
             assert n > 0, folder
-
-
-def test_an_insert_that_runs_out_of_memory_is_run_again_with_more(tmp_path, monkeypatch):
-    """The writer inserts under a small DuckDB cap; a batch that needs more (simulated: the first try of
-    every insert fails after writing part of it) is inserted again under a doubled cap: every event
-    stored once and counted once."""
-    import duckdb
-
-    from cloudblame.demo.generator import generate_sample_trail
-    from cloudblame.store import writer
-
-    generate_sample_trail(tmp_path / "trail", records=1200, seed=8)
-    with Store.open(tmp_path / "ref.duckdb") as store:
-        expected = ingest_paths(store, [str(tmp_path / "trail")], batch_size=300)
-        rows = store.conn.execute("SELECT event_id, raw FROM events ORDER BY event_id").fetchall()
-    tries, real_insert = [], writer.EventWriter._insert
-
-    def insert_short_of_memory(self, *args, **kwargs):
-        tries.append(self.store.conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
-        if len(tries) % 2 == 1:
-            with self.store.transaction():  # part of the batch written, then out of memory: rolled back
-                self.store.execute("DELETE FROM events")
-                raise duckdb.OutOfMemoryException("Out of Memory Error: simulated")
-        return real_insert(self, *args, **kwargs)
-
-    monkeypatch.setattr(writer.EventWriter, "_insert", insert_short_of_memory)
-    with Store.open(tmp_path / "s.duckdb") as store:
-        summary = ingest_paths(store, [str(tmp_path / "trail")], batch_size=300)
-        assert (summary.new, summary.duplicates) == (expected.new, expected.duplicates) == (1200, 0)
-        assert store.conn.execute("SELECT event_id, raw FROM events ORDER BY event_id").fetchall() == rows
-    first, again = tries[0::2], tries[1::2]  # each batch: under the writer's cap, then under twice that
-    assert len(tries) >= 2 and first == [first[0]] * len(first) and again == [again[0]] * len(again)
-    assert float(again[0].split()[0]) > float(first[0].split()[0])

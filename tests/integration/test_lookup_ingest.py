@@ -40,7 +40,7 @@ def _cli(*args):
 def test_lookup_ingest_is_incremental_and_survives_a_denied_region(tmp_path):
     start = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) - timedelta(days=3)
     data = {"us-east-1": _records("us-east-1", 70, start), "eu-west-1": _records("eu-west-1", 30, start)}
-    db = str(tmp_path / "lookup.duckdb")
+    db = str(tmp_path / "lookup-store")
     with FakeCloudTrail(data) as fake:
         fake.deny("ap-south-1")
         args = ["ingest", "--lookup", "--endpoint-url", fake.url, "--db", db, "--format", "json",
@@ -64,10 +64,10 @@ def test_lookup_for_one_resource(tmp_path):
     start = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) - timedelta(days=1)
     with FakeCloudTrail({"us-east-1": _records("us-east-1", 30, start)}) as fake:
         result = _cli("ingest", "--lookup", "--resource-name", f"i-0{1:016x}", "--region", "us-east-1",
-                      "--endpoint-url", fake.url, "--db", str(tmp_path / "one.duckdb"), "--format", "json")
+                      "--endpoint-url", fake.url, "--db", str(tmp_path / "one-store"), "--format", "json")
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["new"] == 10
         sent = [r for r in fake.requests if r["operation"] == "LookupEvents"]
         assert all(r["body"].get("LookupAttributes") for r in sent)
-    blame = _cli("blame", f"i-0{1:016x}", "--db", str(tmp_path / "one.duckdb"), "--format", "json")
+    blame = _cli("blame", f"i-0{1:016x}", "--db", str(tmp_path / "one-store"), "--format", "json")
     assert len(json.loads(blame.stdout)["timeline"]) == 10

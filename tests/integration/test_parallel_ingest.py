@@ -1,5 +1,5 @@
 """Ingest with worker processes: the same store as in one process, duplicates across workers' batches
-dropped once, and a worker that fails stops the ingest clearly without marking its files."""
+dropped once, and a worker that fails stops the ingest clearly without entering its files in the ledger."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pickle
 import shutil
 
 import orjson
+import pyarrow.parquet as pq
 import pytest
 
 from cloudblame.demo.generator import generate_sample_trail
@@ -20,7 +21,7 @@ SNAPSHOT = {
     "event_resources": "SELECT * FROM event_resources ORDER BY ALL",
     "credentials": "SELECT * FROM credentials ORDER BY ALL",
     "resources": "SELECT * EXCLUDE (events) FROM resources ORDER BY ALL",
-    "files": "SELECT path, size, records FROM ingested_files ORDER BY path",
+    "files": "SELECT path, size, records FROM objects ORDER BY path",
 }
 
 
@@ -36,9 +37,9 @@ def _snapshot(store: Store) -> dict:
 
 
 def test_two_workers_build_the_same_store_as_one_process(trail, tmp_path):
-    with Store.open(tmp_path / "one.duckdb") as one, Store.open(tmp_path / "two.duckdb") as two:
+    with Store.open(tmp_path / "one-store") as one, Store.open(tmp_path / "two-store") as two:
         a = ingest_paths(one, [str(trail)], jobs=1)
-        b = ingest_paths(two, [str(trail)], jobs=2, task_bytes=20_000, batch_size=700)
+        b = ingest_paths(two, [str(trail)], jobs=2, task_bytes=20_000)
         assert (a.records, a.new, a.files_read) == (b.records, b.new, b.files_read)
         assert a.records > 2900 and b.bytes == a.bytes
         assert _snapshot(one) == _snapshot(two)
@@ -51,7 +52,7 @@ def test_a_copy_of_a_file_in_another_workers_batch_is_stored_once(trail, tmp_pat
         (copies / name).mkdir(parents=True)
         shutil.copy(first, copies / name / first.name)
     records = len(orjson.loads(gzip.decompress(first.read_bytes()))["Records"])
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         summary = ingest_paths(store, [str(copies)], jobs=2, task_bytes=1)
         assert summary.records == 3 * records
         assert (summary.new, summary.duplicates) == (records, 2 * records)
@@ -60,45 +61,54 @@ def test_a_copy_of_a_file_in_another_workers_batch_is_stored_once(trail, tmp_pat
         assert rows == store.scalar("SELECT count(*) FROM (SELECT DISTINCT * FROM event_resources)")
 
 
-def test_worker_results_come_back_in_task_order(trail):
+def test_worker_results_come_back_in_task_order_then_each_workers_files(trail, tmp_path):
+    """Results in task order, each naming its files; then one last result per worker with the events data
+    files it wrote (nothing written before: fewer events than a worker holds), which hold every event."""
     files = sorted(trail.rglob("*.json.gz"))[:12]
     tasks = [ContentTask([(f.read_bytes(), _report(f))]) for f in files]
-    batches = list(run_tasks(tasks, jobs=2))
-    assert [b.files[0].path for b in batches] == [str(f) for f in files]
-    assert all(b.rows > 0 for b in batches)
+    results = list(run_tasks(tasks, jobs=2, root=tmp_path, writer_id="test"))
+    assert [r.files[0].path for _, r in results[:12]] == [str(f) for f in files]
+    assert [w for w, _ in results[:12]] == [0, 1] * 6 and all(r.records > 0 and not r.written for _, r in results[:12])
+    last = results[12:]
+    assert sorted(w for w, _ in last) == [0, 1] and all(not r.files and r.written for _, r in last)
+    written = [tmp_path / "events" / a.path for _, r in last for a in r.written]
+    assert sum(pq.read_metadata(p).num_rows for p in written) == sum(r.records for _, r in results[:12])
 
 
 class ExplodingTask(FileTask):
-    def run(self):
+    def run(self, builder):
         raise OSError("disk on fire")
 
 
-def test_a_task_that_fails_in_a_worker_raises_a_clear_error():
+def test_a_task_that_fails_in_a_worker_raises_a_clear_error(tmp_path):
     with pytest.raises(WorkerError, match="disk on fire"):
-        list(run_tasks([ExplodingTask([])], jobs=2))
+        list(run_tasks([ExplodingTask([])], jobs=2, root=tmp_path, writer_id="test"))
 
 
-def test_a_task_that_cannot_be_sent_to_a_worker_fails_at_once():
+def test_a_task_that_cannot_be_sent_to_a_worker_fails_at_once(tmp_path):
     class LocalTask(FileTask):  # not importable by the worker: cannot be pickled
         pass
 
     with pytest.raises((AttributeError, TypeError, pickle.PicklingError)):
-        list(run_tasks([LocalTask([])], jobs=2))
+        list(run_tasks([LocalTask([])], jobs=2, root=tmp_path, writer_id="test"))
 
 
-def test_the_worker_loop_answers_each_task_then_stops_at_end_of_input(trail):
+def test_the_worker_loop_answers_each_task_and_flush_then_stops_at_end_of_input(trail, tmp_path):
     import io
 
-    from cloudblame.workers import _receive, _send
+    from cloudblame.workers import _FLUSH, _receive, _send
 
     f = sorted(trail.rglob("*.json.gz"))[0]
     inbox, outbox = io.BytesIO(), io.BytesIO()
     _send(inbox, ContentTask([(f.read_bytes(), _report(f))]))
+    _send(inbox, _FLUSH)
     inbox.seek(0)
-    serve(inbox, outbox)
+    serve(str(tmp_path), "test", inbox, outbox)
     outbox.seek(0)
-    ok, batch = _receive(outbox)
-    assert ok and batch.rows == len(orjson.loads(gzip.decompress(f.read_bytes()))["Records"])
+    (ok, result), (flushed, files) = _receive(outbox), _receive(outbox)
+    records = len(orjson.loads(gzip.decompress(f.read_bytes()))["Records"])
+    assert ok and result.records == records and not result.written
+    assert flushed and sum(pq.read_metadata(tmp_path / "events" / a.path).num_rows for a in files.written) == records
 
 
 def _report(path):

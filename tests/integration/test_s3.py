@@ -63,10 +63,10 @@ def org_bucket(moto_url, tmp_path_factory):
 
 def test_org_bucket_ingests_like_the_local_copy(org_bucket, moto_url, tmp_path):
     sample, root, keys = org_bucket
-    with Store.open(tmp_path / "s3.duckdb") as store:
+    with Store.open(tmp_path / "s3-store") as store:
         s = ingest_s3(store, "s3://org-trail/trails", client=client(moto_url), workers=4)
         from_s3 = store.query("SELECT event_id, account_id, aws_region, org_id FROM events ORDER BY event_id")
-    with Store.open(tmp_path / "local.duckdb") as store:
+    with Store.open(tmp_path / "local-store") as store:
         ingest_paths(store, [str(root)])
         local = store.query("SELECT event_id, account_id, aws_region, org_id FROM events ORDER BY event_id")
     assert (s.files, s.records, s.new, s.problems) == (len(keys), sample.records, sample.records, [])
@@ -77,7 +77,7 @@ def test_org_bucket_ingests_like_the_local_copy(org_bucket, moto_url, tmp_path):
 def test_rerun_fetches_nothing_new_then_only_new_objects(org_bucket, moto_url, tmp_path):
     sample, root, keys = org_bucket
     s3 = client(moto_url)
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         ingest_s3(store, "s3://org-trail/trails", client=s3)
         again = ingest_s3(store, "s3://org-trail/trails", client=s3)
         assert (again.files_unchanged, again.files_read, again.new) == (len(keys), 0, 0)
@@ -98,7 +98,7 @@ def test_account_region_and_time_filters_prune(org_bucket, moto_url, tmp_path):
     for key in keys:
         parts = key.split("/")
         by_key[(parts[3], parts[5])] += 1
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         s = ingest_s3(store, "s3://org-trail/trails", client=client(moto_url),
                       flt=ObjectFilter({account}, {"eu-west-1"}))
         assert s.files == by_key[(account, "eu-west-1")] > 0
@@ -106,7 +106,7 @@ def test_account_region_and_time_filters_prune(org_bucket, moto_url, tmp_path):
             {"account_id": account, "aws_region": "eu-west-1"}]
     from datetime import datetime
     since = datetime(2026, 10, 4)
-    with Store.open(tmp_path / "t.duckdb") as store:
+    with Store.open(tmp_path / "t-store") as store:
         s = ingest_s3(store, "s3://org-trail/trails", client=client(moto_url), flt=ObjectFilter(since=since))
         first = store.scalar("SELECT min(event_time) FROM events")
     assert 0 < s.files < len(keys) and first >= datetime(2026, 10, 2)  # a day wider than asked
@@ -122,7 +122,7 @@ def test_access_denied_on_one_prefix_is_listed_and_the_rest_goes_on(org_bucket, 
             raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "ListObjectsV2")
 
     s3.meta.events.register("before-parameter-build.s3.ListObjectsV2", deny)
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         s = ingest_s3(store, "s3://org-trail/trails", client=s3)
         accounts = {r["account_id"] for r in store.query("SELECT DISTINCT account_id FROM events")}
     assert accounts == set(sample.accounts) - {denied}
@@ -137,14 +137,14 @@ def test_corrupt_object_reported_and_skipped(moto_url, tmp_path):
     base = "AWSLogs/111122223333/CloudTrail/us-east-1/2025/01/01/"
     s3.put_object(Bucket="corrupt", Key=base + "a.json.gz", Body=gzip.compress(json.dumps(good).encode()))
     s3.put_object(Bucket="corrupt", Key=base + "b.json.gz", Body=gzip.compress(b'{"Records": [{"eventID": "x"')[:-9])
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         s = ingest_s3(store, "s3://corrupt", client=s3)
     assert s.records == 1
     assert any(p.path.endswith("b.json.gz") and "truncated gzip" in p.reason for p in s.problems)
 
 
 def test_missing_bucket_is_a_clear_error(moto_url, tmp_path):
-    with Store.open(tmp_path / "s.duckdb") as store, pytest.raises(S3SourceError, match="does not exist"):
+    with Store.open(tmp_path / "s-store") as store, pytest.raises(S3SourceError, match="does not exist"):
         ingest_s3(store, "s3://no-such-bucket-here", client=client(moto_url))
 
 
@@ -158,12 +158,12 @@ def _cli(*args, env_extra=None):
 def test_killed_run_resumes_to_the_same_store(org_bucket, moto_url, tmp_path):
     url = "s3://org-trail/trails"
     common = ["--endpoint-url", moto_url, "--workers", "2", "--format", "json"]
-    whole = _cli("ingest", url, "--db", str(tmp_path / "whole.duckdb"), *common, env_extra=CREDS)
+    whole = _cli("ingest", url, "--db", str(tmp_path / "whole-store"), *common, env_extra=CREDS)
     assert whole.returncode == 0, whole.stderr
-    killed = _cli("ingest", url, "--db", str(tmp_path / "resumed.duckdb"), *common,
+    killed = _cli("ingest", url, "--db", str(tmp_path / "resumed-store"), *common,
                   env_extra={**CREDS, "CLOUDBLAME_TEST_KILL_AFTER_OBJECTS": "7"})
     assert killed.returncode == -9
-    resumed = _cli("ingest", url, "--db", str(tmp_path / "resumed.duckdb"), *common, env_extra=CREDS)
+    resumed = _cli("ingest", url, "--db", str(tmp_path / "resumed-store"), *common, env_extra=CREDS)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["files_unchanged"] >= 0
 
@@ -171,13 +171,13 @@ def test_killed_run_resumes_to_the_same_store(org_bucket, moto_url, tmp_path):
         with Store.open(tmp_path / name, read_only=True) as store:
             return (store.query("SELECT event_id, raw FROM events ORDER BY event_id"),
                     store.query("SELECT * EXCLUDE (event_time) FROM event_resources ORDER BY ALL"),
-                    store.query("SELECT path, size, etag FROM ingested_files ORDER BY path"))
+                    store.query("SELECT path, size, etag FROM objects ORDER BY path"))
 
-    assert content("whole.duckdb") == content("resumed.duckdb")
+    assert content("whole-store") == content("resumed-store")
 
 
 def test_no_credentials_is_explained(moto_url, tmp_path):
-    result = _cli("ingest", "s3://org-trail/trails", "--db", str(tmp_path / "s.duckdb"), "--endpoint-url", moto_url,
+    result = _cli("ingest", "s3://org-trail/trails", "--db", str(tmp_path / "s-store"), "--endpoint-url", moto_url,
                   env_extra={"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent",
                              "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"})
     assert result.returncode == 1
@@ -197,7 +197,7 @@ def test_real_records_in_an_org_bucket(moto_url, tmp_path):
         key = (f"AWSLogs/o-realorg123/{account}/CloudTrail/{region}/{day.replace('-', '/')}/"
                f"{account}_CloudTrail_{region}_{day.replace('-', '')}T0000Z_{n:016d}.json.gz")
         s3.put_object(Bucket="real-org", Key=key, Body=gzip.compress(json.dumps({"Records": recs}).encode()))
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         s = ingest_s3(store, "s3://real-org", client=s3, workers=4)
         accounts = store.scalar("SELECT count(DISTINCT account_id) FROM events")
     assert s.records == len(records) and s.new == len({r["eventID"] for r in records}) and s.problems == []
@@ -212,7 +212,7 @@ def test_sync_from_a_config_file(org_bucket, moto_url, tmp_path):
         {"eventID": "local-1", "eventTime": "2025-01-01T00:00:00Z", "eventSource": "s3.amazonaws.com",
          "eventName": "ListBuckets", "awsRegion": "us-east-1"}]}))
     config = tmp_path / "cloudblame.toml"
-    config.write_text(f'''db = "{tmp_path / 'sync.duckdb'}"
+    config.write_text(f'''db = "{tmp_path / 'sync-store'}"
 
 [[s3]]
 url = "s3://org-trail/trails"
@@ -229,7 +229,7 @@ path = "{local}"
     assert len(first.stdout.strip().splitlines()) == 1
     again = _cli("sync", "--config", str(config), "--quiet", env_extra=CREDS)
     assert again.returncode == 0 and ", 0 records, 0 new," in again.stdout
-    with Store.open(tmp_path / "sync.duckdb", read_only=True) as store:
+    with Store.open(tmp_path / "sync-store", read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM events WHERE event_id = 'local-1'") == 1
         assert store.query("SELECT DISTINCT aws_region FROM events WHERE origin LIKE 's3://%'") == [
             {"aws_region": "us-east-1"}]
@@ -253,5 +253,5 @@ def test_bucket_in_another_region_says_so(org_bucket, moto_url, tmp_path):
                           "ListObjectsV2")
 
     s3.meta.events.register("before-parameter-build.s3.ListObjectsV2", redirect)
-    with Store.open(tmp_path / "s.duckdb") as store, pytest.raises(S3SourceError, match="another region: pass"):
+    with Store.open(tmp_path / "s-store") as store, pytest.raises(S3SourceError, match="another region: pass"):
         ingest_s3(store, "s3://org-trail/trails", client=s3)

@@ -14,7 +14,6 @@ from cloudblame.queries.blame import blame, find_resources
 from cloudblame.queries.shapes import events_by_key
 from cloudblame.demo.generator import generate_sample_trail
 from cloudblame.store import Store
-from cloudblame.store.lifecycle import cluster_event_resources
 
 
 def _resource_ids(store: Store) -> list[str]:
@@ -33,72 +32,23 @@ def sample_store(tmp_path_factory):
             target = tmp / part / f.relative_to(tmp / "trail")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(f, target)
-    db = tmp / "s.duckdb"
+    db = tmp / "s-store"
     with Store.open(db) as store:
         ingest_paths(store, [str(tmp / "first")])
     return tmp, db
 
 
-def test_event_resources_are_sorted_by_resource_after_ingest(sample_store):
+def test_event_resources_are_sorted_by_resource_in_each_data_file(sample_store):
+    """Each publish adds event_resources as one data file sorted by resource (a resource's rows are a
+    row group or two of it)."""
+    import pyarrow.parquet as pq
+
     tmp, db = sample_store
     with Store.open(db) as store:
-        ids = _resource_ids(store)
-        assert ids == sorted(ids) and len(ids) > 500
-        assert store.scalar("SELECT value FROM meta WHERE key = 'event_resources_sorted'") == str(len(ids))
-
-
-def test_a_small_ingest_is_appended_and_a_large_one_sorted_again(tmp_path, sample_store):
-    _, db = sample_store
-    copy = tmp_path / "copy.duckdb"
-    copy.write_bytes(db.read_bytes())
-    tmp = sample_store[0]
-    with Store.open(copy) as store:
-        sorted_rows = len(_resource_ids(store))
-        ingest_paths(store, [str(tmp / "second")])
-        ids = _resource_ids(store)
-        assert len(ids) > sorted_rows and ids[:sorted_rows] == sorted(ids[:sorted_rows])
-        assert store.scalar("SELECT value FROM meta WHERE key = 'event_resources_sorted'") == str(sorted_rows)
-        ingest_paths(store, [str(tmp / "third")])  # now over 10% arrived since the sort
-        ids = _resource_ids(store)
-        assert ids == sorted(ids)
-        assert not cluster_event_resources(store)  # nothing new: nothing to do
-
-
-def test_a_re_sort_reuses_the_blocks_it_frees(tmp_path, sample_store):
-    """The sorted rows go where the unsorted ones were: the file does not grow by the table's size."""
-    _, db = sample_store
-    copy = tmp_path / "copy.duckdb"
-    copy.write_bytes(db.read_bytes())
-    with Store.open(copy) as store:
-        store.execute("CHECKPOINT")
-        blocks = store.query("PRAGMA database_size")[0]["total_blocks"]
-        store.execute("DELETE FROM meta WHERE key = 'event_resources_sorted'")
-        assert cluster_event_resources(store)
-        store.execute("CHECKPOINT")
-        assert store.query("PRAGMA database_size")[0]["total_blocks"] == blocks
-        ids = _resource_ids(store)
-        assert ids == sorted(ids)
-
-
-def test_an_ingest_stopped_mid_re_sort_is_repaired_by_the_next(tmp_path, sample_store):
-    """Between the re-sort's two steps the rows are only in a temporary table; if the process stops
-    there, the next ingest derives them again from the raw records: the same rows, sorted."""
-    _, db = sample_store
-    copy = tmp_path / "copy.duckdb"
-    copy.write_bytes(db.read_bytes())
-    columns = "event_id, resource_id, resource_type, arn, name, action, via, event_time, event_name, account_id, aws_region, failed"
-    with Store.open(copy) as store:
-        before = store.conn.execute(f"SELECT DISTINCT {columns} FROM event_resources ORDER BY ALL").fetchall()
-        with store.transaction():  # the first step, then the process stops
-            store.execute("DELETE FROM event_resources")
-            store.execute("INSERT OR REPLACE INTO meta VALUES ('event_resources_resorting', '1')")
-    with Store.open(copy) as store:
-        summary = ingest_paths(store, [str(sample_store[0] / "first")])
-        assert summary.new == 0
-        assert store.conn.execute(f"SELECT DISTINCT {columns} FROM event_resources ORDER BY ALL").fetchall() == before
-        ids = _resource_ids(store)
-        assert ids == sorted(ids)
-        assert store.scalar("SELECT value FROM meta WHERE key = 'event_resources_resorting'") is None
+        files = store.lake.table("event_resources").file_uris()
+        assert len(files) == 1
+        ids = pq.read_table(files[0], columns=["resource_id"]).column("resource_id").to_pylist()
+        assert ids == sorted(ids) and len(ids) > 500 and len(_resource_ids(store)) == len(ids)
 
 
 def test_every_spelling_of_a_resource_finds_it(sample_store):

@@ -58,7 +58,7 @@ def test_catalog_command_lists_rules_and_inferred_events(tmp_path):
     (tmp_path / "in.json").write_text(json.dumps({"Records": [
         _rec("CreateWidget", "acme.amazonaws.com", {"widgetName": "w"}, {"widgetId": "wid-1"}),
         dict(_rec("CreateWidget", "acme.amazonaws.com", {"widgetName": "v"}, {"widgetId": "wid-2"}), eventID="e-2")]}))
-    db = str(tmp_path / "s.duckdb")
+    db = str(tmp_path / "s-store")
     assert runner.invoke(app, ["ingest", str(tmp_path / "in.json"), "--db", db]).exit_code == 0
     inferred = json.loads(runner.invoke(app, ["catalog", "--inferred", "--db", db, "-f", "json"]).stdout)
     assert [(r["event_source"], r["event_name"], r["inferred_type"], r["events"]) for r in inferred] == [
@@ -72,7 +72,7 @@ def test_same_event_id_twice_in_a_batch_keeps_only_the_first_records_resources(t
     a = _rec("CreateWidget", "acme.amazonaws.com", {"widgetName": "w"}, {"widgetId": "wid-1"})
     b = dict(_rec("CreateGizmo", "acme.amazonaws.com", {"gizmoName": "g"}, {"gizmoId": "giz-1"}), eventID=a["eventID"])
     (tmp_path / "in.json").write_text(json.dumps({"Records": [a, b]}))
-    with Store.open(tmp_path / "s.duckdb") as store:
+    with Store.open(tmp_path / "s-store") as store:
         s = ingest_paths(store, [str(tmp_path / "in.json")])
         assert (s.new, s.duplicates) == (1, 1)
         assert store.query("SELECT resource_id FROM event_resources") == [{"resource_id": "wid-1"}]

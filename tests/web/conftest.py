@@ -45,7 +45,7 @@ def demo(tmp_path_factory):
     """(db path, SampleSummary) of a 2,000-record sample trail ingested into a store."""
     from cloudblame.demo.generator import generate_sample_trail
 
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    db = tmp_path_factory.mktemp("demo") / "demo-store"
     FIXED_DEMO.mkdir(exist_ok=True)
     with open(FIXED_DEMO / ".lock", "w") as lock:  # another test run may be writing the same folder
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -62,14 +62,10 @@ def demo_client(demo):
 
 
 @pytest.fixture(scope="session")
-def invictus_db(invictus_store, tmp_path_factory):
-    """A copy of the invictus store: the session fixture keeps its read-write connection open, and
-    DuckDB lets one process open a file either read-write or read-only, not both."""
+def invictus_db(invictus_store):
+    """The invictus store (the session fixture's; the server reads it alongside)."""
     store, _ = invictus_store
-    store.execute("CHECKPOINT")
-    copy = tmp_path_factory.mktemp("invictus-web") / "invictus.duckdb"
-    shutil.copyfile(store.path, copy)
-    return copy
+    return store.path
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +78,8 @@ def invictus_client(invictus_db):
 def hostile_db(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     write_hostile_trail(root / "trail")
-    ingest_into(root / "hostile.duckdb", root / "trail")
-    return root / "hostile.duckdb"
+    ingest_into(root / "hostile-store", root / "trail")
+    return root / "hostile-store"
 
 
 @pytest.fixture(scope="session")

@@ -86,7 +86,7 @@ def test_serve_refuses_to_bind_beyond_localhost_without_a_token(demo, monkeypatc
 
 
 def test_serve_says_when_there_is_no_store(tmp_path):
-    result = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "none.duckdb")])
+    result = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "none-store")])
     assert result.exit_code == 2 and "no store at" in result.output
 
 

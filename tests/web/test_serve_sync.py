@@ -1,5 +1,5 @@
-"""`serve --sync`: the server holds the store and pulls its sources in a background thread; requests are
-answered (on cursors of the same connection) while the sync writes, and see the new events after it."""
+"""`serve --sync`: the server pulls its sources into its store in a background thread; requests are
+answered while the sync writes, and see the new events once it has published them."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from cloudblame.web import create_app
 
 def test_requests_are_answered_while_the_server_syncs_its_store(tmp_path):
     generate_sample_trail(tmp_path / "trail", records=6000, seed=5)
-    with Store.open(tmp_path / "s.duckdb") as store:
-        loop = SyncLoop(store, [SourceSpec("path", url=str(tmp_path / "trail"))], every=3600)
-        client = TestClient(create_app(store.path, shared=store, sync=loop), base_url="http://127.0.0.1")
+    with Store.open(tmp_path / "s-store") as store:
+        loop = SyncLoop(store.lake, [SourceSpec("path", url=str(tmp_path / "trail"))], every=3600)
+        client = TestClient(create_app(store.path, sync=loop), base_url="http://127.0.0.1")
         assert client.get("/api/sync").json()["runs"] == 0
         statuses: list[int] = []
         syncing = threading.Thread(target=loop.run_once)
@@ -33,8 +33,8 @@ def test_requests_are_answered_while_the_server_syncs_its_store(tmp_path):
 
 
 def test_the_sync_status_is_404_when_the_server_does_not_sync(tmp_path):
-    Store.open(tmp_path / "s.duckdb").close()
-    client = TestClient(create_app(tmp_path / "s.duckdb"), base_url="http://127.0.0.1")
+    Store.open(tmp_path / "s-store").close()
+    client = TestClient(create_app(tmp_path / "s-store"), base_url="http://127.0.0.1")
     response = client.get("/api/sync")
     assert response.status_code == 404
 
@@ -44,8 +44,8 @@ def test_serve_sync_without_a_readable_config_fails_clearly(tmp_path):
 
     from cloudblame.cli import app
 
-    Store.open(tmp_path / "s.duckdb").close()
-    result = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "s.duckdb"), "--sync",
+    Store.open(tmp_path / "s-store").close()
+    result = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "s-store"), "--sync",
                                       "--config", str(tmp_path / "missing.toml")])
     assert result.exit_code == 2
     assert "missing.toml" in result.output

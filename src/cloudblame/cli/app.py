@@ -50,7 +50,10 @@ def ingest(
     """Ingest CloudTrail records: trail files and folders, S3 trail buckets, the LookupEvents API."""
     common = dict(profile=profile, aws_region=aws_region, endpoint_url=endpoint_url, accounts=account,
                   regions=region, since=since, until=until, workers=workers, force=force)
-    specs = [SourceSpec("s3" if p.startswith("s3://") else "path", url=p, **common) for p in paths or []]
+    local = [p for p in paths or [] if not p.startswith("s3://")]
+    specs = [SourceSpec("s3", url=p, **common) for p in paths or [] if p.startswith("s3://")]
+    if local:  # every local path in one ingest (one listing, one publish), however many the shell passed
+        specs.insert(0, SourceSpec("path", url=local[0], paths=local[1:], **common))
     if lookup:
         specs.append(SourceSpec("lookup", resource_name=resource_name, **common))
     if not specs:

@@ -13,17 +13,18 @@ from cloudblame.store import Store, StoreError, default_db_path
 
 DbOption = typer.Option(
     None, "--db", envvar="CLOUDBLAME_DB", show_envvar=True,
-    help="DuckDB store file [default: ./cloudblame.duckdb]",
+    help="Store directory [default: ./cloudblame-store]",
 )
 FormatOption = typer.Option(Format.table, "--format", "-f", help="Output format.", case_sensitive=False)
-WaitOption = typer.Option(30.0, "--wait", help="Seconds to wait for another process holding the store.")
+WaitOption = typer.Option(30.0, "--wait", help="Seconds to wait for another process publishing to the store.")
 
 
 @contextmanager
 def open_store(db: str | None, *, read_only: bool, wait: float = 30.0) -> Iterator[Store]:
-    """Open the store for a command; user-facing errors become a message and exit status 2."""
+    """Open the store for a command (one that writes creates it when there is none); user-facing errors
+    become a message and exit status 2."""
     try:
-        store = Store.open(db or default_db_path(), read_only=read_only, wait=wait)
+        store = Store.open(db or default_db_path(), read_only=read_only)
     except StoreError as exc:
         say(f"error: {exc}", style="red", err=True)
         raise typer.Exit(2) from None

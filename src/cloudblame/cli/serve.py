@@ -33,7 +33,7 @@ def serve(
                               "every --every, while it keeps answering (no separate `cloudblame sync` needed)."),
     config: Path = typer.Option(Path("cloudblame.toml"), "--config", "-c", help="With --sync: the sources."),
     every: str = typer.Option("15m", "--every", help="With --sync: how often (90s, 15m, 1h)."),
-    wait: float = WaitOption,
+    wait: float = WaitOption,  # accepted for older scripts: readers never wait
 ) -> None:
     """Web UI: event history, events, resources, people, forgotten resources and charts, with a JSON API."""
     import uvicorn
@@ -45,7 +45,7 @@ def serve(
     if sync:
         _serve_and_sync(path, host, port, token, config, every, wait)
         return
-    with open_store(path, read_only=True, wait=5.0):
+    with open_store(path, read_only=True):
         pass  # fail now, clearly, if there is no usable store
     _announce(path, host, port, token, "read-only")
     uvicorn.run(create_app(path, token=token), host=host, port=port, log_level="warning")
@@ -53,8 +53,7 @@ def serve(
 
 def _serve_and_sync(path: str, host: str, port: int, token: str | None, config: Path, every: str,
                     wait: float) -> None:
-    """Serve while a background thread syncs: this process holds the store read-write; requests read
-    on cursors of its connection, so they are answered during a sync."""
+    """Serve while a background thread syncs: requests read the newest published snapshot meanwhile."""
     import uvicorn
 
     from cloudblame.sync import ConfigError, SyncLoop, load_config
@@ -67,14 +66,13 @@ def _serve_and_sync(path: str, host: str, port: int, token: str | None, config: 
     except (ConfigError, ValueError, OSError) as exc:
         say(f"error: {exc}", style="red", err=True)
         raise typer.Exit(2) from None
-    with open_store(path, read_only=False, wait=wait) as store:
-        loop = SyncLoop(store, specs, interval).start()
-        _announce(path, host, port, token, f"syncing {len(specs)} source(s) from {config} every {every}")
-        try:
-            uvicorn.run(create_app(path, token=token, shared=store, sync=loop), host=host, port=port,
-                        log_level="warning")
-        finally:
-            loop.stop(timeout=60)
+    with open_store(path, read_only=False) as store:
+        loop = SyncLoop(store.lake, specs, interval).start()
+    _announce(path, host, port, token, f"syncing {len(specs)} source(s) from {config} every {every}")
+    try:
+        uvicorn.run(create_app(path, token=token, sync=loop), host=host, port=port, log_level="warning")
+    finally:
+        loop.stop(timeout=60)
 
 
 def _announce(path: str, host: str, port: int, token: str | None, mode: str) -> None:

@@ -18,10 +18,10 @@ ISSUERS = frozenset({
     ("iam.amazonaws.com", "CreateAccessKey"),
 })
 
-CREDENTIAL_COLUMNS = (
-    "event_id", "event_time", "event_name", "account_id", "aws_region", "shared_event_id",
-    "issued_key", "assumed_arn", "role_arn", "session_name", "source_identity", "subject", "provider", "owner",
-)
+CREDENTIAL_FIELDS = ("issued_key", "assumed_arn", "role_arn", "session_name", "source_identity", "subject",
+                     "provider", "owner")
+CREDENTIAL_COLUMNS = ("event_id", "event_time", "event_name", "account_id", "aws_region", "shared_event_id",
+                      *CREDENTIAL_FIELDS)
 
 
 def _s(value) -> str | None:

@@ -14,7 +14,7 @@ import re
 from cloudblame.normalize.model import ResourceRef
 
 CREATION_VERBS = ("Create", "Run", "Allocate", "Register", "Launch", "Request", "Put")
-_VERB = re.compile(r"^(?:%s)(?P<noun>[A-Z][A-Za-z0-9]*?)(?:\d{8}(?:v\d)?|\d{4}_\d{2}_\d{2})?$" % "|".join(CREATION_VERBS))
+CREATION_NAME = re.compile(r"^(?:%s)(?P<noun>[A-Z][A-Za-z0-9]*?)(?:\d{8}(?:v\d)?|\d{4}_\d{2}_\d{2})?$" % "|".join(CREATION_VERBS))
 _SKIP_NOUNS = ("Tags", "Tag", "Token", "Presigned", "Session", "Logs", "LogEvents", "MetricData", "Events", "Record",
                "Records", "Object", "Image", "Item", "Attributes", "Policy", "Permission", "Configuration", "Settings")
 _MAX_DEPTH = 3
@@ -49,7 +49,7 @@ def infer_creation(record: dict, *, account: str | None, region: str | None) -> 
     name = record.get("eventName")
     if not isinstance(name, str) or record.get("errorCode"):
         return None
-    m = _VERB.match(name)
+    m = CREATION_NAME.match(name)
     if not m or m["noun"] in _SKIP_NOUNS:
         return None
     response, request = record.get("responseElements"), record.get("requestParameters")

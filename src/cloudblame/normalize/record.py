@@ -9,7 +9,7 @@ from functools import lru_cache
 import orjson
 
 from cloudblame.catalog import RULES
-from cloudblame.normalize.credentials import credential_row
+from cloudblame.normalize.credentials import CREDENTIAL_FIELDS, credential_row
 from cloudblame.normalize.identity import Actor, Principal, actor_of, principal_of
 from cloudblame.normalize.inferred import infer_creation
 from cloudblame.normalize.model import ResourceRef, Tool
@@ -28,10 +28,7 @@ EVENT_COLUMNS = (
     "session_created", "actor", "actor_kind", "actor_confidence", "tool", "tool_version",
     "org_id", "origin", "raw",
 )
-RESOURCE_COLUMNS = (
-    "event_id", "resource_id", "resource_type", "arn", "name", "action", "via",
-    "event_time", "event_name", "account_id", "aws_region", "failed",
-)
+LINK_FIELDS = ("resource_id", "resource_type", "arn", "name", "action", "via")
 _MAX_TEXT = 4096  # per text column (the raw record keeps everything)
 
 
@@ -42,8 +39,8 @@ class BadRecord(ValueError):
 @dataclass(slots=True)
 class NormalizedEvent:
     event: dict
-    resources: list[dict]
-    credential: dict | None = None  # set when the event issued credentials or an access key
+    resources: list[dict]  # LINK_FIELDS of each resource the event touched
+    credential: dict | None = None  # CREDENTIAL_FIELDS, when the event issued credentials or an access key
 
 
 def _text(value, limit: int = _MAX_TEXT) -> str | None:
@@ -92,8 +89,21 @@ def _identity(user_identity) -> tuple[Principal, Actor]:
     return found
 
 
+IDENTITY_COLUMNS = ("identity_type", "principal", "principal_id", "principal_account", "user_name", "access_key_id",
+                    "session_name", "session_issuer_arn", "session_issuer_name", "source_identity", "invoked_by",
+                    "session_created", "actor", "actor_kind", "actor_confidence")
+
+
+def identity_columns(principal: Principal, actor: Actor) -> tuple:
+    """The IDENTITY_COLUMNS of an event, in order."""
+    return (principal.identity_type, principal.arn, principal.principal_id, principal.account_id,
+            principal.user_name, principal.access_key_id, principal.session_name, principal.session_issuer_arn,
+            principal.session_issuer_name, principal.source_identity, principal.invoked_by,
+            parse_event_time(principal.session_created), actor.human, actor.kind, actor.confidence)
+
+
 @lru_cache(maxsize=16_384)
-def _tool(user_agent: str | None, invoked_by: str | None, source_ip: str | None) -> Tool:
+def tool_of(user_agent: str | None, invoked_by: str | None, source_ip: str | None) -> Tool:
     """classify_tool, memoized: a few hundred agents make millions of calls."""
     return classify_tool(user_agent, invoked_by=invoked_by, source_ip=source_ip)
 
@@ -113,7 +123,7 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
     principal, actor = _identity(record.get("userIdentity"))
     ua = _text(record.get("userAgent"), 1024)
     source_ip = _text(record.get("sourceIPAddress"), 256)
-    tool = _tool(ua, principal.invoked_by, source_ip)
+    tool = tool_of(ua, principal.invoked_by, source_ip)
     region = _text(record.get("awsRegion"), 64) or (key.region if key else None)
     account = (_text(record.get("recipientAccountId"), 64) or (key.account if key else None)
                or principal.account_id)
@@ -126,36 +136,32 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
         "event_type": _text(record.get("eventType"), 64), "event_category": _text(record.get("eventCategory"), 64),
         "event_version": _text(record.get("eventVersion"), 16), "api_version": _text(record.get("apiVersion"), 32),
         "shared_event_id": _text(record.get("sharedEventID"), 256),
-        "identity_type": principal.identity_type, "principal": principal.arn, "principal_id": principal.principal_id,
-        "principal_account": principal.account_id, "user_name": principal.user_name,
-        "access_key_id": principal.access_key_id, "session_name": principal.session_name,
-        "session_issuer_arn": principal.session_issuer_arn, "session_issuer_name": principal.session_issuer_name,
-        "source_identity": principal.source_identity, "invoked_by": principal.invoked_by,
-        "session_created": parse_event_time(principal.session_created), "actor": actor.human, "actor_kind": actor.kind, "actor_confidence": actor.confidence,
+        **dict(zip(IDENTITY_COLUMNS, identity_columns(principal, actor))),
         "tool": tool.id, "tool_version": tool.version,
         "org_id": key.org_id if key else None, "origin": origin, "raw": raw.decode("utf-8", "replace"),
     }
-    return NormalizedEvent(event, resource_rows(event, record), credential_row(record, event))
+    refs = resource_refs(record, source=source, name=name, account=account, region=region)
+    return NormalizedEvent(event, link_rows(refs), credential_fields(credential_row(record, event)))
 
 
-def resource_rows(event: dict, record: dict) -> list[dict]:
-    """The event_resources rows of one event (``event``: its stored columns, ``record``: its raw record):
-    the catalog's rules, and for a creation no rule knows, what the fallback infers it made. Ingest
-    stores them; the events page and a repair of the table derive them again with this same function."""
-    account, region = event["account_id"], event["aws_region"]
+def credential_fields(row: dict | None) -> dict | None:
+    """The nested ``credential`` of an event: what a credential-issuing event issued, to whom."""
+    return None if row is None else {k: row[k] for k in CREDENTIAL_FIELDS}
+
+
+def resource_refs(record: dict, *, source: str, name: str, account: str | None,
+                  region: str | None) -> list[ResourceRef]:
+    """The resources one record touched: the catalog's rules, and for a creation no rule knows, what the
+    fallback infers it made."""
     refs = extract_resources(record, account=account, region=region)
-    if (event["event_source"], event["event_name"]) not in RULES:
+    if (source, name) not in RULES:
         inferred = infer_creation(record, account=account, region=region)
         if inferred is not None:
             refs.append(inferred)
-    return [_resource_row(event, ref) for ref in refs]
+    return refs
 
 
-def _resource_row(event: dict, ref: ResourceRef) -> dict:
-    return {
-        "event_id": event["event_id"], "resource_id": ref.resource_id[:1024], "resource_type": ref.resource_type,
-        "arn": ref.arn, "name": ref.name, "action": ref.action, "via": ref.via,
-        "event_time": event["event_time"], "event_name": event["event_name"],
-        "account_id": event["account_id"], "aws_region": event["aws_region"],
-        "failed": event["error_code"] is not None,
-    }
+def link_rows(refs: list[ResourceRef]) -> list[dict]:
+    """The nested ``resources`` rows of an event: one per resource it touched."""
+    return [{"resource_id": ref.resource_id[:1024], "resource_type": ref.resource_type, "arn": ref.arn,
+             "name": ref.name, "action": ref.action, "via": ref.via} for ref in refs]

@@ -128,6 +128,14 @@ def _str_or_none(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def tool_source_ip(user_agent: str | None, source_ip: str | None) -> str | None:
+    """What of ``source_ip`` the tool depends on: all of it for a call without an agent, else only whether
+    it is CloudFormation's name (so calls from many addresses share one classification)."""
+    if source_ip is None or _as_text(user_agent) is None or source_ip.strip().lower() == _CFN:
+        return source_ip
+    return None
+
+
 def _classify(user_agent: object, invoked_by: object, source_ip: object) -> Tool:
     ua = _as_text(user_agent)
     service, ip = _str_or_none(invoked_by), _str_or_none(source_ip)

@@ -31,6 +31,6 @@ def inferred_events(store: Store) -> list[dict]:
         """SELECT e.event_source, e.event_name, any_value(r.resource_type) AS inferred_type,
                   count(*) AS events, min(e.event_time) AS first, max(e.event_time) AS last,
                   any_value(r.resource_id) AS example_id
-           FROM event_resources r JOIN events e ON e.event_id = r.event_id AND e.event_time = r.event_time
+           FROM event_resources r JOIN event_rows e ON e.event_id = r.event_id AND e.event_time = r.event_time
            WHERE r.via = 'inferred' GROUP BY ALL ORDER BY events DESC, e.event_source, e.event_name""")
     return [dict(r, first=iso_z(r["first"]), last=iso_z(r["last"])) for r in rows]

@@ -3,10 +3,10 @@ size attributes that drive its cost, its cost, what it is for and what it belong
 behind a service that created it.
 
 Derived in Python from the creation record and the tagging and attachment records, for many
-resources at once (a few set queries, not a few per resource). ``refresh_inventory`` keeps the
-``inventory`` table (every alive resource with its details) current after each ingest, so inventory
-and forgotten read one table; a resource whose stored row no longer matches its resources row (or the
-price table in use) is derived again, at the next refresh or, until then, by the query that needs it.
+resources at once (a few set queries, not a few per resource). cloudblame.derive.inventory keeps the
+``inventory`` table (every alive resource with its details) current at each publish, so inventory and
+forgotten read one table; under a price table other than the one the rows were derived with, the query
+derives the rows it needs again.
 """
 
 from __future__ import annotations
@@ -29,9 +29,7 @@ from cloudblame.prices.table import DATA_FILE, PriceTable
 from cloudblame.queries.delegation import creation_tags, delegate
 from cloudblame.queries.shapes import records_by_key
 from cloudblame.store.db import Store
-from cloudblame.store.schema import RESOURCE_COLUMN_NAMES
-from cloudblame.store.identity import resolve_sessions
-from cloudblame.store.lifecycle import rebuild_resources
+from cloudblame.store.tables import RESOURCE_COLUMN_NAMES
 from cloudblame.timeutil import iso_z
 
 REQ, RESP = "requestParameters", "responseElements"
@@ -263,12 +261,12 @@ def resource_details(store: Store, row: dict, evidence: Evidence | None = None) 
     return item_shape({**row, **derive_details(store, row, evidence, price_table())})
 
 
-# --- the inventory table
+# --- the inventory table (kept by cloudblame.derive.inventory)
 
 # What a resource's stored details were derived from: its whole resources row. A new event touching it
 # (a tag, an attachment, a new incarnation) changes its count and last time, a session resolved later
 # its creator; any change makes the stored row stale.
-EVIDENCE_SQL = f"hash({', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)})"
+EVIDENCE_SQL = f"(hash({', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)}) >> 1)::BIGINT"
 # Stored inventory row ``i`` is current for resources row ``r`` under the price table ``$prices``.
 CURRENT_SQL = ("i.resource_type = r.resource_type AND i.resource_id = r.resource_id "
                f"AND i.account_id IS NOT DISTINCT FROM r.account_id AND i.evidence = {EVIDENCE_SQL} "
@@ -291,28 +289,35 @@ def _packaged_digest() -> str:
     return hashlib.sha256(resources.files("cloudblame.prices").joinpath(DATA_FILE).read_bytes()).hexdigest()[:16]
 
 
-def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK) -> Iterator[pa.Table]:
-    """Inventory rows, ``chunk`` at a time, of the alive resources with no current stored row."""
+def inventory_rows(store: Store, rows: list[dict], prices: str, schema: pa.Schema) -> pa.Table:
+    """The inventory rows of ``rows`` (resources rows with their ``evidence``), derived now."""
+    evidence, table = gather_evidence(store, rows), price_table()
+    derived = [{**row, **derive_details(store, row, evidence, table), "prices": prices} for row in rows]
+    return pa.Table.from_pylist([{k: (orjson.dumps(v).decode() if k in JSON_COLUMNS else v) for k, v in r.items()}
+                                 for r in derived], schema=schema)
+
+
+def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK, redo_delegated: bool = False
+                      ) -> Iterator[pa.Table]:
+    """Inventory rows, ``chunk`` at a time, of the alive resources with no current stored row (and with
+    ``redo_delegated``, of those a service created: their delegation reads other events)."""
+    redo = " AND NOT i.delegated" if redo_delegated else ""
     pending = store.arrow(
         f"""SELECT r.*, {EVIDENCE_SQL} AS evidence FROM resources r
-            WHERE r.alive AND NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL})
+            WHERE r.alive AND NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL}{redo})
             ORDER BY r.created_time NULLS LAST, r.resource_type, r.resource_id""", {"prices": prices})
-    table, schema = price_table(), store.arrow("SELECT * FROM inventory LIMIT 0").schema
+    schema = store.arrow("SELECT * FROM inventory LIMIT 0").schema
     for start in range(0, pending.num_rows, chunk):  # by creation time: each chunk's records are close
-        rows = pending.slice(start, chunk).to_pylist()
-        evidence = gather_evidence(store, rows)
-        derived = [{**row, **derive_details(store, row, evidence, table), "prices": prices} for row in rows]
-        yield pa.Table.from_pylist([{k: (orjson.dumps(v).decode() if k in JSON_COLUMNS else v) for k, v in r.items()}
-                                    for r in derived], schema=schema)
+        yield inventory_rows(store, pending.slice(start, chunk).to_pylist(), prices, schema)
 
 
 @contextmanager
 def current_inventory(store: Store) -> Iterator[tuple[str, dict]]:
     """``FROM`` text (alias it) of every alive resource with its details, and its params: the stored table
-    when it is current, as after every ingest; else (after an upgrade, under a new price table) its rows
-    that are still current plus the others derived here, for this query."""
+    when it was derived under the price table in use, as after every publish; else (under a new price
+    table) its rows that are still current plus the others derived here, for this query."""
     prices = prices_version()
-    if store.scalar("SELECT value FROM meta WHERE key = 'inventory_of'") == _inventory_of(store, prices):
+    if not store.scalar("SELECT count(*) FROM inventory WHERE prices <> $prices", {"prices": prices}):
         yield "inventory", {}
         return
     current = f"SELECT i.* FROM inventory i JOIN resources r ON {CURRENT_SQL} WHERE r.alive"
@@ -322,39 +327,3 @@ def current_inventory(store: Store) -> Iterator[tuple[str, dict]]:
         return
     with store.registered(pa.concat_tables(pending)) as name:
         yield f"({current} UNION ALL BY NAME SELECT * FROM {name})", {"prices": prices}
-
-
-def _inventory_of(store: Store, prices: str) -> str:
-    """What a current inventory table was built from: the derivation of the events and the price table."""
-    derived = store.scalar("SELECT value FROM meta WHERE key = 'derived_from_events'")
-    return f"{derived}|{prices}"
-
-
-def rebuild_derived(store: Store, *, events_changed: bool, memory: tuple[str, str] | None = None) -> None:
-    """After events were written: re-resolve identities, rebuild the resources tables, refresh the
-    inventory (with ``events_changed`` False, only rows the price table in use has made stale).
-    ``memory``: DuckDB's caps for the rebuilds and for the refresh (the caller restores its own); a
-    step that runs out of memory under its cap runs again under a larger one (Store.under_cap): each
-    transaction of theirs commits whole or not at all, and a re-sort stopped between its two is
-    repaired from the raw records."""
-    if events_changed:
-        store.under_cap(memory and memory[0], lambda: (resolve_sessions(store), rebuild_resources(store)))
-    store.under_cap(memory and memory[1], lambda: refresh_inventory(store, events_changed=events_changed))
-
-
-def refresh_inventory(store: Store, *, events_changed: bool = True) -> int:
-    """Bring the inventory table up to date with the resources table and the price table in use: drop
-    the rows that are no longer current (and, when events arrived, those of resources a service created:
-    their delegation reads other events), derive the missing ones; returns how many were derived."""
-    prices = prices_version()
-    derived = 0
-    with store.transaction():
-        store.execute(f"""DELETE FROM inventory WHERE rowid IN (
-                              SELECT i.rowid FROM inventory i WHERE (i.delegated AND $changed)
-                              OR NOT EXISTS (SELECT 1 FROM resources r WHERE r.alive AND {CURRENT_SQL}))""",
-                      {"prices": prices, "changed": events_changed})
-        for rows in missing_inventory(store, prices):
-            store.insert("inventory", rows)
-            derived += rows.num_rows
-        store.execute("INSERT OR REPLACE INTO meta VALUES ('inventory_of', ?)", [_inventory_of(store, prices)])
-    return derived

@@ -12,11 +12,9 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 
-from cloudblame.normalize.record import resource_rows
 from cloudblame.queries import NotFound
 from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, RESOLVED_ACTOR_SQL, event_summary, events_by_key
 from cloudblame.store.db import Store
-from cloudblame.store.lifecycle import derived_tables_stale
 from cloudblame.timeutil import iso_z
 
 MAX_LIMIT = 100_000
@@ -85,10 +83,8 @@ class Spellings:
 
 
 def spellings_of(store: Store, username: str) -> Spellings | None:
-    """``username``'s spellings, or None when identity_names is behind the events (an ingest underway or
-    stopped before its rebuild): then the filter compares every event's names ignoring case."""
-    if derived_tables_stale(store):
-        return None
+    """``username``'s spellings, as identity_names holds them (None: compare every event's names ignoring
+    case instead)."""
     rows = store.query("SELECT name, role, first_time, last_time, events FROM identity_names "
                        "WHERE lower(name) = lower(?) ORDER BY name", [username])
     return Spellings(tuple(r["name"] for r in rows if r["role"] == "user_name"),
@@ -202,13 +198,13 @@ def event_page(store: Store, f: EventFilter) -> dict:
     select = f"SELECT e.event_id AS _id, e.event_time AS _time, {key_columns} FROM events e"
     newest = None
     if f.sort == "time_desc" and not backwards:  # the newest time in reach: the cursor's, until, or the store's
-        newest = (values[0] if values else None) or f.until or store.scalar("SELECT max(event_time) FROM events")
+        newest = (values[0] if values else None) or f.until or store.scalar("SELECT max(event_time) FROM event_rows")
         if spell is not None and spell.last is not None:  # a person's newest call, not the store's
             newest = min(_naive(newest), spell.last) if newest is not None else None
         if spell is not None and spell.events <= f.limit:  # few calls: one query finds them all
             newest = None
     found = _page_keys(store, select, where, params, order, f.limit + 1, newest)
-    by_key = events_by_key(store, [(k["_id"], k["_time"]) for k in found], f"{EVENT_SUMMARY_SQL}, e.raw")
+    by_key = events_by_key(store, [(k["_id"], k["_time"]) for k in found], f"{EVENT_SUMMARY_SQL}, e.resources")
     rows = [dict(by_key[key], **k) for k in found if (key := (k["_id"], k["_time"])) in by_key]
     more = len(rows) > f.limit
     rows = rows[:f.limit]
@@ -261,7 +257,7 @@ def _summaries(store: Store, rows: list[dict]) -> list[dict]:
     for row in rows:
         item = event_summary(row)
         item["actor"]["access_key_id"] = row["access_key_id"]  # the console's "AWS access key" column
-        item["resources"] = _resources_of(row, orjson.loads(row["raw"]))
+        item["resources"] = _resources_of(row)
         out.append(item)
     return out
 
@@ -313,7 +309,7 @@ def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> dict:
     ``{"count": n, "exact": bool}``; with no filter at all, the exact total (cheap in DuckDB)."""
     where, params = _where(f, spellings_of(store, f.username) if f.username else None)
     if not where:
-        return {"count": store.scalar("SELECT count(*) FROM events"), "exact": True}
+        return {"count": store.scalar("SELECT count(*) FROM event_rows"), "exact": True}
     n = store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM events e{where} LIMIT ?)", params + [cap + 1])
     return {"count": min(n, cap), "exact": n <= cap}
 
@@ -321,11 +317,10 @@ def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> dict:
 _ACTION_ORDER = {"create": 0, "delete": 1, "modify": 2}
 
 
-def _resources_of(row: dict, record) -> list[dict]:
-    """The resources an event touched, created and deleted first: its event_resources rows, derived again
-    from its record by the function ingest used (event_resources is sorted by resource, not by event)."""
-    rows = resource_rows(row, record) if isinstance(record, dict) else []
-    shown = {(r["resource_type"], r["resource_id"], r["arn"], r["name"], r["action"]): None for r in rows}
+def _resources_of(row: dict) -> list[dict]:
+    """The resources an event touched (as normalization found them: events.resources), created and
+    deleted first."""
+    shown = {(r["resource_type"], r["resource_id"], r["arn"], r["name"], r["action"]): None for r in row["resources"] or ()}
     return [{"type": t, "id": i, "arn": arn, "name": name, "action": action}
             for t, i, arn, name, action in sorted(shown, key=lambda k: (_ACTION_ORDER.get(k[4], 3), k[0] is None,
                                                                          k[0] or "", k[1]))]
@@ -333,11 +328,11 @@ def _resources_of(row: dict, record) -> list[dict]:
 
 def resolve_event_id(store: Store, event_id: str) -> str:
     """The full eventID for ``event_id`` or a unique prefix of it (at least 6 characters, as git allows)."""
-    if store.scalar("SELECT count(*) FROM events WHERE event_id = ?", [event_id]):
+    if store.scalar("SELECT count(*) FROM event_rows WHERE event_id = ?", [event_id]):
         return event_id
     if len(event_id) >= 6:
         matches = [r[0] for r in store.conn.execute(
-            "SELECT event_id FROM events WHERE starts_with(event_id, ?) LIMIT 2", [event_id]).fetchall()]
+            "SELECT event_id FROM event_rows WHERE starts_with(event_id, ?) LIMIT 2", [event_id]).fetchall()]
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -348,7 +343,7 @@ def resolve_event_id(store: Store, event_id: str) -> str:
 def get_event(store: Store, event_id: str) -> dict:
     """One event in full (``event_id`` may be a unique prefix): summary, identity details, resources, raw record."""
     event_id = resolve_event_id(store, event_id)
-    rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, e.raw, e.origin, e.user_name AS username, "
+    rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, e.raw, e.origin, e.user_name AS username, e.resources, "
                        "e.session_issuer_arn, e.source_identity, "
                        "e.event_type, e.event_category, e.shared_event_id "
                        f"FROM {EVENTS_FROM} WHERE e.event_id = ?", [event_id])
@@ -369,7 +364,7 @@ def get_event(store: Store, event_id: str) -> dict:
         "source_identity": row["source_identity"], "invoked_by": row["invoked_by"],
     })
     item["origin"] = row["origin"]
-    item["resources"] = _resources_of(row, raw)
+    item["resources"] = _resources_of(row)
     item["raw"] = raw
     return item
 
@@ -381,12 +376,12 @@ def filter_choices(store: Store, *, limit: int = 200) -> dict[str, list[str]]:
     for name, column in (("tool", "tool"), ("region", "aws_region"), ("account", "account_id"),
                          ("event_source", "event_source")):
         out[name] = [r["v"] for r in store.query(
-            f"SELECT {column} AS v FROM events WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?",
+            f"SELECT {column} AS v FROM event_rows WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?",
             [limit])]
     return out
 
 
 def stored_span(store: Store) -> dict:
     """The time the stored events cover: ``{"first", "last"}`` (None when the store is empty)."""
-    row = store.query("SELECT min(event_time) AS first, max(event_time) AS last FROM events")[0]
+    row = store.query("SELECT min(event_time) AS first, max(event_time) AS last FROM event_rows")[0]
     return {"first": iso_z(row["first"]), "last": iso_z(row["last"])}

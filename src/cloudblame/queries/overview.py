@@ -2,32 +2,20 @@
 creations per day, and what the alive resources cost per owner.
 
 The day-level numbers come from the activity table (calls and creations per day, person and tool,
-rebuilt after each ingest); while it is behind the events, from the same rows computed on the spot."""
+derived at each publish), never from the events themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from cloudblame.queries.inventory import inventory
 from cloudblame.store.db import Store
-from cloudblame.store.lifecycle import ACTIVITY_SQL, ACTOR_NAMES_SQL, derived_tables_stale
 from cloudblame.timeutil import iso_z
 
 # A person is anyone resolved behind calls but an AWS service acting on its own (over activity rows).
 PERSON_ROWS_SQL = "a.kind IS DISTINCT FROM 'service'"
 
 
-@contextmanager
-def activity_source(store: Store) -> Iterator[tuple[str, str]]:
-    """(activity rows, actors' names with their access key counts) as tables to read in the block: the
-    stored ones, or when they are behind the events (an ingest underway, a store just upgraded) the same
-    rows computed from the events once, into temporary tables the block's queries share."""
-    if not derived_tables_stale(store):
-        yield "activity", "(SELECT * FROM identity_names WHERE role = 'actor')"
-        return
-    with store.temp_table(ACTIVITY_SQL) as rows, store.temp_table(ACTOR_NAMES_SQL) as names:
-        yield rows, names
+ACTIVITY = "activity"  # activity rows
+ACTOR_NAMES = "(SELECT * FROM identity_names WHERE role = 'actor')"  # actors' names with their access key counts
 
 
 def per_day(store: Store, key_sql: str, *, source: str = "events e", where: str = "", params: dict | None = None,
@@ -71,14 +59,13 @@ def overview(store: Store, *, top: int = 8) -> dict:
     """The home page's numbers: span, events per day by tool and by person (AWS services acting on
     their own left out), creations per day by tool, and the alive resources' monthly cost per owner."""
     alive = inventory(store, by="owner", limit=0)
-    with activity_source(store) as (source, _):
-        return {
-            "span": span(store, source),
-            "events_per_day_by_tool": activity_per_day(store, "a.tool", source=source, top=top),
-            "events_per_day_by_person": activity_per_day(store, "a.human", source=source,
-                                                         where=f"WHERE {PERSON_ROWS_SQL}", top=top),
-            "creations_per_day": activity_per_day(store, "a.tool", source=source, where="WHERE a.created > 0",
-                                                  top=top, measure="created", name="resources"),
-            "cost_by_owner": alive["groups"],
-            "total_usd_per_month": alive["total_usd_per_month"],
-        }
+    return {
+        "span": span(store, ACTIVITY),
+        "events_per_day_by_tool": activity_per_day(store, "a.tool", source=ACTIVITY, top=top),
+        "events_per_day_by_person": activity_per_day(store, "a.human", source=ACTIVITY,
+                                                     where=f"WHERE {PERSON_ROWS_SQL}", top=top),
+        "creations_per_day": activity_per_day(store, "a.tool", source=ACTIVITY, where="WHERE a.created > 0",
+                                              top=top, measure="created", name="resources"),
+        "cost_by_owner": alive["groups"],
+        "total_usd_per_month": alive["total_usd_per_month"],
+    }

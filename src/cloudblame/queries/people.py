@@ -5,7 +5,7 @@ the tools they use."""
 from __future__ import annotations
 
 from cloudblame.queries.inventory import inventory
-from cloudblame.queries.overview import PERSON_ROWS_SQL, activity_source, per_day
+from cloudblame.queries.overview import ACTIVITY, ACTOR_NAMES, PERSON_ROWS_SQL, per_day
 from cloudblame.queries.who import identity_events, who_in
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
@@ -17,8 +17,7 @@ def people(store: Store, *, services: bool = False) -> list[dict]:
     resources they own with their monthly cost. ``kind`` is the kind most of their calls resolved to (on a
     tie, the first by name)."""
     where = "" if services else f"AND {PERSON_ROWS_SQL}"
-    with activity_source(store) as (source, names):
-        rows = _people_rows(store, source, names, where)
+    rows = _people_rows(store, ACTIVITY, ACTOR_NAMES, where)
     owned = {g["key"]: g for g in inventory(store, by="owner", limit=0)["groups"]}
     return [{**r, "first": iso_z(r["first"]), "last": iso_z(r["last"]), "tools": r["tools"] or [],
              "alive_owned": owned.get(r["human"], {}).get("resources", 0),

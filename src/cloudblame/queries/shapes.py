@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from cloudblame.store.identity import EVENTS_FROM, RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL, chain_of
-
-__all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "RESOLVED_KIND_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape", "event_summary",
-           "raw_record", "events_by_key", "records_by_key"]
 import orjson
 
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z, parse_event_time
+
+__all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "RESOLVED_KIND_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape",
+           "event_summary", "raw_record", "events_by_key", "records_by_key", "chain_of"]
+
+# The human (and kind) behind an event of ``events e``: resolved through the credential chain, else its own.
+RESOLVED_ACTOR_SQL = "coalesce(e.resolved_human, e.actor)"
+RESOLVED_KIND_SQL = "coalesce(e.resolved_kind, e.actor_kind)"
+EVENTS_FROM = "events e"  # the events with their sessions' resolution (store/db.py)
 
 EVENT_SUMMARY_COLUMNS = (
     "event_id", "event_time", "event_source", "event_name", "aws_region", "account_id", "read_only",
@@ -18,7 +22,16 @@ EVENT_SUMMARY_COLUMNS = (
 )
 EVENT_SUMMARY_SQL = ", ".join(f"e.{c}" for c in EVENT_SUMMARY_COLUMNS) + (
     f", {RESOLVED_ACTOR_SQL} AS actor, {RESOLVED_KIND_SQL} AS actor_kind, "
-    "coalesce(sa.confidence, e.actor_confidence) AS actor_confidence, sa.chain AS session_chain")
+    "coalesce(e.resolved_confidence, e.actor_confidence) AS actor_confidence, e.resolved_chain AS session_chain")
+
+
+def chain_of(row: dict) -> list[dict]:
+    """The hops from the identity that names the human to the call: the resolved session's chain, or
+    the call's own identity when the record names its human itself."""
+    if row.get("session_chain"):
+        return orjson.loads(row["session_chain"])
+    return [{"principal": row.get("principal") or row.get("actor"), "how": row.get("actor_kind"),
+             "linked_by": "identity", "event_id": None}]
 
 
 def actor_shape(row: dict) -> dict:
@@ -60,9 +73,9 @@ def raw_record(store: Store, event_id: str, event_time=None) -> dict | None:
     and the time lets min/max zone maps skip all but a few row groups."""
     when = parse_event_time(event_time) if isinstance(event_time, str) else event_time
     if when is not None:
-        raw = store.scalar("SELECT raw FROM events WHERE event_time = ? AND event_id = ?", [when, event_id])
+        raw = store.scalar("SELECT raw FROM event_rows WHERE event_time = ? AND event_id = ?", [when, event_id])
     else:
-        raw = store.scalar("SELECT raw FROM events WHERE event_id = ?", [event_id])
+        raw = store.scalar("SELECT raw FROM event_rows WHERE event_id = ?", [event_id])
     return orjson.loads(raw) if raw else None
 
 
@@ -88,7 +101,7 @@ def events_by_key(store: Store, keys, columns: str = EVENT_SUMMARY_SQL, *, actor
         join, where, params = ("SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::TIMESTAMP[]) AS t) k "
                                "ON e.event_id = k.id AND e.event_time = k.t"), f"WHERE {span}", [ids, times, *span_params]
     wanted = set(keys)
-    source = EVENTS_FROM if actors else "events e"
+    source = EVENTS_FROM if actors else "event_rows e"
     rows = store.query(f"SELECT e.event_id AS _id, e.event_time AS _time, {columns} FROM {source} {join} {where}",
                        params)
     return {(r.pop("_id"), r.pop("_time")): r for r in rows if (r["_id"], r["_time"]) in wanted}

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from cloudblame.queries import NotFound
-from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL
-from cloudblame.store.identity import SESSION_JOIN, chain_of
+from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL, chain_of
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
@@ -20,7 +19,7 @@ IDENTITY_MATCH = (f"(e.access_key_id = $q OR e.principal = $q OR e.user_name = $
 # The columns of an identity's events its summaries read (everything but the raw record, in short).
 _COLUMNS = ("event_id", "event_time", "event_source", "event_name", "aws_region", "account_id", "read_only", "error_code",
             "identity_type", "principal", "user_name", "access_key_id", "session_issuer_arn", "tool", "actor",
-            "actor_kind", "actor_confidence", "resolved_human", "resolved_kind")
+            "actor_kind", "actor_confidence", "resolved_human", "resolved_kind", "resolved_confidence", "resolved_chain")
 
 
 @contextmanager
@@ -43,9 +42,9 @@ def who_in(store: Store, query: str, source: str, *, limit: int = 20) -> dict:
     """``who`` over ``source``, the identity's events (``identity_events``)."""
     humans = store.query(
         f"""SELECT {RESOLVED_ACTOR_SQL} AS actor, {RESOLVED_KIND_SQL} AS actor_kind,
-                   coalesce(sa.confidence, e.actor_confidence) AS actor_confidence, any_value(sa.chain) AS session_chain,
-                   any_value(e.principal) AS principal, count(*) AS events
-            FROM {source} {SESSION_JOIN} GROUP BY ALL ORDER BY events DESC""")
+                   coalesce(e.resolved_confidence, e.actor_confidence) AS actor_confidence,
+                   any_value(e.resolved_chain) AS session_chain, any_value(e.principal) AS principal, count(*) AS events
+            FROM {source} GROUP BY ALL ORDER BY events DESC""")
     if not humans:
         raise NotFound(f"no event by an access key, principal, user, session or person named {query!r}")
     return {

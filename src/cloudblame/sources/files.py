@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+import msgspec
 import orjson
 
 from cloudblame.sources.s3key import TrailKey, parse_trail_key
@@ -102,25 +103,41 @@ def inflate(raw: bytes) -> tuple[bytes, str | None]:
     return bytes(out), None
 
 
-def iter_file(path: Path, report: FileReport) -> Iterator[RawRecord]:
-    """Yield the CloudTrail records of one file, filling ``report`` as it goes."""
+def read_file(path: str | Path, report: FileReport) -> list[msgspec.Raw] | Iterator[RawRecord]:
+    """The CloudTrail records of one file, as ``read_content`` gives them, filling ``report``."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
         report.skipped_reason = f"cannot read: {exc.strerror or exc}"
-        return
-    yield from iter_content(raw, report)
+        return iter(())
+    return read_content(raw, report)
 
 
-def iter_content(raw: bytes, report: FileReport) -> Iterator[RawRecord]:
-    """Yield the CloudTrail records in one object's bytes (a file's, or an S3 object's)."""
+def iter_file(path: str | Path, report: FileReport) -> Iterator[RawRecord]:
+    """Yield the CloudTrail records of one file, decoded, filling ``report`` as it goes."""
+    content = read_file(path, report)
+    yield from (_decoded_slices(content, report) if isinstance(content, list) else content)
+
+
+def read_content(raw: bytes, report: FileReport) -> list[msgspec.Raw] | Iterator[RawRecord]:
+    """The CloudTrail records in one object's bytes (a file's, or an S3 object's): for a trail document
+    that splits cleanly, the undecoded text of each item (``trail_slices``: normalization decodes only what
+    it needs); for every other shape, the records decoded one by one as reading goes."""
     data, gzip_problem = inflate(raw)
     if gzip_problem:
         report.problems.append(Problem(report.path, None, gzip_problem))
     if report.key is not None and report.key.kind == "CloudTrail-Digest":
         report.skipped_reason = "CloudTrail digest file (log integrity validation): holds no events"
-        return
+        return iter(())
+    slices = None if gzip_problem else trail_slices(data)
+    if slices is not None:
+        report.shape = "trail"
+        return slices
+    return _decoded(data, gzip_problem, report)
+
+
+def _decoded(data: bytes, gzip_problem: str | None, report: FileReport) -> Iterator[RawRecord]:
     text = data.lstrip()
     if not text:
         report.skipped_reason = "empty file" if not gzip_problem else gzip_problem
@@ -135,6 +152,10 @@ def iter_content(raw: bytes, report: FileReport) -> Iterator[RawRecord]:
         yield from _salvage(data, f"invalid JSON: {exc}", report)
         return
     yield from _iter_document(doc, report)
+
+
+def _decoded_slices(slices: list[msgspec.Raw], report: FileReport) -> Iterator[RawRecord]:
+    yield from _iter_items([orjson.loads(memoryview(s)) for s in slices], report)
 
 
 def _salvage(data: bytes, error: str, report: FileReport) -> Iterator[RawRecord]:
@@ -207,6 +228,10 @@ def _iter_document(doc, report: FileReport) -> Iterator[RawRecord]:
         report.records = 1
         yield RawRecord(record, None)
         return
+    yield from _iter_items(items, report)
+
+
+def _iter_items(items: list, report: FileReport) -> Iterator[RawRecord]:
     skipped: list[str] = []
     for position, item in enumerate(items, start=1):
         record, reason = unwrap(item)
@@ -215,16 +240,35 @@ def _iter_document(doc, report: FileReport) -> Iterator[RawRecord]:
             continue
         report.records += 1
         yield RawRecord(record, position)
+    finish_list(report, len(items), skipped)
+
+
+def finish_list(report: FileReport, count: int, skipped: list[str]) -> None:
+    """Say in ``report`` what a list of ``count`` items held besides its records (``skipped``: why each
+    item that was not one was skipped)."""
     if not report.records:
-        report.skipped_reason = _no_records_reason(report.shape, len(items), skipped)
+        report.skipped_reason = (f"no CloudTrail record: the {report.shape} list is empty" if count == 0 else
+                                 f"no CloudTrail record among {count} item(s): {skipped[0]}")
     elif skipped:
         report.problems.append(Problem(report.path, None, f"{len(skipped)} item(s) skipped: {skipped[0]}"))
 
 
-def _no_records_reason(shape: str, count: int, skipped: list[str]) -> str:
-    if count == 0:
-        return f"no CloudTrail record: the {shape} list is empty"
-    return f"no CloudTrail record among {count} item(s): {skipped[0]}"
+class _TrailDocument(msgspec.Struct):
+    Records: list[msgspec.Raw]
+
+
+_TRAIL_DOCUMENT = msgspec.json.Decoder(_TrailDocument)
+
+
+def trail_slices(data: bytes) -> list[msgspec.Raw] | None:
+    """The undecoded JSON text of each item of a trail document (``{"Records": [...]}``, as AWS delivers
+    them), or None when ``data`` is not one that splits cleanly (other shapes, damaged JSON)."""
+    if not data.lstrip()[:12].startswith(b'{"Records"'):
+        return None
+    try:
+        return _TRAIL_DOCUMENT.decode(data).Records
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
 
 
 _RECORD_KEYS = ("eventSource", "eventTime", "eventID", "userIdentity", "eventVersion")

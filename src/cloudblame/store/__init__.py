@@ -1,4 +1,5 @@
-"""The embedded DuckDB store: the one gateway to the database (schema, versions, writes, reads)."""
+"""The store: a directory of Delta Lake tables (store/lake.py, store/tables.py), read through DuckDB over
+one published snapshot (store/db.py)."""
 
 from cloudblame.store.db import Store, StoreError, default_db_path
 

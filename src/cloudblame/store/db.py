@@ -1,31 +1,34 @@
-"""The one gateway to DuckDB: opening (with lock waits), schema versions, parameterized SQL."""
+"""Reading the store: one published snapshot of the lake (store/lake.py) seen through DuckDB.
+
+``Store.open`` pins the newest snapshot: each table is a DuckDB view over exactly the data files of its
+version in that snapshot, so a reader sees one consistent state however long it reads, and nothing a
+writer commits meanwhile (readers never wait for writers, nor writers for readers). ``events`` is the
+events table with the human that identity resolution found behind each call's session joined in
+(``resolved_human``, ``resolved_kind``, ``resolved_confidence``, ``resolved_chain``); ``event_rows`` is
+the table alone. SQL text is the library's own; every value goes in parameters.
+"""
 
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import duckdb
 import pyarrow as pa
 
-from cloudblame.store import schema
+from cloudblame.store.lake import DEFAULT_DB, ENV_DB, Lake, Snapshot, StoreError, default_db_path
+from cloudblame.store.tables import TABLES
 
-DEFAULT_DB = "cloudblame.duckdb"
-ENV_DB = "CLOUDBLAME_DB"
+__all__ = ["Store", "StoreError", "DEFAULT_DB", "ENV_DB", "default_db_path"]
 
-
-class StoreError(Exception):
-    """A store that cannot be used, with a message meant for the user."""
-
-
-def default_db_path() -> str:
-    return os.environ.get(ENV_DB) or DEFAULT_DB
+EVENTS_VIEW = """CREATE VIEW events AS
+SELECT e.*, sa.human AS resolved_human, sa.kind AS resolved_kind, sa.confidence AS resolved_confidence,
+       sa.chain AS resolved_chain
+FROM event_rows e LEFT JOIN session_actors sa ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal"""
 
 
 def _unique_name(kind: str) -> str:
@@ -33,146 +36,78 @@ def _unique_name(kind: str) -> str:
     return f"_{kind}_{uuid.uuid4().hex}"
 
 
-def _is_lock_error(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "lock" in text and ("conflicting" in text or "could not set" in text)
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-WAL_CHECKPOINT = "64MB"
+def new_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection set up for the store's views."""
+    conn = duckdb.connect()
+    conn.execute("SET enable_progress_bar = false")
+    conn.execute("SET parquet_metadata_cache = true")
+    return conn
+
+
+def define_views(conn: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) -> None:
+    """A view per table over its data files (an empty table of its columns when it has none)."""
+    for name, uris in files.items():
+        view = "event_rows" if name == "events" else name
+        if uris:
+            conn.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet([{', '.join(map(_quote, uris))}])")
+        else:
+            conn.register("_empty", pa.table({f.name: pa.array([], f.type) for f in TABLES[name].schema}))
+            conn.execute(f"CREATE OR REPLACE TABLE _empty_{view} AS SELECT * FROM _empty")
+            conn.unregister("_empty")
+            conn.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM _empty_{view}")
+    if "events" in files:
+        conn.execute(EVENTS_VIEW.replace("CREATE VIEW", "CREATE OR REPLACE VIEW"))
+
+
+def snapshot_files(lake: Lake, versions: dict[str, int]) -> dict[str, list[str]]:
+    """The data files of each table at its version (tables opened side by side)."""
+    names = [name for name in TABLES if name in versions]
+    uris = _pool().map(lambda name: lake.table(name, versions[name]).file_uris(), names)
+    return dict(zip(names, uris))
 
 
 class Store:
-    """An open store. Use ``Store.open`` (or as a context manager) rather than the constructor."""
+    """A read-only view of one published snapshot. Use ``Store.open`` (or as a context manager)."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, path: str, read_only: bool):
+    def __init__(self, conn: duckdb.DuckDBPyConnection, lake: Lake, snapshot: Snapshot | None):
         self.conn = conn
-        self.path = path
-        self.read_only = read_only
+        self.lake = lake
+        self.snapshot = snapshot
+        self.path = str(lake.root)
+        self.read_only = True
 
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None, *, read_only: bool = False,
-             wait: float = 30.0) -> "Store":
-        """Open (and for writers create or migrate) the store at ``path``.
+    def open(cls, path: str | os.PathLike | None = None, *, read_only: bool = False, wait: float = 30.0,
+             create: bool | None = None) -> "Store":
+        """The newest published snapshot of the store at ``path``; a new empty store is created where there
+        is none unless ``read_only`` (or ``create=False``). Every reader is read-only and never waits
+        (``wait`` is accepted for older callers)."""
+        lake = Lake.open(path or default_db_path(), create=not read_only if create is None else create)
+        return cls.at(lake, lake.latest_snapshot())
 
-        Another process holding the write lock is waited for up to ``wait`` seconds, then a clear
-        StoreError says who holds it. Opening a store written by a newer cloudblame fails clearly.
-        """
-        path = str(path or default_db_path())
-        if read_only and not Path(path).exists():
-            raise StoreError(f"no store at {path}: run `cloudblame ingest PATH...` first (or pass --db)")
-        conn = cls._connect(path, read_only, wait)
-        store = cls(conn, path, read_only)
+    @classmethod
+    def at(cls, lake: Lake, snapshot: Snapshot | None, *, files: dict[str, list[str]] | None = None) -> "Store":
+        """A reader of ``snapshot`` (``files``: the data files of each table, when the caller has them)."""
+        conn = new_connection()
         try:
-            conn.execute("SET enable_progress_bar = false")  # a long rebuild would draw DuckDB's own bar
-            if not read_only:  # bulk loads: fold the write-ahead log into the file every 64 MB, not 16
-                conn.execute(f"SET checkpoint_threshold = '{WAL_CHECKPOINT}'")
-            store._check_version()
+            define_views(conn, files if files is not None else snapshot_files(lake, snapshot.versions if snapshot else {}))
         except Exception:
             conn.close()
             raise
-        return store
+        return cls(conn, lake, snapshot)
 
-    @staticmethod
-    def _connect(path: str, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + max(wait, 0.0)
-        delay = 0.05
-        while True:
-            try:
-                return duckdb.connect(path, read_only=read_only)
-            except duckdb.IOException as exc:
-                if not _is_lock_error(exc):
-                    raise StoreError(f"cannot open store {path}: {exc}") from None
-                if time.monotonic() >= deadline:
-                    raise StoreError(
-                        f"store {path} is in use by another cloudblame process (waited {wait:g}s): {exc}"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
-            except duckdb.Error as exc:
-                raise StoreError(f"cannot open store {path}: {exc}") from None
-
-    def _check_version(self) -> None:
-        has_meta = self.conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-        ).fetchall()[0][0]
-        version = None
-        if has_meta:
-            row = next(iter(self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()), None)
-            version = int(row[0]) if row else None
-        if version is not None and version > schema.SCHEMA_VERSION:
-            raise StoreError(
-                f"store {self.path} was written by a newer cloudblame (schema version {version}; "
-                f"this one reads up to {schema.SCHEMA_VERSION}): upgrade cloudblame"
-            )
-        if self.read_only:
-            if version is None:
-                raise StoreError(f"{self.path} is not a cloudblame store (no schema version)")
-            return
-        self._create_or_migrate(version)
-
-    def _create_or_migrate(self, version: int | None) -> None:
-        if version == schema.SCHEMA_VERSION:
-            return
-        steps = [] if version is None else list(range(version, schema.SCHEMA_VERSION))
-        with self.transaction():
-            if version is None:
-                for ddl in schema.CREATE:
-                    self.conn.execute(ddl)
-            for step in steps:
-                for statement in schema.MIGRATIONS[step]:
-                    self.conn.execute(statement)
-            self.conn.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
-            )
-        rebuild = {table for step in steps for table in schema.REBUILD_AFTER.get(step, ())}
-        if rebuild:
-            from cloudblame.store.identity import rebuild_credentials, resolve_sessions
-            from cloudblame.store.lifecycle import rebuild_resources
-
-            if "credentials" in rebuild:
-                rebuild_credentials(self)
-            resolve_sessions(self)
-            rebuild_resources(self)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN TRANSACTION")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-
-    def limit_memory(self, limit: str) -> str:
-        """Cap DuckDB's memory (e.g. ``"256MB"``, a library constant); returns the previous cap."""
-        previous = self.conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-        self.conn.execute(f"SET memory_limit = '{limit}'")
-        return previous
-
-    def under_cap(self, cap: str | None, step: Callable[[], Any]) -> Any:
-        """``step()`` run with DuckDB's memory capped at ``cap`` (None: as it is). A step that runs out of
-        memory there (a store larger than the cap was sized for: some joins and ordered aggregates cannot
-        spill) is run again with the cap doubled, up to 80% of the machine's memory, DuckDB's own default.
-        Only for steps whose transactions commit whole or not at all, so running them again is safe."""
-        limit = _bytes(cap) if cap else None
-        while True:
-            try:
-                if limit is not None:  # DuckDB refuses a cap below what it holds pinned: that too doubles it
-                    self.limit_memory(f"{limit // 10**6}MB")
-                return step()
-            except duckdb.OutOfMemoryException:
-                if limit is None or limit >= _MAX_MEMORY:
-                    raise
-                limit = min(limit * 2, _MAX_MEMORY)
-
-    def run_script(self, script: str) -> None:
-        """Run the library's own multi-statement SQL (statements end with ``;`` and a newline) in one
-        transaction."""
-        with self.transaction():
-            for statement in script.split(";\n"):
-                if statement.strip():
-                    self.conn.execute(statement)
+    def refresh(self) -> bool:
+        """Move to the newest published snapshot (a long-lived reader: a server); True when it moved."""
+        snapshot = self.lake.latest_snapshot()
+        if snapshot is None or (self.snapshot is not None and snapshot.snapshot == self.snapshot.snapshot):
+            return False
+        define_views(self.conn, snapshot_files(self.lake, snapshot.versions))
+        self.snapshot = snapshot
+        return True
 
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[dict]:
         """Rows as dicts. SQL text is the library's own; every value goes in ``params``."""
@@ -183,6 +118,13 @@ class Store:
     def arrow(self, sql: str, params: Sequence[Any] | dict = ()) -> pa.Table:
         """The result as an Arrow table (columnar: compact for many rows)."""
         return self.conn.sql(sql, params=params or None).to_arrow_table()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+        rows = self.conn.execute(sql, params).fetchall()  # all of it: DuckDB refuses new work on an unfinished result
+        return rows[0][0] if rows else None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> None:
+        self.conn.execute(sql, params)
 
     @contextmanager
     def registered(self, rows: pa.Table) -> Iterator[str]:
@@ -196,8 +138,8 @@ class Store:
 
     @contextmanager
     def temp_table(self, select: str, params: Sequence[Any] | dict = ()) -> Iterator[str]:
-        """The result of ``select`` as a temporary table of this connection (read-only stores too) under
-        the name yielded, dropped after the block: for a result several queries read."""
+        """The result of ``select`` as a temporary table of this connection under the name yielded,
+        dropped after the block: for a result several queries read."""
         name = _unique_name("temp")
         self.conn.execute(f"CREATE TEMP TABLE {name} AS {select}", params)
         try:
@@ -205,40 +147,20 @@ class Store:
         finally:
             self.conn.execute(f"DROP TABLE IF EXISTS {name}")
 
-    def insert(self, table: str, rows: pa.Table) -> None:
-        """Append ``rows`` (columns named as ``table``'s; ``table`` is the library's own name)."""
-        with self.registered(rows) as name:
-            self.conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
-
-    def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
-        rows = self.conn.execute(sql, params).fetchall()  # all of it: DuckDB refuses new work on an unfinished result
-        return rows[0][0] if rows else None
-
-    def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> None:
-        self.conn.execute(sql, params)
-
     def reader(self) -> "Store":
-        """Another connection to this open store (a DuckDB cursor), for another thread: it reads a
-        consistent snapshot while this store's own connection writes."""
-        return Store(self.conn.cursor(), self.path, read_only=True)
+        """Another connection to the same snapshot (a DuckDB cursor), for another thread."""
+        return Store(self.conn.cursor(), self.lake, self.snapshot)
 
     def concurrently(self, *calls: Callable[["Store"], Any]) -> list[Any]:
-        """Each of ``calls`` run with its own reader (``reader()``) on a thread of its own, at once; their
-        results in order. For independent point lookups: each scans a row group or two, and DuckDB runs
-        them side by side (a blame's three took ~20 ms one after another)."""
+        """Each of ``calls`` run with its own reader on a thread of its own, at once; their results in
+        order. For independent point lookups (a blame's three took ~20 ms one after another)."""
         readers = [self.reader() for _ in calls]
         try:
-            futures = [_lookup_pool().submit(call, reader) for call, reader in zip(calls, readers)]
+            futures = [_pool().submit(call, reader) for call, reader in zip(calls, readers)]
             return [f.result() for f in futures]
         finally:
             for reader in readers:
                 reader.close()
-
-    def writer(self) -> "Store":
-        """Another read-write connection to this open store, for a writing thread."""
-        if self.read_only:
-            raise StoreError(f"store {self.path} is open read-only")
-        return Store(self.conn.cursor(), self.path, read_only=False)
 
     def close(self) -> None:
         self.conn.close()
@@ -251,14 +173,5 @@ class Store:
 
 
 @lru_cache(maxsize=1)
-def _lookup_pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="cloudblame-lookup")
-
-
-_MAX_MEMORY = int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8)
-
-
-def _bytes(size: str) -> int:
-    """``"600MB"`` (a library constant: KB, MB or GB, decimal as DuckDB reads them) in bytes."""
-    units = {"KB": 10**3, "MB": 10**6, "GB": 10**9}
-    return int(float(size[:-2]) * units[size[-2:].upper()])
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="cloudblame-store")

@@ -13,15 +13,13 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cloudblame import __version__
-from cloudblame.store import Store
 from cloudblame.sync import SyncLoop
 from cloudblame.web import api, pages
-from cloudblame.web.common import page
+from cloudblame.web.common import Snapshots, page
 from cloudblame.web.errors import install_error_handlers
 from cloudblame.web.security import guard
 
 STATIC_DIR = Path(__file__).parent / "static"
-STORE_WAIT = 2.0
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
@@ -34,12 +32,10 @@ def plotly_js_path() -> Path:
     return path
 
 
-def create_app(db_path: str | os.PathLike, token: str | None = None, *, store_wait: float = STORE_WAIT,
-               shared: Store | None = None, sync: SyncLoop | None = None) -> FastAPI:
-    """The web app on the store at ``db_path``, opened read-only per request (waiting ``store_wait``
-    seconds for a writer, then 503) or, given ``shared`` (the store this process holds open, which
-    ``sync`` keeps fresh), read through cursors on it. With ``token``, every request must carry it;
-    without, only loopback Host names are answered."""
+def create_app(db_path: str | os.PathLike, token: str | None = None, *, sync: SyncLoop | None = None) -> FastAPI:
+    """The web app on the store at ``db_path``: each request reads the newest published snapshot (new
+    ones appear as ingests, or ``sync`` in this process, publish them). With ``token``, every request must
+    carry it; without, only loopback Host names are answered."""
     app = FastAPI(
         title="cloudblame", version=__version__, docs_url=None, redoc_url=None,
         description="git blame for an AWS account. Every page of the web UI has its JSON here, in the "
@@ -47,8 +43,7 @@ def create_app(db_path: str | os.PathLike, token: str | None = None, *, store_wa
     )
     app.state.db_path = str(db_path)
     app.state.token = token or None
-    app.state.store_wait = store_wait
-    app.state.shared = shared
+    app.state.snapshots = Snapshots(str(db_path))
     app.state.sync = sync
     install_error_handlers(app)
     app.middleware("http")(guard)

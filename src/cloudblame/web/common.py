@@ -3,6 +3,7 @@ CLI's `--format json`, and HTML rendering (Jinja2 with autoescape on, strict und
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterator
@@ -20,14 +21,28 @@ from pygments.lexers import JsonLexer
 from cloudblame.store import Store
 
 
+class Snapshots:
+    """The server's reader of its store, moved to each new published snapshot as it appears (a request
+    notices one by a look at the snapshots table's log: no read of the tables). Each request reads on a
+    cursor of its own, on the snapshot that was newest when it began, however long it takes."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lock = threading.Lock()
+        self.store: Store | None = None
+        self.version = -2
+
+    def reader(self) -> Store:
+        with self.lock:
+            if self.store is None or self.store.lake.snapshot_version() != self.version:
+                store = Store.open(self.path, read_only=True)
+                self.store, self.version = store, store.lake.snapshot_version()  # the old one: closed when unused
+            return self.store.reader()
+
+
 def request_store(request: Request) -> Iterator[Store]:
-    """A read-only connection for this request only: a long-lived one would keep `cloudblame ingest`
-    (one writer at a time) out. Another process writing makes it wait ``store_wait`` seconds, then
-    StoreError (503, "store busy, retry"). When the server syncs the store itself (``serve --sync``),
-    a cursor on the server's own connection: reads go on while the sync writes."""
-    shared = request.app.state.shared
-    store = shared.reader() if shared is not None else Store.open(
-        request.app.state.db_path, read_only=True, wait=request.app.state.store_wait)
+    """A reader for this request: the newest published snapshot (readers never wait for writers)."""
+    store = request.app.state.snapshots.reader()
     try:
         yield store
     finally:

@@ -2,7 +2,8 @@
 or JSON under /api), the right status, never a traceback.
 
 NotFound 404, Ambiguous 300 (with the candidates), bad input (ValueError, invalid query parameters)
-400, StoreError 503 (store busy or unusable: retry), HTTP errors as they are, anything else 500."""
+400, StoreError 503 (the store cannot be read: no store, or written by a newer cloudblame), HTTP errors
+as they are, anything else 500."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from cloudblame.web.common import is_api, json_response, page
 log = logging.getLogger("cloudblame.web")
 
 TITLES = {300: "Several resources match", 400: "Bad request", 401: "Token required", 404: "Not found",
-          405: "Method not allowed", 500: "Internal error", 503: "Store busy"}
+          405: "Method not allowed", 500: "Internal error", 503: "Store unavailable"}
 
 
 def _validation_reason(exc: RequestValidationError) -> str:
@@ -42,7 +43,7 @@ def classify(exc: Exception) -> tuple[int, str, dict]:
     if isinstance(exc, ValueError):
         return 400, str(exc), {}
     if isinstance(exc, StoreError):
-        return 503, f"store busy or unavailable, retry in a moment: {exc}", {}
+        return 503, f"store unavailable: {exc}", {}
     if isinstance(exc, StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and detail == "Not Found":

@@ -1,0 +1,76 @@
+"""One row per event: before new events are published, any whose eventID the store already holds, or
+that two new files both hold, is taken out of the newer file (the file is rewritten without it, in one
+commit that removes the old file and adds the new). The same record read twice (a trail copied to two
+places, LookupEvents over days a trail covers, two ingests at once) is stored once.
+
+Copies of an event carry the same eventTime, so the published ids compared are only those within a day of
+the new events' times (row-group statistics skip the rest); new ids are compared by hash first.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from deltalake.transaction import AddAction, RemoveAction
+
+from cloudblame.store.db import Store
+from cloudblame.store.lake import Lake, commit, write_data_file
+from cloudblame.store.tables import EVENTS
+
+_NEW = "read_parquet({files}, filename = true, file_row_number = true)"
+DUPLICATES_SQL = """
+WITH new AS (SELECT event_id, event_time, filename, file_row_number FROM {new}),
+repeated AS (SELECT hash(event_id) AS h FROM new GROUP BY h HAVING count(*) > 1),
+within AS (
+    SELECT n.filename, n.file_row_number FROM new n JOIN {order} o ON o.filename = n.filename
+    WHERE hash(n.event_id) IN (SELECT h FROM repeated)
+    QUALIFY row_number() OVER (PARTITION BY n.event_id ORDER BY o.position, n.file_row_number) > 1
+),
+published AS (
+    SELECT n.filename, n.file_row_number FROM new n
+    SEMI JOIN (SELECT event_id FROM event_rows
+               WHERE event_time BETWEEN $low::TIMESTAMP - INTERVAL 1 DAY AND $high::TIMESTAMP + INTERVAL 1 DAY) p
+    ON p.event_id = n.event_id
+)
+SELECT filename, list(DISTINCT file_row_number) AS rows FROM (SELECT * FROM within UNION ALL SELECT * FROM published)
+GROUP BY filename"""
+
+
+def remove_duplicates(lake: Lake, published: Store, adds: list[dict], *, writer_id: str) -> tuple[list[dict], int]:
+    """``adds`` (the add actions of the new events files, oldest first: path, size, partition_values,
+    modification_time) without the rows the store or an older new file already holds; returns the files as
+    they now are and how many rows were taken out."""
+    if not adds:
+        return adds, 0
+    root = lake.path_of(EVENTS.name)
+    files = [str(root / a["path"]) for a in adds]
+    order = pa.table({"filename": files, "position": pa.array(range(len(files)), pa.int64())})
+    new = _NEW.format(files="[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]")
+    low, high = published.conn.execute(f"SELECT min(event_time), max(event_time) FROM {new}").fetchall()[0]
+    with published.registered(order) as order_name:
+        found = published.arrow(DUPLICATES_SQL.format(new=new, order=order_name), {"low": low, "high": high})
+    if not found.num_rows:
+        return adds, 0
+    drop = dict(zip(found.column("filename").to_pylist(), found.column("rows").to_pylist()))
+    actions: list[AddAction | RemoveAction] = []
+    kept, removed = [], 0
+    for add, path in zip(adds, files):
+        if path not in drop:
+            kept.append(add)
+            continue
+        rows = pq.read_table(path)
+        mask = pc.invert(pc.is_in(pa.array(range(rows.num_rows), pa.int64()), pa.array(drop[path], pa.int64())))
+        survivors = rows.filter(mask)
+        removed += rows.num_rows - survivors.num_rows
+        actions.append(RemoveAction(add["path"], True, int(time.time() * 1000), add["size"], add["partition_values"]))
+        if survivors.num_rows:
+            action = write_data_file(lake.root, EVENTS, survivors, writer_id=writer_id, sequence=len(actions),
+                                     partition=add["partition_values"])
+            actions.append(action)
+            kept.append({"path": action.path, "size": action.size, "partition_values": action.partition_values,
+                         "modification_time": action.modification_time})
+    commit(lake, EVENTS, actions, metadata={"cloudblame": "dedupe"})
+    return kept, removed

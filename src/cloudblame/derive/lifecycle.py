@@ -1,0 +1,99 @@
+"""The resources table: one row per resource (type, id, account), from its event_resources rows.
+
+For each resource: where it lives, its ARN and name, the current incarnation's creation (time, event,
+human, tool) - the first successful create after the last successful delete that preceded the latest
+create, as `blame` computes it - its deletion, its last activity, and how many events touched it.
+Resources whose creation predates the data are kept with ``creator_known = false`` (first seen only).
+A publish computes again only the resources the new events touched and those whose calls' sessions now
+resolve to someone else; resource_keys gains the new spellings (id, ARN, names) of what was touched.
+Ties in time are broken by event id, so the same events give the same answer in any order.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from cloudblame.derive.work import Work, sql_rows
+from cloudblame.store.tables import RESOURCE_KEYS, RESOURCES
+
+KEYS = ("resource_type", "resource_id", "account_id")
+
+# The resources the new events touched, and those touched by a session whose human changed ($changed).
+AFFECTED_SQL = """
+SELECT DISTINCT resource_type, resource_id, account_id FROM new_links
+WHERE resource_type IS NOT NULL AND resource_type <> ''
+UNION
+SELECT DISTINCT r.resource_type, r.resource_id, r.account_id FROM event_resources r
+SEMI JOIN {changed} c ON c.access_key_id = r.access_key_id AND c.principal = r.principal
+WHERE r.resource_type IS NOT NULL AND r.resource_type <> ''"""
+
+_ORDER = "(event_time, event_id)"
+RESOURCES_SQL = f"""
+WITH touch AS (
+    SELECT r.resource_type, r.resource_id, r.account_id, r.aws_region, r.arn, r.name, r.action, r.failed,
+           r.event_time, r.event_id, r.event_name, coalesce(sa.human, r.actor) AS actor, r.tool
+    FROM event_resources r
+    SEMI JOIN {{affected}} a ON a.resource_id = r.resource_id AND a.resource_type = r.resource_type
+                             AND a.account_id IS NOT DISTINCT FROM r.account_id
+    LEFT JOIN session_actors sa ON sa.access_key_id = r.access_key_id AND sa.principal = r.principal
+), ok AS (SELECT * FROM touch WHERE NOT failed),
+last_create AS (SELECT resource_type, resource_id, account_id, max({_ORDER}) AS t FROM ok
+                WHERE action = 'create' GROUP BY ALL),
+delete_before AS (SELECT o.resource_type, o.resource_id, o.account_id, max(({_ORDER.replace('(', '(o.').replace(', ', ', o.')})) AS t
+                  FROM ok o JOIN last_create c USING (resource_type, resource_id, account_id)
+                  WHERE o.action = 'delete' AND (o.event_time, o.event_id) < c.t GROUP BY ALL),
+created AS (
+    SELECT o.resource_type, o.resource_id, o.account_id,
+           arg_min(o.event_time, (o.event_time, o.event_id)) AS event_time,
+           arg_min(o.event_id, (o.event_time, o.event_id)) AS event_id,
+           arg_min(o.actor, (o.event_time, o.event_id)) AS actor, arg_min(o.tool, (o.event_time, o.event_id)) AS tool
+    FROM ok o JOIN last_create c USING (resource_type, resource_id, account_id)
+    LEFT JOIN delete_before d USING (resource_type, resource_id, account_id)
+    WHERE o.action = 'create' AND (d.t IS NULL OR (o.event_time, o.event_id) > d.t)
+    GROUP BY ALL
+), deleted AS (
+    SELECT k.resource_type, k.resource_id, k.account_id, arg_min(k.event_id, (k.event_time, k.event_id)) AS event_id,
+           min(k.event_time) AS event_time, arg_min(k.actor, (k.event_time, k.event_id)) AS actor
+    FROM ok k LEFT JOIN created c USING (resource_type, resource_id, account_id)
+    WHERE k.action = 'delete' AND (c.event_id IS NULL OR (k.event_time, k.event_id) >= (c.event_time, c.event_id))
+    GROUP BY ALL
+), summary AS (
+    SELECT resource_type, resource_id, account_id,
+           arg_min(aws_region, {_ORDER}) AS region,
+           max(arn) AS arn,
+           arg_min(name, ((action = 'create') = false, event_time, event_id)) FILTER (WHERE name IS NOT NULL) AS name,
+           min(event_time) AS first_seen, max(event_time) AS last_time,
+           arg_max(event_name, {_ORDER}) AS last_event, arg_max(actor, {_ORDER}) AS last_actor,
+           arg_max(actor, {_ORDER}) FILTER (WHERE action IN ('create', 'modify') AND NOT failed) AS last_modifier,
+           count(*) AS events
+    FROM touch GROUP BY ALL
+)
+SELECT s.resource_type, s.resource_id, s.account_id, s.region, s.arn, s.name, s.first_seen,
+       c.event_time AS created_time, c.event_id AS created_event_id, c.actor AS created_by, c.tool AS created_tool,
+       c.event_id IS NOT NULL AS creator_known,
+       d.event_time AS deleted_time, d.event_id AS deleted_event_id, d.actor AS deleted_by,
+       s.last_time, s.last_event, s.last_actor, s.last_modifier, s.events, d.event_id IS NULL AS alive
+FROM summary s
+LEFT JOIN created c USING (resource_type, resource_id, account_id)
+LEFT JOIN deleted d USING (resource_type, resource_id, account_id)"""
+
+NEW_KEYS_SQL = """
+WITH spellings AS (SELECT DISTINCT resource_type, resource_id, account_id, arn, name FROM new_links),
+keys AS (SELECT DISTINCT unnest([lower(resource_id), lower(arn), lower(name)]) AS key,
+                resource_type, resource_id, account_id FROM spellings)
+SELECT k.key, k.resource_type, k.resource_id, k.account_id FROM keys k
+WHERE k.key IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM resource_keys o WHERE o.key = k.key AND o.resource_id = k.resource_id
+    AND o.resource_type IS NOT DISTINCT FROM k.resource_type AND o.account_id IS NOT DISTINCT FROM k.account_id)"""
+
+
+def update_resources(work: Work, changed_sessions: pa.Table) -> pa.Table:
+    """Compute again the resources the new events (or changed sessions) touched; returns their keys."""
+    with work.store.registered(changed_sessions) as changed:
+        affected = work.store.arrow(AFFECTED_SQL.format(changed=changed))
+    with work.store.registered(affected) as name:
+        rows = sql_rows(work, RESOURCES.name, RESOURCES_SQL.format(affected=name))
+    if rows.num_rows:
+        work.upsert(RESOURCES, rows, KEYS)
+    work.append(RESOURCE_KEYS, sql_rows(work, RESOURCE_KEYS.name, NEW_KEYS_SQL))
+    return affected

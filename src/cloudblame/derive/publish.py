@@ -1,0 +1,154 @@
+"""Publishing: events committed since the last snapshot become visible, with every fact derived from them.
+
+One publisher at a time (the store's publish lock). A publish takes the events appended since the
+published snapshot (without duplicates), derives from them - and from the derived tables, never from all
+events - what they change (cloudblame.derive's steps, in order), then commits a snapshot row naming the
+new version of every table. Until that row is committed readers see the previous snapshot; a publish that
+dies before it leaves derived tables ahead of the snapshot, which the next publish rolls back first, so
+the store always answers from one consistent state and a re-run ends where an uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from cloudblame.derive.activity import update_activity
+from cloudblame.derive.dedup import remove_duplicates
+from cloudblame.derive.identity import resolve_sessions
+from cloudblame.derive.inventory import refresh_inventory
+from cloudblame.derive.lifecycle import update_resources
+from cloudblame.derive.links import add_links
+from cloudblame.derive.work import Work
+from cloudblame.queries.details import prices_version
+from cloudblame.store.db import Store, snapshot_files
+from cloudblame.store.lake import Lake, Snapshot
+from cloudblame.store.tables import DERIVED, EVENTS, OBJECTS, SNAPSHOTS, TABLES
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PublishSummary:
+    snapshot: int | None = None  # the snapshot published (None: nothing new to publish)
+    events: int = 0  # events published
+    duplicates: int = 0  # events left out: the store (or an older new file) already held them
+    seconds: float = 0.0
+    tables: dict[str, int] = field(default_factory=dict)  # rows written per derived table
+
+
+def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None) -> PublishSummary:
+    """Publish what was committed since the last snapshot (see the module doc)."""
+    started = time.perf_counter()
+    with lake.publish_lock(wait), lake.writer() as writer_id:
+        snap = lake.latest_snapshot()
+        roll_back_unpublished(lake, snap)
+        remove_orphans(lake, snap)
+        with lake.events_lock():
+            adds = _new_event_files(lake, snap)
+            with Store.at(lake, snap) as published:
+                adds, duplicates = remove_duplicates(lake, published, adds, writer_id=writer_id)
+            events_version = lake.table(EVENTS.name).version()
+        summary = PublishSummary(duplicates=duplicates)
+        stale_prices = _inventory_priced_otherwise(lake, snap)
+        if not adds and not stale_prices:
+            summary.seconds = time.perf_counter() - started
+            return summary
+        work = _work(lake, snap, events_version, adds, writer_id)
+        try:
+            summary.events = derive(work, events_changed=bool(adds))
+            versions = {**work.versions, EVENTS.name: events_version, OBJECTS.name: lake.table(OBJECTS.name).version()}
+            total = (snap.events if snap else 0) + summary.events
+            summary.snapshot = lake.publish(versions, events=total, reason=reason).snapshot
+        finally:
+            work.store.close()
+        summary.tables = dict(work.changed)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def derive(work: Work, *, events_changed: bool) -> int:
+    """Every derived table brought up to date with ``new_events``; returns how many events those are."""
+    new = work.store.scalar("SELECT count(*) FROM new_events")
+    add_links(work)
+    changed = resolve_sessions(work)
+    update_resources(work, changed)
+    update_activity(work, sessions_changed=changed.num_rows > 0)
+    refresh_inventory(work, events_changed=events_changed)
+    return new
+
+
+def _work(lake: Lake, snap: Snapshot | None, events_version: int, adds: list[dict], writer_id: str) -> Work:
+    """A reader of the published snapshot, its events moved on to ``events_version`` and the new events
+    files as ``new_events``."""
+    versions = dict(snap.versions) if snap else {}
+    versions[EVENTS.name] = events_version
+    files = snapshot_files(lake, versions)
+    store = Store.at(lake, snap, files=files)
+    root = lake.path_of(EVENTS.name)
+    new_files = [str(root / a["path"]) for a in adds]
+    store.conn.execute("CREATE OR REPLACE VIEW new_events AS SELECT * FROM read_parquet([" +
+                       ", ".join("'" + f.replace("'", "''") + "'" for f in new_files) + "])" if new_files else
+                       "CREATE OR REPLACE VIEW new_events AS SELECT * FROM event_rows WHERE false")
+    return Work(lake, store, {k: v for k, v in versions.items() if k in DERIVED}, writer_id)
+
+
+def _new_event_files(lake: Lake, snap: Snapshot | None) -> list[dict]:
+    """The add actions (oldest first) of the events files committed since ``snap``."""
+    published = set(lake.table(EVENTS.name, snap.versions[EVENTS.name]).file_uris()) if snap else set()
+    root = str(lake.path_of(EVENTS.name))
+    actions = lake.add_actions(EVENTS.name).to_pylist()
+    fresh = [a for a in actions if f"{root}/{a['path']}" not in published]
+    fresh.sort(key=lambda a: (a["modification_time"], a["path"]))
+    return [{"path": a["path"], "size": a["size_bytes"], "modification_time": a["modification_time"],
+             "partition_values": {"event_date": str(a["partition.event_date"])}} for a in fresh]
+
+
+def _inventory_priced_otherwise(lake: Lake, snap: Snapshot | None) -> bool:
+    """Whether the published inventory was priced with another price table than the one in use."""
+    if snap is None:
+        return False
+    with Store.at(lake, snap, files={"inventory": lake.table("inventory", snap.versions["inventory"]).file_uris()}) as store:
+        return bool(store.scalar("SELECT count(*) FROM inventory WHERE prices <> ?", [prices_version()]))
+
+
+def roll_back_unpublished(lake: Lake, snap: Snapshot | None) -> list[str]:
+    """Derived tables ahead of the published snapshot (a publish died before its snapshot) restored to
+    their published version; returns their names."""
+    restored = []
+    for name in DERIVED:
+        if snap is None or name not in snap.versions:
+            continue
+        table = lake.table(name)
+        if table.version() != snap.versions[name]:
+            table.restore(snap.versions[name])
+            restored.append(name)
+    if restored:
+        log.warning("rolled back %s to the published snapshot %s", ", ".join(restored), snap.snapshot)
+    return restored
+
+
+def remove_orphans(lake: Lake, snap: Snapshot | None) -> int:
+    """Delete the data files of writers that died without committing them; returns how many."""
+    dead = lake.dead_writers()
+    if not dead:
+        return 0
+    removed = 0
+    for name in TABLES:
+        if name == SNAPSHOTS.name:
+            continue
+        root = lake.path_of(name)
+        referenced = set(lake.table(name).file_uris())
+        if snap is not None and name in snap.versions:
+            referenced |= set(lake.table(name, snap.versions[name]).file_uris())
+        for writer in dead:
+            for path in root.rglob(f"part-{writer}-*"):
+                if str(path) not in referenced:
+                    path.unlink()
+                    removed += 1
+    for writer in dead:
+        lake.forget_writer(writer)
+    return removed
+
+

@@ -1,0 +1,302 @@
+"""The store on disk: a directory of Delta Lake tables (store/tables.py), read and written through
+``deltalake`` (delta-rs). Commits are Delta's own (atomic, optimistic, concurrent appends); this module
+adds what ties the tables together:
+
+- ``snapshots``: a Delta table of its own, one row per published state, naming the version of every table
+  that belong together. Readers open the newest and see nothing newer: ingest appends events and the
+  derived tables follow, and none of it is visible until its snapshot row is committed.
+- one publisher at a time (an advisory lock on ``.publish.lock``): publishing reads the tables, derives and
+  commits several of them; ingests append events concurrently and queue only to publish.
+- data files named after the writer that made them (``part-<writer>-...``), and a lock each writer holds
+  while it runs: files of a writer that died without committing them are found and removed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from deltalake import DeltaTable, write_deltalake
+from deltalake.transaction import AddAction, CommitProperties, RemoveAction
+
+from cloudblame.store.tables import SCHEMA_VERSION, SNAPSHOTS, TABLES, Table
+
+DEFAULT_DB = "cloudblame-store"
+ENV_DB = "CLOUDBLAME_DB"
+_DUCKDB_MAGIC = b"DUCK"
+# Delta checkpoints every this many commits: opening a table replays at most this many commit files.
+CHECKPOINT_INTERVAL = "25"
+ROW_GROUP_ROWS = 16_384  # rows per Parquet row group: a point lookup reads one or two
+COMPRESSION_LEVEL = 1  # zstd; the raw records compress to ~0.6x their gzip input at level 1
+
+
+class StoreError(Exception):
+    """A store that cannot be used, with a message meant for the user."""
+
+
+def default_db_path() -> str:
+    return os.environ.get(ENV_DB) or DEFAULT_DB
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A published state: the version of every table that belong together."""
+
+    snapshot: int
+    published_at: datetime | None
+    versions: dict[str, int]
+    events: int  # rows of events at this state
+
+
+def _is_old_store(path: Path) -> bool:
+    """A single-file DuckDB store, as cloudblame wrote before the lake (schema versions 1-8)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(12)[8:12] == _DUCKDB_MAGIC
+    except OSError:
+        return False
+
+
+class Lake:
+    """A store directory. ``Lake.open`` checks it; ``create=True`` makes a new one."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None, *, create: bool = False) -> "Lake":
+        root = Path(path or default_db_path())
+        if root.is_file():
+            if _is_old_store(root):
+                raise StoreError(f"{root} is a store of an earlier cloudblame (one DuckDB file): run "
+                                 f"`cloudblame migrate {root}` to copy it into a store directory")
+            raise StoreError(f"{root} is a file, not a cloudblame store (a directory)")
+        lake = cls(root)
+        if not (root / SNAPSHOTS.name / "_delta_log").is_dir():
+            if not create:
+                raise StoreError(f"no store at {root}: run `cloudblame ingest PATH...` first (or pass --db)")
+            lake._create()
+        lake._check_version()
+        return lake
+
+    # --- tables
+
+    def path_of(self, table: str) -> Path:
+        return self.root / table
+
+    def table(self, name: str, version: int | None = None) -> DeltaTable:
+        return DeltaTable(str(self.path_of(name)), version=version)
+
+    def _create(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self.publish_lock():
+            versions = {}
+            for table in TABLES.values():
+                if not (self.path_of(table.name) / "_delta_log").is_dir():
+                    DeltaTable.create(str(self.path_of(table.name)), schema=table.delta_schema,
+                                      partition_by=list(table.partition_by) or None, mode="ignore",
+                                      name=table.name, description=table.doc,
+                                      configuration={"delta.checkpointInterval": CHECKPOINT_INTERVAL})
+                versions[table.name] = self.table(table.name).version()
+            if self.latest_snapshot() is None:
+                self.publish({k: v for k, v in versions.items() if k != SNAPSHOTS.name}, events=0, reason="create")
+
+    def _check_version(self) -> None:
+        snap = self._newest_row()
+        version = int(snap["schema_version"]) if snap else SCHEMA_VERSION
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"store {self.root} was written by a newer cloudblame (schema version {version}; "
+                             f"this one reads up to {SCHEMA_VERSION}): upgrade cloudblame")
+
+    # --- snapshots
+
+    def add_actions(self, name: str, version: int | None = None) -> pa.Table:
+        """The add actions of a table's data files (path, size_bytes, modification_time, partition.*,
+        min.*, max.*...)."""
+        return pa.table(self.table(name, version).get_add_actions(flatten=True))
+
+    def _newest_row(self) -> dict | None:
+        actions = self.add_actions(SNAPSHOTS.name)
+        if actions.num_rows == 0:
+            return None
+        newest = pc.index(actions.column("max.snapshot"), pc.max(actions.column("max.snapshot")))
+        path = actions.column("path")[newest.as_py()].as_py()
+        rows = pq.read_table(str(self.path_of(SNAPSHOTS.name) / path)).to_pylist()
+        return max(rows, key=lambda r: r["snapshot"])
+
+    def latest_snapshot(self) -> Snapshot | None:
+        row = self._newest_row()
+        if row is None:
+            return None
+        return Snapshot(row["snapshot"], row["published_at"], json.loads(row["versions"]), row["events"])
+
+    def publish(self, versions: dict[str, int], *, events: int, reason: str) -> Snapshot:
+        """Commit a snapshot row naming ``versions``: from now on readers see the tables at them."""
+        previous = self.latest_snapshot()
+        number = previous.snapshot + 1 if previous else 0
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        row = pa.table({"snapshot": [number], "published_at": pa.array([now], pa.timestamp("us")),
+                        "schema_version": [SCHEMA_VERSION], "versions": [json.dumps(versions, sort_keys=True)],
+                        "events": [events], "reason": [reason]}, schema=SNAPSHOTS.schema)
+        write_deltalake(str(self.path_of(SNAPSHOTS.name)), row, mode="append")
+        return Snapshot(number, now, dict(versions), events)
+
+    def snapshot_version(self) -> int:
+        """The snapshots table's own version: it changes exactly when a snapshot is published (cheap to
+        watch for a server that keeps a reader open)."""
+        log = self.path_of(SNAPSHOTS.name) / "_delta_log"
+        newest = -1
+        for entry in os.scandir(log):
+            if entry.name.endswith(".json") and entry.name[:20].isdigit():
+                newest = max(newest, int(entry.name[:20]))
+        return newest
+
+    # --- locks
+
+    def publish_lock(self, wait: float | None = None):
+        """Hold the store's publish lock (one publisher at a time); waits for it, up to ``wait`` seconds."""
+        return self._held(".publish.lock", wait, f"store {self.root} is being published by another process")
+
+    def events_lock(self, wait: float | None = None):
+        """Hold the lock under which events are committed: appends are short; a publish holds it while it
+        fixes which events it publishes (so no append lands between its reading and its dedupe commit)."""
+        return self._held(".events.lock", wait, f"events of store {self.root} are being committed by another process")
+
+    @contextmanager
+    def _held(self, name: str, wait: float | None, busy: str) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / name, "a+") as fh:
+            _lock(fh, wait, busy)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @contextmanager
+    def writer(self) -> Iterator[str]:
+        """A writer id for data files, registered (locked) while the block runs."""
+        folder = self.root / ".writers"
+        folder.mkdir(parents=True, exist_ok=True)
+        writer_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
+        path = folder / f"{writer_id}.lock"
+        with open(path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield writer_id
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                path.unlink(missing_ok=True)
+
+    def dead_writers(self) -> list[str]:
+        """Writers that registered and are gone without unregistering (killed)."""
+        folder = self.root / ".writers"
+        dead = []
+        for path in sorted(folder.glob("*.lock")) if folder.is_dir() else ():
+            with open(path, "a+") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                fcntl.flock(fh, fcntl.LOCK_UN)
+            dead.append(path.stem)
+        return dead
+
+    def forget_writer(self, writer_id: str) -> None:
+        (self.root / ".writers" / f"{writer_id}.lock").unlink(missing_ok=True)
+
+
+def _lock(fh, wait: float | None, busy: str) -> None:
+    if wait is None:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise StoreError(f"{busy} (waited {wait:g}s)") from None
+            time.sleep(0.05)
+
+
+# --- data files
+
+
+def data_file_name(writer_id: str, sequence: int) -> str:
+    return f"part-{writer_id}-{sequence:05d}-{uuid.uuid4().hex[:8]}.zstd.parquet"
+
+
+def write_data_file(root: Path, table: Table, rows: pa.Table, *, writer_id: str, sequence: int,
+                    partition: dict[str, str] | None = None) -> AddAction:
+    """Write ``rows`` (already in ``table.sort_by`` order) as one data file of ``table`` and return the
+    add action that commits it. Written by whichever process made the rows (ingest's workers too)."""
+    folder = "/".join(f"{k}={v}" for k, v in (partition or {}).items())
+    relative = f"{folder}/{data_file_name(writer_id, sequence)}" if folder else data_file_name(writer_id, sequence)
+    target = root / table.name / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(rows, target, compression="zstd", compression_level=COMPRESSION_LEVEL,
+                   row_group_size=ROW_GROUP_ROWS, use_dictionary=_dictionary_columns(rows),
+                   write_statistics=_stats_columns(rows))
+    stat = target.stat()
+    return AddAction(relative, stat.st_size, dict(partition or {}), int(stat.st_mtime * 1000), True,
+                     json.dumps(file_stats(rows)))
+
+
+def _dictionary_columns(rows: pa.Table) -> list[str]:
+    """Every column but the raw record (a dictionary of unique texts only costs)."""
+    return [name for name in rows.schema.names if name != "raw"]
+
+
+def _stats_columns(rows: pa.Table) -> list[str]:
+    return [f.name for f in rows.schema if f.name != "raw" and not pa.types.is_nested(f.type)]
+
+
+_STATS_TEXT = 32  # longer texts get no Delta statistics (a cut max would be below the real one)
+
+
+def file_stats(rows: pa.Table) -> dict:
+    """Delta's per-file statistics of ``rows``: record count, and min, max and null count of each flat
+    column (external engines and our own file pruning skip files by them)."""
+    mins, maxs, nulls = {}, {}, {}
+    for name in _stats_columns(rows):
+        column = rows.column(name)
+        nulls[name] = column.null_count
+        if column.null_count == len(column) or pa.types.is_boolean(column.type):
+            continue
+        bounds = pc.min_max(column)
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        if isinstance(low, str) and (len(low) > _STATS_TEXT or len(high) > _STATS_TEXT):
+            continue
+        mins[name], maxs[name] = _stat_value(low), _stat_value(high)
+    return {"numRecords": rows.num_rows, "minValues": mins, "maxValues": maxs, "nullCount": nulls}
+
+
+def _stat_value(value):
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def commit(lake: Lake, table: Table, actions: list[AddAction | RemoveAction], *,
+           metadata: dict | None = None) -> int:
+    """Commit ``actions`` to ``table`` in one Delta transaction; returns the new version."""
+    delta = lake.table(table.name)
+    delta.create_write_transaction(actions, mode="append", schema=table.delta_schema,
+                                   partition_by=list(table.partition_by) or None,
+                                   commit_properties=CommitProperties(custom_metadata=metadata, max_commit_retries=50))
+    delta.update_incremental()
+    return delta.version()

@@ -1,0 +1,56 @@
+"""The ledger of what was read (the ``objects`` table): a file or object is entered once its rows are
+committed to events, so an ingest that stops at any point re-reads exactly what it had not finished, and
+files entered unchanged (same size and mtime, or same ETag and size) are not read again."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+import duckdb
+import pyarrow as pa
+
+from cloudblame.sources.files import FileReport
+from cloudblame.store.db import define_views, new_connection
+from cloudblame.store.lake import Lake, commit, write_data_file
+from cloudblame.store.tables import OBJECTS
+
+# The newest entry of each path (an object read again after it changed has a later one).
+LATEST = "(SELECT * FROM objects QUALIFY row_number() OVER (PARTITION BY path ORDER BY ingested_at DESC) = 1)"
+
+
+def entries(reports: list[FileReport]) -> pa.Table:
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    return pa.table({
+        "path": [r.path for r in reports], "size": pa.array([r.size for r in reports], pa.int64()),
+        "mtime_ns": pa.array([r.mtime_ns for r in reports], pa.int64()), "etag": [r.etag for r in reports],
+        "shape": [r.shape for r in reports], "records": pa.array([r.records for r in reports], pa.int64()),
+        "skipped_reason": [r.skipped_reason for r in reports],
+        "ingested_at": pa.array([now] * len(reports), pa.timestamp("us")),
+    }, schema=OBJECTS.schema)
+
+
+def enter(lake: Lake, reports: list[FileReport], *, writer_id: str, sequence: int) -> None:
+    """Enter ``reports`` (their rows already committed) in the ledger, in one commit."""
+    if reports:
+        rows = entries(reports).sort_by("path")
+        commit(lake, OBJECTS, [write_data_file(lake.root, OBJECTS, rows, writer_id=writer_id, sequence=sequence)])
+
+
+@contextmanager
+def ledger(lake: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection whose ``objects`` view is the ledger as it is now (committed, published or not)."""
+    conn = new_connection()
+    try:
+        define_views(conn, {OBJECTS.name: lake.table(OBJECTS.name).file_uris()})
+        yield conn
+    finally:
+        conn.close()
+
+
+def entered(lake: Lake) -> dict[str, tuple[int, int, str | None]]:
+    """path -> (size, mtime_ns, etag) of every file or object in the ledger."""
+    with ledger(lake) as conn:
+        rows = conn.execute(f"SELECT path, size, mtime_ns, etag FROM {LATEST}").fetchall()
+    return {path: (size, mtime, etag) for path, size, mtime, etag in rows}
