@@ -8,8 +8,9 @@ from typing import Optional
 import typer
 from cloudblame.cli.common import DbOption, FormatOption, WaitOption, open_store, user_errors
 from cloudblame.cli import live, serve
+from cloudblame.cli import store as store_commands
 from cloudblame.cli.live import report_summaries, run_sources
-from cloudblame.cli.output import Format, console, emit, make_table, say
+from cloudblame.cli.output import Format, console, emit, make_table, say, stream_rows
 from cloudblame.cli.views import (
     print_blame, print_event, print_events, print_forgotten, print_ingest_summary, print_inventory, print_who,
 )
@@ -18,7 +19,7 @@ from cloudblame.queries.catalog import catalog_rules, inferred_events
 from cloudblame.queries.inventory import forgotten as forgotten_query
 from cloudblame.queries.inventory import DEFAULT_LIMIT
 from cloudblame.queries.inventory import inventory as inventory_query
-from cloudblame.queries.events import EventFilter, get_event, search_events
+from cloudblame.queries.events import EventFilter, get_event, iter_events, search_events
 from cloudblame.queries.who import who as who_query
 from cloudblame.sync import SourceSpec
 from cloudblame.timeutil import parse_when
@@ -102,7 +103,7 @@ def events(
     since: Optional[str] = typer.Option(None, "--since", help="7d, 12h, 30m, 2w or an ISO date/time."),
     until: Optional[str] = typer.Option(None, "--until", help="Same forms as --since."),
     sort: str = typer.Option("time_desc", "--sort", help="time_desc, time_asc, event_name or user."),
-    limit: int = typer.Option(50, "--limit", "-n", help="At most this many events."),
+    limit: int = typer.Option(50, "--limit", "-n", help="At most this many events (0: all of them, streamed)."),
 ) -> None:
     """Event History: search events with any combination of filters, newest first."""
     with open_store(db, read_only=True) as store, user_errors():
@@ -113,8 +114,11 @@ def events(
             tool=tool, source_ip=source_ip, text=text, since=parse_when(since) if since else None,
             until=parse_when(until) if until else None, sort=sort, limit=limit,
         )
-        rows = search_events(store, f)
-    emit(rows, fmt, lambda: print_events(rows, f))
+        if fmt is Format.table:
+            rows = list(iter_events(store, f))
+            print_events(rows, f)
+        else:
+            stream_rows(iter_events(store, f), fmt)
 
 
 @app.command()
@@ -233,3 +237,4 @@ def demo(
 
 live.register(app)
 serve.register(app)
+store_commands.register(app)

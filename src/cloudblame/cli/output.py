@@ -65,6 +65,38 @@ def write_csv(rows: Iterable[dict], stream: TextIO | None = None) -> None:
         writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
 
 
+STREAM_HEAD = 5_000  # rows whose keys make a streamed CSV's columns
+
+
+def stream_rows(rows: Iterable[dict], fmt: Format, stream: TextIO | None = None) -> int:
+    """``rows`` written as they come (a JSON array, or CSV whose columns are the keys of its first
+    STREAM_HEAD rows): any number of rows in the memory of a few. Returns how many were written."""
+    out = stream or sys.stdout
+    rows = iter(rows)
+    if fmt is Format.csv:
+        head = [flatten(r) for _, r in zip(range(STREAM_HEAD), rows)]
+        columns = list(dict.fromkeys(c for row in head for c in row))
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        count = 0
+        for row in _chain(head, (flatten(r) for r in rows)):
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            count += 1
+        return count
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(("," if count else "") + "\n" + orjson.dumps(row, option=orjson.OPT_NON_STR_KEYS).decode())
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _chain(first: list, rest: Iterable) -> Iterable:
+    yield from first
+    yield from rest
+
+
 def cell(value) -> Text:
     if value is None:
         return Text("-", style="dim")

@@ -13,13 +13,16 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from cloudblame.derive.activity import update_activity
+from cloudblame.derive.compact import compact_table
 from cloudblame.derive.dedup import remove_duplicates
 from cloudblame.derive.identity import resolve_sessions
 from cloudblame.derive.inventory import refresh_inventory
 from cloudblame.derive.lifecycle import update_resources
 from cloudblame.derive.links import add_links
+from cloudblame.derive.retention import retire
 from cloudblame.derive.work import Work
 from cloudblame.queries.details import prices_version
 from cloudblame.store.db import Store, snapshot_files
@@ -36,10 +39,15 @@ class PublishSummary:
     duplicates: int = 0  # events left out: the store (or an older new file) already held them
     seconds: float = 0.0
     tables: dict[str, int] = field(default_factory=dict)  # rows written per derived table
+    compacted: int = 0  # data files merged into larger ones
+    retired: int = 0  # events dropped past retention
 
 
-def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None) -> PublishSummary:
-    """Publish what was committed since the last snapshot (see the module doc)."""
+def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, compact: bool = False,
+            retain: timedelta | None = None) -> PublishSummary:
+    """Publish what was committed since the last snapshot (see the module doc); compact the tables that
+    hold many small files (with ``compact``, every table with two or more); with ``retain``, drop what
+    is past retention (cloudblame.derive.retention)."""
     started = time.perf_counter()
     with lake.publish_lock(wait), lake.writer() as writer_id:
         snap = lake.latest_snapshot()
@@ -49,23 +57,55 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None) ->
             adds = _new_event_files(lake, snap)
             with Store.at(lake, snap) as published:
                 adds, duplicates = remove_duplicates(lake, published, adds, writer_id=writer_id)
+            retired = retire(lake, retain=retain, writer_id=writer_id)[0] if retain else 0
+            compacted = compact_table(lake, EVENTS, writer_id=writer_id, force=compact)
             events_version = lake.table(EVENTS.name).version()
-        summary = PublishSummary(duplicates=duplicates)
-        stale_prices = _inventory_priced_otherwise(lake, snap)
-        if not adds and not stale_prices:
+        summary = PublishSummary(duplicates=duplicates, compacted=compacted, retired=retired)
+        if not (adds or compacted or compact or retired) and not _inventory_priced_otherwise(lake, snap):
             summary.seconds = time.perf_counter() - started
             return summary
         work = _work(lake, snap, events_version, adds, writer_id)
         try:
             summary.events = derive(work, events_changed=bool(adds))
+            summary.compacted += _compact_derived(work, force=compact)
             versions = {**work.versions, EVENTS.name: events_version, OBJECTS.name: lake.table(OBJECTS.name).version()}
-            total = (snap.events if snap else 0) + summary.events
+            total = snap.events + summary.events - retired
             summary.snapshot = lake.publish(versions, events=total, reason=reason).snapshot
         finally:
             work.store.close()
         summary.tables = dict(work.changed)
+        if summary.compacted:
+            vacuum(lake)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _compact_derived(work: Work, *, force: bool) -> int:
+    """Compact the derived tables and the ledger (the work's versions follow)."""
+    merged = 0
+    for name in (*DERIVED, OBJECTS.name, SNAPSHOTS.name):
+        count = compact_table(work.lake, TABLES[name], writer_id=work.writer_id, force=force)
+        if count and name in DERIVED:
+            work.follow(name)
+        merged += count
+    return merged
+
+
+VACUUM_AFTER = timedelta(hours=1)  # files a compaction removed are kept this long for the readers of older snapshots
+
+
+def vacuum(lake: Lake, *, older_than: timedelta = VACUUM_AFTER) -> int:
+    """Delete the files no table version in use needs: removed (compacted, rolled back, deduplicated)
+    more than ``older_than`` ago, or never committed and as old; those of the published snapshot are kept
+    whatever their age. Returns how many files were deleted."""
+    snap = lake.latest_snapshot()
+    deleted = 0
+    for name in TABLES:
+        keep = [snap.versions[name]] if snap and name in snap.versions else None
+        deleted += len(lake.table(name).vacuum(retention_hours=int(older_than.total_seconds() // 3600),
+                                               enforce_retention_duration=False, dry_run=False, full=True,
+                                               keep_versions=keep))
+    return deleted
 
 
 def derive(work: Work, *, events_changed: bool) -> int:
@@ -82,7 +122,7 @@ def derive(work: Work, *, events_changed: bool) -> int:
 def _work(lake: Lake, snap: Snapshot | None, events_version: int, adds: list[dict], writer_id: str) -> Work:
     """A reader of the published snapshot, its events moved on to ``events_version`` and the new events
     files as ``new_events``."""
-    versions = dict(snap.versions) if snap else {}
+    versions = {name: lake.table(name).version() for name in DERIVED}  # the snapshot's (rolled back), or since
     versions[EVENTS.name] = events_version
     files = snapshot_files(lake, versions)
     store = Store.at(lake, snap, files=files)

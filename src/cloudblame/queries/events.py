@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, fields
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
 
 import orjson
@@ -169,6 +170,29 @@ def _resource_clause(f: EventFilter) -> tuple[str, list]:
         params += [f.resource_type] * 2
     return (f"(e.event_id, e.event_time) IN (SELECT r.event_id, r.event_time FROM event_resources r "
             f"WHERE {' AND '.join(parts)})"), params
+
+
+EXPORT_PAGE = 5_000  # events per page when every match is streamed out
+
+
+def iter_events(store: Store, f: EventFilter) -> Iterator[dict]:
+    """Every event matching ``f`` in ``f.sort`` order, ``f.limit`` of them (0: all, however many), page by
+    page through the keyset cursors: memory holds one page whatever the count."""
+    if f.limit < 0:
+        raise ValueError("limit must be 0 (all) or more")
+    left = f.limit or None
+    page = replace(f, limit=min(EXPORT_PAGE, left or EXPORT_PAGE), before=None)
+    while True:
+        result = event_page(store, page)
+        for event in result["events"][:left]:
+            yield event
+        if left is not None:
+            left -= len(result["events"])
+            if left <= 0:
+                return
+        if result["next"] is None:
+            return
+        page = replace(page, after=result["next"], limit=min(EXPORT_PAGE, left or EXPORT_PAGE))
 
 
 def search_events(store: Store, f: EventFilter) -> list[dict]:

@@ -109,6 +109,12 @@ class Store:
         self.snapshot = snapshot
         return True
 
+    def lock_down(self) -> None:
+        """From now on this reader's SQL reads no file outside the store and writes none (for SQL that
+        is not the library's own: `cloudblame sql`)."""
+        self.conn.execute("SET allowed_directories = [?]", [str(self.lake.root.resolve())])
+        self.conn.execute("SET enable_external_access = false")
+
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[dict]:
         """Rows as dicts. SQL text is the library's own; every value goes in ``params``."""
         cur = self.conn.execute(sql, params)

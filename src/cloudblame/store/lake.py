@@ -279,11 +279,11 @@ def file_stats(rows: pa.Table) -> dict:
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         if isinstance(low, str) and (len(low) > _STATS_TEXT or len(high) > _STATS_TEXT):
             continue
-        mins[name], maxs[name] = _stat_value(low), _stat_value(high)
+        mins[name], maxs[name] = stat_value(low), stat_value(high)
     return {"numRecords": rows.num_rows, "minValues": mins, "maxValues": maxs, "nullCount": nulls}
 
 
-def _stat_value(value):
+def stat_value(value):
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     if isinstance(value, date):

@@ -1,0 +1,108 @@
+"""The store's own commands: `sql` (ad-hoc questions over its views), `compact`, `vacuum`, `migrate`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from cloudblame.cli.common import DbOption, FormatOption, open_store
+from cloudblame.cli.output import Format, console, make_table, say, stream_rows
+from cloudblame.store import StoreError, default_db_path
+from cloudblame.timeutil import parse_duration
+
+VIEWS_HELP = ("Views: events (with the resolved human: resolved_human, resolved_kind...), event_rows (the events "
+              "table alone), event_resources, resources, resource_keys, inventory, session_actors, session_keys, "
+              "credentials, calls, activity, identity_names, objects. Columns: docs/store.md.")
+
+
+def sql(
+    query: str = typer.Argument(..., help="One SQL statement (DuckDB's dialect) over the store's views."),
+    db: Optional[str] = DbOption,
+    fmt: Format = FormatOption,
+    limit: int = typer.Option(1000, "--limit", "-n", help="At most this many rows in a table (json/csv: all)."),
+) -> None:
+    """Ad-hoc SQL over the newest published snapshot, read-only: no file outside the store can be read or written."""
+    with open_store(db, read_only=True) as store:
+        store.lock_down()
+        try:
+            result = store.conn.execute(query)
+        except Exception as exc:  # a user's SQL: its error is the answer
+            say(f"error: {str(exc).splitlines()[0]}", style="red", err=True)
+            raise typer.Exit(2) from None
+        if not result.description:
+            say("error: give a query that returns rows (SELECT, WITH, DESCRIBE...)", style="red", err=True)
+            raise typer.Exit(2)
+        columns = [d[0] for d in result.description]
+        rows = (dict(zip(columns, row)) for batch in _batches(result) for row in batch)
+        if fmt is Format.table:
+            shown = [r for _, r in zip(range(limit), rows)]
+            console.print(make_table(f"{len(shown)} row(s)", columns, ([r[c] for c in columns] for r in shown)))
+        else:
+            stream_rows(rows, fmt)
+
+
+def _batches(result, size: int = 10_000):
+    while chunk := result.fetchmany(size):
+        yield chunk
+
+
+def compact(
+    db: Optional[str] = DbOption,
+    retain: Optional[str] = typer.Option(None, "--retain", help="Also drop events older than this (e.g. 400d) that "
+                                         "no resource's creation or deletion needs."),
+) -> None:
+    """Publish what is pending and merge every table's small files into sorted ones."""
+    from cloudblame.derive.publish import publish
+
+    with open_store(db, read_only=False) as store:
+        try:
+            done = publish(store.lake, reason="compact", compact=True,
+                           retain=parse_duration(retain) if retain else None)
+        except ValueError as exc:
+            say(f"error: {exc}", style="red", err=True)
+            raise typer.Exit(2) from None
+    say(f"compacted {done.compacted} file(s); {done.retired} event(s) past retention dropped; "
+        f"snapshot {done.snapshot}; {done.seconds:.1f}s")
+
+
+def vacuum(
+    db: Optional[str] = DbOption,
+    older_than: str = typer.Option("1h", "--older-than", help="Keep files removed less than this long ago."),
+) -> None:
+    """Delete data files no table version in use needs (removed by compaction, or never committed)."""
+    from cloudblame.derive.publish import vacuum as vacuum_lake
+
+    with open_store(db, read_only=True) as store:
+        try:
+            deleted = vacuum_lake(store.lake, older_than=parse_duration(older_than))
+        except ValueError as exc:
+            say(f"error: {exc}", style="red", err=True)
+            raise typer.Exit(2) from None
+    say(f"deleted {deleted} file(s)")
+
+
+def migrate(
+    old: str = typer.Argument(..., help="A store file of an earlier cloudblame (cloudblame.duckdb)."),
+    to: Optional[str] = typer.Option(None, "--to", help="The store directory to create [default: ./cloudblame-store]."),
+) -> None:
+    """Copy a store of an earlier cloudblame (one DuckDB file) into a store directory."""
+    from cloudblame.cli.views import print_ingest_summary
+    from cloudblame.migrate import migrate as migrate_store
+
+    target = to or default_db_path()
+    with open_store(target, read_only=False) as store:
+        try:
+            summary = migrate_store(old, store)
+        except StoreError as exc:
+            say(f"error: {exc}", style="red", err=True)
+            raise typer.Exit(2) from None
+        print_ingest_summary(summary)
+    say(f"migrated {old} into {target}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sql", epilog=VIEWS_HELP)(sql)
+    app.command("compact")(compact)
+    app.command("vacuum")(vacuum)
+    app.command("migrate")(migrate)

@@ -1,0 +1,111 @@
+"""Compaction: small data files merged into larger ones, sorted for point lookups (each table's sort_by;
+events also by the hour first, as workers write them). A publish compacts a table (for events: a day) once
+it holds ``MIN_SMALL_FILES`` files under ``SMALL_FILE`` bytes; `cloudblame compact` compacts every table
+that has two or more. A compaction commits one Delta transaction per table that removes the merged files
+and adds the new one (no data change); the removed files stay on disk for readers of older snapshots
+until `cloudblame vacuum` deletes them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow.parquet as pq
+from deltalake.transaction import AddAction, RemoveAction
+
+from cloudblame.store.lake import COMPRESSION_LEVEL, ROW_GROUP_ROWS, Lake, commit, data_file_name, stat_value
+from cloudblame.store.tables import EVENTS, Table
+
+SMALL_FILE = 32 * 2**20  # bytes
+MIN_SMALL_FILES = 8
+MEMORY = "400MB"  # DuckDB's cap while sorting (it spills beyond)
+
+
+@dataclass(frozen=True)
+class DataFile:
+    path: str  # relative to the table
+    size: int
+    partition: dict[str, str]
+
+
+def data_files(lake: Lake, table: Table) -> list[DataFile]:
+    actions = lake.add_actions(table.name).to_pylist()
+    return [DataFile(a["path"], a["size_bytes"], {k.removeprefix("partition."): str(v) for k, v in a.items()
+                                                  if k.startswith("partition.")}) for a in actions]
+
+
+def due(files: list[DataFile], *, force: bool) -> list[list[DataFile]]:
+    """The groups of small files to merge (one group per partition)."""
+    groups: dict[tuple, list[DataFile]] = {}
+    for f in files:
+        if f.size < SMALL_FILE:
+            groups.setdefault(tuple(sorted(f.partition.items())), []).append(f)
+    least = 2 if force else MIN_SMALL_FILES
+    return [g for g in groups.values() if len(g) >= least]
+
+
+def order_sql(table: Table) -> str:
+    keys = list(table.sort_by)
+    if table is EVENTS:
+        keys = ["date_trunc('hour', event_time)", *keys]
+    return ", ".join(keys)
+
+
+def merge(lake: Lake, table: Table, group: list[DataFile], *, writer_id: str, sequence: int) -> list:
+    """One sorted data file of ``group``'s rows: the remove and add actions that commit it."""
+    root = lake.path_of(table.name)
+    partition = group[0].partition
+    folder = "/".join(f"{k}={v}" for k, v in partition.items())
+    relative = f"{folder}/{data_file_name(writer_id, sequence)}" if folder else data_file_name(writer_id, sequence)
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sources = ", ".join("'" + str(root / f.path).replace("'", "''") + "'" for f in group)
+    conn = duckdb.connect()
+    try:
+        conn.execute(f"SET memory_limit = '{MEMORY}'")
+        conn.execute(f"SET temp_directory = '{str(lake.root / '.tmp')}'")
+        conn.execute("SET preserve_insertion_order = false")
+        conn.execute(f"COPY (SELECT * FROM read_parquet([{sources}]) ORDER BY {order_sql(table)}) TO "
+                     f"'{str(target)}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {COMPRESSION_LEVEL}, "
+                     f"ROW_GROUP_SIZE {ROW_GROUP_ROWS})")
+    finally:
+        conn.close()
+    now = int(time.time() * 1000)
+    removes = [RemoveAction(f.path, False, now, f.size, f.partition) for f in group]
+    add = AddAction(relative, target.stat().st_size, dict(partition), now, False, json.dumps(footer_stats(target)))
+    return [*removes, add]
+
+
+def footer_stats(path) -> dict:
+    """Delta statistics from a data file's footer (row-group min, max and null counts)."""
+    meta = pq.read_metadata(path)
+    mins, maxs, nulls = {}, {}, {}
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            column = group.column(c)
+            name = column.path_in_schema
+            stats = column.statistics
+            if "." in name or name == "raw" or stats is None:
+                continue
+            nulls[name] = nulls.get(name, 0) + (stats.null_count or 0)
+            if stats.has_min_max and not isinstance(stats.min, (bool, bytes)):
+                if not isinstance(stats.min, str) or max(len(stats.min), len(stats.max)) <= 32:
+                    mins[name] = min(mins.get(name, stats.min), stats.min)
+                    maxs[name] = max(maxs.get(name, stats.max), stats.max)
+    return {"numRecords": meta.num_rows, "minValues": {k: stat_value(v) for k, v in mins.items()},
+            "maxValues": {k: stat_value(v) for k, v in maxs.items()}, "nullCount": nulls}
+
+
+def compact_table(lake: Lake, table: Table, *, writer_id: str, force: bool = False) -> int:
+    """Merge the due groups of ``table`` (one commit); returns how many files were merged."""
+    actions, merged = [], 0
+    for sequence, group in enumerate(due(data_files(lake, table), force=force), start=1):
+        actions += merge(lake, table, group, writer_id=writer_id, sequence=sequence)
+        merged += len(group)
+    if actions:
+        commit(lake, table, actions, metadata={"cloudblame": "compact"})
+    return merged

@@ -1,0 +1,189 @@
+"""Helpers of the lake tests (tests/integration/test_lake_*.py, issue #15): a store's whole content table by
+table, the invariants every published snapshot must satisfy, the data files no Delta commit ever named, and
+running an ingest in a subprocess (to kill it, or to run two at once)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+from cloudblame.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Every table a store's readers answer from (event_rows: the events table alone).
+DERIVED_TABLES = ("event_resources", "credentials", "session_keys", "session_actors", "resources", "resource_keys",
+                  "inventory", "calls", "activity", "identity_names")
+TABLES = ("event_rows",) + DERIVED_TABLES
+# What legitimately differs between two stores of the same files: when each file was entered in the ledger.
+OBJECTS_SQL = "SELECT DISTINCT * EXCLUDE (ingested_at) FROM objects ORDER BY ALL"
+
+
+def table_rows(store: Store, *, origin: bool = True) -> dict[str, list[tuple]]:
+    """Every row of every table of ``store``'s snapshot, sorted (event_rows without ``origin`` unless asked:
+    which of two identical copies of an event is kept depends on which file came first)."""
+    out = {}
+    for name in TABLES:
+        exclude = " EXCLUDE (origin)" if name == "event_rows" and not origin else ""
+        out[name] = store.conn.execute(f"SELECT *{exclude} FROM {name} ORDER BY ALL").fetchall()
+    out["objects"] = store.conn.execute(OBJECTS_SQL).fetchall()
+    out["snapshot.events"] = [(store.snapshot.events,)]
+    return out
+
+
+def content(db: Path, *, origin: bool = True) -> dict[str, list[tuple]]:
+    with Store.open(db, read_only=True) as store:
+        return table_rows(store, origin=origin)
+
+
+def differences(expected: dict[str, list[tuple]], got: dict[str, list[tuple]], *, show: int = 3) -> list[str]:
+    """A readable account of the tables whose rows differ (empty when the stores are equal)."""
+    found = []
+    for name in expected:
+        a, b = expected[name], got.get(name)
+        if a == b:
+            continue
+        b = b or []
+        sa, sb = set(map(repr, a)), set(map(repr, b))
+        lines = [f"{name}: {len(a)} rows expected, {len(b)} found"]
+        lines += [f"    missing: {r[:400]}" for r in sorted(sa - sb)[:show]]
+        lines += [f"    extra:   {r[:400]}" for r in sorted(sb - sa)[:show]]
+        if sa == sb:
+            lines.append("    (the same distinct rows, repeated a different number of times)")
+        found.append("\n".join(lines))
+    return found
+
+
+def assert_same_content(expected: dict, got: dict, what: str) -> None:
+    diff = differences(expected, got)
+    assert not diff, f"{what}: the store differs from the reference in {len(diff)} table(s):\n" + "\n".join(diff)
+
+
+# --- invariants of a published snapshot
+
+INVARIANTS = {
+    "event_rows has one row per event_id": "SELECT count(*) - count(DISTINCT event_id) FROM event_rows",
+    "every event_resources row's event is in event_rows":
+        "SELECT count(*) FROM event_resources r ANTI JOIN event_rows e ON e.event_id = r.event_id",
+    "event_resources holds exactly the events' nested resources":
+        "SELECT (SELECT count(*) FROM event_resources) - (SELECT coalesce(sum(len(resources)), 0) FROM event_rows)",
+    "every credentials row's event is in event_rows":
+        "SELECT count(*) FROM credentials c ANTI JOIN event_rows e ON e.event_id = c.event_id",
+    "credentials holds exactly the events' credentials":
+        "SELECT (SELECT count(*) FROM credentials) - (SELECT count(*) FROM event_rows WHERE credential IS NOT NULL)",
+    "sum(calls.events) = count(event_rows)":
+        "SELECT (SELECT coalesce(sum(events), 0) FROM calls) - (SELECT count(*) FROM event_rows)",
+    "sum(activity.events) = count(event_rows)":
+        "SELECT (SELECT coalesce(sum(events), 0) FROM activity) - (SELECT count(*) FROM event_rows)",
+    "sum(resources.events) = the event_resources rows of typed resources":
+        "SELECT (SELECT coalesce(sum(events), 0) FROM resources) - (SELECT count(*) FROM event_resources "
+        "WHERE resource_type IS NOT NULL AND resource_type <> '')",
+    "every session_actors row is a session of session_keys":
+        "SELECT count(*) FROM session_actors a ANTI JOIN session_keys k USING (access_key_id, principal)",
+    "every inventory row is an alive resource":
+        "SELECT count(*) FROM inventory i ANTI JOIN (SELECT * FROM resources WHERE alive) r "
+        "USING (resource_type, resource_id, account_id)",
+}
+
+
+def broken_invariants(store: Store) -> dict[str, int]:
+    """The invariants ``store``'s snapshot breaks (name -> how far off); empty when it is consistent."""
+    broken = {}
+    events = store.conn.execute("SELECT count(*) FROM event_rows").fetchall()[0][0]
+    expected = store.snapshot.events if store.snapshot else 0
+    if events != expected:
+        broken[f"count(event_rows) = snapshot {store.snapshot and store.snapshot.snapshot}'s events ({expected})"] = \
+            events - expected
+    for name, sql in INVARIANTS.items():
+        off = store.conn.execute(sql).fetchall()[0][0]
+        if off:
+            broken[name] = off
+    return broken
+
+
+def snapshot_rows(db: Path) -> list[dict]:
+    """Every row of the snapshots table (every state ever published)."""
+    import deltalake
+
+    rows = deltalake.DeltaTable(str(Path(db) / "snapshots")).to_pyarrow_table().to_pylist()
+    return sorted(rows, key=lambda r: r["snapshot"])
+
+
+# --- leftover data files
+
+
+def committed_paths(table_folder: Path) -> set[str]:
+    """Every data file any commit of the Delta table ever added (still referenced or removed by a later commit,
+    not vacuumed): what is not among them was written and never committed."""
+    paths = set()
+    for log in sorted((table_folder / "_delta_log").glob("*.json")):
+        for line in log.read_text().splitlines():
+            if line.strip():
+                action = json.loads(line)
+                if "add" in action:
+                    paths.add(unquote(action["add"]["path"]))
+    return paths
+
+
+def leftover_files(db: Path) -> dict[str, list[str]]:
+    """Per table, the data files under its folder that no commit names (written by a writer that died)."""
+    found = {}
+    for folder in sorted(p for p in Path(db).iterdir() if (p / "_delta_log").is_dir()):
+        committed = committed_paths(folder)
+        stray = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.parquet")
+                       if "_delta_log" not in p.parts and str(p.relative_to(folder)) not in committed)
+        if stray:
+            found[folder.name] = stray
+    return found
+
+
+# --- ingests in subprocesses
+
+
+def subprocess_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLOUDBLAME_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.update(extra)
+    return env
+
+
+def python_script(code: str) -> list[str]:
+    return [sys.executable, "-c", textwrap.dedent(code)]
+
+
+def start(args: list[str], *, env: dict | None = None, cwd: Path | None = None) -> subprocess.Popen:
+    """A subprocess in a session (and process group) of its own: killing the group kills its workers too."""
+    return subprocess.Popen(args, env=env or subprocess_env(), cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def wait_group_gone(proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Wait until no process of ``proc``'s group is left (its workers included)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
+        proc.poll()
+    raise AssertionError(f"processes of group {proc.pid} still running after {timeout}s")
+
+
+def cli_ingest(paths: list[Path], db: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "cloudblame", "ingest", *map(str, paths), "--db", str(db), "--format", "json",
+            *extra]
