@@ -8,15 +8,13 @@ until `cloudblame vacuum` deletes them.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow.parquet as pq
-from deltalake.transaction import AddAction, RemoveAction
+from deltalake.transaction import RemoveAction
 
-from cloudblame.store.lake import COMPRESSION_LEVEL, ROW_GROUP_ROWS, Lake, commit, data_file_name, stat_value
+from cloudblame.store.lake import Lake, commit, copy_data_file
 from cloudblame.store.tables import EVENTS, Table
 
 SMALL_FILE = 32 * 2**20  # bytes
@@ -57,47 +55,18 @@ def order_sql(table: Table) -> str:
 def merge(lake: Lake, table: Table, group: list[DataFile], *, writer_id: str, sequence: int) -> list:
     """One sorted data file of ``group``'s rows: the remove and add actions that commit it."""
     root = lake.path_of(table.name)
-    partition = group[0].partition
-    folder = "/".join(f"{k}={v}" for k, v in partition.items())
-    relative = f"{folder}/{data_file_name(writer_id, sequence)}" if folder else data_file_name(writer_id, sequence)
-    target = root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    sources = ", ".join("'" + str(root / f.path).replace("'", "''") + "'" for f in group)
+    sources = [str(root / f.path) for f in group]
     conn = duckdb.connect()
     try:
         conn.execute(f"SET memory_limit = '{MEMORY}'")
-        conn.execute(f"SET temp_directory = '{str(lake.root / '.tmp')}'")
-        conn.execute("SET preserve_insertion_order = false")
-        conn.execute(f"COPY (SELECT * FROM read_parquet([{sources}]) ORDER BY {order_sql(table)}) TO "
-                     f"'{str(target)}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {COMPRESSION_LEVEL}, "
-                     f"ROW_GROUP_SIZE {ROW_GROUP_ROWS})")
+        conn.execute("SET temp_directory = ?", [str(lake.root / ".tmp")])
+        add = copy_data_file(conn, lake.root, table, "SELECT * FROM read_parquet($files)", {"files": sources},
+                             writer_id=writer_id, sequence=sequence, partition=group[0].partition,
+                             order=order_sql(table), data_change=False)
     finally:
         conn.close()
     now = int(time.time() * 1000)
-    removes = [RemoveAction(f.path, False, now, f.size, f.partition) for f in group]
-    add = AddAction(relative, target.stat().st_size, dict(partition), now, False, json.dumps(footer_stats(target)))
-    return [*removes, add]
-
-
-def footer_stats(path) -> dict:
-    """Delta statistics from a data file's footer (row-group min, max and null counts)."""
-    meta = pq.read_metadata(path)
-    mins, maxs, nulls = {}, {}, {}
-    for g in range(meta.num_row_groups):
-        group = meta.row_group(g)
-        for c in range(group.num_columns):
-            column = group.column(c)
-            name = column.path_in_schema
-            stats = column.statistics
-            if "." in name or name == "raw" or stats is None:
-                continue
-            nulls[name] = nulls.get(name, 0) + (stats.null_count or 0)
-            if stats.has_min_max and not isinstance(stats.min, (bool, bytes)):
-                if not isinstance(stats.min, str) or max(len(stats.min), len(stats.max)) <= 32:
-                    mins[name] = min(mins.get(name, stats.min), stats.min)
-                    maxs[name] = max(maxs.get(name, stats.max), stats.max)
-    return {"numRecords": meta.num_rows, "minValues": {k: stat_value(v) for k, v in mins.items()},
-            "maxValues": {k: stat_value(v) for k, v in maxs.items()}, "nullCount": nulls}
+    return [*(RemoveAction(f.path, False, now, f.size, f.partition) for f in group), *([add] if add else [])]
 
 
 def compact_table(lake: Lake, table: Table, *, writer_id: str, force: bool = False) -> int:

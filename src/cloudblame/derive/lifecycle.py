@@ -95,5 +95,5 @@ def update_resources(work: Work, changed_sessions: pa.Table) -> pa.Table:
         rows = sql_rows(work, RESOURCES.name, RESOURCES_SQL.format(affected=name))
     if rows.num_rows:
         work.upsert(RESOURCES, rows, KEYS)
-    work.append(RESOURCE_KEYS, sql_rows(work, RESOURCE_KEYS.name, NEW_KEYS_SQL))
+    work.append_sql(RESOURCE_KEYS, NEW_KEYS_SQL)
     return affected

@@ -3,7 +3,7 @@ unnested, with the event's fields), and one credentials row per credential each 
 
 from __future__ import annotations
 
-from cloudblame.derive.work import Work, sql_rows
+from cloudblame.derive.work import Work
 from cloudblame.store.tables import CREDENTIALS, EVENT_RESOURCES
 
 NEW_LINKS_VIEW = """CREATE OR REPLACE VIEW new_links AS
@@ -24,5 +24,5 @@ FROM new_events e WHERE e.credential IS NOT NULL"""
 
 def add_links(work: Work) -> None:
     work.store.execute(NEW_LINKS_VIEW)
-    work.append(EVENT_RESOURCES, sql_rows(work, EVENT_RESOURCES.name, "SELECT * FROM new_links"))
-    work.append(CREDENTIALS, sql_rows(work, CREDENTIALS.name, NEW_CREDENTIALS))
+    work.append_sql(EVENT_RESOURCES, "SELECT * FROM new_links")
+    work.append_sql(CREDENTIALS, NEW_CREDENTIALS)

@@ -56,6 +56,7 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, co
         with lake.events_lock():
             adds = _new_event_files(lake, snap)
             with Store.at(lake, snap) as published:
+                published.limit_memory(DERIVE_MEMORY)
                 adds, duplicates = remove_duplicates(lake, published, adds, writer_id=writer_id)
             retired = retire(lake, retain=retain, writer_id=writer_id)[0] if retain else 0
             compacted = compact_table(lake, EVENTS, writer_id=writer_id, force=compact)
@@ -91,6 +92,7 @@ def _compact_derived(work: Work, *, force: bool) -> int:
     return merged
 
 
+DERIVE_MEMORY = "500MB"  # DuckDB's cap while deriving (it spills to the store's .tmp beyond)
 VACUUM_AFTER = timedelta(hours=1)  # files a compaction removed are kept this long for the readers of older snapshots
 
 
@@ -126,6 +128,7 @@ def _work(lake: Lake, snap: Snapshot | None, events_version: int, adds: list[dic
     versions[EVENTS.name] = events_version
     files = snapshot_files(lake, versions)
     store = Store.at(lake, snap, files=files)
+    store.limit_memory(DERIVE_MEMORY)
     root = lake.path_of(EVENTS.name)
     new_files = [str(root / a["path"]) for a in adds]
     store.conn.execute("CREATE OR REPLACE VIEW new_events AS SELECT * FROM read_parquet([" +

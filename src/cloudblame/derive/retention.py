@@ -7,15 +7,14 @@ walk's edges) and the counts of calls per day stay.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import timedelta
 
 import duckdb
-from deltalake.transaction import AddAction, RemoveAction
+from deltalake.transaction import RemoveAction
 
-from cloudblame.derive.compact import DataFile, data_files, footer_stats
-from cloudblame.store.lake import COMPRESSION_LEVEL, ROW_GROUP_ROWS, Lake, commit, data_file_name
+from cloudblame.derive.compact import DataFile, data_files, order_sql
+from cloudblame.store.lake import Lake, commit, copy_data_file
 from cloudblame.store.tables import EVENT_RESOURCES, EVENTS
 
 _CHANGES = "('create', 'delete', 'modify')"
@@ -63,20 +62,13 @@ def _by_day(files: list[DataFile]) -> list[list[DataFile]]:
 
 def _rewrite_day(conn, lake: Lake, day: list[DataFile], cutoff, *, writer_id: str, sequence: int) -> tuple[list, int]:
     """One day's files without what retention drops: (the actions that commit it, rows dropped)."""
-    root = lake.path_of(EVENTS.name)
-    sources = [str(root / f.path) for f in day]
+    sources = [str(lake.path_of(EVENTS.name) / f.path) for f in day]
+    params = {"files": sources, "cutoff": cutoff}
     total, kept = conn.execute(f"SELECT count(*), count(*) FILTER (WHERE {KEPT_EVENT_SQL}) FROM read_parquet($files)",
-                               {"files": sources, "cutoff": cutoff}).fetchall()[0]
+                               params).fetchall()[0]
     if kept == total:
         return [], 0
     now = int(time.time() * 1000)
-    actions: list = [RemoveAction(f.path, True, now, f.size, f.partition) for f in day]
-    if kept:
-        relative = f"event_date={day[0].partition['event_date']}/{data_file_name(writer_id, sequence)}"
-        target = root / relative
-        conn.execute(f"COPY (SELECT * FROM read_parquet($files) WHERE {KEPT_EVENT_SQL}) TO '{target}' "
-                     f"(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {COMPRESSION_LEVEL}, "
-                     f"ROW_GROUP_SIZE {ROW_GROUP_ROWS})", {"files": sources, "cutoff": cutoff})
-        actions.append(AddAction(relative, target.stat().st_size, dict(day[0].partition), now, True,
-                                 json.dumps(footer_stats(target))))
-    return actions, total - kept
+    add = copy_data_file(conn, lake.root, EVENTS, f"SELECT * FROM read_parquet($files) WHERE {KEPT_EVENT_SQL}", params,
+                         writer_id=writer_id, sequence=sequence, partition=day[0].partition, order=order_sql(EVENTS))
+    return [*(RemoveAction(f.path, True, now, f.size, f.partition) for f in day), *([add] if add else [])], total - kept

@@ -8,6 +8,7 @@ its view follows the table's new version, so later steps read what earlier ones 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -15,7 +16,7 @@ from deltalake import write_deltalake
 from deltalake.writer import WriterProperties
 
 from cloudblame.store.db import Store, define_views
-from cloudblame.store.lake import COMPRESSION_LEVEL, Lake, commit, write_data_file
+from cloudblame.store.lake import COMPRESSION_LEVEL, Lake, commit, copy_data_file
 from cloudblame.store.tables import TABLES, Table
 
 WRITER = WriterProperties(compression="ZSTD", compression_level=COMPRESSION_LEVEL)
@@ -40,14 +41,14 @@ class Work:
         self.sequence += 1
         return self.sequence
 
-    def append(self, table: Table, rows: pa.Table) -> None:
-        """Add ``rows`` as one sorted data file (appended tables: nothing of theirs ever changes)."""
-        if rows.num_rows:
-            rows = rows.sort_by([(c, "ascending") for c in table.sort_by]) if table.sort_by else rows
-            action = write_data_file(self.lake.root, table, rows.cast(table.schema), writer_id=self.writer_id,
-                                     sequence=self._next())
+    def append_sql(self, table: Table, select: str) -> None:
+        """Add the rows of ``select`` (over the work's views) as one data file in the table's sort order,
+        written by DuckDB as it reads them (any number of rows, in bounded memory)."""
+        action = copy_data_file(self.store.conn, self.lake.root, table, select, writer_id=self.writer_id,
+                                sequence=self._next())
+        if action is not None:
             commit(self.lake, table, [action])
-            self._count(table, rows.num_rows)
+            self._count(table, json.loads(action.stats)["numRecords"])
         self.follow(table.name)
 
     def upsert(self, table: Table, rows: pa.Table, keys: tuple[str, ...], *, delete: pa.Table | None = None) -> None:

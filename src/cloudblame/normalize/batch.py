@@ -270,35 +270,39 @@ class _TrailDocument:
     def add(self, slices: list[msgspec.Raw]) -> list[str]:
         """Add every record among ``slices``; returns why each item that is not a record was skipped."""
         skipped: list[str] = []
-        decode, columns = _RECORD.decode, self.batch.columns
-        for position, raw in enumerate(slices, start=1):
-            try:
-                rec = decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                rec = None
+        records = _records(slices)
+        add_one = self._add_plain
+        for position, (raw, rec) in enumerate(zip(slices, records), start=1):
             when = _plain_time(rec) if rec is not None and _plain(rec) else None
             if when is None:  # an unusual record: the reference path decides
                 reason = self._add_decoded(raw, position)
                 if reason is not None:
                     skipped.append(reason)
                 continue
-            self.report.records += 1
-            text = bytes(raw)
-            event_id = rec.eventID or "synthetic-" + sha1(text).hexdigest()
-            if not self.batch._first_copy(event_id):
-                continue
-            shape = self._shape(rec)
-            account = self.batch.shape_rows[shape][3]
-            region = self.batch.shape_rows[shape][2]
-            for name, value in zip(ROW_COLUMNS[:7], (event_id, when, rec.errorCode, rec.errorMessage,
-                                                     rec.sourceIPAddress, rec.sharedEventID, text)):
-                columns[name].append(value)
-            columns["shape"].append(shape)
-            columns["file"].append(self.file)
-            links, credential = self._bodies(rec, text, event_id, when, account, region)
-            columns["resources"].append(links)
-            columns["credential"].append(credential)
+            add_one(rec, when, raw)
         return skipped
+
+    def _add_plain(self, rec: _Record, when: datetime, raw: msgspec.Raw) -> None:
+        self.report.records += 1
+        text = bytes(raw)
+        event_id = rec.eventID or "synthetic-" + sha1(text).hexdigest()
+        if not self.batch._first_copy(event_id):
+            return
+        shape = self._shape(rec)
+        _, _, region, account, *_ = self.batch.shape_rows[shape]
+        links, credential = self._bodies(rec, text, event_id, when, account, region)
+        columns = self.batch.columns
+        columns["event_id"].append(event_id)
+        columns["event_time"].append(when)
+        columns["error_code"].append(rec.errorCode)
+        columns["error_message"].append(rec.errorMessage)
+        columns["source_ip"].append(rec.sourceIPAddress)
+        columns["shared_event_id"].append(rec.sharedEventID)
+        columns["raw"].append(text)
+        columns["shape"].append(shape)
+        columns["file"].append(self.file)
+        columns["resources"].append(links)
+        columns["credential"].append(credential)
 
     def _add_decoded(self, raw: msgspec.Raw, position: int) -> str | None:
         record, reason = unwrap(orjson.loads(memoryview(raw)))
@@ -311,9 +315,11 @@ class _TrailDocument:
     def _shape(self, rec: _Record) -> int:
         """The index of the record's shape in the batch (computed once per distinct shape)."""
         who = bytes(rec.userIdentity)
-        ip = tool_source_ip(rec.userAgent, rec.sourceIPAddress)
+        ip = None if rec.sourceIPAddress is None else tool_source_ip(rec.userAgent, rec.sourceIPAddress)
+        located = rec.awsRegion is not None and rec.recipientAccountId is not None
         key = (rec.eventSource, rec.eventName, rec.awsRegion, rec.recipientAccountId, rec.readOnly, rec.userAgent,
-               rec.eventType, rec.eventCategory, rec.eventVersion, rec.apiVersion, who, ip, self.fallback)
+               rec.eventType, rec.eventCategory, rec.eventVersion, rec.apiVersion, who, ip,
+               None if located else self.fallback)
         batch = self.batch
         index = batch.shapes.get(key)
         if index is None:
@@ -343,6 +349,25 @@ class _TrailDocument:
                  "account_id": account, "aws_region": region, "shared_event_id": rec.sharedEventID,
                  "error_code": None, "user_name": _identity(bytes(rec.userIdentity))[4]}
         return links, credential_fields(credential_row(record if record is not None else orjson.loads(text), event))
+
+
+_ARRAY = msgspec.json.Decoder(list[_Record])
+
+
+def _records(slices: list[msgspec.Raw]) -> list[_Record | None]:
+    """The top-level fields of each slice: all at once (one decoder call for the document), or, when one
+    of them is not as expected, one by one (None for the unusual ones)."""
+    try:
+        return _ARRAY.decode(b"[" + b",".join(slices) + b"]")
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        pass
+    out: list[_Record | None] = []
+    for raw in slices:
+        try:
+            out.append(_RECORD.decode(raw))
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            out.append(None)
+    return out
 
 
 def _plain(rec: _Record) -> bool:

@@ -109,6 +109,12 @@ class Store:
         self.snapshot = snapshot
         return True
 
+    def limit_memory(self, limit: str) -> None:
+        """Cap DuckDB's memory for this reader's work (``"500MB"``, a library constant); beyond it DuckDB
+        spills to the store's ``.tmp`` folder."""
+        self.conn.execute(f"SET memory_limit = '{limit}'")
+        self.conn.execute("SET temp_directory = ?", [str(self.lake.root / ".tmp")])
+
     def lock_down(self) -> None:
         """From now on this reader's SQL reads no file outside the store and writes none (for SQL that
         is not the library's own: `cloudblame sql`)."""

@@ -254,6 +254,51 @@ def write_data_file(root: Path, table: Table, rows: pa.Table, *, writer_id: str,
                      json.dumps(file_stats(rows)))
 
 
+def copy_data_file(conn, root: Path, table: Table, select: str, params=None, *, writer_id: str, sequence: int,
+                   partition: dict[str, str] | None = None, order: str | None = None,
+                   data_change: bool = True) -> AddAction | None:
+    """Write the rows of ``select`` (the library's DuckDB SQL on ``conn``, with ``params``) as one data file
+    of ``table``, in ``order`` (default: the table's sort order), DuckDB streaming them to the file; the add
+    action that commits it, or None (and no file) when there are none."""
+    folder = "/".join(f"{k}={v}" for k, v in (partition or {}).items())
+    relative = f"{folder}/{data_file_name(writer_id, sequence)}" if folder else data_file_name(writer_id, sequence)
+    target = root / table.name / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    order = order or ", ".join(table.sort_by)
+    columns = ", ".join(f.name for f in table.schema)
+    conn.execute(f"COPY (SELECT {columns} FROM ({select}) ORDER BY {order}) TO '{target}' (FORMAT parquet, "
+                 f"COMPRESSION zstd, COMPRESSION_LEVEL {COMPRESSION_LEVEL}, ROW_GROUP_SIZE {ROW_GROUP_ROWS})",
+                 params or {})
+    stats = footer_stats(target)
+    if not stats["numRecords"]:
+        target.unlink()
+        return None
+    return AddAction(relative, target.stat().st_size, dict(partition or {}), int(time.time() * 1000), data_change,
+                     json.dumps(stats))
+
+
+def footer_stats(path: Path) -> dict:
+    """Delta's per-file statistics read from a data file's footer (its row groups' min, max, null counts)."""
+    meta = pq.read_metadata(path)
+    mins, maxs, nulls = {}, {}, {}
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            column = group.column(c)
+            name, stats = column.path_in_schema, column.statistics
+            if "." in name or name == "raw" or stats is None:
+                continue
+            nulls[name] = nulls.get(name, 0) + (stats.null_count or 0)
+            if not stats.has_min_max or isinstance(stats.min, (bool, bytes)):
+                continue
+            if isinstance(stats.min, str) and max(len(stats.min), len(stats.max)) > _STATS_TEXT:
+                continue
+            mins[name] = min(mins.get(name, stats.min), stats.min)
+            maxs[name] = max(maxs.get(name, stats.max), stats.max)
+    return {"numRecords": meta.num_rows, "minValues": {k: stat_value(v) for k, v in mins.items()},
+            "maxValues": {k: stat_value(v) for k, v in maxs.items()}, "nullCount": nulls}
+
+
 def _dictionary_columns(rows: pa.Table) -> list[str]:
     """Every column but the raw record (a dictionary of unique texts only costs)."""
     return [name for name in rows.schema.names if name != "raw"]
