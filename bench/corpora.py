@@ -7,7 +7,9 @@ worker process, each with its own seed and its own time window (shard 1 starts t
 object keys never collide and everyone's ids (``people_seed``) and the organization stay the same.
 
 ``<corpus-dir>/<label>/corpus.json`` records the parameters and a fingerprint of the generator's and the
-catalog's sources: a changed generator, catalog, size or parameter regenerates the corpus.
+catalog's sources: a changed generator, catalog, size or parameter regenerates the corpus. The
+real-shaped corpus (records of ../shared/datasets replicated) is made by bench/realcorpus.py and cached
+the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -53,9 +55,29 @@ class Corpus:
     catalog_rules_hit: int  # (eventSource, eventName) pairs of the catalog present in the corpus
     catalog_rules: int
     cached: bool = False
+    origin: str = "sample generator"  # where the records come from
 
 
 _SAVED_FIELDS = {f.name for f in fields(Corpus)} - {"root", "cached"}
+_REQUIRED_FIELDS = {f.name for f in fields(Corpus) if f.default is MISSING} - {"root"}
+
+
+def cached_corpus(folder: Path, params: dict) -> Corpus | None:
+    """The corpus saved in ``folder`` when it was made with ``params`` and its trail is there, else None."""
+    marker = folder / "corpus.json"
+    if not (marker.is_file() and (folder / "trail").is_dir()):
+        return None
+    saved = json.loads(marker.read_text())
+    kept = saved.get("corpus", {})
+    if saved.get("params") != params or not _REQUIRED_FIELDS <= kept.keys() <= _SAVED_FIELDS:
+        return None
+    return Corpus(**kept, root=folder / "trail", cached=True)
+
+
+def save_corpus(folder: Path, corpus: Corpus, params: dict) -> None:
+    """Record ``corpus`` and the ``params`` it was made with in ``folder/corpus.json``."""
+    saved = {k: v for k, v in asdict(corpus).items() if k not in ("root", "cached")}
+    (folder / "corpus.json").write_text(json.dumps({"params": params, "corpus": saved}, indent=1))
 
 
 def parse_size(text: str) -> int:
@@ -102,7 +124,8 @@ def _generate_shard(root: str, kwargs: dict) -> dict:
             "event_counts": [[s, n, c] for (s, n), c in summary.event_counts.items()]}
 
 
-def _coverage(event_counts: set[tuple[str, str]]) -> dict:
+def coverage(event_counts: set[tuple[str, str]]) -> dict:
+    """How many of the catalog's eventSources and (eventSource, eventName) rules ``event_counts`` hits."""
     catalog_sources = {source for source, _ in RULES}
     sources = {source for source, _ in event_counts}
     return {"event_sources": len(sources), "catalog_sources_hit": len(sources & catalog_sources),
@@ -114,13 +137,12 @@ def ensure_corpus(base: Path, label: str, records: int, *, workers: int, start: 
                   seed: int = SEED_BASE, log=print) -> Corpus:
     """The corpus ``label`` of ``records`` records under ``base``, generated unless cached and current."""
     folder = base / label
-    marker = folder / "corpus.json"
     plan = shard_plan(records, workers, start, seed)
     params = {"format": FORMAT, "records": records, "shards": plan, "generator": fingerprint()}
-    if marker.is_file() and (folder / "trail").is_dir():
-        saved = json.loads(marker.read_text())
-        if saved.get("params") == params and saved.get("corpus", {}).keys() == _SAVED_FIELDS:
-            return Corpus(**saved["corpus"], root=folder / "trail", cached=True)
+    cached = cached_corpus(folder, params)
+    if cached is not None:
+        return cached
+    if (folder / "corpus.json").is_file():
         log(f"corpus {label}: parameters or generator changed, regenerating")
     return _generate(folder, label, plan, params, log)
 
@@ -140,9 +162,8 @@ def _generate(folder: Path, label: str, plan: list[dict], params: dict, log) -> 
     corpus = Corpus(label=label, root=trail, records=sum(p["records"] for p in parts),
                     files=sum(p["files"] for p in parts), gzip_bytes=sum(p["bytes"] for p in parts),
                     generation_s=wall, shard_seconds=sum(p["seconds"] for p in parts), shards=len(plan),
-                    start=plan[0]["start"], end=end.isoformat(), **_coverage(pairs))
-    saved = {k: v for k, v in asdict(corpus).items() if k not in ("root", "cached")}
-    (folder / "corpus.json").write_text(json.dumps({"params": params, "corpus": saved}, indent=1))
+                    start=plan[0]["start"], end=end.isoformat(), **coverage(pairs))
+    save_corpus(folder, corpus, params)
     log(f"corpus {label}: {corpus.records:,} records, {corpus.files:,} files, "
         f"{corpus.gzip_bytes / 1e6:.1f} MB gzip in {wall:.1f}s")
     return corpus

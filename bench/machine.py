@@ -1,4 +1,5 @@
-"""What a benchmark ran on: CPU, cores, RAM, OS, Python, DuckDB, date, load, and the code's commit."""
+"""What a benchmark ran on: CPU, cores, RAM, OS, Python, DuckDB and deltalake (the store's reader and
+writer), date, load, and the code's commit."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
+import deltalake
 import duckdb
 
 import cloudblame
@@ -61,6 +63,7 @@ def machine_info(root: Path) -> dict[str, str]:
         "OS": platform.platform(),
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
         "DuckDB": duckdb.__version__,
+        "deltalake": deltalake.__version__,
         "cloudblame": f"{cloudblame.__version__}, commit {commit_of(root)}",
         "Date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "Load average at start (1, 5, 15 min)": load,

@@ -1,4 +1,5 @@
-"""Query latencies on a loaded store: in-process library calls on a read-only Store.
+"""Query latencies on a loaded store: in-process library calls on a read-only Store (one published
+snapshot; with ``follow``, the newest one before each query, while an ingest publishes meanwhile).
 
 Each query runs once unmeasured (warm-up), then ``runs`` times with varied parameters (resources, users
 and time windows sampled from the store with a fixed seed); p50 and p95 are nearest-rank percentiles.
@@ -40,15 +41,17 @@ class QueryTiming:
 
 @dataclass(frozen=True)
 class Plan:
-    """How many runs of each kind, and the time budget of the heavy ones."""
+    """How many runs of each kind, the time budget of the heavy ones, and how many web API requests the
+    server measurement makes at least."""
 
     blame_runs: int = 1000
     event_runs: int = 100
     heavy_runs: int = 20
     heavy_budget_s: float = 120.0
+    serve_requests: int = 300
 
 
-QUICK = Plan(blame_runs=50, event_runs=10, heavy_runs=3, heavy_budget_s=10.0)
+QUICK = Plan(blame_runs=50, event_runs=10, heavy_runs=3, heavy_budget_s=10.0, serve_requests=30)
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -135,38 +138,49 @@ def _cycle(values: list, n: int) -> list:
     return [values[i % len(values)] for i in range(n)] if values else []
 
 
-def run_queries(db_path: str, plan: Plan = Plan()) -> list[QueryTiming]:
-    """Every benchmarked query on the store at ``db_path`` (opened read-only)."""
+def query_specs(store: Store, plan: Plan) -> list[tuple[str, list[Callable[[], object]], float | None]]:
+    """(name, calls, time budget) of every benchmarked query on ``store``, parameters sampled from it."""
+    resources = sample_resources(store, max(plan.blame_runs, plan.event_runs))
+    users = sample_users(store, plan.event_runs)
+    windows = time_windows(store, plan.event_runs)
+    heavy = plan.heavy_budget_s
+
+    def blame_of(r):
+        return lambda: blame(store, r["resource_id"], resource_type=r["resource_type"], account=r["account_id"])
+
+    def events(**kw):
+        return lambda: search_events(store, EventFilter(**kw))
+
+    return [
+        ("blame", [blame_of(r) for r in resources[:plan.blame_runs]], None),
+        ("events by user", [events(username=u) for u in _cycle(users, plan.event_runs)], None),
+        ("events by resource name", [events(resource_name=r["resource_id"]) for r in resources[:plan.event_runs]],
+         None),
+        ("events by time range", [events(since=a, until=b) for a, b in windows], None),
+        ("inventory", [(lambda by=by: inventory(store, by=by))
+                       for by in _cycle([None, "owner", "type", "account"], plan.heavy_runs)], heavy),
+        ("forgotten", [(lambda idle=idle: forgotten(store, idle=idle))
+                       for idle in _cycle(["30d", "14d", "7d"], plan.heavy_runs)], heavy),
+        # not in the issue's list: the web UI's home page and people index, whole
+        ("home page (overview)", [lambda: overview(store)] * plan.heavy_runs, heavy),
+        ("people", [(lambda services=services: people(store, services=services))
+                    for services in _cycle([False, True], plan.heavy_runs)], heavy),
+    ]
+
+
+def run_queries(db_path: str, plan: Plan = Plan(), *, follow: bool = False) -> tuple[list[QueryTiming], int]:
+    """Every benchmarked query on the store at ``db_path`` (opened read-only), and how many newer
+    snapshots the reader moved to. With ``follow`` (an ingest is publishing meanwhile), the reader moves
+    to the newest published snapshot before each query, as the server's reader does."""
+    moved = 0
     with Store.open(db_path, read_only=True) as store:
-        resources = sample_resources(store, max(plan.blame_runs, plan.event_runs))
-        users = sample_users(store, plan.event_runs)
-        windows = time_windows(store, plan.event_runs)
-
-        def blame_of(r):
-            return lambda: blame(store, r["resource_id"], resource_type=r["resource_type"], account=r["account_id"])
-
-        def events(**kw):
-            return lambda: search_events(store, EventFilter(**kw))
-
-        out = [
-            time_calls("blame", [blame_of(r) for r in resources[:plan.blame_runs]]),
-            time_calls("events by user", [events(username=u) for u in _cycle(users, plan.event_runs)]),
-            time_calls("events by resource name",
-                       [events(resource_name=r["resource_id"]) for r in resources[:plan.event_runs]]),
-            time_calls("events by time range", [events(since=a, until=b) for a, b in windows]),
-            time_calls("inventory", [(lambda by=by: inventory(store, by=by)) for by in
-                                     _cycle([None, "owner", "type", "account"], plan.heavy_runs)],
-                       budget_s=plan.heavy_budget_s),
-            time_calls("forgotten", [(lambda idle=idle: forgotten(store, idle=idle)) for idle in
-                                     _cycle(["30d", "14d", "7d"], plan.heavy_runs)], budget_s=plan.heavy_budget_s),
-            # not in the issue's list: the web UI's home page and people index, whole
-            time_calls("home page (overview)", [lambda: overview(store)] * plan.heavy_runs, budget_s=plan.heavy_budget_s),
-            time_calls("people", [(lambda services=services: people(store, services=services)) for services in
-                                  _cycle([False, True], plan.heavy_runs)], budget_s=plan.heavy_budget_s),
-        ]
+        out = []
+        for name, calls, budget in query_specs(store, plan):
+            moved += bool(follow and store.refresh())
+            out.append(time_calls(name, calls, budget_s=budget))
         found = insights_query()
         if found is None:
             out.append(QueryTiming("insights", 0, None, None, None, note="not implemented"))
         else:
             out.append(time_calls("insights", [lambda: found(store)] * plan.heavy_runs, budget_s=plan.heavy_budget_s))
-    return out
+    return out, moved

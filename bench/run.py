@@ -1,12 +1,14 @@
 """Benchmark cloudblame and write BENCHMARKS.md: ``python bench/run.py`` (``make bench``).
 
-For each corpus size (default 100k, 1M and 10M records; generated once, cached): the floor (gunzip, then
-gunzip + JSON parse, on the same files and the same number of processes) and what storing a few bare
-columns into DuckDB adds to it (bench/floor.py's bare-store stages), ``cloudblame ingest`` into a new
-store (wall time, records/s, MB/s, CPU, peak RSS of the process tree, store size), and query latencies on
-that store. Then 1% new files ingested into a copy of the largest store, and trailscraper over the 1M
-corpus. ``--quick`` is the smoke run the test suite uses: a few thousand records, few repetitions, no
-trailscraper.
+For each generated corpus (default 100k, 1M and 10M records; cached) and for the real-shaped corpus
+(300k records replicated from ../shared/datasets; skipped, saying why, without it): the floor (gunzip,
+then gunzip + JSON parse, on the same files and the same number of processes), ``cloudblame ingest``
+into a new store (wall time, records/s, MB/s, CPU, peak RSS of the process tree, store size and the raw
+records it keeps); query latencies on each generated corpus's store. Then, on the largest store: 1% new
+files ingested into a copy of it and into an empty store; the queries timed again while that ingest runs
+into a copy; ``cloudblame serve`` on a copy answering its API while the ingest writes into the same
+copy. Last, trailscraper over the 1M corpus. ``--quick`` is the smoke run the test suite uses: a few
+thousand records, few repetitions, no trailscraper.
 """
 
 from __future__ import annotations
@@ -25,14 +27,19 @@ if __package__ in (None, ""):  # run as a script: make the bench package importa
 
 from bench import queries as Q  # noqa: E402
 from bench.corpora import Corpus, ensure_corpus, ensure_increment, parse_size, size_label  # noqa: E402
+from bench.during import queries_during_ingest  # noqa: E402
 from bench.machine import machine_info  # noqa: E402
 from bench.peer import PeerRun, run_trailscraper  # noqa: E402
 from bench.procwatch import rss_source, run_watched  # noqa: E402
+from bench.realcorpus import ensure_real_corpus  # noqa: E402
 from bench.report import render  # noqa: E402
+from bench.serveload import serve_during_ingest  # noqa: E402
+from cloudblame.store.db import Store  # noqa: E402
 
 MB = 1_000_000
 FLOOR_SCRIPT = Path(__file__).with_name("floor.py")
 FLOOR_STAGES = ("decompress", "parse")
+DATASETS = ROOT.parent / "shared" / "datasets"
 
 
 class BenchError(RuntimeError):
@@ -60,14 +67,15 @@ def store_bytes(db: Path) -> int:
     return sum(p.stat().st_size for p in db.rglob("*") if p.is_file()) if db.is_dir() else 0
 
 
-def measure_floor(root: Path, stage: str, workers: int, db: Path | None = None) -> dict:
-    extra = ["--db", str(db)] if db else []
-    try:
-        watched = run_watched([sys.executable, str(FLOOR_SCRIPT), str(root), "--stage", stage,
-                               "--workers", str(workers), *extra])
-    finally:
-        for leftover in ((db, db.with_name(db.name + ".wal")) if db else ()):
-            leftover.unlink(missing_ok=True)
+def stored_events(db: Path) -> dict:
+    """Rows of the events table in the store's published snapshot, and how many keep their raw record."""
+    with Store.open(db, read_only=True) as store:
+        row = store.query("SELECT count(*) AS events, count(raw) AS with_raw FROM event_rows")[0]
+    return {"events": int(row["events"]), "with_raw": int(row["with_raw"])}
+
+
+def measure_floor(root: Path, stage: str, workers: int) -> dict:
+    watched = run_watched([sys.executable, str(FLOOR_SCRIPT), str(root), "--stage", stage, "--workers", str(workers)])
     if watched.returncode != 0:
         raise BenchError(f"floor {stage} failed: {watched.stderr.decode(errors='replace')[-500:]}")
     out = json.loads(watched.stdout)
@@ -97,39 +105,67 @@ def measure_ingest(trail: Path, db: Path) -> dict:
             "store_ratio": size / summary["bytes"] if summary["bytes"] else None}
 
 
-def bench_size(corpus: Corpus, nominal: int, work: Path, workers: int, plan: Q.Plan) -> dict:
-    """Floor, ingest and queries on one corpus."""
+def bench_size(corpus: Corpus, nominal: int, work: Path, workers: int, plan: Q.Plan | None) -> dict:
+    """Floor, ingest into a new store and (with a ``plan``) queries on one corpus."""
     warm_page_cache(corpus.root)
     floor = {}
     for stage in FLOOR_STAGES:
         log(f"{corpus.label}: floor {stage} on {workers} processes")
-        bound_db = work / f"{corpus.label}-{stage}.duckdb" if stage.startswith("bare-store") else None
-        if bound_db:
-            bound_db.unlink(missing_ok=True)
-        floor[stage] = measure_floor(corpus.root, stage, workers, bound_db)
+        floor[stage] = measure_floor(corpus.root, stage, workers)
     db = work / f"{corpus.label}-store"
     shutil.rmtree(db, ignore_errors=True)
     log(f"{corpus.label}: ingest into {db}")
     ingest = measure_ingest(corpus.root, db)
+    ingest["stored"] = stored_events(db)
     log(f"{corpus.label}: {ingest['records']:,} records in {ingest['wall_s']:.1f}s "
-        f"({ingest['records_per_s']:,.0f}/s, peak RSS {ingest['peak_rss_bytes'] / MB:,.0f} MB); queries")
-    timings = Q.run_queries(str(db), plan)
+        f"({ingest['records_per_s']:,.0f}/s, peak RSS {ingest['peak_rss_bytes'] / MB:,.0f} MB)"
+        + ("; queries" if plan else ""))
+    timings = Q.run_queries(str(db), plan)[0] if plan else []
     return {"label": corpus.label, "records_nominal": nominal, "db": str(db), "floor": floor, "ingest": ingest,
             "queries": [asdict(t) for t in timings]}
 
 
-def bench_incremental(corpus: Corpus, size: dict, base: Path, work: Path) -> dict:
-    """1% new files into a copy of the store of ``size`` (the copy is removed afterwards)."""
-    extra = ensure_increment(base, corpus, log=log)
-    copy = work / f"{corpus.label}-incremental-store"
+def bench_real(args: argparse.Namespace, results: dict) -> dict:
+    """The real-shaped corpus: floor and ingest (no queries), or why it was skipped."""
+    corpus = ensure_real_corpus(args.corpus_dir, args.real_size, args.datasets, log=log)
+    if isinstance(corpus, str):
+        log(f"real-shaped corpus skipped: {corpus}")
+        return {"skipped": corpus}
+    results["corpora"].append(asdict(corpus) | {"root": str(corpus.root)})
+    return bench_size(corpus, args.real_size, args.work_dir, args.workers, None)
+
+
+def bench_incremental(corpus: Corpus, size: dict, extra: Corpus, work: Path) -> dict:
+    """The increment ``extra`` (1% new files) into a copy of the store of ``size``, and into an empty
+    store (both removed afterwards)."""
+    warm_page_cache(extra.root)
+    copy, empty = work / f"{corpus.label}-incremental-store", work / f"{corpus.label}-increment-empty-store"
     shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(empty, ignore_errors=True)
     shutil.copytree(size["db"], copy)
-    log(f"incremental: {extra.records:,} records in {extra.files:,} new files into a copy of the {corpus.label} store")
     try:
+        log(f"incremental: {extra.records:,} records in {extra.files:,} new files into a copy of the "
+            f"{corpus.label} store")
         measured = measure_ingest(extra.root, copy)
+        log("incremental: the same files into an empty store")
+        alone = measure_ingest(extra.root, empty)
     finally:
         shutil.rmtree(copy, ignore_errors=True)
-    return dict(measured, into=corpus.label, corpus=asdict(extra) | {"root": str(extra.root)})
+        shutil.rmtree(empty, ignore_errors=True)
+    return dict(measured, into=corpus.label, empty=alone, corpus=asdict(extra) | {"root": str(extra.root)})
+
+
+def bench_during(size: dict, extra: Corpus, work: Path, plan: Q.Plan) -> dict:
+    """Queries, then the web server, each while the increment is ingested into a copy of the store."""
+    store, command = Path(size["db"]), cloudblame_command()
+    log(f"queries on a copy of the {size['label']} store while {extra.label} is ingested into it")
+    queries = queries_during_ingest(command, store, extra.root, work, plan)
+    log(f"cloudblame serve on a copy of the {size['label']} store while {extra.label} is ingested into it")
+    serve = serve_during_ingest(command, store, extra.root, work, plan)
+    if serve["status"] != "ok":
+        log(f"serve during ingest: {serve['reason']}")
+    return {"label": size["label"], "records_nominal": size["records_nominal"], "corpus": extra.label,
+            "queries": queries, "serve": serve}
 
 
 def bench_peer(args, corpora: dict[int, Corpus], sizes: list[dict]) -> dict:
@@ -148,6 +184,8 @@ def bench_peer(args, corpora: dict[int, Corpus], sizes: list[dict]) -> dict:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", help="comma-separated corpus sizes (default 100k,1M,10M; 3k with --quick)")
+    parser.add_argument("--real-size", help="records of the real-shaped corpus (default 300k; 5k with --quick)")
+    parser.add_argument("--datasets", type=Path, default=DATASETS, help="the real CloudTrail logs it replicates")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="the markdown report")
     parser.add_argument("--results", type=Path, help="raw results as JSON (default CORPUS_DIR/results-latest.json)")
     parser.add_argument("--corpus-dir", type=Path, default=ROOT / "bench" / "corpus", help="cached corpora")
@@ -157,10 +195,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-trailscraper", action="store_true")
     parser.add_argument("--trailscraper-size", default="1M", help="the corpus trailscraper reads")
     parser.add_argument("--trailscraper-venv", type=Path, default=ROOT / "bench" / ".venv-trailscraper")
-    parser.add_argument("--quick", action="store_true", help="smoke run: small corpus, few repetitions")
+    parser.add_argument("--quick", action="store_true", help="smoke run: small corpora, few repetitions")
     args = parser.parse_args(argv)
     args.sizes = sorted({parse_size(s) for s in (args.sizes or ("3k" if args.quick else "100k,1M,10M")).split(",")})
+    args.real_size = parse_size(args.real_size or ("5k" if args.quick else "300k"))
     return args
+
+
+def run_all(args: argparse.Namespace, results: dict, plan: Q.Plan) -> None:
+    """Every measurement, into ``results``."""
+    corpora: dict[int, Corpus] = {}
+    for nominal in args.sizes:
+        corpus = ensure_corpus(args.corpus_dir, size_label(nominal), nominal, workers=args.workers, log=log)
+        corpora[nominal] = corpus
+        results["corpora"].append(asdict(corpus) | {"root": str(corpus.root)})
+        results["sizes"].append(bench_size(corpus, nominal, args.work_dir, args.workers, plan))
+    results["real"] = bench_real(args, results)
+    largest, big = corpora[args.sizes[-1]], results["sizes"][-1]
+    extra = ensure_increment(args.corpus_dir, largest, log=log)
+    results["incremental"] = bench_incremental(largest, big, extra, args.work_dir)
+    results["during_ingest"] = bench_during(big, extra, args.work_dir, plan)
+    results["peer"] = bench_peer(args, corpora, results["sizes"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,18 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {"command": " ".join(["bench/run.py"] + (argv if argv is not None else sys.argv[1:])),
                "machine": machine_info(ROOT), "rss_source": rss_source(), "workers": args.workers,
                "corpora": [], "sizes": []}
-    plan = Q.QUICK if args.quick else Q.Plan()
-    corpora: dict[int, Corpus] = {}
     try:
-        for nominal in args.sizes:
-            corpus = ensure_corpus(args.corpus_dir, size_label(nominal), nominal, workers=args.workers, log=log)
-            corpora[nominal] = corpus
-            results["corpora"].append(asdict(corpus) | {"root": str(corpus.root)})
-            results["sizes"].append(bench_size(corpus, nominal, args.work_dir, args.workers, plan))
-        largest = args.sizes[-1]
-        results["incremental"] = bench_incremental(corpora[largest], results["sizes"][-1], args.corpus_dir,
-                                                   args.work_dir)
-        results["peer"] = bench_peer(args, corpora, results["sizes"])
+        run_all(args, results, Q.QUICK if args.quick else Q.Plan())
     except BenchError as exc:
         log(f"error: {exc}")
         return 1

@@ -1,9 +1,12 @@
 """The benchmark harness's smoke run: bench/run.py --quick end to end on a few thousand records (no
-trailscraper), so the harness cannot rot. Checks every section is there with numbers that parse, and that
-the profile findings block of an existing report survives the rewrite."""
+trailscraper), so the harness cannot rot. Checks every section is there with numbers that parse (the
+real-shaped corpus's rows when ../shared/datasets is present, the reason it was skipped otherwise), every
+target of the issue has its row, and the profile findings block of an existing report survives the
+rewrite."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
@@ -13,10 +16,25 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ("Machine", "Corpora", "Ingest", "Floor", "Queries", "Incremental ingest", "Side by side: trailscraper",
-            "Targets", "Profile findings")
+DATASETS = ROOT.parent / "shared" / "datasets"
+SECTIONS = ("Machine", "Corpora", "Ingest", "Floor", "Queries", "Queries during ingest", "Serve during ingest",
+            "Ingests beside the readers", "Incremental ingest", "Side by side: trailscraper", "Targets",
+            "Profile findings")
 QUERIES = ("blame", "events by user", "events by resource name", "events by time range", "inventory", "forgotten",
            "home page (overview)", "people", "insights")
+ENDPOINTS = ("events, first page", "events of a user", "overview", "people", "forgotten", "resource blame", "all")
+# target -> whether the quick run measures it (trailscraper is skipped)
+TARGETS = {"ingest records/s": True, "ingest / parse floor": True, "small-file trails: ingest / parse floor": True,
+           "trailscraper wall time / ours": False, "trailscraper peak RSS / ours": False, "peak RSS": True,
+           "store / gzip input, every raw record kept": True,
+           "1% into the largest store / into an empty store": True, "serve during ingest: errors": True,
+           "serve during ingest: p95": True, "ingests beside readers and the server: failures": True,
+           **{f"{q} p95, {when}": True for q in QUERIES[:-1] for when in ("idle", "during ingest")}}
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a table line (``\\|`` is a pipe inside a cell)."""
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
 
 
 def _tables(markdown: str) -> dict[str, list[dict[str, str]]]:
@@ -27,13 +45,29 @@ def _tables(markdown: str) -> dict[str, list[dict[str, str]]]:
         lines = [ln for ln in body.splitlines() if ln.startswith("|")]
         if len(lines) < 3:
             continue
-        header = [c.strip() for c in lines[0].strip("|").split("|")]
-        out[title.strip()] = [dict(zip(header, (c.strip() for c in ln.strip("|").split("|")))) for ln in lines[2:]]
+        header = _cells(lines[0])
+        out[title.strip()] = [dict(zip(header, _cells(ln))) for ln in lines[2:]]
     return out
 
 
 def _number(cell: str) -> float:
-    return float(cell.replace(",", "").removesuffix("%").removesuffix(" MB").removesuffix(" ms"))
+    """The number a cell starts with (``1,234.5``, ``61%``, ``358 MB``, ``0.98x (3.1 s / 3.2 s)``)."""
+    found = re.match(r"-?[\d,]+(\.\d+)?", cell)
+    assert found, f"no number in {cell!r}"
+    return float(found.group(0).replace(",", ""))
+
+
+def _real_expected() -> bool:
+    return DATASETS.is_dir()
+
+
+def _check_queries(rows: list[dict[str, str]]) -> None:
+    queries = {r["query"]: r for r in rows}
+    assert set(queries) == set(QUERIES)
+    for name in QUERIES[:-1]:
+        assert _number(queries[name]["p50 ms"]) > 0, name
+        assert _number(queries[name]["p95 ms"]) >= _number(queries[name]["p50 ms"]), name
+        assert queries[name]["errors"] == "0", (name, queries[name]["note"])
 
 
 @pytest.fixture(scope="module")
@@ -53,25 +87,66 @@ def test_every_section_with_numbers_that_parse(smoke):
     for title in SECTIONS:
         assert f"\n## {title}\n" in markdown, title
     tables = _tables(markdown)
-    (ingest,) = tables["Ingest"]
-    for column in ("records", "wall s", "records/s", "MB/s gzip", "peak RSS MB", "store MB", "store / gzip"):
-        assert _number(ingest[column]) > 0, column
+    corpora = [r["corpus"] for r in tables["Ingest"]]
+    assert corpora == (["3k", "5k-real"] if _real_expected() else ["3k"])
+    if not _real_expected():
+        assert "Real-shaped corpus: skipped" in markdown
+    for ingest in tables["Ingest"]:
+        for column in ("records", "wall s", "records/s", "MB/s gzip", "peak RSS MB", "store MB", "store / gzip"):
+            assert _number(ingest[column]) > 0, (ingest["corpus"], column)
+        kept, events = ingest["raw kept / events"].split(" / ")
+        assert _number(kept) == _number(events) == _number(ingest["records"]), ingest["corpus"]
     floor = tables["Floor"]
-    assert len(floor) == 3 and all(_number(r["wall s"]) > 0 for r in floor)
-    for row in floor[1:]:  # parse, ingest: a rate and its share of the parse floor
-        assert _number(row["records/s"]) > 0 and _number(row["/ parse floor"]) > 0, row["stage"]
-    queries = {r["query"]: r for r in tables["Queries"]}
-    assert set(queries) == set(QUERIES)
-    for name in QUERIES[:-1]:
-        assert _number(queries[name]["p50 ms"]) > 0, name
-        assert _number(queries[name]["p95 ms"]) >= _number(queries[name]["p50 ms"]), name
-        assert queries[name]["errors"] == "0", (name, queries[name]["note"])
-    (incremental,) = tables["Incremental ingest"]
-    assert _number(incremental["new records"]) > 0 and _number(incremental["wall s"]) > 0
+    assert [r["corpus"] for r in floor] == [c for c in corpora for _ in range(3)]
+    assert all(_number(r["wall s"]) > 0 for r in floor)
+    for row in floor:
+        if row["stage"] != "gunzip":  # parse, ingest: a rate and its share of the parse floor
+            assert _number(row["records/s"]) > 0 and _number(row["/ parse floor"]) > 0, row["stage"]
+    _check_queries(tables["Queries"])
+    _check_queries(tables["Queries during ingest"])
     machine = {r["what"]: r["value"] for r in tables["Machine"]}
-    assert {"CPU", "Cores", "RAM", "OS", "Python", "DuckDB", "Date"} <= set(machine)
-    assert all(r["result"].split(" ")[0] in ("PASS", "FAIL", "n/a") for r in tables["Targets"])
+    assert {"CPU", "Cores", "RAM", "OS", "Python", "DuckDB", "deltalake", "Date"} <= set(machine)
     assert "trailscraper: skipped" in markdown
+
+
+def test_measurements_beside_an_ingest(smoke):
+    markdown, _ = smoke
+    tables = _tables(markdown)
+    serve = {r["endpoint"]: r for r in tables["Serve during ingest"]}
+    assert tuple(serve) == ENDPOINTS
+    for name, row in serve.items():
+        assert _number(row["requests"]) > 0 and row["errors"] == "0", (name, row["first error"])
+        assert _number(row["p95 ms"]) >= _number(row["p50 ms"]) > 0, name
+    assert _number(serve["all"]["requests"]) == sum(_number(serve[e]["requests"]) for e in ENDPOINTS[:-1])
+    beside = {r["measurement"]: r for r in tables["Ingests beside the readers"]}
+    assert set(beside) == {"queries", "serve"}
+    for name, row in beside.items():
+        assert row["failed"] == "0" and _number(row["ingest runs"]) >= 1, (name, row["failure"])
+        assert _number(row["first run"]) == 100 and _number(row["span s"]) > 0, name
+        assert 0 < _number(row["ingest running"]) <= 100, name
+    into_big, into_empty = tables["Incremental ingest"]
+    assert _number(into_big["new records"]) == _number(into_empty["new records"]) == 100
+    assert _number(into_big["wall s"]) > 0 and _number(into_empty["wall s"]) > 0
+    assert _number(into_big["store MB before"]) > 0 and _number(into_empty["store MB before"]) == 0
+
+
+def test_every_target_has_its_row(smoke):
+    markdown, _ = smoke
+    rows = _tables(markdown)["Targets"]
+    by_name: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_name.setdefault(row["target"], []).append(row)
+    assert set(TARGETS) <= set(by_name), set(TARGETS) - set(by_name)
+    assert len(by_name["ingest records/s"]) == (2 if _real_expected() else 1)
+    for name, measured in TARGETS.items():
+        for row in by_name[name]:
+            verdict = row["result"].split(" ")[0]
+            if not measured:
+                assert verdict == "n/a" and row["measured"] == "skipped", name
+                continue
+            assert verdict in ("PASS", "FAIL"), (name, row["result"])
+            assert "indicative" in row["result"], name  # 3k is smaller than every target's corpus
+            _number(row["measured"])
 
 
 def test_profile_findings_survive_the_rewrite(smoke):
@@ -82,8 +157,42 @@ def test_profile_findings_survive_the_rewrite(smoke):
 
 def test_results_json_matches_the_corpus(smoke):
     _, results = smoke
-    (size,) = results["sizes"]
-    (corpus,) = results["corpora"]
-    assert size["ingest"]["records"] == corpus["records"] == size["floor"]["parse"]["records"]
-    assert size["ingest"]["bad_records"] == 0
-    assert results["incremental"]["new"] == results["incremental"]["corpus"]["records"]
+    measured = results["sizes"] + ([results["real"]] if _real_expected() else [])
+    assert len(measured) == len(results["corpora"])
+    for size, corpus in zip(measured, results["corpora"]):
+        assert size["ingest"]["records"] == corpus["records"] == size["floor"]["parse"]["records"]
+        assert size["ingest"]["bad_records"] == 0
+        assert size["ingest"]["stored"] == {"events": corpus["records"], "with_raw": corpus["records"]}
+    increment = results["incremental"]
+    assert increment["new"] == increment["empty"]["new"] == increment["corpus"]["records"]
+    during = results["during_ingest"]
+    assert during["serve"]["status"] == "ok"
+    for part in (during["queries"], during["serve"]):
+        first = part["ingest_runs"][0]
+        assert not first["force"] and first["new"] == increment["corpus"]["records"]
+        assert all(run["force"] for run in part["ingest_runs"][1:])
+
+
+def test_real_shaped_corpus_is_unique_and_in_the_trail_layout(smoke):
+    """Every key in the S3 layout, every eventID unique, files of 25-100 records (fewer only for an account
+    and region with a single file)."""
+    _, results = smoke
+    if not _real_expected():
+        assert "skipped" in results["real"]
+        return
+    corpus = next(c for c in results["corpora"] if c["label"] == "5k-real")
+    files = sorted(Path(corpus["root"]).rglob("*.json.gz"))
+    assert len(files) == corpus["files"]
+    key = re.compile(r"AWSLogs/(\d{12})/CloudTrail/([a-z0-9-]+)/\d{4}/\d{2}/\d{2}/\1_CloudTrail_\2_"
+                     r"\d{8}T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$")
+    ids: set[str] = set()
+    streams: dict[tuple[str, str], list[int]] = {}
+    for path in files:
+        found = key.search(path.as_posix())
+        assert found, path
+        records = json.loads(gzip.decompress(path.read_bytes()))["Records"]
+        ids.update(r["eventID"] for r in records)
+        streams.setdefault(found.groups(), []).append(len(records))
+    assert len(ids) == corpus["records"] == 5000
+    for stream, sizes in streams.items():
+        assert max(sizes) <= 100 and (len(sizes) == 1 or min(sizes) >= 25), (stream, sizes)
