@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cloudblame.derive.publish import PublishSummary, publish
+from cloudblame.memory import release_memory
 from cloudblame.normalize.batch import BatchBuilder
 from cloudblame.sources.files import FileReport, Problem, RawRecord, discover, file_report
 from cloudblame.sources.s3 import ObjectFilter, S3Lister, fetch, parse_s3_url
@@ -29,7 +30,7 @@ from cloudblame.sources.s3key import parse_trail_key
 from cloudblame.store.db import Store
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.ledger import LATEST, enter, entered, ledger
-from cloudblame.store.tables import EVENTS
+from cloudblame.store.tables import EVENTS, OBJECTS
 from cloudblame.workers import (
     PARALLEL_MIN_BYTES,
     TASK_BYTES,
@@ -98,14 +99,12 @@ class IngestSummary:
 class Committer:
     """Commits what the workers wrote, as they write it: a worker's events files first, then the ledger
     entries of the objects it read since its previous files (their rows are in them); the publish at the
-    end (and every ``publish_every`` seconds of a long ingest) makes them visible."""
+    end, once the workers are gone (their memory with them), makes them visible."""
 
-    def __init__(self, lake: Lake, writer_id: str, summary: IngestSummary, *, publish_every: float | None):
+    def __init__(self, lake: Lake, writer_id: str, summary: IngestSummary):
         self.lake, self.writer_id, self.summary = lake, writer_id, summary
         self.pending: dict[int, list[FileReport]] = {}
         self.sequence = 0
-        self.publish_every = publish_every
-        self.last_publish = time.monotonic()
 
     def take(self, worker: int, result: TaskResult) -> None:
         self.summary.count(result)
@@ -116,19 +115,13 @@ class Committer:
                     commit(self.lake, EVENTS, result.written)
             self.sequence += 1
             enter(self.lake, self.pending.pop(worker, []), writer_id=self.writer_id, sequence=self.sequence)
-        if self.publish_every is not None and time.monotonic() - self.last_publish >= self.publish_every:
-            self.publish()
 
     def publish(self) -> PublishSummary:
         done = publish(self.lake)
         self.summary.new += done.events
         self.summary.duplicates += done.duplicates
-        self.summary.snapshot = done.snapshot if done.snapshot is not None else self.summary.snapshot
-        self.last_publish = time.monotonic()
+        self.summary.snapshot = done.snapshot
         return done
-
-
-PUBLISH_EVERY = 120.0  # seconds: a long ingest publishes what it has committed this often
 
 
 def _lake(target: Target) -> Lake:
@@ -140,7 +133,7 @@ def _run(target: Target, tasks: Iterable, summary: IngestSummary, *, jobs: int, 
     """Run ``tasks`` on ``jobs`` workers, commit as they write, publish, and move a Store target on."""
     lake = _lake(target)
     with lake.writer() as writer_id:
-        committer = Committer(lake, writer_id, summary, publish_every=PUBLISH_EVERY)
+        committer = Committer(lake, writer_id, summary)
         for worker, result in run_tasks(tasks, jobs=jobs, root=lake.root, writer_id=writer_id):
             committer.take(worker, result)
             if progress:
@@ -180,16 +173,22 @@ _LISTING = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", 
 def _files_to_read(lake: Lake, files: list[str], *, force: bool) -> pa.Table:
     """(path, size, mtime_ns) of the files not in the ledger with the same size and mtime, in delivery
     order: trail files by delivery time across accounts and regions (events then arrive roughly in time
-    order, so each data file spans a short time and time filters skip the rest), others by path. Columnar
-    and compared in DuckDB, so a listing of 400,000 files stays small."""
+    order, so each data file spans a short time and time filters skip the rest), others by path. Columnar,
+    so a listing of 400,000 files stays small."""
     listing = pa.Table.from_batches([_listing(files[i:i + 50_000]) for i in range(0, len(files), 50_000)],
                                     schema=_LISTING)
-    unchanged = ("" if force else f"ANTI JOIN {LATEST} i ON i.path = l.path AND i.size = l.size "
-                 "AND i.mtime_ns = l.mtime_ns")
-    with ledger(lake) as conn:
-        conn.register("_listing", listing)
-        return conn.sql(f"SELECT l.path, l.size, l.mtime_ns FROM _listing l {unchanged} "
-                        "ORDER BY NOT l.trail, l.date, l.stamp, l.path").to_arrow_table()
+    if not force and lake.table(OBJECTS.name).file_uris():
+        with ledger(lake) as conn:
+            conn.execute("SET memory_limit = '200MB'")
+            conn.register("_listing", listing)
+            listing = conn.sql(f"SELECT l.* FROM _listing l ANTI JOIN {LATEST} i ON i.path = l.path "
+                               "AND i.size = l.size AND i.mtime_ns = l.mtime_ns").to_arrow_table()
+    order = pc.sort_indices(listing, sort_keys=[("trail", "descending"), ("date", "ascending"),
+                                                ("stamp", "ascending"), ("path", "ascending")])
+    todo = listing.select(["path", "size", "mtime_ns"]).take(order)
+    del listing, order
+    release_memory()  # the listing's working memory, before the workers start
+    return todo
 
 
 def _listing(paths: list[str]) -> pa.RecordBatch:

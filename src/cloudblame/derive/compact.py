@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import duckdb
 from deltalake.transaction import RemoveAction
 
-from cloudblame.store.lake import Lake, commit, copy_data_file
+from cloudblame.store.files import copy_data_file
+from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import EVENTS, Table
 
 SMALL_FILE = 32 * 2**20  # bytes

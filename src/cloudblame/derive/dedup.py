@@ -14,10 +14,11 @@ import time
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from deltalake.transaction import AddAction, RemoveAction
+from deltalake.transaction import RemoveAction
 
 from cloudblame.store.db import Store
-from cloudblame.store.lake import Lake, commit, write_data_file
+from cloudblame.store.files import FileAction, write_data_file
+from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import EVENTS
 
 _NEW = "read_parquet({files}, filename = true, file_row_number = true)"
@@ -55,7 +56,7 @@ def remove_duplicates(lake: Lake, published: Store, adds: list[dict], *, writer_
     if not found.num_rows:
         return adds, 0
     drop = dict(zip(found.column("filename").to_pylist(), found.column("rows").to_pylist()))
-    actions: list[AddAction | RemoveAction] = []
+    actions: list[FileAction | RemoveAction] = []
     kept, removed = [], 0
     for add, path in zip(adds, files):
         if path not in drop:

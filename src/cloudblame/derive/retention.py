@@ -14,7 +14,8 @@ import duckdb
 from deltalake.transaction import RemoveAction
 
 from cloudblame.derive.compact import DataFile, data_files, order_sql
-from cloudblame.store.lake import Lake, commit, copy_data_file
+from cloudblame.store.files import copy_data_file
+from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import EVENT_RESOURCES, EVENTS
 
 _CHANGES = "('create', 'delete', 'modify')"

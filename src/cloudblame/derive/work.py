@@ -16,7 +16,8 @@ from deltalake import write_deltalake
 from deltalake.writer import WriterProperties
 
 from cloudblame.store.db import Store, define_views
-from cloudblame.store.lake import COMPRESSION_LEVEL, Lake, commit, copy_data_file
+from cloudblame.store.files import COMPRESSION_LEVEL, copy_data_file
+from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import TABLES, Table
 
 WRITER = WriterProperties(compression="ZSTD", compression_level=COMPRESSION_LEVEL)

@@ -103,7 +103,7 @@ _NULL = b"null"
 # An EC2-style id as a JSON string anywhere in the request: the id-prefix scan may find a resource there.
 _EC2_ID_TEXT = re.compile(rb'"(?:' + b"|".join(re.escape(p[:-1].encode()) for p in sorted(
     EC2_ID_PREFIXES, key=len, reverse=True)) + rb')-(?:[0-9a-fA-F]{17}|[0-9a-fA-F]{8})"')
-_MEMO_MAX = 10_000  # entries of each memo (a worker's memory stays bounded over any input)
+_MEMO_MAX = 5_000  # entries of each memo (a worker's memory stays bounded over any input)
 
 
 def _needs_rules(rec: _Record, source: str, name: str) -> bool:

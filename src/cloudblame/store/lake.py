@@ -20,7 +20,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 from deltalake.transaction import AddAction, CommitProperties, RemoveAction
 
+from cloudblame.store.files import FileAction
 from cloudblame.store.tables import SCHEMA_VERSION, SNAPSHOTS, TABLES, Table
 
 DEFAULT_DB = "cloudblame-store"
@@ -37,8 +38,6 @@ ENV_DB = "CLOUDBLAME_DB"
 _DUCKDB_MAGIC = b"DUCK"
 # Delta checkpoints every this many commits: opening a table replays at most this many commit files.
 CHECKPOINT_INTERVAL = "25"
-ROW_GROUP_ROWS = 16_384  # rows per Parquet row group: a point lookup reads one or two
-COMPRESSION_LEVEL = 1  # zstd; the raw records compress to ~0.6x their gzip input at level 1
 
 
 class StoreError(Exception):
@@ -231,115 +230,13 @@ def _lock(fh, wait: float | None, busy: str) -> None:
             time.sleep(0.05)
 
 
-# --- data files
-
-
-def data_file_name(writer_id: str, sequence: int) -> str:
-    return f"part-{writer_id}-{sequence:05d}-{uuid.uuid4().hex[:8]}.zstd.parquet"
-
-
-def write_data_file(root: Path, table: Table, rows: pa.Table, *, writer_id: str, sequence: int,
-                    partition: dict[str, str] | None = None) -> AddAction:
-    """Write ``rows`` (already in ``table.sort_by`` order) as one data file of ``table`` and return the
-    add action that commits it. Written by whichever process made the rows (ingest's workers too)."""
-    folder = "/".join(f"{k}={v}" for k, v in (partition or {}).items())
-    relative = f"{folder}/{data_file_name(writer_id, sequence)}" if folder else data_file_name(writer_id, sequence)
-    target = root / table.name / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(rows, target, compression="zstd", compression_level=COMPRESSION_LEVEL,
-                   row_group_size=ROW_GROUP_ROWS, use_dictionary=_dictionary_columns(rows),
-                   write_statistics=_stats_columns(rows))
-    stat = target.stat()
-    return AddAction(relative, stat.st_size, dict(partition or {}), int(stat.st_mtime * 1000), True,
-                     json.dumps(file_stats(rows)))
-
-
-def copy_data_file(conn, root: Path, table: Table, select: str, params=None, *, writer_id: str, sequence: int,
-                   partition: dict[str, str] | None = None, order: str | None = None,
-                   data_change: bool = True) -> AddAction | None:
-    """Write the rows of ``select`` (the library's DuckDB SQL on ``conn``, with ``params``) as one data file
-    of ``table``, in ``order`` (default: the table's sort order), DuckDB streaming them to the file; the add
-    action that commits it, or None (and no file) when there are none."""
-    folder = "/".join(f"{k}={v}" for k, v in (partition or {}).items())
-    relative = f"{folder}/{data_file_name(writer_id, sequence)}" if folder else data_file_name(writer_id, sequence)
-    target = root / table.name / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    order = order or ", ".join(table.sort_by)
-    columns = ", ".join(f.name for f in table.schema)
-    conn.execute(f"COPY (SELECT {columns} FROM ({select}) ORDER BY {order}) TO '{target}' (FORMAT parquet, "
-                 f"COMPRESSION zstd, COMPRESSION_LEVEL {COMPRESSION_LEVEL}, ROW_GROUP_SIZE {ROW_GROUP_ROWS})",
-                 params or {})
-    stats = footer_stats(target)
-    if not stats["numRecords"]:
-        target.unlink()
-        return None
-    return AddAction(relative, target.stat().st_size, dict(partition or {}), int(time.time() * 1000), data_change,
-                     json.dumps(stats))
-
-
-def footer_stats(path: Path) -> dict:
-    """Delta's per-file statistics read from a data file's footer (its row groups' min, max, null counts)."""
-    meta = pq.read_metadata(path)
-    mins, maxs, nulls = {}, {}, {}
-    for g in range(meta.num_row_groups):
-        group = meta.row_group(g)
-        for c in range(group.num_columns):
-            column = group.column(c)
-            name, stats = column.path_in_schema, column.statistics
-            if "." in name or name == "raw" or stats is None:
-                continue
-            nulls[name] = nulls.get(name, 0) + (stats.null_count or 0)
-            if not stats.has_min_max or isinstance(stats.min, (bool, bytes)):
-                continue
-            if isinstance(stats.min, str) and max(len(stats.min), len(stats.max)) > _STATS_TEXT:
-                continue
-            mins[name] = min(mins.get(name, stats.min), stats.min)
-            maxs[name] = max(maxs.get(name, stats.max), stats.max)
-    return {"numRecords": meta.num_rows, "minValues": {k: stat_value(v) for k, v in mins.items()},
-            "maxValues": {k: stat_value(v) for k, v in maxs.items()}, "nullCount": nulls}
-
-
-def _dictionary_columns(rows: pa.Table) -> list[str]:
-    """Every column but the raw record (a dictionary of unique texts only costs)."""
-    return [name for name in rows.schema.names if name != "raw"]
-
-
-def _stats_columns(rows: pa.Table) -> list[str]:
-    return [f.name for f in rows.schema if f.name != "raw" and not pa.types.is_nested(f.type)]
-
-
-_STATS_TEXT = 32  # longer texts get no Delta statistics (a cut max would be below the real one)
-
-
-def file_stats(rows: pa.Table) -> dict:
-    """Delta's per-file statistics of ``rows``: record count, and min, max and null count of each flat
-    column (external engines and our own file pruning skip files by them)."""
-    mins, maxs, nulls = {}, {}, {}
-    for name in _stats_columns(rows):
-        column = rows.column(name)
-        nulls[name] = column.null_count
-        if column.null_count == len(column) or pa.types.is_boolean(column.type):
-            continue
-        bounds = pc.min_max(column)
-        low, high = bounds["min"].as_py(), bounds["max"].as_py()
-        if isinstance(low, str) and (len(low) > _STATS_TEXT or len(high) > _STATS_TEXT):
-            continue
-        mins[name], maxs[name] = stat_value(low), stat_value(high)
-    return {"numRecords": rows.num_rows, "minValues": mins, "maxValues": maxs, "nullCount": nulls}
-
-
-def stat_value(value):
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def commit(lake: Lake, table: Table, actions: list[AddAction | RemoveAction], *,
+def commit(lake: Lake, table: Table, actions: list[FileAction | RemoveAction], *,
            metadata: dict | None = None) -> int:
-    """Commit ``actions`` to ``table`` in one Delta transaction; returns the new version."""
+    """Commit ``actions`` (data files to add, and removals) to ``table`` in one Delta transaction; returns
+    the table's version after it."""
     delta = lake.table(table.name)
+    actions = [AddAction(a.path, a.size, a.partition_values, a.modification_time, a.data_change, a.stats)
+               if isinstance(a, FileAction) else a for a in actions]
     delta.create_write_transaction(actions, mode="append", schema=table.delta_schema,
                                    partition_by=list(table.partition_by) or None,
                                    commit_properties=CommitProperties(custom_metadata=metadata, max_commit_retries=50))

@@ -13,7 +13,8 @@ import pyarrow as pa
 
 from cloudblame.sources.files import FileReport
 from cloudblame.store.db import define_views, new_connection
-from cloudblame.store.lake import Lake, commit, write_data_file
+from cloudblame.store.files import write_data_file
+from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import OBJECTS
 
 # The newest entry of each path (an object read again after it changed has a later one).
