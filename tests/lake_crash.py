@@ -109,12 +109,12 @@ KILLED_INGEST = r"""
             return real(self, versions, **kw)
 
         Lake.publish = publish_row
-    elif where == "inside-a-delta-rs-write":  # merge or overwrite of a derived table: its files, no commit yet
+    elif where == "inside-a-derived-table-write":  # merge or overwrite of a derived table: its files, no commit yet
         real_derive = publish.derive
 
         def derive(work, **kw):
             folders = [db / name for name in args["derived"]]
-            watch(folders, r"part-\d{5}-", {str(p) for f in folders for p in f.rglob("*.parquet")})
+            watch(folders, r"part-", {str(p) for f in folders for p in f.rglob("*.parquet")})
             return real_derive(work, **kw)
 
         publish.derive = derive
@@ -124,7 +124,7 @@ KILLED_INGEST = r"""
         def publish_row(self, versions, **kw):
             if kw.get("reason") != "create":
                 folder = db / "snapshots"
-                watch([folder], r"part-\d{5}-", {str(p) for p in folder.rglob("*.parquet")})
+                watch([folder], r"part-", {str(p) for p in folder.rglob("*.parquet")})
             return real_row(self, versions, **kw)
 
         Lake.publish = publish_row

@@ -28,6 +28,7 @@ from cloudblame.memory import release_memory
 from cloudblame.normalize.batch import BatchBuilder, NormalizedBatch
 from cloudblame.sources.files import FileReport, read_content, read_file
 from cloudblame.store.files import write_data_file
+from cloudblame.store.locks import hold_writer
 from cloudblame.store.tables import EVENTS
 
 TASK_BYTES = 500_000  # compressed bytes per task: a few thousand records
@@ -288,9 +289,14 @@ def _receive(stream):
 
 
 def serve(root: str, writer_id: str, stdin=None, stdout=None) -> None:
-    """The worker's loop: run tasks (and flushes) until stdin closes."""
-    stdin, stdout = stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
-    writer = Writer(Path(root), writer_id)
+    """The worker's loop: run tasks (and flushes) until stdin closes, holding the ingest's writer
+    registration meanwhile (a worker that outlives its ingest still has its files counted as a live
+    writer's, never taken for a dead one's)."""
+    with hold_writer(Path(root), writer_id.rsplit("-w", 1)[0]):
+        _serve(Writer(Path(root), writer_id), stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
+
+
+def _serve(writer: "Writer", stdin, stdout) -> None:
     while True:
         try:
             task = _receive(stdin)

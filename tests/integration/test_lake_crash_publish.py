@@ -1,6 +1,6 @@
 """Issue #15, crash-safe, inside the publish: every other file of a demo trail is published, then the ingest of
 all the input is killed (SIGKILL, the whole process group) at each step of its publish: before the dedupe
-commits, after each derive step has committed its tables, before the snapshot row, and inside a delta-rs write
+commits, after each derive step has committed its tables, before the snapshot row, and inside a derived table's write
 (a derived table's merge or overwrite, or the snapshot row's append) before its commit. The store must answer
 from its previous snapshot, end identical to an uninterrupted ingest after a re-run (every table), and hold no
 data file that no commit names (tests/lake_crash.py)."""
@@ -29,14 +29,14 @@ PUBLISH_POINTS = [
     ("after-update-resources", "derived ahead"),
     ("after-update-activity", "derived ahead"),
     ("before-the-snapshot-row", "derived ahead"),
-    ("inside-a-delta-rs-write", None),  # a merge or overwrite of a derived table, killed before its commit
+    ("inside-a-derived-table-write", None),  # a derived table's new data file written, killed before its commit
     ("inside-the-snapshot-row-write", "derived ahead"),
 ]
 
 
 # Kill points reached by watching for the write's file (a race with its commit, which the watcher wins nearly
 # always): tried again on a fresh store, up to 3 times, until the kill lands before the commit.
-WATCHED = {"inside-a-delta-rs-write", "inside-the-snapshot-row-write"}
+WATCHED = {"inside-a-derived-table-write", "inside-the-snapshot-row-write"}
 
 
 @pytest.mark.parametrize("where,left", PUBLISH_POINTS, ids=[p[0] for p in PUBLISH_POINTS])
@@ -52,7 +52,7 @@ def test_killed_while_publishing(where, left, crash_inputs, crash_reference, tmp
         published = consistent(db)
         kill_at(db, crash_inputs, where, jobs=1)
         state = consistent(db)  # (a) whatever the kill interrupted
-        if state == published and (where != "inside-a-delta-rs-write" or leftover_files(db)):
+        if state == published and (where != "inside-a-derived-table-write" or leftover_files(db)):
             break  # the kill landed where it was meant to
     if where not in WATCHED:
         assert state == published  # the killed publish is not visible

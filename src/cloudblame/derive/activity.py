@@ -9,7 +9,7 @@ from the events.
 
 from __future__ import annotations
 
-from cloudblame.derive.work import Work, sql_rows
+from cloudblame.derive.work import Work
 from cloudblame.store.tables import ACTIVITY, CALLS, IDENTITY_NAMES
 
 _CALL_KEYS = "day, access_key_id, principal, actor, actor_kind, user_name, tool"
@@ -50,12 +50,12 @@ WHERE user_name IS NOT NULL GROUP BY ALL"""
 
 def update_activity(work: Work, *, sessions_changed: bool) -> None:
     """Add the new events to calls; compute activity and identity_names again when anything changed."""
-    fresh = work.store.arrow(NEW_CALLS_SQL)
-    if fresh.num_rows:
-        with work.store.registered(fresh) as name:
-            days = sorted({d.isoformat() for d in fresh.column("day").to_pylist()})
-            rows = sql_rows(work, CALLS.name, DAYS_SQL.format(fresh=name))
-        work.replace_where(CALLS, rows, "day IN (" + ", ".join(f"'{d}'" for d in days) + ")")
-    if fresh.num_rows or sessions_changed:
-        work.replace_all(ACTIVITY, sql_rows(work, ACTIVITY.name, ACTIVITY_SQL))
-        work.replace_all(IDENTITY_NAMES, sql_rows(work, IDENTITY_NAMES.name, IDENTITY_NAMES_SQL))
+    store = work.store
+    with store.temp_table(NEW_CALLS_SQL) as fresh:
+        new_calls = store.scalar(f"SELECT count(*) FROM {fresh}")
+        if new_calls:
+            with store.temp_table(DAYS_SQL.format(fresh=fresh)) as rows:
+                work.rewrite(CALLS, keep=f"t.day NOT IN (SELECT day FROM {fresh})", add=f"SELECT * FROM {rows}")
+    if new_calls or sessions_changed:
+        work.replace_all(ACTIVITY, ACTIVITY_SQL)
+        work.replace_all(IDENTITY_NAMES, IDENTITY_NAMES_SQL)

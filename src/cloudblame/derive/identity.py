@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from cloudblame.derive.work import Work, sql_rows
+from cloudblame.derive.work import Work
 from cloudblame.store.tables import SESSION_ACTORS, SESSION_KEYS
 
 MAX_HOPS = 10
@@ -100,16 +100,15 @@ WHERE n.human IS DISTINCT FROM o.human OR n.kind IS DISTINCT FROM o.kind"""
 def resolve_sessions(work: Work) -> pa.Table:
     """Fold the new events' sessions into session_keys and walk every session again; returns the
     (access_key_id, principal) of the sessions whose human changed."""
-    fresh = sql_rows(work, SESSION_KEYS.name, SESSION_KEYS_SQL)
-    if fresh.num_rows:
-        work.upsert(SESSION_KEYS, fresh, KEYS)
-    with work.store.temp_table("SELECT * FROM session_actors") as old:
-        walked = sql_rows(work, SESSION_ACTORS.name, _WALK)
-        with work.store.registered(walked) as new:
-            changed = work.store.arrow(_CHANGED.format(new=new, old=old))
-            differs = work.store.scalar(f"SELECT count(*) FROM ((SELECT * FROM {new} EXCEPT SELECT * FROM {old}) "
-                                        f"UNION ALL (SELECT * FROM {old} EXCEPT SELECT * FROM {new}))")
-    if differs:
-        work.replace_all(SESSION_ACTORS, walked)
+    store = work.store
+    with store.temp_table(SESSION_KEYS_SQL) as fresh:
+        if store.scalar(f"SELECT count(*) FROM {fresh}"):
+            work.upsert(SESSION_KEYS, fresh, KEYS)
+    with store.temp_table("SELECT * FROM session_actors") as old, store.temp_table(_WALK) as new:
+        changed = store.arrow(_CHANGED.format(new=new, old=old))
+        differs = store.scalar(f"SELECT count(*) FROM ((SELECT * FROM {new} EXCEPT SELECT * FROM {old}) "
+                               f"UNION ALL (SELECT * FROM {old} EXCEPT SELECT * FROM {new}))")
+        if differs:
+            work.replace_all(SESSION_ACTORS, f"SELECT * FROM {new}")
     return changed
 

@@ -22,10 +22,11 @@ WHERE NOT EXISTS (SELECT 1 FROM resources r WHERE r.alive AND {CURRENT_SQL})"""
 
 def refresh_inventory(work: Work, *, events_changed: bool) -> int:
     """Bring inventory up to date with resources and the price table in use; returns rows derived."""
-    prices = prices_version()
-    derived = list(missing_inventory(work.store, prices, redo_delegated=events_changed))
+    prices, store = prices_version(), work.store
+    derived = list(missing_inventory(store, prices, redo_delegated=events_changed))
     rows = pa.concat_tables(derived) if derived else INVENTORY.schema.empty_table()
-    stale = work.store.arrow(STALE_SQL, {"prices": prices})
-    if rows.num_rows or stale.num_rows:
-        work.upsert(INVENTORY, rows, KEYS, delete=stale)
+    del derived
+    with store.registered(rows) as fresh, store.temp_table(STALE_SQL, {"prices": prices}) as stale:
+        if rows.num_rows or store.scalar(f"SELECT count(*) FROM {stale}"):
+            work.upsert(INVENTORY, fresh, KEYS, delete=stale)
     return rows.num_rows

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from cloudblame.derive.work import Work, sql_rows
+from cloudblame.derive.work import Work
 from cloudblame.store.tables import RESOURCE_KEYS, RESOURCES
 
 KEYS = ("resource_type", "resource_id", "account_id")
@@ -89,11 +89,11 @@ WHERE k.key IS NOT NULL AND NOT EXISTS (
 
 def update_resources(work: Work, changed_sessions: pa.Table) -> pa.Table:
     """Compute again the resources the new events (or changed sessions) touched; returns their keys."""
-    with work.store.registered(changed_sessions) as changed:
-        affected = work.store.arrow(AFFECTED_SQL.format(changed=changed))
-    with work.store.registered(affected) as name:
-        rows = sql_rows(work, RESOURCES.name, RESOURCES_SQL.format(affected=name))
-    if rows.num_rows:
-        work.upsert(RESOURCES, rows, KEYS)
+    store = work.store
+    with store.registered(changed_sessions) as changed:
+        affected = store.arrow(AFFECTED_SQL.format(changed=changed))
+    with store.registered(affected) as name, store.temp_table(RESOURCES_SQL.format(affected=name)) as rows:
+        if store.scalar(f"SELECT count(*) FROM {rows}"):
+            work.upsert(RESOURCES, rows, KEYS)
     work.append_sql(RESOURCE_KEYS, NEW_KEYS_SQL)
     return affected

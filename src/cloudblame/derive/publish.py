@@ -22,7 +22,7 @@ from cloudblame.derive.identity import resolve_sessions
 from cloudblame.derive.inventory import refresh_inventory
 from cloudblame.derive.lifecycle import update_resources
 from cloudblame.derive.links import add_links
-from cloudblame.derive.retention import retire
+from cloudblame.derive.retention import retire, retire_links
 from cloudblame.derive.work import Work
 from cloudblame.queries.details import prices_version
 from cloudblame.store.db import Store, snapshot_files
@@ -58,7 +58,7 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, co
             with Store.at(lake, snap) as published:
                 published.limit_memory(DERIVE_MEMORY)
                 adds, duplicates = remove_duplicates(lake, published, adds, writer_id=writer_id)
-            retired = retire(lake, retain=retain, writer_id=writer_id)[0] if retain else 0
+            retired, cutoff = retire(lake, retain=retain, writer_id=writer_id) if retain else (0, None)
             compacted = compact_table(lake, EVENTS, writer_id=writer_id, force=compact)
             events_version = lake.table(EVENTS.name).version()
         summary = PublishSummary(duplicates=duplicates, compacted=compacted, retired=retired)
@@ -67,11 +67,13 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, co
             return summary
         work = _work(lake, snap, events_version, adds, writer_id)
         try:
+            if cutoff is not None:
+                retire_links(work, cutoff)
             summary.events = derive(work, events_changed=bool(adds))
             summary.compacted += _compact_derived(work, force=compact)
             versions = {**work.versions, EVENTS.name: events_version, OBJECTS.name: lake.table(OBJECTS.name).version()}
             total = snap.events + summary.events - retired
-            summary.snapshot = lake.publish(versions, events=total, reason=reason).snapshot
+            summary.snapshot = lake.publish(versions, events=total, reason=reason, writer_id=writer_id).snapshot
         finally:
             work.store.close()
         summary.tables = dict(work.changed)
@@ -179,8 +181,6 @@ def remove_orphans(lake: Lake, snap: Snapshot | None) -> int:
         return 0
     removed = 0
     for name in TABLES:
-        if name == SNAPSHOTS.name:
-            continue
         root = lake.path_of(name)
         referenced = set(lake.table(name).file_uris())
         if snap is not None and name in snap.versions:

@@ -8,12 +8,13 @@ walk's edges) and the counts of calls per day stay.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import duckdb
 from deltalake.transaction import RemoveAction
 
 from cloudblame.derive.compact import DataFile, data_files, order_sql
+from cloudblame.derive.work import Work
 from cloudblame.store.files import copy_data_file
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import EVENT_RESOURCES, EVENTS
@@ -23,15 +24,16 @@ KEPT_EVENT_SQL = (f"(event_time >= $cutoff OR (error_code IS NULL AND "
                   f"len(list_filter(resources, lambda r: r.action IN {_CHANGES})) > 0))")
 
 
-def retire(lake: Lake, *, retain: timedelta, writer_id: str) -> tuple[int, int]:
-    """Drop what is past retention (see the module doc); returns (events dropped, events version after)."""
+def retire(lake: Lake, *, retain: timedelta, writer_id: str) -> tuple[int, datetime | None]:
+    """Drop the events past retention (see the module doc); returns how many, and the cutoff (None: the
+    store holds no event)."""
     conn = duckdb.connect()
     try:
         files = data_files(lake, EVENTS)
         root = lake.path_of(EVENTS.name)
         newest = _newest(conn, [str(root / f.path) for f in files])
         if newest is None:
-            return 0, lake.table(EVENTS.name).version()
+            return 0, None
         cutoff = newest - retain
         old = [f for f in files if f.partition.get("event_date", "9999") <= cutoff.date().isoformat()]
         actions, dropped = [], 0
@@ -41,11 +43,15 @@ def retire(lake: Lake, *, retain: timedelta, writer_id: str) -> tuple[int, int]:
             dropped += gone
         if actions:
             commit(lake, EVENTS, actions, metadata={"cloudblame": "retention"})
-        lake.table(EVENT_RESOURCES.name).delete(
-            f"event_time < '{cutoff.isoformat(sep=' ')}' AND (failed OR action NOT IN {_CHANGES})")
     finally:
         conn.close()
-    return dropped, lake.table(EVENTS.name).version()
+    return dropped, cutoff
+
+
+def retire_links(work: Work, cutoff: datetime) -> None:
+    """The event_resources rows of the events retention dropped, dropped too."""
+    work.rewrite(EVENT_RESOURCES, keep=f"NOT (t.event_time < $cutoff AND (t.failed OR t.action NOT IN {_CHANGES}))",
+                 add="SELECT * FROM event_resources WHERE false", params={"cutoff": cutoff})
 
 
 def _newest(conn, paths: list[str]):

@@ -1,5 +1,6 @@
 """What a publish works with: the store as it is being brought forward, and the ways a derived table is
-written (append sorted rows, replace the rows of some keys, replace rows matching a condition, replace all).
+written (append sorted rows; rewrite it: replace the rows of some keys, or all of them). Every file is
+written by cloudblame under the publisher's writer id, so one a dead publisher left uncommitted is found.
 
 ``Work.store`` is a DuckDB reader whose views start at the last published snapshot, plus ``new_events``
 (the events being published) and ``new_links`` (their resource rows); after each step commits a table,
@@ -8,19 +9,15 @@ its view follows the table's new version, so later steps read what earlier ones 
 
 from __future__ import annotations
 
-import json
+import time
 from dataclasses import dataclass, field
 
-import pyarrow as pa
-from deltalake import write_deltalake
-from deltalake.writer import WriterProperties
+from deltalake.transaction import RemoveAction
 
 from cloudblame.store.db import Store, define_views
-from cloudblame.store.files import COMPRESSION_LEVEL, copy_data_file
+from cloudblame.store.files import copy_data_file
 from cloudblame.store.lake import Lake, commit
-from cloudblame.store.tables import TABLES, Table
-
-WRITER = WriterProperties(compression="ZSTD", compression_level=COMPRESSION_LEVEL)
+from cloudblame.store.tables import Table
 
 
 @dataclass
@@ -49,57 +46,40 @@ class Work:
                                 sequence=self._next())
         if action is not None:
             commit(self.lake, table, [action])
-            self._count(table, json.loads(action.stats)["numRecords"])
+            self._count(table, action.rows)
         self.follow(table.name)
 
-    def upsert(self, table: Table, rows: pa.Table, keys: tuple[str, ...], *, delete: pa.Table | None = None) -> None:
-        """Rows of ``rows`` replace the rows with the same ``keys`` (or are added); rows whose keys are in
-        ``delete`` go. One Delta merge: the files holding those keys are rewritten, the rest kept."""
-        source = rows.cast(table.schema).append_column("_delete", pa.array([False] * rows.num_rows, pa.bool_()))
-        if delete is not None and delete.num_rows:
-            gone = self._not_in(delete.select(list(keys)), rows, keys).cast(
-                pa.schema([table.schema.field(k) for k in keys]))
-            filler = {f.name: pa.nulls(gone.num_rows, f.type) for f in table.schema if f.name not in keys}
-            gone = pa.table({**{k: gone.column(k) for k in keys}, **filler}).select(table.schema.names)
-            source = pa.concat_tables([source, gone.append_column("_delete", pa.array([True] * gone.num_rows, pa.bool_()))])
-        if source.num_rows:
-            on = " AND ".join(f"(t.{k} IS NOT DISTINCT FROM s.{k})" for k in keys)
-            columns = {name: f"s.{name}" for name in table.schema.names}
-            (self.lake.table(table.name).merge(source, on, source_alias="s", target_alias="t", writer_properties=WRITER)
-             .when_matched_delete("s._delete").when_matched_update(columns)
-             .when_not_matched_insert(columns, "NOT s._delete").execute())
-            self._count(table, source.num_rows)
+    def rewrite(self, table: Table, *, keep: str, add: str, params=None) -> None:
+        """The table replaced, in one commit, by its rows ``t`` matching ``keep`` and the rows of ``add`` (both
+        SQL over the work's views): one data file in the table's sort order, written by DuckDB in bounded
+        memory. For the derived tables a publish changes in place (their size is the resources' or the
+        sessions', not the events')."""
+        old = self.lake.add_actions(table.name).to_pylist()
+        select = f"SELECT t.* FROM {table.name} t WHERE {keep} UNION ALL BY NAME SELECT * FROM ({add})"
+        action = copy_data_file(self.store.conn, self.lake.root, table, select, params, writer_id=self.writer_id,
+                                sequence=self._next())
+        now = int(time.time() * 1000)
+        removes = [RemoveAction(a["path"], True, now, a["size_bytes"], {}) for a in old]
+        if removes or action is not None:
+            commit(self.lake, table, [*removes, *([action] if action else [])])
+            self._count(table, action.rows if action else 0)
         self.follow(table.name)
 
-    def _not_in(self, keys_rows: pa.Table, rows: pa.Table, keys: tuple[str, ...]) -> pa.Table:
-        """The rows of ``keys_rows`` whose keys are not among ``rows``' (nulls equal)."""
-        on = " AND ".join(f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in keys)
-        with self.store.registered(keys_rows) as a, self.store.registered(rows.select(list(keys))) as b:
-            return self.store.arrow(f"SELECT * FROM {a} a ANTI JOIN {b} b ON {on}")
+    def upsert(self, table: Table, rows: str, keys: tuple[str, ...], *, delete: str | None = None) -> None:
+        """The rows of ``rows`` (a table or view of the work's) replace the rows with the same ``keys``, or are
+        added; rows whose keys are in ``delete`` (one too, or None) go."""
+        same = " AND ".join(f"r.{k} IS NOT DISTINCT FROM t.{k}" for k in keys)
+        gone = f" OR EXISTS (SELECT 1 FROM {delete} r WHERE {same})" if delete else ""
+        keep = f"NOT (EXISTS (SELECT 1 FROM {rows} r WHERE {same}){gone})"
+        self.rewrite(table, keep=keep, add=f"SELECT * FROM {rows}")
 
-    def replace_where(self, table: Table, rows: pa.Table, predicate: str) -> None:
-        """The rows matching ``predicate`` (SQL over the table's columns, the library's own text) replaced
-        by ``rows``, in one commit."""
-        rows = rows.sort_by([(c, "ascending") for c in table.sort_by]) if table.sort_by else rows
-        write_deltalake(str(self.lake.path_of(table.name)), rows.cast(table.schema), mode="overwrite",
-                        predicate=predicate, writer_properties=WRITER)
-        self._count(table, rows.num_rows)
-        self.follow(table.name)
-
-    def replace_all(self, table: Table, rows: pa.Table) -> None:
-        """The whole table replaced by ``rows`` (derived from derived tables, never from all events)."""
-        rows = rows.sort_by([(c, "ascending") for c in table.sort_by]) if table.sort_by else rows
-        write_deltalake(str(self.lake.path_of(table.name)), rows.cast(table.schema), mode="overwrite",
-                        writer_properties=WRITER)
-        self._count(table, rows.num_rows)
-        self.follow(table.name)
+    def replace_all(self, table: Table, select: str) -> None:
+        """The whole table replaced by the rows of ``select`` (derived from derived tables, never from all
+        events)."""
+        self.rewrite(table, keep="false", add=select)
 
     def _count(self, table: Table, rows: int) -> None:
         self.changed[table.name] = self.changed.get(table.name, 0) + rows
 
 
-def sql_rows(work: Work, name: str, select: str, params=()) -> pa.Table:
-    """``select`` (over the work's views) as rows of table ``name``'s columns, in its order."""
-    table = TABLES[name]
-    result = work.store.arrow(select, params)
-    return result.select(table.schema.names).cast(table.schema)
+

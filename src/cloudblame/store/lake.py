@@ -27,10 +27,11 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable
 from deltalake.transaction import AddAction, CommitProperties, RemoveAction
 
-from cloudblame.store.files import FileAction
+from cloudblame.store.files import FileAction, write_data_file
+from cloudblame.store.locks import LockBusy, hold_writer, lock
 from cloudblame.store.tables import SCHEMA_VERSION, SNAPSHOTS, TABLES, Table
 
 DEFAULT_DB = "cloudblame-store"
@@ -99,7 +100,7 @@ class Lake:
 
     def _create(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        with self.publish_lock():
+        with self.publish_lock(), self.writer() as writer_id:
             versions = {}
             for table in TABLES.values():
                 if not (self.path_of(table.name) / "_delta_log").is_dir():
@@ -109,7 +110,8 @@ class Lake:
                                       configuration={"delta.checkpointInterval": CHECKPOINT_INTERVAL})
                 versions[table.name] = self.table(table.name).version()
             if self.latest_snapshot() is None:
-                self.publish({k: v for k, v in versions.items() if k != SNAPSHOTS.name}, events=0, reason="create")
+                self.publish({k: v for k, v in versions.items() if k != SNAPSHOTS.name}, events=0, reason="create",
+                             writer_id=writer_id)
 
     def _check_version(self) -> None:
         snap = self._newest_row()
@@ -140,7 +142,7 @@ class Lake:
             return None
         return Snapshot(row["snapshot"], row["published_at"], json.loads(row["versions"]), row["events"])
 
-    def publish(self, versions: dict[str, int], *, events: int, reason: str) -> Snapshot:
+    def publish(self, versions: dict[str, int], *, events: int, reason: str, writer_id: str) -> Snapshot:
         """Commit a snapshot row naming ``versions``: from now on readers see the tables at them."""
         previous = self.latest_snapshot()
         number = previous.snapshot + 1 if previous else 0
@@ -148,7 +150,7 @@ class Lake:
         row = pa.table({"snapshot": [number], "published_at": pa.array([now], pa.timestamp("us")),
                         "schema_version": [SCHEMA_VERSION], "versions": [json.dumps(versions, sort_keys=True)],
                         "events": [events], "reason": [reason]}, schema=SNAPSHOTS.schema)
-        write_deltalake(str(self.path_of(SNAPSHOTS.name)), row, mode="append")
+        commit(self, SNAPSHOTS, [write_data_file(self.root, SNAPSHOTS, row, writer_id=writer_id, sequence=number)])
         return Snapshot(number, now, dict(versions), events)
 
     def snapshot_version(self) -> int:
@@ -176,7 +178,10 @@ class Lake:
     def _held(self, name: str, wait: float | None, busy: str) -> Iterator[None]:
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / name, "a+") as fh:
-            _lock(fh, wait, busy)
+            try:
+                lock(fh, wait, busy)
+            except LockBusy as exc:
+                raise StoreError(str(exc)) from None
             try:
                 yield
             finally:
@@ -184,21 +189,20 @@ class Lake:
 
     @contextmanager
     def writer(self) -> Iterator[str]:
-        """A writer id for data files, registered (locked) while the block runs."""
+        """A writer id for data files, registered while the block runs: its lock file is held (shared) by
+        this process and by every worker that writes under it (``hold_writer``)."""
         folder = self.root / ".writers"
         folder.mkdir(parents=True, exist_ok=True)
         writer_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
         path = folder / f"{writer_id}.lock"
-        with open(path, "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+        with hold_writer(self.root, writer_id):
             try:
                 yield writer_id
             finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
                 path.unlink(missing_ok=True)
 
     def dead_writers(self) -> list[str]:
-        """Writers that registered and are gone without unregistering (killed)."""
+        """Writers that registered and are gone without unregistering (killed): no process holds their lock."""
         folder = self.root / ".writers"
         dead = []
         for path in sorted(folder.glob("*.lock")) if folder.is_dir() else ():
@@ -213,21 +217,6 @@ class Lake:
 
     def forget_writer(self, writer_id: str) -> None:
         (self.root / ".writers" / f"{writer_id}.lock").unlink(missing_ok=True)
-
-
-def _lock(fh, wait: float | None, busy: str) -> None:
-    if wait is None:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        return
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise StoreError(f"{busy} (waited {wait:g}s)") from None
-            time.sleep(0.05)
 
 
 def commit(lake: Lake, table: Table, actions: list[FileAction | RemoveAction], *,
