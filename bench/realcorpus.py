@@ -1,9 +1,8 @@
 """The real-shaped corpus: records AWS CloudTrail wrote (``../shared/datasets``), replicated to a fixed
 size and written as trail files in the S3 key layout.
 
-Every file under the datasets folder is read (one JSON document, else JSON lines; gzip or not; a file
-with no valid JSON is skipped) and its records taken from ``{"Records": [...]}``, bare arrays, single
-records and EventBridge envelopes (``detail``); a record is kept when its eventTime parses and it names
+Every file under the datasets folder is read as cloudblame reads files (trail documents, bare arrays,
+single records, JSON lines, EventBridge envelopes; gzip or not; what is not a record is skipped); a record is kept when its eventTime parses and it names
 its eventSource and eventName (ingest rejects the others).
 
 Copy ``k`` of the records gets new unique eventIDs (uuid4 from a seeded generator) and its times moved
@@ -32,13 +31,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 
 import orjson
 
 from bench.corpora import Corpus, cached_corpus, coverage, save_corpus, size_label
+from cloudblame.sources.files import file_report, iter_file
 
-FORMAT = 2
+FORMAT = 3
 START = datetime(2025, 1, 6)  # copy k fills day k after this (300k records: ~10 weeks)
 SEED = 3030
 DAY = 86_400.0
@@ -72,44 +71,9 @@ def _utc(text) -> datetime | None:
     return parsed.astimezone(timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
-def _documents(data: bytes) -> list:
-    """The JSON documents of one file's bytes: one document, else JSON lines (bad lines dropped)."""
-    try:
-        return [orjson.loads(data)]
-    except orjson.JSONDecodeError:
-        pass
-    docs = []
-    for line in filter(bytes.strip, data.splitlines()):
-        try:
-            docs.append(orjson.loads(line))
-        except orjson.JSONDecodeError:
-            continue
-    return docs
-
-
-def _records_in(doc) -> Iterator[dict]:
-    """Records in a document: {"Records": [...]}, a bare list, one record, or an EventBridge envelope."""
-    if isinstance(doc, list):
-        for item in doc:
-            yield from _records_in(item)
-    elif isinstance(doc, dict):
-        if isinstance(doc.get("Records"), list):
-            yield from _records_in(doc["Records"])
-        elif isinstance(doc.get("detail"), dict) and "eventName" in doc["detail"]:
-            yield doc["detail"]
-        elif "eventName" in doc:
-            yield doc
-
-
 def _file_records(path: Path) -> list[dict]:
-    """The records of one dataset file ([] when it cannot be read)."""
-    try:
-        data = path.read_bytes()
-        if path.name.endswith(".gz"):
-            data = gzip.decompress(data)
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return []
-    return [r for doc in _documents(data) for r in _records_in(doc)]
+    """The records of one dataset file, read as cloudblame reads files ([] when it holds none)."""
+    return [item.record for item in iter_file(path, file_report(path))]
 
 
 def dataset_files(datasets: Path) -> list[Path]:

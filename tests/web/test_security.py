@@ -123,7 +123,16 @@ def test_bad_values_are_400_with_the_reason(demo_client, path, reason):
 
 def test_download_rejects_bad_format_and_size(demo_client):
     assert "format must be csv or json" in demo_client.get("/api/events/download?format=xml").json()["error"]
-    assert demo_client.get("/api/events/download?rows=0").status_code == 400
+    assert demo_client.get("/api/events/download?rows=-1").status_code == 400
+
+
+def test_download_of_every_event_streams_them_all(demo_client):
+    """rows=0: every matching event, whatever the count (streamed: no cap)."""
+    total = demo_client.get("/api/events?limit=1").json()["count"]["count"]
+    rows = demo_client.get("/api/events/download?format=json&rows=0").json()
+    assert len(rows) == len({r["event_id"] for r in rows}) == total > 1000
+    lines = demo_client.get("/api/events/download?format=csv&rows=0").text.splitlines()
+    assert len(lines) == total + 1 and lines[0].startswith("time,event_id")
 
 
 @pytest.mark.parametrize("path", ["/events/0000000000-nope", "/resources/vpc-doesnotexist", "/people/nobody-at-all",

@@ -3,28 +3,29 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response, StreamingResponse
 
-from cloudblame.cli.output import write_csv
+from cloudblame.export import chunks
 from cloudblame.queries.blame import blame
-from cloudblame.queries.events import MAX_LIMIT, count_events, event_page, get_event, search_events
+from cloudblame.queries.events import MAX_LIMIT, count_events, event_page, get_event, iter_events
 from cloudblame.queries.inventory import forgotten
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people, person
 from cloudblame.store import Store
 from cloudblame.timeutil import parse_when
-from cloudblame.web.common import dump_json, json_response, request_store
+from cloudblame.web.common import json_response, request_store
 from cloudblame.web.forms import EXPORT_DEFAULT, EventQuery, columns, to_filter
 
 router = APIRouter(prefix="/api", tags=["api"])
 StoreDep = Annotated[Store, Depends(request_store)]
 ERRORS = {400: {"description": "Bad parameter (the reason in `error`)"},
           404: {"description": "Nothing in the store matches"},
-          503: {"description": "Store busy (another process is writing): retry"}}
+          503: {"description": "Store unavailable (none at the path, or written by a newer cloudblame)"}}
 
 
 @router.get("/overview", summary="The home page: span, events and creations per day, cost by owner",
@@ -42,28 +43,36 @@ def api_events(store: StoreDep, q: Annotated[EventQuery, Query()]) -> Response:
     return json_response({**event_page(store, f), "count": count_events(store, f), "filters": f.active()})
 
 
-def export_events(store: Store, q: EventQuery, fmt: str, rows: int) -> Response:
-    """The whole current result (not one page, no cursor) as CSV or JSON, like `events --format`."""
-    if fmt not in ("csv", "json"):
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def export_events(request: Request, q: EventQuery, fmt: str, rows: int) -> StreamingResponse:
+    """The whole current result (not one page, no cursor) as CSV or JSON, like `events --format`, streamed
+    as it is read (``rows`` 0: every match, however many)."""
+    if fmt not in MEDIA:
         raise ValueError("format must be csv or json")
-    if not 1 <= rows <= MAX_LIMIT:
-        raise ValueError(f"rows must be between 1 and {MAX_LIMIT}")
-    f = to_filter(q.model_copy(update={"limit": rows}), max_limit=MAX_LIMIT, paged=False)
-    events = search_events(store, f)
+    if rows < 0:
+        raise ValueError("rows must be 0 (all) or more")
+    f = to_filter(q.model_copy(update={"limit": min(rows, MAX_LIMIT) or 1}), max_limit=MAX_LIMIT, paged=False)
+    f = replace(f, limit=rows)
+    store = request.app.state.snapshots.reader()  # the stream's own: it outlives this call
+
+    def body() -> Iterator[str]:
+        try:
+            yield from chunks(iter_events(store, f), fmt)
+        finally:
+            store.close()
+
     disposition = {"Content-Disposition": f'attachment; filename="cloudblame-events.{fmt}"'}
-    if fmt == "json":
-        return Response(dump_json(events, indent=True), media_type="application/json", headers=disposition)
-    buffer = io.StringIO()
-    write_csv(events, buffer)
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=disposition)
+    return StreamingResponse(body(), media_type=MEDIA[fmt], headers=disposition)
 
 
 @router.get("/events/download", summary="Download the events matching the filters as CSV or JSON", responses=ERRORS)
-def api_events_download(store: StoreDep, q: Annotated[EventQuery, Query()],
+def api_events_download(request: Request, q: Annotated[EventQuery, Query()],
                         fmt: Annotated[str, Query(alias="format", description="csv or json")] = "csv",
-                        rows: Annotated[int, Query(description=f"At most this many (1-{MAX_LIMIT})")] = EXPORT_DEFAULT,
-                        ) -> Response:
-    return export_events(store, q, fmt, rows)
+                        rows: Annotated[int, Query(description="At most this many (0: all)")] = EXPORT_DEFAULT,
+                        ) -> StreamingResponse:
+    return export_events(request, q, fmt, rows)
 
 
 @router.get("/events/{event_id}", summary="One event in full (a unique prefix of the id is enough)",
