@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cloudblame.derive.activity import update_activity
 from cloudblame.derive.compact import compact_table
@@ -43,44 +43,65 @@ class PublishSummary:
     retired: int = 0  # events dropped past retention
 
 
+@dataclass
+class NewEvents:
+    """The events a publish takes (fixed under the events lock): their files, deduplicated, and the
+    events table's version once retention and compaction have had their say."""
+
+    files: list[dict]  # the new files' add actions, oldest first
+    version: int
+    cutoff: datetime | None  # retention's, when asked for
+
+
 def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, compact: bool = False,
             retain: timedelta | None = None) -> PublishSummary:
     """Publish what was committed since the last snapshot (see the module doc); compact the tables that
     hold many small files (with ``compact``, every table with two or more); with ``retain``, drop what
     is past retention (cloudblame.derive.retention)."""
     started = time.perf_counter()
+    summary = PublishSummary()
     with lake.publish_lock(wait), lake.writer() as writer_id:
         snap = lake.latest_snapshot()
         roll_back_unpublished(lake, snap)
         remove_orphans(lake, snap)
-        with lake.events_lock():
-            adds = _new_event_files(lake, snap)
-            with Store.at(lake, snap) as published:
-                published.limit_memory(DERIVE_MEMORY)
-                adds, duplicates = remove_duplicates(lake, published, adds, writer_id=writer_id)
-            retired, cutoff = retire(lake, retain=retain, writer_id=writer_id) if retain else (0, None)
-            compacted = compact_table(lake, EVENTS, writer_id=writer_id, force=compact)
-            events_version = lake.table(EVENTS.name).version()
-        summary = PublishSummary(duplicates=duplicates, compacted=compacted, retired=retired)
-        if not (adds or compacted or compact or retired) and not _inventory_priced_otherwise(lake, snap):
-            summary.seconds = time.perf_counter() - started
-            return summary
-        work = _work(lake, snap, events_version, adds, writer_id)
-        try:
-            if cutoff is not None:
-                retire_links(work, cutoff)
-            summary.events = derive(work, events_changed=bool(adds))
-            summary.compacted += _compact_derived(work, force=compact)
-            versions = {**work.versions, EVENTS.name: events_version, OBJECTS.name: lake.table(OBJECTS.name).version()}
-            total = snap.events + summary.events - retired
-            summary.snapshot = lake.publish(versions, events=total, reason=reason, writer_id=writer_id).snapshot
-        finally:
-            work.store.close()
-        summary.tables = dict(work.changed)
+        new = _fix_new_events(lake, snap, summary, writer_id=writer_id, compact=compact, retain=retain)
+        if new.files or summary.compacted or summary.retired or compact or _inventory_priced_otherwise(lake, snap):
+            _derive_and_commit(lake, snap, new, summary, writer_id=writer_id, compact=compact, reason=reason)
         if summary.compacted:
             vacuum(lake)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _fix_new_events(lake: Lake, snap: Snapshot, summary: PublishSummary, *, writer_id: str, compact: bool,
+                    retain: timedelta | None) -> NewEvents:
+    """Under the events lock (no append lands meanwhile): the new events without duplicates, what is past
+    retention dropped, small events files compacted."""
+    with lake.events_lock():
+        adds = _new_event_files(lake, snap)
+        with Store.at(lake, snap) as published:
+            published.limit_memory(DERIVE_MEMORY)
+            adds, summary.duplicates = remove_duplicates(lake, published, adds, writer_id=writer_id)
+        summary.retired, cutoff = retire(lake, retain=retain, writer_id=writer_id) if retain else (0, None)
+        summary.compacted = compact_table(lake, EVENTS, writer_id=writer_id, force=compact)
+        return NewEvents(adds, lake.table(EVENTS.name).version(), cutoff)
+
+
+def _derive_and_commit(lake: Lake, snap: Snapshot, new: NewEvents, summary: PublishSummary, *, writer_id: str,
+                       compact: bool, reason: str) -> None:
+    """Every derived table brought forward from the new events, then the snapshot that publishes it all."""
+    work = _work(lake, new.version, new.files, writer_id)
+    try:
+        if new.cutoff is not None:
+            retire_links(work, new.cutoff)
+        summary.events = derive(work, events_changed=bool(new.files))
+        summary.compacted += _compact_derived(work, force=compact)
+        versions = {**work.versions, EVENTS.name: new.version, OBJECTS.name: lake.table(OBJECTS.name).version()}
+        total = snap.events + summary.events - summary.retired
+        summary.snapshot = lake.publish(versions, events=total, reason=reason, writer_id=writer_id).snapshot
+    finally:
+        work.store.close()
+    summary.tables = dict(work.changed)
 
 
 def _compact_derived(work: Work, *, force: bool) -> int:
@@ -123,13 +144,12 @@ def derive(work: Work, *, events_changed: bool) -> int:
     return new
 
 
-def _work(lake: Lake, snap: Snapshot | None, events_version: int, adds: list[dict], writer_id: str) -> Work:
-    """A reader of the published snapshot, its events moved on to ``events_version`` and the new events
-    files as ``new_events``."""
-    versions = {name: lake.table(name).version() for name in DERIVED}  # the snapshot's (rolled back), or since
+def _work(lake: Lake, events_version: int, adds: list[dict], writer_id: str) -> Work:
+    """A reader of the derived tables as they are (the published snapshot's, rolled back to it, or as the
+    publish has brought them), the events at ``events_version``, and the new events files as ``new_events``."""
+    versions = {name: lake.table(name).version() for name in DERIVED}
     versions[EVENTS.name] = events_version
-    files = snapshot_files(lake, versions)
-    store = Store.at(lake, snap, files=files)
+    store = Store.at(lake, None, files=snapshot_files(lake, versions))
     store.limit_memory(DERIVE_MEMORY)
     root = lake.path_of(EVENTS.name)
     new_files = [str(root / a["path"]) for a in adds]

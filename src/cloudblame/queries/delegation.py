@@ -14,7 +14,7 @@ from datetime import timedelta
 
 
 from cloudblame.normalize.jpath import resolve
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, actor_shape, events_by_key, raw_record, tool_shape
+from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, actor_shape, events_by_key, raw_record, tool_shape
 from cloudblame.store.db import Store
 from cloudblame.timeutil import parse_event_time
 
@@ -122,7 +122,7 @@ def _stack_operation_before(store: Store, created: dict, record: dict, *, same_p
     rows = store.query(
         f"""SELECT {EVENT_SUMMARY_SQL},
                    coalesce(e.raw->>'$.requestParameters.stackName', '?') AS parent
-            FROM {EVENTS_FROM}
+            FROM {store.events_from(t - timedelta(hours=2), t)} e
             WHERE e.event_source = 'cloudformation.amazonaws.com' AND e.error_code IS NULL
               AND e.event_name IN (SELECT unnest(?::VARCHAR[])) AND e.account_id = ? AND e.aws_region = ?
               AND e.event_time BETWEEN ? AND ? {principal_clause}

@@ -9,12 +9,12 @@ import base64
 import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import orjson
 
 from cloudblame.queries import NotFound
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, EVENTS_FROM, RESOLVED_ACTOR_SQL, event_summary, events_by_key
+from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, RESOLVED_ACTOR_SQL, event_summary, events_by_key
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
@@ -106,8 +106,46 @@ def _username_clause(username: str, spell: Spellings | None) -> tuple[str, list]
             [*spell.user_names, *spell.actors, spell.first, spell.last])
 
 
-def _where(f: EventFilter, spell: Spellings | None = None) -> tuple[str, list]:
-    """The WHERE clause of ``f`` (``spell``: its --username's spellings, when known)."""
+@dataclass(frozen=True)
+class Narrowed:
+    """What a search's filters are looked up as before its events are: the --username's spellings, and
+    the keys of the events that touched the --resource-name (None: not asked, or look at every event)."""
+
+    spell: Spellings | None = None
+    touched: tuple[tuple[str, datetime], ...] | None = None
+
+    def days(self) -> set[date] | None:
+        """The days of the --resource-name's events (read those days' files alone), when looked up."""
+        return None if self.touched is None else {t.date() for _, t in self.touched}
+
+    def span(self, f: EventFilter) -> tuple[datetime | None, datetime | None]:
+        """The time the filters confine the events to (the days whose data files are read)."""
+        times = [t for _, t in self.touched or ()]
+        lows = (f.since, self.spell.first if self.spell else None, min(times, default=None))
+        highs = (f.until, self.spell.last if self.spell else None, max(times, default=None))
+        return (max((t for t in lows if t is not None), default=None),
+                min((t for t in highs if t is not None), default=None))
+
+
+def narrowed(store: Store, f: EventFilter) -> Narrowed:
+    """``f``'s lookups: the username's spellings, the resource name's events (by its spellings in
+    resource_keys, then its rows in event_resources, both sorted: a row group or two each)."""
+    spell = spellings_of(store, f.username) if f.username else None
+    if not f.resource_name:
+        return Narrowed(spell)
+    ids = [r[0] for r in store.conn.execute("SELECT DISTINCT resource_id FROM resource_keys WHERE key = lower(?)",
+                                            [f.resource_name]).fetchall()]
+    type_clause, type_params = _type_clause(f)
+    rows = store.conn.execute(
+        "SELECT DISTINCT event_id, event_time FROM event_resources r WHERE r.resource_id = ANY(?::VARCHAR[]) "
+        f"AND (r.resource_id = ? OR r.arn = ? OR r.name = ?){type_clause}",
+        [ids, *[f.resource_name] * 3, *type_params]).fetchall()
+    return Narrowed(spell, tuple((i, t) for i, t in rows))
+
+
+def _where(f: EventFilter, spell: Spellings | None = None, touched: tuple | None = None) -> tuple[str, list]:
+    """The WHERE clause of ``f`` (``spell``: its --username's spellings, ``touched``: the keys of its
+    --resource-name's events, when looked up)."""
     clauses: list[str] = []
     params: list = []
 
@@ -146,7 +184,10 @@ def _where(f: EventFilter, spell: Spellings | None = None) -> tuple[str, list]:
         add("e.source_ip = ?", f.source_ip)
     if f.text:
         add(_TEXT_CLAUSE, *([f.text.lower()] * _TEXT_CLAUSE.count("?")))
-    if f.resource_name or f.resource_type:
+    if touched is not None:
+        add("e.event_id = ANY(?::VARCHAR[]) AND e.event_time = ANY(?::TIMESTAMP[])",
+            [i for i, _ in touched], sorted({t for _, t in touched}))
+    elif f.resource_name or f.resource_type:
         sub, sub_params = _resource_clause(f)
         add(sub, *sub_params)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -159,17 +200,23 @@ _TEXT_CLAUSE = "(" + " OR ".join(f"contains(lower({c}), ?)" for c in _TEXT_COLUM
     "OR contains(lower(t.name), ?) OR contains(lower(t.arn), ?)))")
 
 
+def _type_clause(f: EventFilter) -> tuple[str, list]:
+    if not f.resource_type:
+        return "", []
+    return (" AND (lower(r.resource_type) = lower(?) OR lower(r.resource_type) LIKE '%::' || lower(?))",
+            [f.resource_type] * 2)
+
+
 def _resource_clause(f: EventFilter) -> tuple[str, list]:
-    parts, params = [], []
-    if f.resource_name:  # candidates from the sorted resource_keys first: a few row groups, not a scan
+    """--resource-name (and --resource-type) as a subquery (where the name's events were not looked up)."""
+    parts, params = ["true"], []
+    if f.resource_name:
         parts.append("r.resource_id IN (SELECT k.resource_id FROM resource_keys k WHERE k.key = lower(?)) "
                      "AND (r.resource_id = ? OR r.arn = ? OR r.name = ?)")
         params += [f.resource_name] * 4
-    if f.resource_type:
-        parts.append("(lower(r.resource_type) = lower(?) OR lower(r.resource_type) LIKE '%::' || lower(?))")
-        params += [f.resource_type] * 2
+    clause, type_params = _type_clause(f)
     return (f"(e.event_id, e.event_time) IN (SELECT r.event_id, r.event_time FROM event_resources r "
-            f"WHERE {' AND '.join(parts)})"), params
+            f"WHERE {' AND '.join(parts)}{clause})"), params + type_params
 
 
 EXPORT_PAGE = 5_000  # events per page when every match is streamed out
@@ -205,8 +252,9 @@ def event_page(store: Store, f: EventFilter) -> dict:
     """One page of ``search_events`` with the cursors of its neighbours: ``{"events", "next", "prev",
     "sort", "limit"}``; ``next`` (``prev``) is None when no page follows (precedes) this one."""
     _check(f)
-    spell = spellings_of(store, f.username) if f.username else None
-    where, params = _where(f, spell)
+    narrow = narrowed(store, f)
+    spell = narrow.spell
+    where, params = _where(f, spell, narrow.touched)
     keys = SORTS[f.sort]
     backwards = f.before is not None
     cursor = f.before if backwards else f.after
@@ -219,15 +267,17 @@ def event_page(store: Store, f: EventFilter) -> dict:
     key_columns = ", ".join(f"{expr} AS _k{i}" for i, (expr, _, _) in enumerate(keys))
     # The page's keys first (a top-N over a few columns), then its rows by key: materializing every
     # column of every match before the top-N took a second for a busy user at 10M events.
-    select = f"SELECT e.event_id AS _id, e.event_time AS _time, {key_columns} FROM events e"
+    select = f"SELECT e.event_id AS _id, e.event_time AS _time, {key_columns} FROM {{source}} e"
+    span = narrow.span(f)
     newest = None
-    if f.sort == "time_desc" and not backwards:  # the newest time in reach: the cursor's, until, or the store's
-        newest = (values[0] if values else None) or f.until or store.scalar("SELECT max(event_time) FROM event_rows")
+    if f.sort == "time_desc" and not backwards and narrow.touched is None:
+        # the newest time in reach: the cursor's, until, or the store's (a resource's events: its days at once)
+        newest = (values[0] if values else None) or f.until or store.newest_event_time()
         if spell is not None and spell.last is not None:  # a person's newest call, not the store's
             newest = min(_naive(newest), spell.last) if newest is not None else None
         if spell is not None and spell.events <= f.limit:  # few calls: one query finds them all
             newest = None
-    found = _page_keys(store, select, where, params, order, f.limit + 1, newest)
+    found = _page_keys(store, select, where, params, order, f.limit + 1, newest, span, narrow.days())
     by_key = events_by_key(store, [(k["_id"], k["_time"]) for k in found], f"{EVENT_SUMMARY_SQL}, e.resources")
     rows = [dict(by_key[key], **k) for k in found if (key := (k["_id"], k["_time"])) in by_key]
     more = len(rows) > f.limit
@@ -247,15 +297,24 @@ def event_page(store: Store, f: EventFilter) -> dict:
 LOOKBACK = (timedelta(days=1), timedelta(days=7), timedelta(days=30), None)
 
 
-def _page_keys(store: Store, select: str, where: str, params: list, order: str, n: int, newest) -> list[dict]:
-    """The first ``n`` rows of ``select`` + ``where`` in ``order``. Given ``newest`` (newest-first pages),
-    looked for within a day of it first, then a week...: a window holding ``n`` rows holds the newest
-    ones, since every row outside it is older than every row inside."""
+def _page_keys(store: Store, select: str, where: str, params: list, order: str, n: int, newest,
+               span: tuple[datetime | None, datetime | None], days: set[date] | None = None) -> list[dict]:
+    """The first ``n`` rows of ``select`` (over ``{source}``) + ``where`` in ``order``, read from the days
+    of ``span`` (or from ``days``). Given ``newest`` (newest-first pages), looked for within a day of it
+    first, then a week...: a window holding ``n`` rows holds the newest ones, since every row outside it is
+    older than every row inside."""
+    if days is not None:
+        return store.query(f"{select.format(source=store.events_from(days=days))}{where} ORDER BY {order} LIMIT ?",
+                           params + [n])
+    low, high = span
     for back in LOOKBACK if newest is not None else (None,):
-        bound, extra = "", []
+        bound, extra, since = "", [], low
         if back is not None:
-            bound, extra = (" AND " if where else " WHERE ") + "e.event_time >= ?::TIMESTAMP", [_naive(newest) - back]
-        found = store.query(f"{select}{where}{bound} ORDER BY {order} LIMIT ?", params + extra + [n])
+            since = max(_naive(newest) - back, low) if low is not None else _naive(newest) - back
+            bound, extra = (" AND " if where else " WHERE ") + "e.event_time >= ?::TIMESTAMP", [since]
+        source = store.events_from(since, high) if since is not None or high is not None else "events"
+        found = store.query(f"{select.format(source=source)}{where}{bound} ORDER BY {order} LIMIT ?",
+                            params + extra + [n])
         if back is None or len(found) >= n:
             return found
     return found
@@ -331,10 +390,13 @@ def decode_cursor(cursor: str, keys) -> list:
 def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> dict:
     """How many events match ``f`` (cursors ignored), counting no further than ``cap``:
     ``{"count": n, "exact": bool}``; with no filter at all, the exact total (cheap in DuckDB)."""
-    where, params = _where(f, spellings_of(store, f.username) if f.username else None)
+    narrow = narrowed(store, f)
+    where, params = _where(f, narrow.spell, narrow.touched)
     if not where:
         return {"count": store.scalar("SELECT count(*) FROM event_rows"), "exact": True}
-    n = store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM events e{where} LIMIT ?)", params + [cap + 1])
+    low, high = narrow.span(f)
+    source = store.events_from(low, high) if low is not None or high is not None else "events"
+    n = store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {source} e{where} LIMIT ?)", params + [cap + 1])
     return {"count": min(n, cap), "exact": n <= cap}
 
 
@@ -370,7 +432,7 @@ def get_event(store: Store, event_id: str) -> dict:
     rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, e.raw, e.origin, e.user_name AS username, e.resources, "
                        "e.session_issuer_arn, e.source_identity, "
                        "e.event_type, e.event_category, e.shared_event_id "
-                       f"FROM {EVENTS_FROM} WHERE e.event_id = ?", [event_id])
+                       "FROM events e WHERE e.event_id = ?", [event_id])
     if not rows:
         raise NotFound(f"no event with id {event_id!r} in the store")
     row = rows[0]

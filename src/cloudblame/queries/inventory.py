@@ -94,7 +94,7 @@ def forgotten(store: Store, *, idle: str = "30d", as_of: datetime | None = None,
               limit: int | None = DEFAULT_LIMIT) -> dict:
     """Alive resources idle for ``idle`` whose creator has gone quiet or left, costliest first: the first
     ``limit`` (None: all) with the reasons and whom to ask, how many and their total monthly cost."""
-    as_of = as_of or store.scalar("SELECT max(event_time) FROM event_rows")
+    as_of = as_of or store.newest_event_time()
     if as_of is None:
         return {"as_of": None, "idle": idle, "resources": [], "count": 0, "total_usd_per_month": 0.0, "limit": limit,
                 **({"groups": []} if by else {})}

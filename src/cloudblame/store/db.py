@@ -11,9 +11,12 @@ the table alone. SQL text is the library's own; every value goes in parameters.
 from __future__ import annotations
 
 import os
+import re
 import uuid
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
 
@@ -25,10 +28,10 @@ from cloudblame.store.tables import TABLES
 
 __all__ = ["Store", "StoreError", "DEFAULT_DB", "ENV_DB", "default_db_path"]
 
-EVENTS_VIEW = """CREATE VIEW events AS
-SELECT e.*, sa.human AS resolved_human, sa.kind AS resolved_kind, sa.confidence AS resolved_confidence,
+RESOLVED = """SELECT e.*, sa.human AS resolved_human, sa.kind AS resolved_kind, sa.confidence AS resolved_confidence,
        sa.chain AS resolved_chain
-FROM event_rows e LEFT JOIN session_actors sa ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal"""
+FROM {rows} e LEFT JOIN session_actors sa ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal"""
+EVENTS_VIEW = "CREATE OR REPLACE VIEW events AS " + RESOLVED.format(rows="event_rows")
 
 
 def _unique_name(kind: str) -> str:
@@ -60,7 +63,7 @@ def define_views(conn: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) -
             conn.unregister("_empty")
             conn.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM _empty_{view}")
     if "events" in files:
-        conn.execute(EVENTS_VIEW.replace("CREATE VIEW", "CREATE OR REPLACE VIEW"))
+        conn.execute(EVENTS_VIEW)
 
 
 def snapshot_files(lake: Lake, versions: dict[str, int]) -> dict[str, list[str]]:
@@ -73,12 +76,14 @@ def snapshot_files(lake: Lake, versions: dict[str, int]) -> dict[str, list[str]]
 class Store:
     """A read-only view of one published snapshot. Use ``Store.open`` (or as a context manager)."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, lake: Lake, snapshot: Snapshot | None):
+    def __init__(self, conn: duckdb.DuckDBPyConnection, lake: Lake, snapshot: Snapshot | None,
+                 event_files: list[str] | None = None):
         self.conn = conn
         self.lake = lake
         self.snapshot = snapshot
         self.path = str(lake.root)
         self.read_only = True
+        self.days = _by_day(event_files or [])  # the events' data files of each day (their partition)
 
     @classmethod
     def open(cls, path: str | os.PathLike | None = None, *, read_only: bool = False, wait: float = 30.0,
@@ -93,21 +98,46 @@ class Store:
     def at(cls, lake: Lake, snapshot: Snapshot | None, *, files: dict[str, list[str]] | None = None) -> "Store":
         """A reader of ``snapshot`` (``files``: the data files of each table, when the caller has them)."""
         conn = new_connection()
+        files = files if files is not None else snapshot_files(lake, snapshot.versions if snapshot else {})
         try:
-            define_views(conn, files if files is not None else snapshot_files(lake, snapshot.versions if snapshot else {}))
+            define_views(conn, files)
         except Exception:
             conn.close()
             raise
-        return cls(conn, lake, snapshot)
+        return cls(conn, lake, snapshot, files.get("events"))
 
     def refresh(self) -> bool:
         """Move to the newest published snapshot (a long-lived reader: a server); True when it moved."""
         snapshot = self.lake.latest_snapshot()
         if snapshot is None or (self.snapshot is not None and snapshot.snapshot == self.snapshot.snapshot):
             return False
-        define_views(self.conn, snapshot_files(self.lake, snapshot.versions))
-        self.snapshot = snapshot
+        files = snapshot_files(self.lake, snapshot.versions)
+        define_views(self.conn, files)
+        self.snapshot, self.days = snapshot, _by_day(files.get("events", []))
         return True
+
+    def newest_event_time(self) -> datetime | None:
+        """The time of the newest event (read from the newest day's data files alone)."""
+        if not self.days:
+            return None
+        newest = max(self.days)
+        return self.scalar(f"SELECT max(event_time) FROM {self.events_from(days=[newest], resolved=False)}")
+
+    def events_from(self, low: datetime | None = None, high: datetime | None = None, *,
+                    days: Iterable[date] | None = None, resolved: bool = True) -> str:
+        """FROM text (alias it) of the events of the days from ``low`` to ``high`` (or of ``days``): the rows
+        of ``events`` (``resolved``: with the resolution joined in) or of ``event_rows``, read from those
+        days' data files only (a lookup over every file of a big store opens them all)."""
+        if days is None and low is None and high is None:
+            return "events" if resolved else "event_rows"
+        if days is None:
+            first, last = (low or datetime.min).date(), (high or datetime.max).date()
+            wanted = [d for d in self.days if first <= d <= last]
+        else:
+            wanted = sorted({d for d in days if d in self.days})
+        files = [f for d in wanted for f in self.days[d]]
+        rows = f"read_parquet([{', '.join(map(_quote, files))}])" if files else "(SELECT * FROM event_rows WHERE false)"
+        return f"({RESOLVED.format(rows=rows)})" if resolved else rows
 
     def limit_memory(self, limit: str) -> None:
         """Cap DuckDB's memory for this reader's work (``"500MB"``, a library constant); beyond it DuckDB
@@ -161,7 +191,9 @@ class Store:
 
     def reader(self) -> "Store":
         """Another connection to the same snapshot (a DuckDB cursor), for another thread."""
-        return Store(self.conn.cursor(), self.lake, self.snapshot)
+        reader = Store(self.conn.cursor(), self.lake, self.snapshot)
+        reader.days = self.days
+        return reader
 
     def concurrently(self, *calls: Callable[["Store"], Any]) -> list[Any]:
         """Each of ``calls`` run with its own reader on a thread of its own, at once; their results in
@@ -182,6 +214,19 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+_DAY = re.compile(r"/event_date=(\d{4}-\d{2}-\d{2})/")
+
+
+def _by_day(files: list[str]) -> dict[date, list[str]]:
+    """The events' data files by the day of their partition."""
+    days: dict[date, list[str]] = {}
+    for f in files:
+        m = _DAY.search(f)
+        if m:
+            days.setdefault(date.fromisoformat(m.group(1)), []).append(f)
+    return dict(sorted(days.items()))
 
 
 @lru_cache(maxsize=1)
