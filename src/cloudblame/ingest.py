@@ -29,7 +29,7 @@ from cloudblame.sources.s3 import ObjectFilter, S3Lister, fetch, parse_s3_url
 from cloudblame.sources.s3key import parse_trail_key
 from cloudblame.store.db import Store
 from cloudblame.store.lake import Lake, commit
-from cloudblame.store.ledger import LATEST, enter, entered, ledger
+from cloudblame.store.ledger import enter, entered, ledger
 from cloudblame.store.tables import EVENTS, OBJECTS
 from cloudblame.workers import (
     PARALLEL_MIN_BYTES,
@@ -181,7 +181,7 @@ def _files_to_read(lake: Lake, files: list[str], *, force: bool) -> pa.Table:
         with ledger(lake) as conn:
             conn.execute("SET memory_limit = '200MB'")
             conn.register("_listing", listing)
-            listing = conn.sql(f"SELECT l.* FROM _listing l ANTI JOIN {LATEST} i ON i.path = l.path "
+            listing = conn.sql("SELECT l.* FROM _listing l ANTI JOIN objects i ON i.path = l.path "
                                "AND i.size = l.size AND i.mtime_ns = l.mtime_ns").to_arrow_table()
     order = pc.sort_indices(listing, sort_keys=[("trail", "descending"), ("date", "ascending"),
                                                 ("stamp", "ascending"), ("path", "ascending")])

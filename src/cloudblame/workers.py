@@ -191,6 +191,7 @@ _FLUSH = "flush"
 # Arrow on the C library's allocator in the workers: what a flush frees goes back to the system (measured at
 # 1M records: workers peaked at 360-380 MB against 416-444 MB on Arrow's default, mimalloc, at the same speed).
 WORKER_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
+WORKER_NICENESS = 10
 
 
 class WorkerError(RuntimeError):
@@ -291,7 +292,9 @@ def _receive(stream):
 def serve(root: str, writer_id: str, stdin=None, stdout=None) -> None:
     """The worker's loop: run tasks (and flushes) until stdin closes, holding the ingest's writer
     registration meanwhile (a worker that outlives its ingest still has its files counted as a live
-    writer's, never taken for a dead one's)."""
+    writer's, never taken for a dead one's). At a lower priority: queries and pages answered meanwhile
+    get the cores first (alone, the ingest loses nothing)."""
+    os.nice(WORKER_NICENESS)
     with hold_writer(Path(root), writer_id.rsplit("-w", 1)[0]):
         _serve(Writer(Path(root), writer_id), stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
 

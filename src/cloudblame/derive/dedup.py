@@ -10,6 +10,7 @@ the new events' times (row-group statistics skip the rest); new ids are compared
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,7 +33,7 @@ within AS (
 ),
 published AS (
     SELECT n.filename, n.file_row_number FROM new n
-    SEMI JOIN (SELECT event_id FROM event_rows
+    SEMI JOIN (SELECT event_id FROM {published}
                WHERE event_time BETWEEN $low::TIMESTAMP - INTERVAL 1 DAY AND $high::TIMESTAMP + INTERVAL 1 DAY) p
     ON p.event_id = n.event_id
 )
@@ -51,8 +52,10 @@ def remove_duplicates(lake: Lake, published: Store, adds: list[dict], *, writer_
     order = pa.table({"filename": files, "position": pa.array(range(len(files)), pa.int64())})
     new = _NEW.format(files="[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]")
     low, high = published.conn.execute(f"SELECT min(event_time), max(event_time) FROM {new}").fetchall()[0]
+    days = published.events_from(low - timedelta(days=1), high + timedelta(days=1), resolved=False)
     with published.registered(order) as order_name:
-        found = published.arrow(DUPLICATES_SQL.format(new=new, order=order_name), {"low": low, "high": high})
+        found = published.arrow(DUPLICATES_SQL.format(new=new, order=order_name, published=days),
+                                {"low": low, "high": high})
     if not found.num_rows:
         return adds, 0
     drop = dict(zip(found.column("filename").to_pylist(), found.column("rows").to_pylist()))

@@ -9,24 +9,29 @@ from __future__ import annotations
 import pyarrow as pa
 
 from cloudblame.derive.work import Work
-from cloudblame.queries.details import CURRENT_SQL, missing_inventory, prices_version
-from cloudblame.store.tables import INVENTORY
+from cloudblame.queries.details import CURRENT_SQL, DETAILS, TAGGING_EVENTS, missing_inventory, prices_version
+from cloudblame.store.tables import INVENTORY, RESOURCE_COLUMN_NAMES
 
-KEYS = ("resource_type", "resource_id", "account_id")
-
-# Stored rows that are no longer current (their resource died or changed, or another price table).
-STALE_SQL = f"""
-SELECT i.resource_type, i.resource_id, i.account_id FROM inventory i
-WHERE NOT EXISTS (SELECT 1 FROM resources r WHERE r.alive AND {CURRENT_SQL})"""
+# The resources the new events tagged, or attached a volume of: their details are derived again.
+RETOUCHED_SQL = f"""
+SELECT DISTINCT resource_type, resource_id, account_id FROM new_links
+WHERE NOT failed AND event_name IN ({', '.join(f"'{name}'" for name in (*TAGGING_EVENTS, 'AttachVolume'))})"""
+# The stored rows still current, with their resources row as it is now (activity moves on without them).
+KEPT_SQL = f"""
+SELECT {', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)}, {DETAILS} FROM inventory i
+JOIN resources r ON {CURRENT_SQL}
+WHERE r.alive AND NOT EXISTS (SELECT 1 FROM {{fresh}} f WHERE f.resource_type = i.resource_type
+                              AND f.resource_id = i.resource_id AND f.account_id IS NOT DISTINCT FROM i.account_id)"""
 
 
 def refresh_inventory(work: Work, *, events_changed: bool) -> int:
     """Bring inventory up to date with resources and the price table in use; returns rows derived."""
     prices, store = prices_version(), work.store
-    derived = list(missing_inventory(store, prices, redo_delegated=events_changed))
+    with store.temp_table(RETOUCHED_SQL) as retouched:
+        derived = list(missing_inventory(store, prices, redo_delegated=events_changed, retouched=retouched))
     rows = pa.concat_tables(derived) if derived else INVENTORY.schema.empty_table()
     del derived
-    with store.registered(rows) as fresh, store.temp_table(STALE_SQL, {"prices": prices}) as stale:
-        if rows.num_rows or store.scalar(f"SELECT count(*) FROM {stale}"):
-            work.upsert(INVENTORY, fresh, KEYS, delete=stale)
+    with store.registered(rows) as fresh:
+        work.replace_all(INVENTORY, f"{KEPT_SQL.format(fresh=fresh)} UNION ALL BY NAME SELECT * FROM {fresh}",
+                         params={"prices": prices})
     return rows.num_rows

@@ -17,8 +17,10 @@ from cloudblame.derive.work import Work
 from cloudblame.store.tables import RESOURCE_KEYS, RESOURCES
 
 KEYS = ("resource_type", "resource_id", "account_id")
+_ORDER = "(event_time, event_id)"  # ties in time broken by event id
 
-# The resources the new events touched, and those touched by a session whose human changed ($changed).
+# The resources the new events touched (and whether those rows alone bring them up to date: see FOLDED_SQL),
+# and those touched by a session whose human changed ({changed}).
 AFFECTED_SQL = """
 SELECT DISTINCT resource_type, resource_id, account_id FROM new_links
 WHERE resource_type IS NOT NULL AND resource_type <> ''
@@ -27,7 +29,37 @@ SELECT DISTINCT r.resource_type, r.resource_id, r.account_id FROM event_resource
 SEMI JOIN {changed} c ON c.access_key_id = r.access_key_id AND c.principal = r.principal
 WHERE r.resource_type IS NOT NULL AND r.resource_type <> ''"""
 
-_ORDER = "(event_time, event_id)"
+_SAME = ("p.resource_type = r.resource_type AND p.resource_id = r.resource_id "
+         "AND p.account_id IS NOT DISTINCT FROM r.account_id")
+# The rows of the resources the new events only touched later than everything stored of them, without a
+# create or delete, through sessions whose human did not change ({changed}): their lifecycle stands, and
+# their activity is the stored row's folded with the new rows' (a key or role referenced by millions of
+# calls is not summed again from all of them). The others are computed again from all their rows.
+FOLDED_SQL = f"""
+WITH new AS (
+    SELECT r.resource_type, r.resource_id, r.account_id, r.arn, r.name, r.action, r.failed, r.event_time,
+           r.event_id, r.event_name, coalesce(sa.human, r.actor) AS actor
+    FROM new_links r LEFT JOIN session_actors sa ON sa.access_key_id = r.access_key_id AND sa.principal = r.principal
+    WHERE r.resource_type IS NOT NULL AND r.resource_type <> ''
+), p AS (
+    SELECT resource_type, resource_id, account_id, min(event_time) AS first_new, count(*) AS n,
+           bool_or(action IN ('create', 'delete')) AS lifecycle, max(event_time) AS last_time,
+           arg_max(event_name, {_ORDER}) AS last_event, arg_max(actor, {_ORDER}) AS last_actor,
+           arg_max(actor, {_ORDER}) FILTER (WHERE action IN ('create', 'modify') AND NOT failed) AS last_modifier,
+           max(arn) AS arn, arg_min(name, {_ORDER}) FILTER (WHERE name IS NOT NULL) AS name
+    FROM new GROUP BY ALL
+)
+SELECT r.resource_type, r.resource_id, r.account_id, r.region, greatest(r.arn, p.arn) AS arn,
+       coalesce(r.name, p.name) AS name, r.first_seen, r.created_time, r.created_event_id, r.created_by,
+       r.created_tool, r.creator_known, r.deleted_time, r.deleted_event_id, r.deleted_by, p.last_time,
+       p.last_event, p.last_actor, coalesce(p.last_modifier, r.last_modifier) AS last_modifier,
+       r.events + p.n AS events, r.alive
+FROM p JOIN resources r ON {_SAME}
+WHERE NOT p.lifecycle AND p.first_new > r.last_time AND NOT EXISTS (
+    SELECT 1 FROM event_resources x SEMI JOIN {{changed}} c ON c.access_key_id = x.access_key_id AND c.principal = x.principal
+    WHERE x.resource_id = p.resource_id AND x.resource_type = p.resource_type
+      AND x.account_id IS NOT DISTINCT FROM p.account_id)"""
+
 RESOURCES_SQL = f"""
 WITH touch AS (
     SELECT r.resource_type, r.resource_id, r.account_id, r.aws_region, r.arn, r.name, r.action, r.failed,
@@ -92,8 +124,12 @@ def update_resources(work: Work, changed_sessions: pa.Table) -> pa.Table:
     store = work.store
     with store.registered(changed_sessions) as changed:
         affected = store.arrow(AFFECTED_SQL.format(changed=changed))
-    with store.registered(affected) as name, store.temp_table(RESOURCES_SQL.format(affected=name)) as rows:
-        if store.scalar(f"SELECT count(*) FROM {rows}"):
-            work.upsert(RESOURCES, rows, KEYS)
+        with store.temp_table(FOLDED_SQL.format(changed=changed)) as folded:
+            recount = f"SELECT a.* FROM {{affected}} a ANTI JOIN {folded} p ON {_SAME.replace('r.', 'a.')}"
+            with store.registered(affected) as name, store.temp_table(recount.format(affected=name)) as full, \
+                    store.temp_table(f"SELECT * FROM {folded} UNION ALL BY NAME "
+                                     f"SELECT * FROM ({RESOURCES_SQL.format(affected=full)})") as rows:
+                if store.scalar(f"SELECT count(*) FROM {rows}"):
+                    work.upsert(RESOURCES, rows, KEYS)
     work.append_sql(RESOURCE_KEYS, NEW_KEYS_SQL)
     return affected

@@ -73,10 +73,10 @@ class Work:
         keep = f"NOT (EXISTS (SELECT 1 FROM {rows} r WHERE {same}){gone})"
         self.rewrite(table, keep=keep, add=f"SELECT * FROM {rows}")
 
-    def replace_all(self, table: Table, select: str) -> None:
+    def replace_all(self, table: Table, select: str, params=None) -> None:
         """The whole table replaced by the rows of ``select`` (derived from derived tables, never from all
         events)."""
-        self.rewrite(table, keep="false", add=select)
+        self.rewrite(table, keep="false", add=select, params=params)
 
     def _count(self, table: Table, rows: int) -> None:
         self.changed[table.name] = self.changed.get(table.name, 0) + rows

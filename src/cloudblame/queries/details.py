@@ -263,15 +263,22 @@ def resource_details(store: Store, row: dict, evidence: Evidence | None = None) 
 
 # --- the inventory table (kept by cloudblame.derive.inventory)
 
-# What a resource's stored details were derived from: its whole resources row. A new event touching it
-# (a tag, an attachment, a new incarnation) changes its count and last time, a session resolved later
-# its creator; any change makes the stored row stale.
-EVIDENCE_SQL = f"(hash({', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)}) >> 1)::BIGINT"
+# What a resource's stored details were derived from: the facts of its resources row its details depend on
+# (where it is, its name, its current incarnation's creation and deletion, the human behind a creation a
+# session resolved later). Its activity (last event, count) is no part of it: a publish copies that from
+# resources into the kept rows; new tags and attachments make a publish derive the row again.
+EVIDENCE_COLUMNS = ("resource_type", "resource_id", "account_id", "region", "arn", "name", "created_time",
+                    "created_event_id", "created_by", "created_tool", "creator_known", "deleted_time",
+                    "deleted_event_id", "alive")
+EVIDENCE_SQL = f"(hash({', '.join(f'r.{c}' for c in EVIDENCE_COLUMNS)}) >> 1)::BIGINT"
 # Stored inventory row ``i`` is current for resources row ``r`` under the price table ``$prices``.
 CURRENT_SQL = ("i.resource_type = r.resource_type AND i.resource_id = r.resource_id "
                f"AND i.account_id IS NOT DISTINCT FROM r.account_id AND i.evidence = {EVIDENCE_SQL} "
                "AND i.prices = $prices")
 JSON_COLUMNS = ("tags", "size", "purpose")
+# The inventory's columns beyond the resources row's (a kept row takes the latter from resources, fresh).
+DETAILS = ", ".join(f"i.{c}" for c in ("evidence", "prices", "delegated", "creator", "creator_tool", "creator_via",
+                                         "owner", "name_tag", "tags", "size", "purpose", "usd_per_month", "cost_basis"))
 REFRESH_CHUNK = 2000
 
 
@@ -297,11 +304,15 @@ def inventory_rows(store: Store, rows: list[dict], prices: str, schema: pa.Schem
                                  for r in derived], schema=schema)
 
 
-def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK, redo_delegated: bool = False
-                      ) -> Iterator[pa.Table]:
+def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK, redo_delegated: bool = False,
+                      retouched: str | None = None) -> Iterator[pa.Table]:
     """Inventory rows, ``chunk`` at a time, of the alive resources with no current stored row (and with
-    ``redo_delegated``, of those a service created: their delegation reads other events)."""
+    ``redo_delegated``, of those a service created: their delegation reads other events; and those in
+    ``retouched``, a table of keys: tagged or attached since)."""
     redo = " AND NOT i.delegated" if redo_delegated else ""
+    if retouched:
+        redo += (f" AND NOT EXISTS (SELECT 1 FROM {retouched} t WHERE t.resource_type = r.resource_type "
+                 "AND t.resource_id = r.resource_id AND t.account_id IS NOT DISTINCT FROM r.account_id)")
     pending = store.arrow(
         f"""SELECT r.*, {EVIDENCE_SQL} AS evidence FROM resources r
             WHERE r.alive AND NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL}{redo})
@@ -320,7 +331,8 @@ def current_inventory(store: Store) -> Iterator[tuple[str, dict]]:
     if not store.scalar("SELECT count(*) FROM inventory WHERE prices <> $prices", {"prices": prices}):
         yield "inventory", {}
         return
-    current = f"SELECT i.* FROM inventory i JOIN resources r ON {CURRENT_SQL} WHERE r.alive"
+    current = f"SELECT {', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)}, {DETAILS} FROM inventory i " \
+        f"JOIN resources r ON {CURRENT_SQL} WHERE r.alive"
     pending = list(missing_inventory(store, prices))
     if not pending:
         yield f"({current})", {"prices": prices}
