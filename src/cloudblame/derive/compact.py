@@ -1,7 +1,7 @@
 """Compaction: small data files merged into larger ones, sorted for point lookups (each table's sort_by;
 events also by the hour first, as workers write them). A publish compacts a table (for events: a day) once
-it holds ``MIN_SMALL_FILES`` files under ``SMALL_FILE`` bytes; `cloudblame compact` compacts every table
-that has two or more. A compaction commits one Delta transaction per table that removes the merged files
+it holds ``MIN_SMALL_FILES`` files under ``SMALL_FILE`` bytes, none larger than the smaller ones together;
+`cloudblame compact` compacts every table that has two or more. A compaction commits one Delta transaction per table that removes the merged files
 and adds the new one (no data change); the removed files stay on disk for readers of older snapshots
 until `cloudblame vacuum` deletes them.
 """
@@ -42,8 +42,24 @@ def due(files: list[DataFile], *, force: bool) -> list[list[DataFile]]:
     for f in files:
         if f.size < SMALL_FILE:
             groups.setdefault(tuple(sorted(f.partition.items())), []).append(f)
-    least = 2 if force else MIN_SMALL_FILES
-    return [g for g in groups.values() if len(g) >= least]
+    if force:
+        return [g for g in groups.values() if len(g) >= 2]
+    tiers = (_tier(g) for g in groups.values())
+    return [t for t in tiers if len(t) >= MIN_SMALL_FILES]
+
+
+def _tier(files: list[DataFile]) -> list[DataFile]:
+    """The smallest files of a group, each no larger than those before it together (a file much larger than
+    the newer small ones waits until they add up to it: each row is written again a few times, not once
+    per compaction)."""
+    taken: list[DataFile] = []
+    total = 0
+    for f in sorted(files, key=lambda f: f.size):
+        if len(taken) >= 2 and f.size > total:
+            break
+        taken.append(f)
+        total += f.size
+    return taken
 
 
 def order_sql(table: Table) -> str:

@@ -1,8 +1,10 @@
 """The inventory table: every alive resource with its details (tags, size, cost, purpose, the person behind
 a service that created it), derived in Python from its creation record and later tagging records
-(cloudblame.queries.details). A publish derives again only the rows whose resources row changed (its
-evidence hash), those derived under another price table, and, when events arrived, those of resources a
-service created (their delegation reads other events); rows of resources no longer alive go."""
+(cloudblame.queries.details). A publish derives again only the rows of the resources it changed whose
+evidence (a hash of the lifecycle) moved, those tagged or attached since, and, when events arrived, those
+a service created (their delegation reads other events); the other changed resources keep their details
+with their new resources row; rows of resources no longer alive go. Under another price table, or when the
+table does not match the resources (a store written by an older publish), every row is looked at."""
 
 from __future__ import annotations
 
@@ -16,22 +18,53 @@ from cloudblame.store.tables import INVENTORY, RESOURCE_COLUMN_NAMES
 RETOUCHED_SQL = f"""
 SELECT DISTINCT resource_type, resource_id, account_id FROM new_links
 WHERE NOT failed AND event_name IN ({', '.join(f"'{name}'" for name in (*TAGGING_EVENTS, 'AttachVolume'))})"""
-# The stored rows still current, with their resources row as it is now (activity moves on without them).
+_KEY = "resource_type, resource_id, account_id"
+_SAME = ("{a}.resource_type = {b}.resource_type AND {a}.resource_id = {b}.resource_id "
+         "AND {a}.account_id IS NOT DISTINCT FROM {b}.account_id")
+# The stored rows still current (of the resources in {among}: all when it is ``inventory``), with their
+# resources row as it is now; not those derived afresh ({fresh}).
 KEPT_SQL = f"""
-SELECT {', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)}, {DETAILS} FROM inventory i
-JOIN resources r ON {CURRENT_SQL}
-WHERE r.alive AND NOT EXISTS (SELECT 1 FROM {{fresh}} f WHERE f.resource_type = i.resource_type
-                              AND f.resource_id = i.resource_id AND f.account_id IS NOT DISTINCT FROM i.account_id)"""
+WITH i AS (SELECT * FROM inventory i SEMI JOIN {{among}} k ON {_SAME.format(a='k', b='i')}),
+r AS (SELECT * FROM resources r SEMI JOIN {{among}} k ON {_SAME.format(a='k', b='r')})
+SELECT {', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)}, {DETAILS} FROM i JOIN r ON {CURRENT_SQL}
+WHERE r.alive AND NOT EXISTS (SELECT 1 FROM {{fresh}} f WHERE {_SAME.format(a='f', b='i')})"""
+CONSISTENT_SQL = """
+SELECT (SELECT count(*) FROM inventory WHERE prices <> $prices) = 0
+   AND (SELECT count(*) FROM inventory) = (SELECT count(*) FROM resources WHERE alive)"""
 
 
-def refresh_inventory(work: Work, *, events_changed: bool) -> int:
-    """Bring inventory up to date with resources and the price table in use; returns rows derived."""
+def inventory_matches_resources(work: Work) -> bool:
+    """Whether inventory holds a row, priced with the table in use, for each alive resource and no other
+    (asked before a publish changes resources: then only what it changes needs looking at)."""
+    return bool(work.store.scalar(CONSISTENT_SQL, {"prices": prices_version()}))
+
+
+def refresh_inventory(work: Work, changed: pa.Table, *, events_changed: bool, targeted: bool) -> int:
+    """Bring inventory up to date with resources and the price table in use; returns rows derived. With
+    ``targeted`` (inventory_matches_resources before the publish), only the resources in ``changed`` (the
+    keys of the rows this publish changed) and those a service created are looked at."""
     prices, store = prices_version(), work.store
-    with store.temp_table(RETOUCHED_SQL) as retouched:
-        derived = list(missing_inventory(store, prices, redo_delegated=events_changed, retouched=retouched))
-    rows = pa.concat_tables(derived) if derived else INVENTORY.schema.empty_table()
-    del derived
-    with store.registered(rows) as fresh:
-        work.replace_all(INVENTORY, f"{KEPT_SQL.format(fresh=fresh)} UNION ALL BY NAME SELECT * FROM {fresh}",
-                         params={"prices": prices})
+    with store.registered(changed.select(_KEY.split(", "))) as touched, store.temp_table(RETOUCHED_SQL) as retouched:
+        derived = list(missing_inventory(store, prices, redo_delegated=events_changed, retouched=retouched,
+                                         among=touched if targeted else None))
+        rows = pa.concat_tables(derived) if derived else INVENTORY.schema.empty_table()
+        del derived
+        with store.registered(rows) as derived_rows:
+            if not targeted:
+                work.replace_all(INVENTORY, f"{KEPT_SQL.format(among='inventory', fresh=derived_rows)} "
+                                 f"UNION ALL BY NAME SELECT * FROM {derived_rows}", params={"prices": prices})
+                return rows.num_rows
+            _rewrite_changed(work, touched, derived_rows, prices)
     return rows.num_rows
+
+
+def _rewrite_changed(work: Work, touched: str, derived: str, prices: str) -> None:
+    """The rows of the resources in ``touched`` and the ``derived`` rows that differ from the stored ones (the
+    redone delegations mostly do not) replace the stored rows of the same resources."""
+    store = work.store
+    with store.temp_table(f"SELECT * FROM {derived} EXCEPT SELECT i.* FROM inventory i "
+                          f"SEMI JOIN {derived} f ON {_SAME.format(a='f', b='i')}") as fresh, \
+            store.temp_table(f"SELECT {_KEY} FROM {touched} UNION SELECT {_KEY} FROM {fresh}") as keys:
+        work.rewrite(INVENTORY, keep=f"NOT EXISTS (SELECT 1 FROM {keys} k WHERE {_SAME.format(a='k', b='t')})",
+                     add=f"{KEPT_SQL.format(among=keys, fresh=fresh)} UNION ALL BY NAME SELECT * FROM {fresh}",
+                     params={"prices": prices})

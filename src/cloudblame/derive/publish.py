@@ -19,7 +19,7 @@ from cloudblame.derive.activity import update_activity
 from cloudblame.derive.compact import compact_table
 from cloudblame.derive.dedup import remove_duplicates
 from cloudblame.derive.identity import resolve_sessions
-from cloudblame.derive.inventory import refresh_inventory
+from cloudblame.derive.inventory import inventory_matches_resources, refresh_inventory
 from cloudblame.derive.lifecycle import update_resources
 from cloudblame.derive.links import add_links
 from cloudblame.derive.retention import retire, retire_links
@@ -136,11 +136,12 @@ def vacuum(lake: Lake, *, older_than: timedelta = VACUUM_AFTER) -> int:
 def derive(work: Work, *, events_changed: bool) -> int:
     """Every derived table brought up to date with ``new_events``; returns how many events those are."""
     new = work.store.scalar("SELECT count(*) FROM new_events")
+    targeted = inventory_matches_resources(work)
     add_links(work)
     changed = resolve_sessions(work)
-    update_resources(work, changed)
+    touched = update_resources(work, changed)
     update_activity(work, sessions_changed=changed.num_rows > 0)
-    refresh_inventory(work, events_changed=events_changed)
+    refresh_inventory(work, touched, events_changed=events_changed, targeted=targeted)
     return new
 
 

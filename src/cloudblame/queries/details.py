@@ -279,7 +279,10 @@ JSON_COLUMNS = ("tags", "size", "purpose")
 # The inventory's columns beyond the resources row's (a kept row takes the latter from resources, fresh).
 DETAILS = ", ".join(f"i.{c}" for c in ("evidence", "prices", "delegated", "creator", "creator_tool", "creator_via",
                                          "owner", "name_tag", "tags", "size", "purpose", "usd_per_month", "cost_basis"))
-REFRESH_CHUNK = 2000
+REFRESH_CHUNK = 8000
+# The key of a resources row ``r`` equals that of {t}.
+_SAME_KEY = ("{t}.resource_type = r.resource_type AND {t}.resource_id = r.resource_id "
+             "AND {t}.account_id IS NOT DISTINCT FROM r.account_id")
 
 
 def prices_version() -> str:
@@ -305,17 +308,21 @@ def inventory_rows(store: Store, rows: list[dict], prices: str, schema: pa.Schem
 
 
 def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK, redo_delegated: bool = False,
-                      retouched: str | None = None) -> Iterator[pa.Table]:
+                      retouched: str | None = None, among: str | None = None) -> Iterator[pa.Table]:
     """Inventory rows, ``chunk`` at a time, of the alive resources with no current stored row (and with
     ``redo_delegated``, of those a service created: their delegation reads other events; and those in
-    ``retouched``, a table of keys: tagged or attached since)."""
+    ``retouched``, a table of keys: tagged or attached since); with ``among`` (a table of keys), only of
+    those resources and the ones a service created."""
     redo = " AND NOT i.delegated" if redo_delegated else ""
     if retouched:
-        redo += (f" AND NOT EXISTS (SELECT 1 FROM {retouched} t WHERE t.resource_type = r.resource_type "
-                 "AND t.resource_id = r.resource_id AND t.account_id IS NOT DISTINCT FROM r.account_id)")
+        redo += f" AND NOT EXISTS (SELECT 1 FROM {retouched} t WHERE {_SAME_KEY.format(t='t')})"
+    within = ""
+    if among:
+        within = (f" AND (EXISTS (SELECT 1 FROM {among} t WHERE {_SAME_KEY.format(t='t')})"
+                  f" OR EXISTS (SELECT 1 FROM inventory t WHERE t.delegated AND {_SAME_KEY.format(t='t')}))")
     pending = store.arrow(
         f"""SELECT r.*, {EVIDENCE_SQL} AS evidence FROM resources r
-            WHERE r.alive AND NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL}{redo})
+            WHERE r.alive{within} AND NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL}{redo})
             ORDER BY r.created_time NULLS LAST, r.resource_type, r.resource_id""", {"prices": prices})
     schema = store.arrow("SELECT * FROM inventory LIMIT 0").schema
     for start in range(0, pending.num_rows, chunk):  # by creation time: each chunk's records are close
