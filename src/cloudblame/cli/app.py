@@ -23,6 +23,7 @@ from cloudblame.queries.events import EventFilter, get_event, iter_events, searc
 from cloudblame.queries.who import who as who_query
 from cloudblame.sync import SourceSpec
 from cloudblame.timeutil import parse_when
+from cloudblame.workers import yield_to_readers
 
 app = typer.Typer(
     name="cloudblame", no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -60,6 +61,7 @@ def ingest(
     if not specs:
         say("error: give PATH..., s3://BUCKET[/PREFIX] or --lookup", style="red", err=True)
         raise typer.Exit(2)
+    yield_to_readers()
     with open_store(db, read_only=False, wait=wait) as store:
         summaries = run_sources(store, specs, show_progress=fmt is Format.table)
     report_summaries(summaries, fmt)

@@ -14,6 +14,7 @@ from cloudblame.cli.output import Format, console, emit, say, write_json
 from cloudblame.cli.views import print_ingest_summary
 from cloudblame.ingest import IngestSummary
 from cloudblame.sync import ConfigError, SourceSpec, load_config, run_source_reporting
+from cloudblame.workers import yield_to_readers
 
 
 def _run_one(store, spec: SourceSpec, show_progress: bool) -> IngestSummary:
@@ -73,6 +74,7 @@ def sync(
     except ConfigError as exc:
         say(f"error: {exc}", style="red", err=True)
         raise typer.Exit(2) from None
+    yield_to_readers()
     with open_store(db or config_db, read_only=False, wait=wait) as store:
         summaries = run_sources(store, specs, show_progress=not quiet and sys.stdout.isatty())
     if not quiet:

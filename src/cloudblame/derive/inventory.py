@@ -44,18 +44,19 @@ def refresh_inventory(work: Work, changed: pa.Table, *, events_changed: bool, ta
     ``targeted`` (inventory_matches_resources before the publish), only the resources in ``changed`` (the
     keys of the rows this publish changed) and those a service created are looked at."""
     prices, store = prices_version(), work.store
-    with store.registered(changed.select(_KEY.split(", "))) as touched, store.temp_table(RETOUCHED_SQL) as retouched:
-        derived = list(missing_inventory(store, prices, redo_delegated=events_changed, retouched=retouched,
-                                         among=touched if targeted else None))
-        rows = pa.concat_tables(derived) if derived else INVENTORY.schema.empty_table()
-        del derived
-        with store.registered(rows) as derived_rows:
-            if not targeted:
-                work.replace_all(INVENTORY, f"{KEPT_SQL.format(among='inventory', fresh=derived_rows)} "
-                                 f"UNION ALL BY NAME SELECT * FROM {derived_rows}", params={"prices": prices})
-                return rows.num_rows
-            _rewrite_changed(work, touched, derived_rows, prices)
-    return rows.num_rows
+    with store.registered(changed.select(_KEY.split(", "))) as touched, store.temp_table(RETOUCHED_SQL) as retouched, \
+            store.temp_table("SELECT * FROM inventory WHERE false") as derived:
+        chunks = missing_inventory(store, prices, redo_delegated=events_changed, retouched=retouched,
+                                   among=touched if targeted else None)
+        for chunk in chunks:  # into DuckDB as they come (it holds them within its memory cap)
+            with store.registered(chunk) as rows:
+                store.execute(f"INSERT INTO {derived} SELECT * FROM {rows}")
+        if targeted:
+            _rewrite_changed(work, touched, derived, prices)
+        else:
+            work.replace_all(INVENTORY, f"{KEPT_SQL.format(among='inventory', fresh=derived)} "
+                             f"UNION ALL BY NAME SELECT * FROM {derived}", params={"prices": prices})
+        return int(store.scalar(f"SELECT count(*) FROM {derived}"))
 
 
 def _rewrite_changed(work: Work, touched: str, derived: str, prices: str) -> None:

@@ -279,7 +279,7 @@ JSON_COLUMNS = ("tags", "size", "purpose")
 # The inventory's columns beyond the resources row's (a kept row takes the latter from resources, fresh).
 DETAILS = ", ".join(f"i.{c}" for c in ("evidence", "prices", "delegated", "creator", "creator_tool", "creator_via",
                                          "owner", "name_tag", "tags", "size", "purpose", "usd_per_month", "cost_basis"))
-REFRESH_CHUNK = 8000
+REFRESH_CHUNK = 2000
 # The key of a resources row ``r`` equals that of {t}.
 _SAME_KEY = ("{t}.resource_type = r.resource_type AND {t}.resource_id = r.resource_id "
              "AND {t}.account_id IS NOT DISTINCT FROM r.account_id")
