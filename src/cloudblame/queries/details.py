@@ -100,6 +100,8 @@ def _cost(resource_type: str, size: dict, region: str | None, prices: PriceTable
 
 TAGGING_EVENTS = ("CreateTags", "TagResource", "TagResources", "AddTags", "AddTagsToResource", "TagRole", "TagUser",
                   "PutBucketTagging", "TagQueue", "TagPolicy", "TagInstanceProfile")
+# The same as SQL literals (constants of ours): a filter the scan of event_resources applies as it reads.
+_TAGGING_IN = ", ".join(f"'{name}'" for name in TAGGING_EVENTS)
 
 
 @dataclass
@@ -144,9 +146,8 @@ def _tagging_rows(store: Store, rows: list[dict]) -> list[dict]:
     return store.query(
         "SELECT r.resource_type, r.resource_id, r.account_id, r.event_id, r.event_time FROM event_resources r "
         "SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS t, unnest(?::VARCHAR[]) AS i) k "
-        "ON r.resource_type = k.t AND r.resource_id = k.i "
-        "WHERE NOT r.failed AND r.event_name IN (SELECT unnest(?::VARCHAR[]))",
-        [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows], list(TAGGING_EVENTS)])
+        f"ON r.resource_type = k.t AND r.resource_id = k.i WHERE NOT r.failed AND r.event_name IN ({_TAGGING_IN})",
+        [[r["resource_type"] for r in rows], [r["resource_id"] for r in rows]])
 
 
 def _last_attachments(store: Store, volumes: list[str]) -> dict[str, str]:
@@ -320,13 +321,17 @@ def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK, 
     if among:
         within = (f" AND (EXISTS (SELECT 1 FROM {among} t WHERE {_SAME_KEY.format(t='t')})"
                   f" OR EXISTS (SELECT 1 FROM inventory t WHERE t.delegated AND {_SAME_KEY.format(t='t')}))")
-    pending = store.arrow(
-        f"""SELECT r.*, {EVIDENCE_SQL} AS evidence FROM resources r
-            WHERE r.alive{within} AND NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL}{redo})
-            ORDER BY r.created_time NULLS LAST, r.resource_type, r.resource_id""", {"prices": prices})
     schema = store.arrow("SELECT * FROM inventory LIMIT 0").schema
-    for start in range(0, pending.num_rows, chunk):  # by creation time: each chunk's records are close
-        yield inventory_rows(store, pending.slice(start, chunk).to_pylist(), prices, schema)
+    with store.temp_table(  # in DuckDB (within its memory cap), numbered by creation time: a chunk's records are close
+            f"""SELECT r.*, {EVIDENCE_SQL} AS evidence, row_number() OVER (ORDER BY r.created_time NULLS LAST,
+                       r.resource_type, r.resource_id, r.account_id) AS pending_rank FROM resources r
+                WHERE r.alive{within} AND NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL}{redo})""",
+            {"prices": prices}) as pending:
+        count = store.scalar(f"SELECT count(*) FROM {pending}")
+        for start in range(0, count, chunk):
+            rows = store.arrow(f"SELECT * EXCLUDE (pending_rank) FROM {pending} WHERE pending_rank > ? "
+                               "AND pending_rank <= ? ORDER BY pending_rank", [start, start + chunk])
+            yield inventory_rows(store, rows.to_pylist(), prices, schema)
 
 
 @contextmanager
