@@ -11,23 +11,21 @@ from __future__ import annotations
 import pyarrow as pa
 
 from cloudblame.derive.work import Work
-from cloudblame.queries.details import CURRENT_SQL, DETAILS, TAGGING_EVENTS, missing_inventory, prices_version
-from cloudblame.store.tables import INVENTORY, RESOURCE_COLUMN_NAMES
+from cloudblame.queries.details import CURRENT_SQL, KEPT_COLUMNS, TAGGING_EVENTS, missing_inventory, prices_version
+from cloudblame.store.tables import INVENTORY, RESOURCE_KEY, same_resource
 
 # The resources the new events tagged, or attached a volume of: their details are derived again.
 RETOUCHED_SQL = f"""
 SELECT DISTINCT resource_type, resource_id, account_id FROM new_links
 WHERE NOT failed AND event_name IN ({', '.join(f"'{name}'" for name in (*TAGGING_EVENTS, 'AttachVolume'))})"""
-_KEY = "resource_type, resource_id, account_id"
-_SAME = ("{a}.resource_type = {b}.resource_type AND {a}.resource_id = {b}.resource_id "
-         "AND {a}.account_id IS NOT DISTINCT FROM {b}.account_id")
+_KEY = ", ".join(RESOURCE_KEY)
 # The stored rows still current (of the resources in {among}: all when it is ``inventory``), with their
 # resources row as it is now; not those derived afresh ({fresh}).
 KEPT_SQL = f"""
-WITH i AS (SELECT * FROM inventory i SEMI JOIN {{among}} k ON {_SAME.format(a='k', b='i')}),
-r AS (SELECT * FROM resources r SEMI JOIN {{among}} k ON {_SAME.format(a='k', b='r')})
-SELECT {', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)}, {DETAILS} FROM i JOIN r ON {CURRENT_SQL}
-WHERE r.alive AND NOT EXISTS (SELECT 1 FROM {{fresh}} f WHERE {_SAME.format(a='f', b='i')})"""
+WITH i AS (SELECT * FROM inventory i SEMI JOIN {{among}} k ON {same_resource('k', 'i')}),
+r AS (SELECT * FROM resources r SEMI JOIN {{among}} k ON {same_resource('k', 'r')})
+SELECT {KEPT_COLUMNS} FROM i JOIN r ON {CURRENT_SQL}
+WHERE r.alive AND NOT EXISTS (SELECT 1 FROM {{fresh}} f WHERE {same_resource('f', 'i')})"""
 CONSISTENT_SQL = """
 SELECT (SELECT count(*) FROM inventory WHERE prices <> $prices) = 0
    AND (SELECT count(*) FROM inventory) = (SELECT count(*) FROM resources WHERE alive)"""
@@ -44,7 +42,7 @@ def refresh_inventory(work: Work, changed: pa.Table, *, events_changed: bool, ta
     ``targeted`` (inventory_matches_resources before the publish), only the resources in ``changed`` (the
     keys of the rows this publish changed) and those a service created are looked at."""
     prices, store = prices_version(), work.store
-    with store.registered(changed.select(_KEY.split(", "))) as touched, store.temp_table(RETOUCHED_SQL) as retouched, \
+    with store.registered(changed.select(list(RESOURCE_KEY))) as touched, store.temp_table(RETOUCHED_SQL) as retouched, \
             store.temp_table("SELECT * FROM inventory WHERE false") as derived:
         chunks = missing_inventory(store, prices, redo_delegated=events_changed, retouched=retouched,
                                    among=touched if targeted else None)
@@ -64,8 +62,8 @@ def _rewrite_changed(work: Work, touched: str, derived: str, prices: str) -> Non
     redone delegations mostly do not) replace the stored rows of the same resources."""
     store = work.store
     with store.temp_table(f"SELECT * FROM {derived} EXCEPT SELECT i.* FROM inventory i "
-                          f"SEMI JOIN {derived} f ON {_SAME.format(a='f', b='i')}") as fresh, \
+                          f"SEMI JOIN {derived} f ON {same_resource('f', 'i')}") as fresh, \
             store.temp_table(f"SELECT {_KEY} FROM {touched} UNION SELECT {_KEY} FROM {fresh}") as keys:
-        work.rewrite(INVENTORY, keep=f"NOT EXISTS (SELECT 1 FROM {keys} k WHERE {_SAME.format(a='k', b='t')})",
+        work.rewrite(INVENTORY, keep=f"NOT EXISTS (SELECT 1 FROM {keys} k WHERE {same_resource('k', 't')})",
                      add=f"{KEPT_SQL.format(among=keys, fresh=fresh)} UNION ALL BY NAME SELECT * FROM {fresh}",
                      params={"prices": prices})

@@ -14,9 +14,8 @@ from __future__ import annotations
 import pyarrow as pa
 
 from cloudblame.derive.work import Work
-from cloudblame.store.tables import RESOURCE_KEYS, RESOURCES
+from cloudblame.store.tables import RESOURCE_KEY, RESOURCE_KEYS, RESOURCES, same_resource
 
-KEYS = ("resource_type", "resource_id", "account_id")
 _ORDER = "(event_time, event_id)"  # ties in time broken by event id
 
 # The resources the new events touched (and whether those rows alone bring them up to date: see FOLDED_SQL),
@@ -29,8 +28,6 @@ SELECT DISTINCT r.resource_type, r.resource_id, r.account_id FROM event_resource
 SEMI JOIN {changed} c ON c.access_key_id = r.access_key_id AND c.principal = r.principal
 WHERE r.resource_type IS NOT NULL AND r.resource_type <> ''"""
 
-_SAME = ("p.resource_type = r.resource_type AND p.resource_id = r.resource_id "
-         "AND p.account_id IS NOT DISTINCT FROM r.account_id")
 # The rows of the resources the new events only touched later than everything stored of them, without a
 # create or delete, through sessions whose human did not change ({changed}): their lifecycle stands, and
 # their activity is the stored row's folded with the new rows' (a key or role referenced by millions of
@@ -54,7 +51,7 @@ SELECT r.resource_type, r.resource_id, r.account_id, r.region, greatest(r.arn, p
        r.created_tool, r.creator_known, r.deleted_time, r.deleted_event_id, r.deleted_by, p.last_time,
        p.last_event, p.last_actor, coalesce(p.last_modifier, r.last_modifier) AS last_modifier,
        r.events + p.n AS events, r.alive
-FROM p JOIN resources r ON {_SAME}
+FROM p JOIN resources r ON {same_resource('p', 'r')}
 WHERE NOT p.lifecycle AND p.first_new > r.last_time AND NOT EXISTS (
     SELECT 1 FROM event_resources x SEMI JOIN {{changed}} c ON c.access_key_id = x.access_key_id AND c.principal = x.principal
     WHERE x.resource_id = p.resource_id AND x.resource_type = p.resource_type
@@ -125,11 +122,11 @@ def update_resources(work: Work, changed_sessions: pa.Table) -> pa.Table:
     with store.registered(changed_sessions) as changed:
         affected = store.arrow(AFFECTED_SQL.format(changed=changed))
         with store.temp_table(FOLDED_SQL.format(changed=changed)) as folded:
-            recount = f"SELECT a.* FROM {{affected}} a ANTI JOIN {folded} p ON {_SAME.replace('r.', 'a.')}"
+            recount = f"SELECT a.* FROM {{affected}} a ANTI JOIN {folded} p ON {same_resource('p', 'a')}"
             with store.registered(affected) as name, store.temp_table(recount.format(affected=name)) as full, \
                     store.temp_table(f"SELECT * FROM {folded} UNION ALL BY NAME "
                                      f"SELECT * FROM ({RESOURCES_SQL.format(affected=full)})") as rows:
                 if store.scalar(f"SELECT count(*) FROM {rows}"):
-                    work.upsert(RESOURCES, rows, KEYS)
+                    work.upsert(RESOURCES, rows, RESOURCE_KEY)
     work.append_sql(RESOURCE_KEYS, NEW_KEYS_SQL)
     return affected

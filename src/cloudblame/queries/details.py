@@ -29,7 +29,7 @@ from cloudblame.prices.table import DATA_FILE, PriceTable
 from cloudblame.queries.delegation import creation_tags, delegate
 from cloudblame.queries.shapes import records_by_key
 from cloudblame.store.db import Store
-from cloudblame.store.tables import RESOURCE_COLUMN_NAMES
+from cloudblame.store.tables import RESOURCE_COLUMN_NAMES, same_resource
 from cloudblame.timeutil import iso_z
 
 REQ, RESP = "requestParameters", "responseElements"
@@ -273,17 +273,14 @@ EVIDENCE_COLUMNS = ("resource_type", "resource_id", "account_id", "region", "arn
                     "deleted_event_id", "alive")
 EVIDENCE_SQL = f"(hash({', '.join(f'r.{c}' for c in EVIDENCE_COLUMNS)}) >> 1)::BIGINT"
 # Stored inventory row ``i`` is current for resources row ``r`` under the price table ``$prices``.
-CURRENT_SQL = ("i.resource_type = r.resource_type AND i.resource_id = r.resource_id "
-               f"AND i.account_id IS NOT DISTINCT FROM r.account_id AND i.evidence = {EVIDENCE_SQL} "
-               "AND i.prices = $prices")
+CURRENT_SQL = f"{same_resource('i', 'r')} AND i.evidence = {EVIDENCE_SQL} AND i.prices = $prices"
 JSON_COLUMNS = ("tags", "size", "purpose")
 # The inventory's columns beyond the resources row's (a kept row takes the latter from resources, fresh).
 DETAILS = ", ".join(f"i.{c}" for c in ("evidence", "prices", "delegated", "creator", "creator_tool", "creator_via",
                                          "owner", "name_tag", "tags", "size", "purpose", "usd_per_month", "cost_basis"))
+# An inventory row as a stored row ``i`` of a current resources row ``r`` makes it (activity from ``r``).
+KEPT_COLUMNS = f"{', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)}, {DETAILS}"
 REFRESH_CHUNK = 2000
-# The key of a resources row ``r`` equals that of {t}.
-_SAME_KEY = ("{t}.resource_type = r.resource_type AND {t}.resource_id = r.resource_id "
-             "AND {t}.account_id IS NOT DISTINCT FROM r.account_id")
 
 
 def prices_version() -> str:
@@ -316,11 +313,11 @@ def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK, 
     those resources and the ones a service created."""
     redo = " AND NOT i.delegated" if redo_delegated else ""
     if retouched:
-        redo += f" AND NOT EXISTS (SELECT 1 FROM {retouched} t WHERE {_SAME_KEY.format(t='t')})"
+        redo += f" AND NOT EXISTS (SELECT 1 FROM {retouched} t WHERE {same_resource('t', 'r')})"
     within = ""
     if among:
-        within = (f" AND (EXISTS (SELECT 1 FROM {among} t WHERE {_SAME_KEY.format(t='t')})"
-                  f" OR EXISTS (SELECT 1 FROM inventory t WHERE t.delegated AND {_SAME_KEY.format(t='t')}))")
+        within = (f" AND (EXISTS (SELECT 1 FROM {among} t WHERE {same_resource('t', 'r')})"
+                  f" OR EXISTS (SELECT 1 FROM inventory t WHERE t.delegated AND {same_resource('t', 'r')}))")
     schema = store.arrow("SELECT * FROM inventory LIMIT 0").schema
     with store.temp_table(  # in DuckDB (within its memory cap), numbered by creation time: a chunk's records are close
             f"""SELECT r.*, {EVIDENCE_SQL} AS evidence, row_number() OVER (ORDER BY r.created_time NULLS LAST,
@@ -343,8 +340,7 @@ def current_inventory(store: Store) -> Iterator[tuple[str, dict]]:
     if not store.scalar("SELECT count(*) FROM inventory WHERE prices <> $prices", {"prices": prices}):
         yield "inventory", {}
         return
-    current = f"SELECT {', '.join(f'r.{c}' for c in RESOURCE_COLUMN_NAMES)}, {DETAILS} FROM inventory i " \
-        f"JOIN resources r ON {CURRENT_SQL} WHERE r.alive"
+    current = f"SELECT {KEPT_COLUMNS} FROM inventory i JOIN resources r ON {CURRENT_SQL} WHERE r.alive"
     pending = list(missing_inventory(store, prices))
     if not pending:
         yield f"({current})", {"prices": prices}

@@ -312,7 +312,7 @@ def _page_keys(store: Store, select: str, where: str, params: list, order: str, 
         if back is not None:
             since = max(_naive(newest) - back, low) if low is not None else _naive(newest) - back
             bound, extra = (" AND " if where else " WHERE ") + "e.event_time >= ?::TIMESTAMP", [since]
-        source = store.events_from(since, high) if since is not None or high is not None else "events"
+        source = store.events_from(since, high)
         found = store.query(f"{select.format(source=source)}{where}{bound} ORDER BY {order} LIMIT ?",
                             params + extra + [n])
         if back is None or len(found) >= n:
@@ -395,7 +395,7 @@ def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> dict:
     if not where:
         return {"count": store.scalar("SELECT count(*) FROM event_rows"), "exact": True}
     low, high = narrow.span(f)
-    source = store.events_from(low, high) if low is not None or high is not None else "events"
+    source = store.events_from(low, high)
     n = store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {source} e{where} LIMIT ?)", params + [cap + 1])
     return {"count": min(n, cap), "exact": n <= cap}
 

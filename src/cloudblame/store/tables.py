@@ -90,6 +90,13 @@ RESOURCE_COLUMNS = (
     ("creator_known", _B), ("deleted_time", _T), ("deleted_event_id", _S), ("deleted_by", _S), ("last_time", _T),
     ("last_event", _S), ("last_actor", _S), ("last_modifier", _S), ("events", _I), ("alive", _B))
 RESOURCE_COLUMN_NAMES = tuple(name for name, _ in RESOURCE_COLUMNS)
+RESOURCE_KEY = ("resource_type", "resource_id", "account_id")  # what names one resource (no account: NULL)
+
+
+def same_resource(a: str, b: str) -> str:
+    """SQL: the rows aliased ``a`` and ``b`` name the same resource (RESOURCE_KEY, NULL accounts equal)."""
+    return (f"{a}.resource_type = {b}.resource_type AND {a}.resource_id = {b}.resource_id "
+            f"AND {a}.account_id IS NOT DISTINCT FROM {b}.account_id")
 
 RESOURCES = Table("resources", _schema(*RESOURCE_COLUMNS),
                   "One row per resource (type, id, account): where it lives, the current incarnation's "
