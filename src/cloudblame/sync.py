@@ -21,11 +21,16 @@ regions = ["us-east-1"]           # default: every enabled region
 
 [[path]]
 path = "/var/log/cloudtrail"
+paths = ["archive/2023"]          # optional: more folders, files or globs read with it
 ```
+
+Relative paths (``db``, a ``[[path]]``'s ``path`` and ``paths``) are relative to the folder of the config
+file, not to the current directory; ``~`` expands; S3 URLs and absolute paths stay as they are.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import tomllib
@@ -70,31 +75,45 @@ class ConfigError(ValueError):
     """A config file that cannot be used (the message says where and why)."""
 
 
+def config_path(value, folder: Path):
+    """A path-like value of a config file in ``folder``: ``~`` expanded, a relative path joined to
+    ``folder``; URLs (``s3://...``), absolute paths and non-strings as they are."""
+    if not isinstance(value, str) or not value or "://" in value:
+        return value
+    expanded = os.path.expanduser(value)
+    return expanded if os.path.isabs(expanded) else os.path.join(folder, expanded)
+
+
+def _source_spec(path: Path, kind: str, n: int, entry: dict, folder: Path) -> SourceSpec:
+    """The ``n``-th ``[[kind]]`` table of the config file at ``path`` (in ``folder``) as a source."""
+    if kind == "path":
+        entry["url"] = config_path(entry.pop("path", None), folder)
+        if isinstance(entry.get("paths"), list):
+            entry["paths"] = [config_path(p, folder) for p in entry["paths"]]
+    unknown = set(entry) - (set(SourceSpec.__dataclass_fields__) - {"kind"})
+    if unknown:
+        raise ConfigError(f"{path}: [[{kind}]] #{n}: unknown keys {sorted(unknown)}")
+    if kind != "lookup" and not entry.get("url"):
+        raise ConfigError(f"{path}: [[{kind}]] #{n} needs {'url' if kind == 's3' else 'path'}")
+    return SourceSpec(kind=kind, **entry)
+
+
 def load_config(path: Path) -> tuple[list[SourceSpec], str | None]:
-    """The sources of a ``cloudblame.toml`` and its optional ``db``."""
+    """The sources of a ``cloudblame.toml`` and its optional ``db``; relative paths in it are relative to
+    the config file's folder."""
     try:
         doc = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    specs: list[SourceSpec] = []
-    allowed = set(SourceSpec.__dataclass_fields__) - {"kind"}
-    for kind in KINDS:
-        for n, table in enumerate(doc.get(kind, []), start=1):
-            entry = dict(table)
-            if kind == "path":
-                entry["url"] = entry.pop("path", None)
-            unknown = set(entry) - allowed
-            if unknown:
-                raise ConfigError(f"{path}: [[{kind}]] #{n}: unknown keys {sorted(unknown)}")
-            if kind != "lookup" and not entry.get("url"):
-                raise ConfigError(f"{path}: [[{kind}]] #{n} needs {'url' if kind == 's3' else 'path'}")
-            specs.append(SourceSpec(kind=kind, **entry))
+    folder = Path(os.path.abspath(path)).parent
+    specs = [_source_spec(path, kind, n, dict(table), folder)
+             for kind in KINDS for n, table in enumerate(doc.get(kind, []), start=1)]
     unknown_tables = set(doc) - set(KINDS) - {"db"}
     if unknown_tables:
         raise ConfigError(f"{path}: unknown sections {sorted(unknown_tables)}")
     if not specs:
         raise ConfigError(f"{path}: no [[s3]], [[lookup]] or [[path]] source")
-    return specs, doc.get("db")
+    return specs, config_path(doc.get("db"), folder)
 
 
 def _session(spec: SourceSpec):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from cloudblame.errors import BadInput
+
 _RELATIVE = re.compile(r"^\s*(?P<n>\d+)\s*(?P<unit>s|m|h|d|w)\s*$", re.I)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -45,23 +47,23 @@ def iso_z(value: datetime | None) -> str | None:
 
 
 def parse_duration(text: str) -> timedelta:
-    """``15m``, ``1h``, ``90s``, ``1d``: a length of time. Raises ValueError with a readable message."""
+    """``15m``, ``1h``, ``90s``, ``1d``: a length of time. Raises BadInput (a ValueError) with a readable message."""
     m = _RELATIVE.match(text)
     if not m:
-        raise ValueError(f"cannot read duration {text!r}: use 90s, 15m, 1h, 1d or 2w")
+        raise BadInput(f"cannot read duration {text!r}: use 90s, 15m, 1h, 1d or 2w")
     return timedelta(**{_UNITS[m["unit"].lower()]: int(m["n"])})
 
 
 def parse_when(text: str, *, now: datetime | None = None) -> datetime:
     """A CLI time bound: relative (``7d``, ``12h``, ``30m``, ``2w``, ``90s``: that long ago) or absolute
-    (``2023-07-10``, ``2023-07-10T11:45:03Z``). Raises ValueError with a readable message."""
+    (``2023-07-10``, ``2023-07-10T11:45:03Z``). Raises BadInput (a ValueError) with a readable message."""
     m = _RELATIVE.match(text)
     if m:
         now = now or datetime.now(timezone.utc).replace(tzinfo=None)
         return now - timedelta(**{_UNITS[m["unit"].lower()]: int(m["n"])})
     parsed = parse_event_time(text)
     if parsed is None:
-        raise ValueError(
+        raise BadInput(
             f"cannot read time {text!r}: use a relative age like 7d, 12h, 30m, 2w or an ISO date/time like 2023-07-10T11:45:03Z"
         )
     return parsed

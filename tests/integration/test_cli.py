@@ -43,8 +43,8 @@ def test_ingest_of_nothing_readable_exits_non_zero(tmp_path):
     (tmp_path / "x.json").write_text("{broken")
     result = run("ingest", str(tmp_path / "x.json"), "--db", str(tmp_path / "s-store"))
     assert result.exit_code == 1
-    assert "invalid JSON" in result.output
-    assert run("ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "s-store")).exit_code == 1
+    assert "invalid JSON" in result.stderr
+    assert run("ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "s-store")).exit_code == 2  # the user's
 
 
 def test_blame_json_shape(loaded):
@@ -84,11 +84,11 @@ def test_blame_table_and_csv(loaded):
     assert rows[0]["event_name"] == "CreateBucket" and rows[0]["actor.human"] == "tom"
 
 
-def test_blame_unknown_resource_exits_1(loaded):
+def test_blame_unknown_resource_exits_2(loaded):
     db, _ = loaded
     result = run("blame", "i-does-not-exist", "--db", db)
-    assert result.exit_code == 1
-    assert "no resource" in result.output
+    assert result.exit_code == 2
+    assert "no resource" in result.stderr and result.stdout == ""
 
 
 def test_events_filters_combine(loaded):
@@ -127,7 +127,7 @@ def test_event_detail(loaded):
     assert any(r["id"] == "i-0fedcba9876543210" and r["action"] == "create" for r in data["resources"])
     table = run("event", eid, "--db", db)
     assert table.exit_code == 0 and "build-runner" in table.stdout
-    assert run("event", "nope", "--db", db).exit_code == 1
+    assert run("event", "nope", "--db", db).exit_code == 2
 
 
 def test_missing_store_is_explained(tmp_path):
@@ -176,8 +176,10 @@ def test_event_by_unique_prefix(loaded):
     data = json.loads(run("event", "7d3f2e10-aaaa-bbbb-cccc-000000000004", "--db", db, "-f", "json").stdout)
     assert data["event_name"] == "TerminateInstances"
     ambiguous = run("event", "7d3f2e10", "--db", db)
-    assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output
-    assert run("event", "7d3f2", "--db", db).exit_code == 1  # too short to be a prefix
+    assert ambiguous.exit_code == 2 and "ambiguous" in ambiguous.stderr
+    assert "7d3f2e10-aaaa-bbbb-cccc-000000000006" in ambiguous.stderr  # the candidates
+    assert run("event", "7d3f", "--db", db).exit_code == 2  # ambiguous too
+    assert run("event", "7d3", "--db", db).exit_code == 2  # too short to be a prefix
 
 
 def _command_paths(group, prefix=()):

@@ -223,7 +223,7 @@ def test_who_unknown_identity(tmp_path):
     store = _store(tmp_path, _chained_sso_records()[1])
     store.close()
     result = CliRunner().invoke(app, ["who", "AKIANOBODY", "--db", str(tmp_path / "id-store")])
-    assert result.exit_code == 1 and "no event" in result.output
+    assert result.exit_code == 2 and "no event" in result.output
 
 
 def test_real_assumed_role_creator_without_sts_events_is_low_confidence(tmp_path):

@@ -108,8 +108,9 @@ def test_invictus_terraform_environment_under_bert_jan(invictus_store):
                        "AND resource_type IN ('AWS::EC2::Instance', 'AWS::EC2::NatGateway')")
     assert len(made) == 4
     for row in made:
-        cost = blame(store, row["resource_id"])["cost"]
-        assert cost["usd_per_month"] and cost["usd_per_month"] > 0, cost
+        result = blame(store, row["resource_id"])
+        cost = result["cost_while_alive"]
+        assert result["cost"] is None and cost["usd_per_month"] and cost["usd_per_month"] > 0, cost
 
 
 def test_a_refreshed_price_table_is_used_when_present(tmp_path, monkeypatch):

@@ -56,10 +56,13 @@ def test_blame_shape_and_timeline_order(invictus_store):
     (_, instance_id, _) = next(c for c in _terraform_creations() if c[0] == "RunInstances")
     result = blame(store, instance_id)
     assert set(result) == {"resource", "created", "deleted", "timeline", "alive", "tags", "size", "purpose", "cost",
-                           "last_activity", "related"}
+                           "last_activity", "related", "attempted", "status", "cost_while_alive"}
+    assert result["status"] == "deleted" and result["attempted"] is None  # terminated within the hour
     assert result["size"]["instance_type"] and result["purpose"]["managed_by"] == "terraform"
     assert result["related"] and all(r["relation"] == "referenced at creation" for r in result["related"])
-    assert result["cost"]["usd_per_month"] > 0 and result["size"]["instance_type"] in result["cost"]["basis"]
+    assert result["cost"] is None  # a deleted resource has no monthly cost; what it cost while it ran:
+    assert result["cost_while_alive"]["usd_per_month"] > 0
+    assert result["size"]["instance_type"] in result["cost_while_alive"]["basis"]
     assert set(result["resource"]) == {"id", "arn", "type", "account", "region", "name"}
     assert result["resource"] == {
         **result["resource"], "id": instance_id, "type": "AWS::EC2::Instance",

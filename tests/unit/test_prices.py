@@ -443,3 +443,49 @@ def test_refresh_refuses_to_write_an_empty_table(tmp_path):
     with pytest.raises(RuntimeError):
         refresh(Empty(), regions=["us-east-1"], out=out)
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- every charged dimension
+
+
+def test_provisioned_iops_and_throughput_are_priced():
+    """A 100 GB io2 volume with 1,000 provisioned IOPS costs $12.50 of storage and $65 of IOPS; gp3 is
+    charged for IOPS beyond 3,000 and throughput beyond 125 MiB/s."""
+    io2 = monthly_cost("AWS::EC2::Volume", {"size_gb": 100, "volume_type": "io2", "iops": 1000}, US)
+    assert io2.usd_per_month == pytest.approx(77.50) and "1000 IOPS" in io2.basis
+    gp3 = monthly_cost("AWS::EC2::Volume", {"size_gb": 100, "volume_type": "gp3", "iops": 4000, "throughput": 250}, US)
+    assert gp3.usd_per_month == pytest.approx(8.0 + 1000 * 0.005 + 125 * 0.04)
+    baseline = monthly_cost("AWS::EC2::Volume", {"size_gb": 100, "volume_type": "gp3", "iops": 3000, "throughput": 125}, US)
+    assert baseline.usd_per_month == pytest.approx(8.0) and "IOPS" not in baseline.basis
+
+
+def test_a_create_volume_record_gives_every_charged_dimension():
+    from cloudblame.queries.details import size_of
+
+    record = {"requestParameters": {"size": 100, "volumeType": "io2", "iops": 1000, "zone": "us-east-1a"},
+              "responseElements": {"volumeId": "vol-0123456789abcdef0", "size": "100", "iops": 1000}}
+    size = size_of("AWS::EC2::Volume", record)
+    assert size == {"size_gb": 100, "volume_type": "io2", "iops": 1000}
+    assert monthly_cost("AWS::EC2::Volume", size, US).usd_per_month == pytest.approx(77.50)
+
+
+def test_every_priced_dimension_is_extracted_or_defaulted():
+    """A meta-test over the price models: each size key an estimate reads comes from the creation record
+    (queries.details.SIZE_PATHS) or has a stated default; every supported type declares its dimensions."""
+    from cloudblame.prices.table import _FLAT, PRICED_DIMENSIONS
+    from cloudblame.queries.details import SIZE_DEFAULTS, SIZE_PATHS
+
+    assert set(SUPPORTED_TYPES) == set(PRICED_DIMENSIONS) | set(_FLAT)
+    missing = [(t, key) for t, keys in PRICED_DIMENSIONS.items() for key in keys
+               if key not in SIZE_PATHS.get(t, {}) and key not in SIZE_DEFAULTS.get(t, {})]
+    assert not missing
+
+
+def test_types_aws_does_not_charge_for_cost_a_known_zero():
+    from cloudblame.catalog import TYPES
+    from cloudblame.prices.table import NO_CHARGE_TYPES
+
+    assert NO_CHARGE_TYPES <= set(TYPES) and not NO_CHARGE_TYPES & set(SUPPORTED_TYPES)
+    vpc = monthly_cost("AWS::EC2::VPC", {}, US)
+    assert vpc.usd_per_month == 0.0 and vpc.basis.startswith("no charge")
+    assert monthly_cost("AWS::S3::Bucket", {}, US).usd_per_month is None  # storage unknown, not zero

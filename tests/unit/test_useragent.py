@@ -257,3 +257,16 @@ def test_real_agents_agree_with_their_own_tokens():
             assert (tool.id, tool.version) == ("aws-cli", ua.lstrip("[").split()[0].split("/")[1]), ua
         elif ua.lstrip("[").startswith(("S3Console/", "Mozilla/")):
             assert tool.id == "console", ua
+
+
+def test_an_aws_internal_agent_in_a_console_session_is_the_console():
+    from cloudblame.normalize.useragent import classify_tool
+
+    assert classify_tool("AWS Internal").id == "aws-service"
+    assert classify_tool("AWS Internal", from_console=True).id == "console"
+    assert classify_tool(None, from_console=True).id == "console"
+    assert classify_tool("AWS Internal", invoked_by="health.amazonaws.com", from_console=True).id == "console"
+    assert classify_tool("AWS Internal", invoked_by="health.amazonaws.com").id == "aws-service"
+    # CloudFormation's calls for a stack, or a real tool, stay what they are
+    assert classify_tool("AWS Internal", invoked_by="cloudformation.amazonaws.com", from_console=True).id == "cloudformation"
+    assert classify_tool("aws-cli/2.15.0 Python/3.11", from_console=True).id == "aws-cli"

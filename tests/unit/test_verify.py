@@ -206,9 +206,13 @@ def test_valid_chain_passes(local):
     assert all(f.region == REGION for f in report.findings)
     assert all(f.subject.startswith(PREFIX + "/AWSLogs/") for f in report.findings)
     d = json.loads(json.dumps(report.as_dict()))
-    assert set(d) == {"ok", "digests_checked", "logs_checked", "counts", "findings"}
+    assert set(d) == {"ok", "summary", "outcomes", "digests", "log_files", "ignored", "digests_checked",
+                      "logs_checked", "counts", "findings"}
     assert d["ok"] is True and d["counts"] == {"digest-valid": 5, "log-valid": 5}
-    assert set(d["findings"][0]) == {"kind", "subject", "detail", "account", "region"}
+    assert d["outcomes"] == {"verified": 10, "not_verifiable": 0, "invalid": 0}
+    assert d["summary"] == "verify: 10 checked (5 digests, 5 log files): 10 verified, 0 not verifiable, 0 invalid"
+    assert set(d["findings"][0]) == {"kind", "subject", "detail", "account", "region", "outcome"}
+    assert {f["outcome"] for f in d["findings"]} == {"verified"}
 
 
 def test_root_may_be_the_awslogs_folder(local):
@@ -333,8 +337,12 @@ def test_missing_newest_signature(local):
     newest = trail.digests[ACCT][2]
     (root / (newest + ".sig")).unlink()
     report = verify_local(root, keys)
-    bad = kinds_for(report, "digest-invalid-signature")
+    assert not kinds_for(report, "digest-invalid-signature")  # nothing says it is wrong: it cannot be checked
+    bad = kinds_for(report, "no-signature")
     assert [f.subject for f in bad] == [newest] and "no signature" in bad[0].detail
+    assert report.objects()[newest].outcome == "not verifiable" and not report.ok
+    # the log files it lists match its hashes, but the digest is not authenticated
+    assert report.objects()[trail.logs[ACCT][2]].kind == "log-unverified"
     # signatures= replaces the sidecar (key given as the S3 key)
     report = verify_local(root, keys, signatures={newest: trail.signatures[newest]})
     assert report.ok, report.failures()
@@ -385,7 +393,7 @@ def test_account_and_time_filters(local):
     report = verify_local(root, keys, account=ACCT, until=datetime(2024, 1, 1, 2, 30))
     assert report.digests_checked == 2
     assert trail.digests[ACCT][2] not in {f.subject for f in report.findings}
-    assert [f.subject for f in kinds_for(report, "digest-invalid-signature")] == [trail.digests[ACCT][1]]
+    assert [f.subject for f in kinds_for(report, "no-signature")] == [trail.digests[ACCT][1]]
     assert report.counts()["digest-valid"] == 1
     assert verify_local(root, keys, region="eu-west-1").counts() == {}
 
@@ -422,7 +430,11 @@ def test_failure_kinds_are_the_documented_ones():
     assert FAILURE_KINDS == {
         "digest-invalid-signature", "digest-moved", "digest-missing", "digest-unreadable",
         "log-modified", "log-missing", "chain-gap", "no-public-key", "log-not-covered",
+        # not verifiable, or damaged where no digest lists them
+        "no-signature", "digest-not-in-layout", "log-unverified", "log-no-digest", "log-not-in-layout",
+        "log-unreadable",
     }
+    assert not VerifyReport().ok  # nothing was verified
     report = VerifyReport(findings=[Finding("log-valid", "x", "", None, None)])
     assert report.ok
     report.findings.append(Finding("chain-gap", "y", "", None, None))
@@ -524,10 +536,17 @@ def test_verify_s3_without_key_factory_and_moved_digest(s3, rsa_key):
         client.put_object(Bucket=bucket, Key=moved if key == newest else key, Body=data, **meta)
     report = verify_s3(client, bucket, "", None)
     assert report.counts().get("no-public-key") == 5
-    assert report.counts().get("log-valid") == 5  # the log hashes are still compared
+    assert report.counts().get("log-unverified") == 5  # the log hashes are still compared
+    assert "log-valid" not in report.counts()  # but without a key their digests are not authenticated
     assert [f.subject for f in kinds_for(report, "digest-moved")] == [moved]
     assert not report.ok
     assert verify_s3(client, bucket, "", None, account="333333333333").counts() == {}
+
+
+def test_verify_s3_bucket_that_cannot_be_listed(s3):
+    client, bucket = s3
+    with pytest.raises(OSError, match="cannot list s3://no-such-bucket-here/"):
+        verify_s3(client, "no-such-bucket-here", "", None)
 
 
 # ------------------------------------------------------------------------------------------------ CLI
@@ -550,3 +569,110 @@ def test_verify_command_on_a_local_copy(tmp_path, rsa_key):
     bad = runner.invoke(app, ["verify", str(root), "--public-keys", str(keys)])
     assert bad.exit_code == 1 and "log-missing" in bad.stdout
     assert runner.invoke(app, ["verify", str(root)]).exit_code == 2  # a local copy needs the keys
+
+
+# ------------------------------------------------------------------------ outcomes and exit statuses
+
+
+def run_verify(*args):
+    from typer.testing import CliRunner
+
+    from cloudblame.cli import app
+
+    return CliRunner().invoke(app, ["verify", *map(str, args)])
+
+
+def summary_line(result) -> str:
+    return next(line for line in result.stdout.splitlines() if line.startswith("verify: "))
+
+
+@pytest.fixture
+def real_logs_without_digests(tmp_path):
+    """A bucket copy of real trail files and no digest: three invictus-aws files placed in the AWSLogs
+    layout (gzipped, as CloudTrail delivers them), one left outside it, and cloud-snitch's account file."""
+    from tests.conftest import dataset
+
+    invictus = sorted((dataset("invictus-aws") / "CloudTrail").glob("*.json"))[:4]
+    snitch = dataset("cloud-snitch") / "aws-cloudtrail-logs"
+    root = tmp_path / "bucket"
+    day = root / "AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10"
+    day.mkdir(parents=True)
+    for src in invictus[:3]:
+        (day / (src.name + ".gz")).write_bytes(gzip.compress(src.read_bytes(), mtime=0))
+    (root / "loose").mkdir()
+    (root / "loose" / invictus[3].name).write_bytes(invictus[3].read_bytes())
+    acct = next((snitch / "AWSLogs/333333333333").rglob("*.json.gz"))
+    target = root / acct.relative_to(snitch)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(acct.read_bytes())
+    return root, day
+
+
+def test_folder_without_digests_is_not_verifiable(real_logs_without_digests, tmp_path, rsa_key):
+    root, day = real_logs_without_digests
+    report = verify_local(root, {})
+    assert not report.ok and report.outcome_counts() == {"verified": 0, "not verifiable": 5, "invalid": 0}
+    assert report.counts() == {"log-no-digest": 4, "log-not-in-layout": 1}
+    assert "no digest for its account and region" in kinds_for(report, "log-no-digest")[0].detail
+    result = run_verify(root, "--public-keys", keys_file(tmp_path, rsa_key))
+    assert result.exit_code == 1, result.output
+    assert summary_line(result) == ("verify: 5 checked (0 digests, 5 log files): 0 verified, "
+                                    "5 not verifiable (log-no-digest 4, log-not-in-layout 1), 0 invalid")
+    as_json = run_verify(root, "--public-keys", keys_file(tmp_path, rsa_key), "-f", "json")
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout)["outcomes"]["not_verifiable"] == 5
+    assert as_json.stderr.startswith("verify: 5 checked")  # the summary line, beside the JSON
+
+
+def test_truncated_gzip_is_invalid(real_logs_without_digests, tmp_path, rsa_key):
+    root, day = real_logs_without_digests
+    damaged = sorted(day.iterdir())[0]
+    damaged.write_bytes(damaged.read_bytes()[:-40])
+    report = verify_local(root, {})
+    bad = kinds_for(report, "log-unreadable")
+    assert [f.subject for f in bad] == [damaged.relative_to(root).as_posix()]
+    assert "truncated gzip" in bad[0].detail and bad[0].outcome == "invalid"
+    result = run_verify(root, "--public-keys", keys_file(tmp_path, rsa_key))
+    assert result.exit_code == 1
+    assert summary_line(result) == ("verify: 5 checked (0 digests, 5 log files): 0 verified, "
+                                    "4 not verifiable (log-no-digest 3, log-not-in-layout 1), "
+                                    "1 invalid (log-unreadable 1)")
+
+
+def test_truncated_gzip_listed_in_a_digest_is_invalid(local):
+    trail, root, keys = local
+    log = root / trail.logs[ACCT][1]
+    log.write_bytes(log.read_bytes()[:-10])
+    report = verify_local(root, keys)
+    bad = kinds_for(report, "log-modified")
+    assert [f.subject for f in bad] == [trail.logs[ACCT][1]] and "truncated gzip" in bad[0].detail
+    assert report.outcome_counts() == {"verified": 9, "not verifiable": 0, "invalid": 1}
+
+
+def test_usage_errors_exit_2(tmp_path, rsa_key):
+    root = make_trail(rsa_key).write_local(tmp_path / "bucket")
+    keys = keys_file(tmp_path, rsa_key)
+    no_keys = run_verify(root)
+    assert no_keys.exit_code == 2 and no_keys.stdout == ""
+    assert "a local copy needs --public-keys" in no_keys.stderr
+    for args, message in [((tmp_path / "nowhere", "--public-keys", keys), "no such folder"),
+                          ((root, "--public-keys", tmp_path / "nokeys.json"), "nokeys.json"),
+                          ((root, "--public-keys", keys, "--since", "last tuesday"), "cannot read time"),
+                          (("s3:/bucket", "--public-keys", keys), "no such folder")]:
+        result = run_verify(*args)
+        assert result.exit_code == 2 and message in result.stderr and result.stdout == "", (args, result.output)
+
+
+def test_valid_chain_exits_0_and_nothing_to_verify_exits_1(local, tmp_path, rsa_key):
+    trail, root, _keys = local
+    keys = keys_file(tmp_path, rsa_key)
+    ok = run_verify(root, "--public-keys", keys)
+    assert ok.exit_code == 0, ok.output
+    assert summary_line(ok) == "verify: 10 checked (5 digests, 5 log files): 10 verified, 0 not verifiable, 0 invalid"
+    assert run_verify(root, "--public-keys", keys, "--account", ACCT, "--account", ORG_ACCT).exit_code == 0
+    only_org = run_verify(root, "--public-keys", keys, "--account", ORG_ACCT, "-f", "json")
+    assert json.loads(only_org.stdout)["outcomes"] == {"verified": 4, "not_verifiable": 0, "invalid": 0}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = run_verify(empty, "--public-keys", keys)
+    assert nothing.exit_code == 1 and "nothing to verify" in summary_line(nothing)
+    assert run_verify(root, "--public-keys", keys, "--region", "eu-west-1").exit_code == 1

@@ -10,8 +10,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cloudblame.cli.common import DbOption, WaitOption, open_store
-from cloudblame.cli.output import Format, console, emit, say, write_json
-from cloudblame.cli.views import print_ingest_summary
+from cloudblame.cli.output import Format, console, emit, err_console, say, write_json
+from cloudblame.cli.views import print_ingest_problems, print_ingest_summary
 from cloudblame.ingest import IngestSummary
 from cloudblame.sync import ConfigError, SourceSpec, load_config, run_source_reporting
 from cloudblame.workers import yield_to_readers
@@ -22,7 +22,7 @@ def _run_one(store, spec: SourceSpec, show_progress: bool) -> IngestSummary:
         return run_source_reporting(store, spec)
     columns = (TextColumn(f"[bold]{spec.kind}"), BarColumn(), TextColumn("{task.fields[status]}"),
                TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*columns, console=err_console, transient=True) as bar:  # a diagnostic: stderr
         task = bar.add_task("ingest", total=None, status="")
 
         def progress(*args) -> None:
@@ -56,6 +56,7 @@ def report_summaries(summaries: list[tuple[SourceSpec, IngestSummary]], fmt: For
         if fmt is Format.csv:
             emit(None, fmt, lambda: None, csv_rows=lambda: [
                 dict({k: v for k, v in summary.as_dict().items() if not isinstance(v, list)}, source=spec.label)])
+            print_ingest_problems(summary)  # not in the CSV's one row: on stderr
         else:
             if len(summaries) > 1:
                 say(f"{spec.label}", style="bold cyan")
@@ -76,7 +77,7 @@ def sync(
         raise typer.Exit(2) from None
     yield_to_readers()
     with open_store(db or config_db, read_only=False, wait=wait) as store:
-        summaries = run_sources(store, specs, show_progress=not quiet and sys.stdout.isatty())
+        summaries = run_sources(store, specs, show_progress=not quiet and sys.stderr.isatty())
     if not quiet:
         report_summaries(summaries, Format.table)
     problems = sum(len(s.problems) for _, s in summaries)
@@ -101,47 +102,72 @@ def verify(
     fmt: Format = typer.Option(Format.table, "--format", "-f"),
 ) -> None:
     """Log file integrity validation, as `aws cloudtrail validate-logs` does: digest chain, signatures,
-    log file hashes; reports valid, modified, deleted and missing files and gaps. Exit 1 unless all valid."""
-    from cloudblame import verify as v
-    from cloudblame.timeutil import parse_when
+    log file hashes. Every log file and digest is verified, not verifiable (no digest lists it, no public
+    key or signature...) or invalid (modified, missing, damaged...). Exit 0 only when everything was
+    verified, 1 when anything is not verifiable or invalid (or nothing was found), 2 on usage errors."""
+    from botocore.exceptions import BotoCoreError
+    from rich.text import Text
 
-    scope = dict(account=account[0] if len(account) == 1 else None, region=region[0] if len(region) == 1 else None,
-                 since=parse_when(since) if since else None, until=parse_when(until) if until else None)
+    from cloudblame.cli.output import err_console
+
     try:
-        if target.startswith("s3://"):
-            import boto3
-
-            from cloudblame.sources.s3 import make_client, parse_s3_url
-
-            loc = parse_s3_url(target)
-            session = boto3.Session(profile_name=profile, region_name=aws_region)
-            s3 = make_client(profile=profile, region=aws_region, endpoint_url=endpoint_url)
-            report = v.verify_s3(s3, loc.bucket, loc.prefix,
-                                 lambda r: session.client("cloudtrail", region_name=r), **scope)
-        else:
-            if public_keys is None:
-                say("error: a local copy needs --public-keys (aws cloudtrail list-public-keys output)", style="red", err=True)
-                raise typer.Exit(2)
-            report = v.verify_local(Path(target), v.load_public_keys(public_keys), **scope)
-    except (OSError, ValueError) as exc:
+        scope = _verify_scope(account, region, since, until)
+        report = _verify_target(target, public_keys, scope, profile, aws_region, endpoint_url)
+    except (OSError, ValueError, BotoCoreError) as exc:
         say(f"error: {exc}", style="red", err=True)
         raise typer.Exit(2) from None
     data = report.as_dict()
     emit(data, fmt, lambda: _print_verify(data), csv_rows=lambda: data["findings"])
+    if fmt is not Format.table:
+        err_console.print(Text(data["summary"]), soft_wrap=True)
+    if data["ignored"]:
+        say(f"{data['ignored']:,} file(s) ignored: neither a CloudTrail log file nor a digest", err=True)
     if not data["ok"]:
         raise typer.Exit(1)
 
 
+def _verify_scope(account: list[str], region: list[str], since: str | None, until: str | None) -> dict:
+    """The engine's filters from the options; raises ValueError on a time it cannot read."""
+    from cloudblame.timeutil import parse_when
+
+    return dict(account=account or None, region=region or None,
+                since=parse_when(since) if since else None, until=parse_when(until) if until else None)
+
+
+def _verify_target(target: str, public_keys: Path | None, scope: dict, profile: str | None,
+                   aws_region: str | None, endpoint_url: str | None):
+    """Run the engine on an S3 location or a local copy; raises ValueError/OSError on usage errors."""
+    from cloudblame import verify as v
+
+    if not target.startswith("s3://"):
+        if public_keys is None:
+            raise ValueError("a local copy needs --public-keys (aws cloudtrail list-public-keys output)")
+        return v.verify_local(Path(target), v.load_public_keys(public_keys), **scope)
+    import boto3
+
+    from cloudblame.sources.s3 import make_client, parse_s3_url
+
+    loc = parse_s3_url(target)
+    session = boto3.Session(profile_name=profile, region_name=aws_region)
+    s3 = make_client(profile=profile, region=aws_region, endpoint_url=endpoint_url)
+    return v.verify_s3(s3, loc.bucket, loc.prefix, lambda r: session.client("cloudtrail", region_name=r), **scope)
+
+
 def _print_verify(data: dict) -> None:
+    from rich.text import Text
+
     from cloudblame.cli.output import make_table
 
-    say(f"{data['digests_checked']} digest(s), {data['logs_checked']} log file(s) checked: "
-        f"{'all valid' if data['ok'] else 'PROBLEMS FOUND'}", style="bold green" if data["ok"] else "bold red")
-    console.print(make_table("counts", ["finding", "count"], sorted(data["counts"].items())))
-    bad = [f for f in data["findings"] if not f["kind"].endswith("-valid")]
+    console.print(Text(data["summary"], style="bold green" if data["ok"] else "bold red"), soft_wrap=True)
+    outcome_of = {f["kind"]: f["outcome"] for f in data["findings"]}
+    if data["counts"]:
+        console.print(make_table("findings", ["finding", "outcome", "count"],
+                                 ([kind, outcome_of[kind], n] for kind, n in data["counts"].items())))
+    bad = [f for f in data["findings"] if f["outcome"] != "verified"]
     if bad:
-        console.print(make_table("problems", ["finding", "object", "account", "region", "detail"],
-                                 ([f["kind"], f["subject"], f["account"], f["region"], f["detail"]] for f in bad)))
+        console.print(make_table("not verified", ["outcome", "finding", "object", "account", "region", "detail"],
+                                 ([f["outcome"], f["kind"], f["subject"], f["account"], f["region"], f["detail"]]
+                                  for f in bad)))
 
 
 prices_app = typer.Typer(help="The price table behind cost estimates.", no_args_is_help=True)
@@ -180,9 +206,12 @@ def prices_show(
     size: list[str] = typer.Option([], "--size", help="key=value, e.g. instance_type=m5.large. Repeatable."),
 ) -> None:
     """The monthly estimate for one resource type and size, with its basis."""
+    from cloudblame.errors import BadInput
     from cloudblame.queries.inventory import price_table
 
-    cost = price_table().monthly_cost(resource_type, dict(s.split("=", 1) for s in size if "=" in s), region)
+    if bad := [s for s in size if "=" not in s]:
+        raise BadInput(f"--size {bad[0]!r}: give key=value, e.g. instance_type=m5.large")
+    cost = price_table().monthly_cost(resource_type, dict(s.split("=", 1) for s in size), region)
     say(("unknown" if cost.usd_per_month is None else f"${cost.usd_per_month:,.2f}/month") + f"  ({cost.basis})")
 
 

@@ -22,7 +22,7 @@ class Format(str, enum.Enum):
 
 
 console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # a message stays one line
 
 
 def say(message: str, *, style: str | None = None, err: bool = False) -> None:

@@ -27,7 +27,7 @@ def check_binding(host: str, token: str | None) -> None:
 def serve(
     db: Optional[str] = DbOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (beyond localhost needs --token)."),
-    port: int = typer.Option(8321, "--port", help="Port to listen on."),
+    port: int = typer.Option(8321, "--port", min=1, max=65535, help="Port to listen on."),
     token: Optional[str] = TokenOption,
     sync: bool = typer.Option(False, "--sync", help="Pull the --config sources into the store from this server, "
                               "every --every, while it keeps answering (no separate `cloudblame sync` needed)."),

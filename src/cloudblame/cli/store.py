@@ -8,7 +8,7 @@ import typer
 
 from cloudblame.cli.common import DbOption, FormatOption, open_store
 from cloudblame.cli.output import Format, console, make_table, say, stream_rows
-from cloudblame.store import StoreError, default_db_path
+from cloudblame.store import default_db_path
 from cloudblame.timeutil import parse_duration
 
 VIEWS_HELP = ("Views: events (with the resolved human: resolved_human, resolved_kind...), event_rows (the events "
@@ -20,7 +20,8 @@ def sql(
     query: str = typer.Argument(..., help="One SQL statement (DuckDB's dialect) over the store's views."),
     db: Optional[str] = DbOption,
     fmt: Format = FormatOption,
-    limit: int = typer.Option(1000, "--limit", "-n", help="At most this many rows in a table (json/csv: all)."),
+    limit: int = typer.Option(1000, "--limit", "-n", min=0, help="At most this many rows in a table (0: all; "
+                              "json/csv: all)."),
 ) -> None:
     """Ad-hoc SQL over the newest published snapshot, read-only: no file outside the store can be read or written."""
     with open_store(db, read_only=True) as store:
@@ -36,7 +37,7 @@ def sql(
         columns = [d[0] for d in result.description]
         rows = (dict(zip(columns, row)) for batch in _batches(result) for row in batch)
         if fmt is Format.table:
-            shown = [r for _, r in zip(range(limit), rows)]
+            shown = [r for _, r in zip(range(limit), rows)] if limit else list(rows)
             console.print(make_table(f"{len(shown)} row(s)", columns, ([r[c] for c in columns] for r in shown)))
         else:
             stream_rows(rows, fmt)
@@ -55,13 +56,9 @@ def compact(
     """Publish what is pending and merge every table's small files into sorted ones."""
     from cloudblame.derive.publish import publish
 
+    keep = parse_duration(retain) if retain else None
     with open_store(db, read_only=False) as store:
-        try:
-            done = publish(store.lake, reason="compact", compact=True,
-                           retain=parse_duration(retain) if retain else None)
-        except ValueError as exc:
-            say(f"error: {exc}", style="red", err=True)
-            raise typer.Exit(2) from None
+        done = publish(store.lake, reason="compact", compact=True, retain=keep)
     say(f"compacted {done.compacted} file(s); {done.retired} event(s) past retention dropped; "
         f"snapshot {done.snapshot}; {done.seconds:.1f}s")
 
@@ -73,12 +70,9 @@ def vacuum(
     """Delete data files no table version in use needs (removed by compaction, or never committed)."""
     from cloudblame.derive.publish import vacuum as vacuum_lake
 
+    age = parse_duration(older_than)
     with open_store(db, read_only=True) as store:
-        try:
-            deleted = vacuum_lake(store.lake, older_than=parse_duration(older_than))
-        except ValueError as exc:
-            say(f"error: {exc}", style="red", err=True)
-            raise typer.Exit(2) from None
+        deleted = vacuum_lake(store.lake, older_than=age)
     say(f"deleted {deleted} file(s)")
 
 
@@ -92,11 +86,7 @@ def migrate(
 
     target = to or default_db_path()
     with open_store(target, read_only=False) as store:
-        try:
-            summary = migrate_store(old, store)
-        except StoreError as exc:
-            say(f"error: {exc}", style="red", err=True)
-            raise typer.Exit(2) from None
+        summary = migrate_store(old, store)  # StoreError (not an earlier store): exit 2
         print_ingest_summary(summary)
     say(f"migrated {old} into {target}")
 

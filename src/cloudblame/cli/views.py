@@ -11,6 +11,7 @@ from rich.text import Text
 
 from cloudblame.cli.output import console, make_table, say
 from cloudblame.ingest import IngestSummary
+from cloudblame.money import usd, usd_total
 from cloudblame.queries.events import SORT_LABELS, EventFilter
 
 
@@ -67,6 +68,15 @@ def _point_lines(label: str, point: dict | None) -> list[tuple[str, str]]:
     return lines
 
 
+def _attempt_lines(attempt: dict) -> list[tuple[str, str]]:
+    """A resource only ever named in failed calls: who tried, and what AWS answered."""
+    calls = attempt["attempts"]
+    return [("created", f"never: attempted {attempt['time']} by {attempt['actor'].get('human') or '?'} "
+                        f"({attempt['event_name']}), denied ({attempt['error_code']})"),
+            ("attempted with", f"{_tool(attempt['tool'])} from {attempt['source_ip'] or '?'}"),
+            ("exists", f"not shown: only {calls} failed call{'s name' if calls != 1 else ' names'} it")]
+
+
 def _context_lines(result: dict) -> list[tuple[str, str]]:
     lines = []
     purpose = {k: v for k, v in (result.get("purpose") or {}).items() if v}
@@ -74,7 +84,10 @@ def _context_lines(result: dict) -> list[tuple[str, str]]:
         lines.append(("purpose", ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in purpose.items())))
     if result.get("cost"):
         cost = result["cost"]
-        lines.append(("cost / month", f"{_usd(cost['usd_per_month'])} ({cost['basis']})"))
+        lines.append(("cost / month", f"{usd(cost['usd_per_month'])} ({cost['basis']})"))
+    elif result.get("cost_while_alive"):
+        cost = result["cost_while_alive"]
+        lines.append(("cost / month", f"none: deleted ({usd(cost['usd_per_month'])} while it ran, {cost['basis']})"))
     if result.get("last_activity"):
         last = result["last_activity"]
         lines.append(("last activity", f"{last['time']} {last['event']} by {last['by']}"))
@@ -88,8 +101,9 @@ def print_blame(result: dict) -> None:
     title = Text(f"{r['type'] or 'resource'} {r['id']}", style="bold")
     rows = [("arn", r["arn"] or "-"), ("name", r["name"] or "-"),
             ("account / region", f"{r['account'] or '?'} / {r['region'] or '?'}")]
-    rows += _point_lines("created", result["created"])
-    rows += _point_lines("deleted", result["deleted"]) if result["deleted"] else [("deleted", "no (alive as far as the trail shows)")]
+    rows += _attempt_lines(result["attempted"]) if result.get("attempted") else _point_lines("created", result["created"])
+    if not result.get("attempted"):
+        rows += _point_lines("deleted", result["deleted"]) if result["deleted"] else [("deleted", "no (alive as far as the trail shows)")]
     rows += _context_lines(result)
     body = Text()
     for key, value in rows:
@@ -113,7 +127,8 @@ def _resources_cell(resources: list[dict]) -> str:
 
 
 def print_events(rows: list[dict], f: EventFilter) -> None:
-    active = ", ".join(f"{k}={v}" for k, v in f.active().items()) or "no filter"
+    active = ", ".join(f"{k}={'|'.join(v) if isinstance(v, (list, tuple)) else v}"
+                       for k, v in f.active().items()) or "no filter"
     # event ids are shortened like git hashes: `cloudblame event` takes any unique prefix
     console.print(make_table(
         f"{len(rows)} event(s), {SORT_LABELS.get(f.sort, f.sort)} ({active})",
@@ -152,12 +167,17 @@ def print_ingest_summary(s: IngestSummary) -> None:
     rate = s.bytes / 1e6 / s.seconds if s.seconds > 0 else 0.0
     say(f"{s.records:,} records, {s.bytes / 1e6:,.1f} MB in {s.seconds:.1f}s ({s.records_per_second:,.0f} records/s, "
         f"{rate:,.1f} MB/s): {s.new:,} new, {s.duplicates:,} duplicates, {s.bad_records:,} bad")
+    print_ingest_problems(s)
+
+
+def print_ingest_problems(s: IngestSummary) -> None:
+    """The files skipped and the problems found, on stderr (stdout holds the summary alone)."""
     for path, reason in s.skipped_files:
-        say(f"  skipped {path}: {reason}", style="yellow")
+        say(f"  skipped {path}: {reason}", style="yellow", err=True)
     for p in s.problems[:50]:
-        say(f"  problem {p}", style="yellow")
+        say(f"  problem {p}", style="yellow", err=True)
     if len(s.problems) > 50:
-        say(f"  ... and {len(s.problems) - 50} more problems (use --format json for all)", style="yellow")
+        say(f"  ... and {len(s.problems) - 50} more problems (use --format json for all)", style="yellow", err=True)
 
 
 def print_who(result: dict) -> None:
@@ -184,10 +204,6 @@ def print_who(result: dict) -> None:
                              ([c["time"], c["type"], c["id"], c["name"], c["region"]] for c in result["created"])))
 
 
-def _usd(value) -> str:
-    return "unknown" if value is None else f"${value:,.2f}"
-
-
 def _counted(result: dict, what: str, shown: int | None = None) -> str:
     """``12 alive resource(s)``, or ``1,204 alive resource(s), the 100 costliest`` when not all are listed."""
     shown = len(result["resources"]) if shown is None else shown
@@ -198,21 +214,21 @@ def print_inventory(result: dict, by: str | None) -> None:
     if by:
         console.print(make_table(f"alive resources by {by} (estimated monthly on-demand cost)",
                                  [by, "resources", "usd/month", "unpriced"],
-                                 ([g["key"], g["resources"], _usd(g["usd_per_month"]), g["unpriced"]]
+                                 ([g["key"], g["resources"], usd(g["usd_per_month"]), g["unpriced"]]
                                   for g in result["groups"])))
     else:
-        console.print(make_table(f"{_counted(result, 'alive resource(s)')}, {_usd(result['total_usd_per_month'])}/month",
+        console.print(make_table(f"{_counted(result, 'alive resource(s)')}, {usd_total(result['total_usd_per_month'], result['unpriced'])}/month",
                                  ["type", "id", "name", "owner", "created", "tool", "region", "usd/month"],
                                  ([i["type"], i["id"], i["name"], i["owner"], i["first_seen"] if not i["created"]
                                    else i["created"]["time"], i["created"]["tool"] if i["created"] else "unknown",
-                                   i["region"], _usd(i["cost"]["usd_per_month"])] for i in result["resources"])))
+                                   i["region"], usd(i["cost"]["usd_per_month"])] for i in result["resources"])))
 
 
 def print_forgotten(result: dict, limit: int | None = None) -> None:
     items = result["resources"][:limit]
     console.print(make_table(
         f"{_counted(result, 'forgotten resource(s)', len(items))} as of {result['as_of']} (idle {result['idle']}): "
-        f"{_usd(result['total_usd_per_month'])}/month",
+        f"{usd_total(result['total_usd_per_month'], result['unpriced'])}/month",
         ["type", "id", "name", "usd/month", "why", "ask"],
-        ([i["type"], i["id"], i["name"], _usd(i["cost"]["usd_per_month"]), "; ".join(i["reasons"]),
+        ([i["type"], i["id"], i["name"], usd(i["cost"]["usd_per_month"]), "; ".join(i["reasons"]),
           ", ".join(i["ask"])] for i in items)))

@@ -1,6 +1,8 @@
 """The resources table: one row per resource (type, id, account), from its event_resources rows.
 
-For each resource: where it lives, its ARN and name, the current incarnation's creation (time, event,
+A resource exists only once a successful call proved it (a successful create, or any successful call
+naming it): one named only in failed calls (a denied create, a DescribeCluster of a cluster that is not
+there) is kept as an attempt, never alive. For each resource: where it lives, its ARN and name, the current incarnation's creation (time, event,
 human, tool) - the first successful create after the last successful delete that preceded the latest
 create, as `blame` computes it - its deletion, its last activity, and how many events touched it.
 Resources whose creation predates the data are kept with ``creator_known = false`` (first seen only).
@@ -20,6 +22,10 @@ _ORDER = "(event_time, event_id)"  # ties in time broken by event id
 
 # The resources the new events touched (and whether those rows alone bring them up to date: see FOLDED_SQL),
 # and those touched by a session whose human changed ({changed}).
+# Every resource (a store whose resources an older cloudblame derived: see tables.DERIVED_AGAIN_BELOW).
+EVERY_RESOURCE_SQL = """
+SELECT DISTINCT resource_type, resource_id, account_id FROM event_resources
+WHERE resource_type IS NOT NULL AND resource_type <> ''"""
 AFFECTED_SQL = """
 SELECT DISTINCT resource_type, resource_id, account_id FROM new_links
 WHERE resource_type IS NOT NULL AND resource_type <> ''
@@ -43,14 +49,15 @@ WITH new AS (
            bool_or(action IN ('create', 'delete')) AS lifecycle, max(event_time) AS last_time,
            arg_max(event_name, {_ORDER}) AS last_event, arg_max(actor, {_ORDER}) AS last_actor,
            arg_max(actor, {_ORDER}) FILTER (WHERE action IN ('create', 'modify') AND NOT failed) AS last_modifier,
-           max(arn) AS arn, arg_min(name, {_ORDER}) FILTER (WHERE name IS NOT NULL) AS name
+           max(arn) AS arn, arg_min(name, {_ORDER}) FILTER (WHERE name IS NOT NULL) AS name,
+           bool_or(NOT failed) AS proven
     FROM new GROUP BY ALL
 )
 SELECT r.resource_type, r.resource_id, r.account_id, r.region, greatest(r.arn, p.arn) AS arn,
        coalesce(r.name, p.name) AS name, r.first_seen, r.created_time, r.created_event_id, r.created_by,
        r.created_tool, r.creator_known, r.deleted_time, r.deleted_event_id, r.deleted_by, p.last_time,
        p.last_event, p.last_actor, coalesce(p.last_modifier, r.last_modifier) AS last_modifier,
-       r.events + p.n AS events, r.alive
+       r.events + p.n AS events, r.alive OR (p.proven AND r.deleted_event_id IS NULL) AS alive
 FROM p JOIN resources r ON {same_resource('p', 'r')}
 WHERE NOT p.lifecycle AND p.first_new > r.last_time AND NOT EXISTS (
     SELECT 1 FROM event_resources x SEMI JOIN {{changed}} c ON c.access_key_id = x.access_key_id AND c.principal = x.principal
@@ -94,14 +101,14 @@ created AS (
            min(event_time) AS first_seen, max(event_time) AS last_time,
            arg_max(event_name, {_ORDER}) AS last_event, arg_max(actor, {_ORDER}) AS last_actor,
            arg_max(actor, {_ORDER}) FILTER (WHERE action IN ('create', 'modify') AND NOT failed) AS last_modifier,
-           count(*) AS events
+           count(*) AS events, bool_or(NOT failed) AS proven
     FROM touch GROUP BY ALL
 )
 SELECT s.resource_type, s.resource_id, s.account_id, s.region, s.arn, s.name, s.first_seen,
        c.event_time AS created_time, c.event_id AS created_event_id, c.actor AS created_by, c.tool AS created_tool,
        c.event_id IS NOT NULL AS creator_known,
        d.event_time AS deleted_time, d.event_id AS deleted_event_id, d.actor AS deleted_by,
-       s.last_time, s.last_event, s.last_actor, s.last_modifier, s.events, d.event_id IS NULL AS alive
+       s.last_time, s.last_event, s.last_actor, s.last_modifier, s.events, d.event_id IS NULL AND s.proven AS alive
 FROM summary s
 LEFT JOIN created c USING (resource_type, resource_id, account_id)
 LEFT JOIN deleted d USING (resource_type, resource_id, account_id)"""
@@ -116,11 +123,12 @@ WHERE k.key IS NOT NULL AND NOT EXISTS (
     AND o.resource_type IS NOT DISTINCT FROM k.resource_type AND o.account_id IS NOT DISTINCT FROM k.account_id)"""
 
 
-def update_resources(work: Work, changed_sessions: pa.Table) -> pa.Table:
-    """Compute again the resources the new events (or changed sessions) touched; returns their keys."""
+def update_resources(work: Work, changed_sessions: pa.Table, *, everything: bool = False) -> pa.Table:
+    """Compute again the resources the new events (or changed sessions) touched (with ``everything``,
+    every resource); returns their keys."""
     store = work.store
     with store.registered(changed_sessions) as changed:
-        affected = store.arrow(AFFECTED_SQL.format(changed=changed))
+        affected = store.arrow(EVERY_RESOURCE_SQL if everything else AFFECTED_SQL.format(changed=changed))
         with store.temp_table(FOLDED_SQL.format(changed=changed)) as folded:
             recount = f"SELECT a.* FROM {{affected}} a ANTI JOIN {folded} p ON {same_resource('p', 'a')}"
             with store.registered(affected) as name, store.temp_table(recount.format(affected=name)) as full, \

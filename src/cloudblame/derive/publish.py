@@ -27,7 +27,7 @@ from cloudblame.derive.work import Work
 from cloudblame.queries.details import prices_version
 from cloudblame.store.db import Store, snapshot_files
 from cloudblame.store.lake import Lake, Snapshot
-from cloudblame.store.tables import DERIVED, EVENTS, OBJECTS, SNAPSHOTS, TABLES
+from cloudblame.store.tables import DERIVED, DERIVED_AGAIN_BELOW, EVENTS, OBJECTS, SNAPSHOTS, TABLES
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,8 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, co
         roll_back_unpublished(lake, snap)
         remove_orphans(lake, snap)
         new = _fix_new_events(lake, snap, summary, writer_id=writer_id, compact=compact, retain=retain)
-        if new.files or summary.compacted or summary.retired or compact or _inventory_priced_otherwise(lake, snap):
+        if new.files or summary.compacted or summary.retired or compact or _derived_by_older(snap) \
+                or _inventory_priced_otherwise(lake, snap):
             _derive_and_commit(lake, snap, new, summary, writer_id=writer_id, compact=compact, reason=reason)
         if summary.compacted:
             vacuum(lake)
@@ -94,7 +95,7 @@ def _derive_and_commit(lake: Lake, snap: Snapshot, new: NewEvents, summary: Publ
     try:
         if new.cutoff is not None:
             retire_links(work, new.cutoff)
-        summary.events = derive(work, events_changed=bool(new.files))
+        summary.events = derive(work, events_changed=bool(new.files), everything=_derived_by_older(snap))
         summary.compacted += _compact_derived(work, force=compact)
         versions = {**work.versions, EVENTS.name: new.version, OBJECTS.name: lake.table(OBJECTS.name).version()}
         total = snap.events + summary.events - summary.retired
@@ -133,13 +134,14 @@ def vacuum(lake: Lake, *, older_than: timedelta = VACUUM_AFTER) -> int:
     return deleted
 
 
-def derive(work: Work, *, events_changed: bool) -> int:
-    """Every derived table brought up to date with ``new_events``; returns how many events those are."""
+def derive(work: Work, *, events_changed: bool, everything: bool = False) -> int:
+    """Every derived table brought up to date with ``new_events`` (with ``everything``, the resources and
+    inventory derived again from all links); returns how many events those are."""
     new = work.store.scalar("SELECT count(*) FROM new_events")
-    targeted = inventory_matches_resources(work)
+    targeted = inventory_matches_resources(work) and not everything
     add_links(work)
     changed = resolve_sessions(work)
-    touched = update_resources(work, changed)
+    touched = update_resources(work, changed, everything=everything)
     update_activity(work, sessions_changed=changed.num_rows > 0)
     refresh_inventory(work, touched, events_changed=events_changed, targeted=targeted)
     return new
@@ -169,6 +171,11 @@ def _new_event_files(lake: Lake, snap: Snapshot | None) -> list[dict]:
     fresh.sort(key=lambda a: (a["modification_time"], a["path"]))
     return [{"path": a["path"], "size": a["size_bytes"], "modification_time": a["modification_time"],
              "partition_values": {"event_date": str(a["partition.event_date"])}} for a in fresh]
+
+
+def _derived_by_older(snap: Snapshot | None) -> bool:
+    """Whether the published derived tables were written by a cloudblame whose resources meant otherwise."""
+    return snap is not None and snap.events > 0 and snap.schema_version < DERIVED_AGAIN_BELOW
 
 
 def _inventory_priced_otherwise(lake: Lake, snap: Snapshot | None) -> bool:

@@ -35,6 +35,7 @@ from cloudblame.normalize.record import (
     IDENTITY_COLUMNS,
     NormalizedEvent,
     credential_fields,
+    from_console,
     identity_columns,
     link_rows,
     normalize_record,
@@ -93,6 +94,7 @@ class _Record(msgspec.Struct):
     eventVersion: _text(16) = None
     apiVersion: _text(32) = None
     sharedEventID: _text(256) = None
+    sessionCredentialFromConsole: str | bool | None = None
     userIdentity: msgspec.Raw = msgspec.Raw(b"null")
     requestParameters: msgspec.Raw = msgspec.Raw(b"null")
     resources: msgspec.Raw = msgspec.Raw(b"null")
@@ -319,14 +321,14 @@ class _TrailDocument:
         located = rec.awsRegion is not None and rec.recipientAccountId is not None
         key = (rec.eventSource, rec.eventName, rec.awsRegion, rec.recipientAccountId, rec.readOnly, rec.userAgent,
                rec.eventType, rec.eventCategory, rec.eventVersion, rec.apiVersion, who, ip,
-               None if located else self.fallback)
+               None if located else self.fallback, from_console(rec.sessionCredentialFromConsole))
         batch = self.batch
         index = batch.shapes.get(key)
         if index is None:
             identity = _identity(who)
             region = rec.awsRegion or self.fallback[0]
             account = rec.recipientAccountId or self.fallback[1] or identity[3]
-            tool = tool_of(rec.userAgent, identity[10], ip)
+            tool = tool_of(rec.userAgent, identity[10], ip, key[-1])
             index = batch.shapes[key] = len(batch.shape_rows)
             batch.shape_rows.append((rec.eventSource, rec.eventName, region, account, rec.readOnly, rec.userAgent,
                                      rec.eventType, rec.eventCategory, rec.eventVersion, rec.apiVersion, *identity,

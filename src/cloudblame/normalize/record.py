@@ -103,9 +103,14 @@ def identity_columns(principal: Principal, actor: Actor) -> tuple:
 
 
 @lru_cache(maxsize=16_384)
-def tool_of(user_agent: str | None, invoked_by: str | None, source_ip: str | None) -> Tool:
+def tool_of(user_agent: str | None, invoked_by: str | None, source_ip: str | None, from_console: bool = False) -> Tool:
     """classify_tool, memoized: a few hundred agents make millions of calls."""
-    return classify_tool(user_agent, invoked_by=invoked_by, source_ip=source_ip)
+    return classify_tool(user_agent, invoked_by=invoked_by, source_ip=source_ip, from_console=from_console)
+
+
+def from_console(flag: object) -> bool:
+    """Whether a record's ``sessionCredentialFromConsole`` says its session is a console sign-in's."""
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
 
 
 def normalize_record(record, *, key: TrailKey | None = None, origin: str | None = None,
@@ -123,7 +128,7 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
     principal, actor = _identity(record.get("userIdentity"))
     ua = _text(record.get("userAgent"), 1024)
     source_ip = _text(record.get("sourceIPAddress"), 256)
-    tool = tool_of(ua, principal.invoked_by, source_ip)
+    tool = tool_of(ua, principal.invoked_by, source_ip, from_console(record.get("sessionCredentialFromConsole")))
     region = _text(record.get("awsRegion"), 64) or (key.region if key else None)
     account = (_text(record.get("recipientAccountId"), 64) or (key.account if key else None)
                or principal.account_id)

@@ -35,6 +35,7 @@ from cloudblame.catalog import (
 from cloudblame.catalog.base import IdSpec
 from cloudblame.normalize.jpath import get_key, resolve
 from cloudblame.normalize.model import ACTION_RANK, ResourceRef
+from cloudblame.normalize.tags import name_tag
 
 __all__ = ["extract_resources"]
 
@@ -51,8 +52,6 @@ _ID_LIST_KEYS = frozenset({"securitygroups", "subnets", "groups", "resources", "
 _SCAN_MAX_DEPTH = 8
 _SCAN_MAX_NODES = 4000
 _MAX_RECORD_RESOURCES = 500
-_NAME_TAG_LIST_KEYS = ("tags", "tagList", "tagsList", "tagSet", "Tagging")
-_TAG_SPEC_PATHS = ("tagSpecificationSet.items[]", "TagSpecification[]", "TagSpecifications[]")
 
 
 class _Ctx(NamedTuple):
@@ -237,64 +236,10 @@ def _generic_id(arn: str) -> str:
 
 # --- names ---------------------------------------------------------------------------------------------
 
-def _tag_value(tags) -> str | None:
-    """The value of the ``Name`` tag in any of the shapes tags take in requests."""
-    if isinstance(tags, list):
-        for t in tags:
-            found = _tag_value(t) if isinstance(t, dict) else None
-            if found:
-                return found
-        return None
-    if not isinstance(tags, dict):
-        return None
-    key = get_key(tags, "key")
-    value_key = "value"
-    if key is None and get_key(tags, "tagKey") is not None:  # KMS writes {TagKey, TagValue}
-        key, value_key = get_key(tags, "tagKey"), "tagValue"
-    if isinstance(key, str):  # one {key, value} / {Key, Value} element
-        if key.strip().lower() == "name":
-            value = get_key(tags, value_key)
-            if isinstance(value, str) and _scalars([value]):
-                return value.strip()
-        return None
-    for container in ("items", "item", "Tag", "TagSet"):
-        inner = get_key(tags, container)
-        if inner is not None:
-            return _tag_value(inner)
-    value = get_key(tags, "Name")  # {"Name": "x", "env": "prod"}
-    if isinstance(value, str) and _scalars([value]):
-        return value.strip()
-    return None
-
-
-def _unwrap(req: dict) -> dict:
-    """The body of a wrapped EC2 request (``{"CreateXRequest": {...}}``), else the request."""
-    if len(req) == 1:
-        (key, value), = req.items()
-        if isinstance(key, str) and key.endswith(("Request", "Req")) and isinstance(value, dict):
-            return value
-    return req
-
-
-def _name_tag(req, tag_type: str | None) -> str | None:
-    if not isinstance(req, dict):
-        return None
-    body = _unwrap(req)
-    for path in _TAG_SPEC_PATHS:
-        for spec in resolve(body, path):
-            if not isinstance(spec, dict):
-                continue
-            rtype = get_key(spec, "resourceType")
-            if tag_type and isinstance(rtype, str) and rtype != tag_type:
-                continue
-            found = _tag_value(get_key(spec, "tags") or get_key(spec, "Tag"))
-            if found:
-                return found
-    for key in _NAME_TAG_LIST_KEYS:
-        found = _tag_value(get_key(body, key))
-        if found:
-            return found
-    return None
+def _name_tag(record: dict, tag_type: str | None) -> str | None:
+    """The ``Name`` tag the request sets (for ``tag_type``'s tag specification), unless a placeholder."""
+    found = _scalars([name_tag(record, tag_type)])
+    return found[0] if found else None
 
 
 def _name(rule: Rule, entry, record: dict) -> str | None:
@@ -303,7 +248,7 @@ def _name(rule: Rule, entry, record: dict) -> str | None:
         if found:
             return found[0]
     if rule.names_from_tags:
-        return _name_tag(record.get("requestParameters"), getattr(entry, "tag_type", None))
+        return _name_tag(record, getattr(entry, "tag_type", None))
     return None
 
 

@@ -152,13 +152,22 @@ def _classify(user_agent: object, invoked_by: object, source_ip: object) -> Tool
     return Tool(slug, version, ua)
 
 
-def classify_tool(user_agent: str | None, *, invoked_by: str | None = None,
-                  source_ip: str | None = None) -> Tool:
-    """The tool behind one call: a slug of ``TOOL_IDS``, the tool's own version, the agent verbatim."""
+_CONSOLE_BACKENDS = frozenset({"aws-service", "other", "unknown"})
+
+
+def classify_tool(user_agent: str | None, *, invoked_by: str | None = None, source_ip: str | None = None,
+                  from_console: bool = False) -> Tool:
+    """The tool behind one call: a slug of ``TOOL_IDS``, the tool's own version, the agent verbatim.
+    ``from_console``: the record's ``sessionCredentialFromConsole`` - a call of a console session that an
+    AWS-internal agent (``AWS Internal``, a service's console backend, a service such as AWS Health invoked
+    for the page) made for the person is the console's; CloudFormation's calls for a stack stay its own."""
     try:
-        return _classify(user_agent, invoked_by, source_ip)
+        tool = _classify(user_agent, invoked_by, source_ip)
     except Exception:  # defensive: client-controlled input must never break ingest
-        return Tool("other", None, _as_text(user_agent) if isinstance(user_agent, str) else None)
+        tool = Tool("other", None, _as_text(user_agent) if isinstance(user_agent, str) else None)
+    if from_console and tool.id in _CONSOLE_BACKENDS:
+        return Tool("console", None, tool.user_agent)
+    return tool
 
 
 def user_agent_extras(user_agent: str | None) -> dict[str, str | None]:

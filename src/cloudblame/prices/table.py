@@ -166,6 +166,28 @@ _FLAT: dict[str, tuple[str, str, str]] = {
     "AWS::ElasticLoadBalancing::LoadBalancer": ("elb", "classic", "Classic Load Balancer"),
 }
 
+# Types AWS charges nothing for by themselves (what runs in them or through them is priced on its own).
+NO_CHARGE_TYPES: frozenset[str] = frozenset({
+    "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::SecurityGroup", "AWS::EC2::RouteTable", "AWS::EC2::NetworkAcl",
+    "AWS::EC2::InternetGateway", "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::DHCPOptions", "AWS::EC2::KeyPair",
+    "AWS::EC2::LaunchTemplate", "AWS::EC2::CustomerGateway", "AWS::EC2::NetworkInterface",
+    "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::InstanceProfile", "AWS::IAM::AccessKey", "AWS::IAM::OIDCProvider", "AWS::IAM::SAMLProvider",
+    "AWS::IAM::VirtualMFADevice", "AWS::RDS::DBSubnetGroup",
+    "AWS::SSM::Association", "AWS::SSM::Document", "AWS::SNS::Subscription", "AWS::Lambda::Alias",
+    "AWS::Lambda::EventSourceMapping", "AWS::AutoScaling::AutoScalingGroup", "AWS::AutoScaling::LaunchConfiguration",
+    "AWS::CloudFormation::Stack",
+})
+# The size keys each priced type's estimate reads (tests hold every one to an extraction path or a default).
+PRICED_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    **{t: (key,) + ((count,) if count else ()) for t, (_, key, count) in _HOURLY.items()},
+    "AWS::EC2::Volume": ("size_gb", "volume_type", "iops", "throughput"),
+    "AWS::EC2::Snapshot": ("size_gb",),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": ("type",),
+    "AWS::RDS::DBInstance": ("instance_class", "engine", "multi_az"),
+}
+GP3_BASELINE_IOPS, GP3_BASELINE_MIBPS = 3000, 125  # included in a gp3 volume's price
+
 SUPPORTED_TYPES: frozenset[str] = frozenset(
     set(_HOURLY)
     | set(_FLAT)
@@ -275,6 +297,8 @@ class PriceTable:
     def monthly_cost(self, resource_type: str, size: Mapping[str, Any] | None, region: str) -> Cost:
         """Estimated on-demand USD per month for a resource, with its basis or the reason it is unknown."""
         size = size or {}
+        if resource_type in NO_CHARGE_TYPES:
+            return Cost(0.0, f"no charge: AWS does not charge for a {resource_type.rsplit('::', 1)[-1]} itself")
         if resource_type not in SUPPORTED_TYPES:
             return Cost(None, f"no price model for {resource_type}")
         if not region:
@@ -340,27 +364,7 @@ class PriceTable:
             return self._hourly(label, "rds", f"{engine}:{cls_}:{deployment}", region, 1, "; ".join(notes))
 
         if resource_type == "AWS::EC2::Volume":
-            gb = _number(size, "size_gb")
-            if gb is None:
-                return Cost(None, f"{resource_type}: size has no valid size_gb")
-            vt = str(size.get("volume_type") or "gp2").lower()
-            p = self.price("ebs", vt, region)
-            if p is None:
-                return Cost(None, f"no price for EBS {vt} in {region}")
-            usd = round(gb * p.usd, 6)
-            basis = (f"{_fmt(gb)} GB {vt} x ${_fmt(p.usd)}/GB-month ({region}, price list {p.price_list_date})")
-            if not size.get("volume_type"):
-                basis += "; volume_type not given: assumed gp2"
-            iops = _number(size, "iops")
-            if iops and vt in ("io1", "io2", "gp3"):
-                billable = max(0.0, iops - 3000) if vt == "gp3" else iops
-                ip = self.price("ebs", f"iops:{vt}", region)
-                if billable and ip is None:
-                    return Cost(None, f"no price for EBS {vt} provisioned IOPS in {region}")
-                if billable and ip is not None:
-                    usd = round(usd + billable * ip.usd, 6)
-                    basis += f" + {_fmt(billable)} IOPS x ${_fmt(ip.usd)}/IOPS-month"
-            return Cost(usd, basis)
+            return self._volume(size, region)
 
         if resource_type == "AWS::EC2::Snapshot":
             gb = _number(size, "size_gb")
@@ -374,6 +378,37 @@ class PriceTable:
                         f"{p.price_list_date}); upper bound: snapshots are incremental")
 
         return Cost(None, f"no price model for {resource_type}")  # pragma: no cover
+
+
+    def _volume(self, size: Mapping[str, Any], region: str) -> Cost:
+        """An EBS volume: its storage, plus provisioned IOPS (io1, io2; gp3 beyond 3,000) and throughput
+        (gp3 beyond 125 MiB/s)."""
+        gb = _number(size, "size_gb")
+        if gb is None:
+            return Cost(None, "AWS::EC2::Volume: size has no valid size_gb")
+        vt = str(size.get("volume_type") or "gp2").lower()
+        p = self.price("ebs", vt, region)
+        if p is None:
+            return Cost(None, f"no price for EBS {vt} in {region}")
+        usd, basis = gb * p.usd, f"{_fmt(gb)} GB {vt} x ${_fmt(p.usd)}/GB-month ({region}, price list {p.price_list_date})"
+        if not size.get("volume_type"):
+            basis += "; volume_type not given: assumed gp2"
+        iops, mibps = _number(size, "iops") or 0.0, _number(size, "throughput") or 0.0
+        extras = [] if vt not in ("io1", "io2", "gp3") else [
+            ("iops", max(0.0, iops - GP3_BASELINE_IOPS) if vt == "gp3" else iops, 1.0, "IOPS", "IOPS-month")]
+        if vt == "gp3":
+            extras.append(("throughput", max(0.0, mibps - GP3_BASELINE_MIBPS), 1 / 1024, "MiB/s", "GiB/s-month"))
+        for dimension, billable, scale, unit, per in extras:
+            if not billable:
+                continue
+            extra = self.price("ebs", f"{dimension}:{vt}", region)
+            if extra is None:
+                return Cost(None, f"no price for EBS {vt} provisioned {dimension} in {region}")
+            usd += billable * scale * extra.usd
+            basis += f" + {_fmt(billable)} {unit} x ${_fmt(extra.usd)}/{per}" + (" / 1024" if scale != 1 else "")
+        if vt == "io2" and iops > 32000:
+            basis += "; upper bound: io2 IOPS beyond 32,000 cost less (tiers not in the table)"
+        return Cost(round(usd, 6), basis)
 
 
 @lru_cache(maxsize=1)

@@ -1,13 +1,22 @@
-"""Questions asked of the store. Each returns plain data (the JSON shapes of the CLI and web)."""
+"""Questions asked of the store. Each returns plain data (the JSON shapes of the CLI and web); bad input,
+nothing found and several found are raised as the kinds of ``UserError`` (cloudblame.errors)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cloudblame.errors import Ambiguous, BadInput, NotFound, UserError
+
+__all__ = ["Ambiguous", "BadInput", "NotFound", "UserError", "Values", "values_of"]
+
+# A filter's value: one, or several (any of them matches); None (or empty) when not filtered on.
+Values = str | Sequence[str] | None
 
 
-class NotFound(LookupError):
-    """Nothing in the store matches (the message says what was looked for)."""
-
-
-class Ambiguous(LookupError):
-    """Several resources match; ``candidates`` lists them so the user can pick one."""
-
-    def __init__(self, message: str, candidates: list[dict]):
-        super().__init__(message)
-        self.candidates = candidates
+def values_of(value: Values) -> list[str]:
+    """A filter's values as a list (empty: not filtered on)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [v for v in value if v]

@@ -75,7 +75,26 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
         record = _raw_of(store, created)
     result = _blame_shape(store, target, timeline, (created, deleted), record)
     result.update(_context(store, target, result, record, row, rows))
+    result["attempted"] = _attempt(timeline)
+    if result["attempted"]:
+        result["alive"] = False
+    result["status"] = "attempted" if result["attempted"] else "alive" if result["alive"] else "deleted"
+    # a deleted resource, or one that never existed, costs nothing a month; what a deleted one cost a month
+    # while it ran is kept beside
+    result["cost_while_alive"] = result["cost"] if result["status"] == "deleted" else None
+    if not result["alive"]:
+        result["cost"] = None
     return result
+
+
+def _attempt(timeline: list[dict]) -> dict | None:
+    """For a resource only ever named in failed calls (it never existed as far as the trail shows): the
+    first failed create, else the first failed call; None when a successful call proved it exists."""
+    if not timeline or any(not r["failed"] for r in timeline):
+        return None
+    first = next((r for r in timeline if r["action"] == "create"), timeline[0])
+    return dict(_point(first), error_code=first["error_code"], error_message=first.get("error_message"),
+                attempts=len(timeline))
 
 
 def _key(row: dict | None) -> tuple | None:

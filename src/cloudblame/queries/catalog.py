@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from cloudblame.catalog import RULES
+from cloudblame.queries import BadInput, Values, values_of
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
+ACTIONS = ("create", "delete", "modify", "reference")
 
-def catalog_rules(*, source: str | None = None, action: str | None = None) -> list[dict]:
-    """One row per (eventSource, eventName, resource type, action) with the id path(s)."""
+
+def catalog_rules(*, source: Values = None, action: Values = None) -> list[dict]:
+    """One row per (eventSource, eventName, resource type, action) with the id path(s); ``source`` and
+    ``action`` take one value or several (BadInput for an action not in ACTIONS)."""
+    actions = set(values_of(action))
+    if unknown := sorted(actions - set(ACTIONS)):
+        raise BadInput(f"unknown action {unknown[0]!r}: choose from {', '.join(ACTIONS)}")
+    sources = {s if "." in s else f"{s}.amazonaws.com" for s in values_of(source)}
     rows = []
     for (event_source, event_name), rules in sorted(RULES.items()):
-        if source and event_source not in (source, f"{source}.amazonaws.com"):
+        if sources and event_source not in sources:
             continue
         for rule in rules:
-            if action and rule.action != action:
+            if actions and rule.action not in actions:
                 continue
             rows.append({
                 "event_source": event_source, "event_name": event_name,

@@ -13,7 +13,7 @@ import re
 from datetime import timedelta
 
 
-from cloudblame.normalize.jpath import resolve
+from cloudblame.normalize.tags import request_tags
 from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, actor_shape, events_by_key, raw_record, tool_shape
 from cloudblame.store.db import Store
 from cloudblame.timeutil import parse_event_time
@@ -32,30 +32,6 @@ TAG_LINKS: tuple[tuple[str, str, str, str], ...] = (
 )
 STACK_OPERATIONS = ("CreateStack", "UpdateStack", "ExecuteChangeSet", "CreateChangeSet")
 SERVICE_KINDS = frozenset({"service", "role-session", "instance", "resource", "unknown"})
-_TAG_PATHS = ("tagSpecificationSet.items[].tags[]", "tags[]", "TagSpecification[].Tag[]", "TagSpecifications[].Tags[]",
-              "Tags[]", "tagList[]")
-
-
-def creation_tags(record: dict) -> dict[str, str]:
-    """Tags a creation call set, from the request's tag lists (EC2 classic and wrapped PascalCase requests,
-    Auto Scaling, IAM, RDS...) or tag maps (Lambda, SQS...)."""
-    request = record.get("requestParameters") if isinstance(record.get("requestParameters"), dict) else {}
-    roots = [request] + [v for k, v in request.items() if k.endswith("Request") and isinstance(v, dict)]
-    tags: dict[str, str] = {}
-    for root in roots:
-        for path in _TAG_PATHS:
-            for tag in resolve(root, path):
-                if isinstance(tag, dict):
-                    key = tag.get("key", tag.get("Key"))
-                    value = tag.get("value", tag.get("Value"))
-                    if isinstance(key, str) and value is not None:
-                        tags.setdefault(key, str(value))
-        tag_map = root.get("tags") if isinstance(root.get("tags"), dict) else None
-        if tag_map:
-            tags.update({k: str(v) for k, v in tag_map.items() if isinstance(v, (str, int, float, bool))})
-    return tags
-
-
 def delegate(store: Store, created: dict, record: dict | None = None) -> dict:
     """``created`` (a blame point) with the human and tool behind a service's call, when one is found.
     ``record`` is the creation's raw record when the caller has read it already."""
@@ -66,7 +42,7 @@ def delegate(store: Store, created: dict, record: dict | None = None) -> dict:
     via_cfn = tool["id"] == "cloudformation"
     if not (by_service or via_cfn):
         return created
-    tags = creation_tags(record)
+    tags = request_tags(record)
     for tag, parent_type, template, rule in TAG_LINKS:
         if tag in tags:
             parent_id = _fill(template, tags)

@@ -23,10 +23,11 @@ from pathlib import Path
 import orjson
 import pyarrow as pa
 
-from cloudblame.normalize.jpath import first, resolve
+from cloudblame.normalize.jpath import first
 from cloudblame.normalize.resources import extract_resources
+from cloudblame.normalize.tags import request_tags
 from cloudblame.prices.table import DATA_FILE, PriceTable
-from cloudblame.queries.delegation import creation_tags, delegate
+from cloudblame.queries.delegation import delegate
 from cloudblame.queries.shapes import records_by_key
 from cloudblame.store.db import Store
 from cloudblame.store.tables import RESOURCE_COLUMN_NAMES, same_resource
@@ -36,7 +37,8 @@ REQ, RESP = "requestParameters", "responseElements"
 # Size attributes that drive cost, per type: attribute -> jpath paths into the creation record.
 SIZE_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
     "AWS::EC2::Instance": {"instance_type": (f"{REQ}.instanceType",)},
-    "AWS::EC2::Volume": {"size_gb": (f"{REQ}.size", f"{RESP}.size"), "volume_type": (f"{REQ}.volumeType",)},
+    "AWS::EC2::Volume": {"size_gb": (f"{REQ}.size", f"{RESP}.size"), "volume_type": (f"{REQ}.volumeType",),
+                         "iops": (f"{REQ}.iops", f"{RESP}.iops"), "throughput": (f"{REQ}.throughput", f"{RESP}.throughput")},
     "AWS::EC2::Snapshot": {"size_gb": (f"{RESP}.volumeSize",)},
     "AWS::RDS::DBInstance": {"instance_class": (f"{REQ}.dBInstanceClass",), "engine": (f"{REQ}.engine",),
                              "multi_az": (f"{REQ}.multiAZ",), "storage_gb": (f"{REQ}.allocatedStorage",)},
@@ -52,6 +54,7 @@ SIZE_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
     "AWS::EKS::Nodegroup": {"instance_type": (f"{REQ}.instanceTypes[0]",), "count": (f"{REQ}.scalingConfig.desiredSize",)},
     "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": (f"{REQ}.type",)},
 }
+NUMERIC_SIZES = ("size_gb", "count", "storage_gb", "iops", "throughput")
 SIZE_DEFAULTS = {"AWS::EC2::Instance": {"count": 1}, "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": "application"},
                  "AWS::SageMaker::NotebookInstance": {}, "AWS::RDS::DBInstance": {"multi_az": False}}
 PURPOSE_TAGS = {"project": ("Project", "project", "Application", "App", "Service"),
@@ -88,7 +91,7 @@ def size_of(resource_type: str, record: dict) -> dict:
     for attr, paths in SIZE_PATHS.get(resource_type, {}).items():
         value = first(record, *paths)
         if value is not None:
-            out[attr] = _number(value) if attr in ("size_gb", "count", "storage_gb") else value
+            out[attr] = _number(value) if attr in NUMERIC_SIZES else value
     return out
 
 
@@ -171,22 +174,8 @@ def _later_tags(evidence: Evidence, row: dict) -> dict[str, str]:
     """Tags set on the resource after its creation, oldest first (later values win)."""
     tags: dict[str, str] = {}
     for record in evidence.tagging.get((row["resource_type"], row["resource_id"], row["account_id"]), ()):
-        tags.update(creation_tags(record))
-        for item in resolve_tag_set(record):
-            tags[item[0]] = item[1]
+        tags.update(request_tags(record))
     return tags
-
-
-def resolve_tag_set(record: dict) -> list[tuple[str, str]]:
-    """EC2 CreateTags' ``tagSet.items`` and S3 PutBucketTagging's ``Tagging.TagSet.Tag``."""
-    found = []
-    for path in ("requestParameters.tagSet.items[]", "requestParameters.Tagging.TagSet.Tag[]"):
-        for tag in resolve(record, path):
-            if isinstance(tag, dict):
-                key, value = tag.get("key", tag.get("Key")), tag.get("value", tag.get("Value"))
-                if isinstance(key, str) and value is not None:
-                    found.append((key, str(value)))
-    return found
 
 
 def _parent(evidence: Evidence, row: dict, tags: dict) -> dict | None:
@@ -223,7 +212,7 @@ def derive_details(store: Store, row: dict, evidence: Evidence, prices: PriceTab
     delegated = tool in ("aws-service", "cloudformation") or str(row["created_by"] or "").startswith("aws-service:")
     if row["created_event_id"]:
         record = evidence.creations.get(row["created_event_id"], {})
-        tags, size = creation_tags(record), size_of(row["resource_type"], record)
+        tags, size = request_tags(record), size_of(row["resource_type"], record)
         tags.update(_later_tags(evidence, row))
         point = {"event_id": row["created_event_id"], "time": iso_z(row["created_time"]),
                  "actor": {"human": row["created_by"], "kind": None, "confidence": None, "chain": [],

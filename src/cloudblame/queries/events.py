@@ -13,32 +13,33 @@ from datetime import date, datetime, timedelta, timezone
 
 import orjson
 
-from cloudblame.queries import NotFound
+from cloudblame.queries import Ambiguous, BadInput, NotFound, Values, values_of
 from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, RESOLVED_ACTOR_SQL, event_summary, events_by_key
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
 MAX_LIMIT = 100_000
+MIN_PREFIX = 4  # the shortest event id prefix looked up (as git: 4 characters)
 
 
 @dataclass
 class EventFilter:
-    event_name: str | None = None
-    event_source: str | None = None
-    event_id: str | None = None
+    event_name: Values = None
+    event_source: Values = None
+    event_id: Values = None
     read_only: bool | None = None  # True: only reads, False: only writes, None: both
-    resource_name: str | None = None
-    resource_type: str | None = None
-    username: str | None = None
-    access_key: str | None = None
-    account: str | None = None
-    region: str | None = None
+    resource_name: Values = None
+    resource_type: Values = None
+    username: Values = None
+    access_key: Values = None
+    account: Values = None
+    region: Values = None
     error: bool = False  # only failed calls
-    error_code: str | None = None
-    tool: str | None = None
+    error_code: Values = None
+    tool: Values = None
     since: datetime | None = None
     until: datetime | None = None
-    source_ip: str | None = None
+    source_ip: Values = None
     text: str | None = None  # free text: event name, user, resource ids/names/ARNs, error, user agent
     sort: str = "time_desc"  # a key of SORTS
     after: str | None = None  # keyset cursor: the page after this row (see event_page)
@@ -48,7 +49,7 @@ class EventFilter:
     def active(self) -> dict:
         """The filters in force (not the sort, the paging or the limit)."""
         return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name not in _NOT_FILTERS and getattr(self, f.name) is not None
+                if f.name not in _NOT_FILTERS and getattr(self, f.name) not in (None, [], ())
                 and not (f.name == "error" and not self.error)}
 
 
@@ -83,20 +84,23 @@ class Spellings:
     events: int
 
 
-def spellings_of(store: Store, username: str) -> Spellings | None:
-    """``username``'s spellings, as identity_names holds them (None: compare every event's names ignoring
-    case instead)."""
+def spellings_of(store: Store, username: Values) -> Spellings | None:
+    """The spellings of ``username`` (one or several), as identity_names holds them (None: compare every
+    event's names ignoring case instead)."""
     rows = store.query("SELECT name, role, first_time, last_time, events FROM identity_names "
-                       "WHERE lower(name) = lower(?) ORDER BY name", [username])
+                       "WHERE list_contains(?::VARCHAR[], lower(name)) ORDER BY name",
+                       [[v.lower() for v in values_of(username)]])
     return Spellings(tuple(r["name"] for r in rows if r["role"] == "user_name"),
                      tuple(r["name"] for r in rows if r["role"] == "actor"),
                      min((r["first_time"] for r in rows), default=None), max((r["last_time"] for r in rows), default=None),
                      sum(r["events"] for r in rows))
 
 
-def _username_clause(username: str, spell: Spellings | None) -> tuple[str, list]:
+def _username_clause(username: Values, spell: Spellings | None) -> tuple[str, list]:
     if spell is None:
-        return f"(lower(e.user_name) = lower(?) OR lower({RESOLVED_ACTOR_SQL}) = lower(?))", [username, username]
+        lowered = [v.lower() for v in values_of(username)]
+        return (f"(list_contains(?::VARCHAR[], lower(e.user_name)) OR list_contains(?::VARCHAR[], "
+                f"lower({RESOLVED_ACTOR_SQL})))", [lowered, lowered])
     parts = [f"{column} IN ({', '.join('?' * len(names))})"
              for column, names in (("e.user_name", spell.user_names), (RESOLVED_ACTOR_SQL, spell.actors)) if names]
     if not parts:
@@ -130,17 +134,29 @@ class Narrowed:
 def narrowed(store: Store, f: EventFilter) -> Narrowed:
     """``f``'s lookups: the username's spellings, the resource name's events (by its spellings in
     resource_keys, then its rows in event_resources, both sorted: a row group or two each)."""
-    spell = spellings_of(store, f.username) if f.username else None
-    if not f.resource_name:
+    spell = spellings_of(store, f.username) if values_of(f.username) else None
+    names = values_of(f.resource_name)
+    if not names:
         return Narrowed(spell)
-    ids = [r[0] for r in store.conn.execute("SELECT DISTINCT resource_id FROM resource_keys WHERE key = lower(?)",
-                                            [f.resource_name]).fetchall()]
+    keys, lowered = _equals("key", [n.lower() for n in names])  # an equality: the sorted keys' zone maps skip
+    ids = [r[0] for r in store.conn.execute(f"SELECT DISTINCT resource_id FROM resource_keys WHERE {keys}",
+                                            lowered).fetchall()]
     type_clause, type_params = _type_clause(f)
     rows = store.conn.execute(
         "SELECT DISTINCT event_id, event_time FROM event_resources r WHERE r.resource_id = ANY(?::VARCHAR[]) "
-        f"AND (r.resource_id = ? OR r.arn = ? OR r.name = ?){type_clause}",
-        [ids, *[f.resource_name] * 3, *type_params]).fetchall()
+        f"AND {_SPELLED}{type_clause}", [ids, *[names] * 3, *type_params]).fetchall()
     return Narrowed(spell, tuple((i, t) for i, t in rows))
+
+
+# A resource row spelled exactly as one of the names asked for (a list parameter, three times).
+_SPELLED = "(r.resource_id = ANY(?::VARCHAR[]) OR r.arn = ANY(?::VARCHAR[]) OR r.name = ANY(?::VARCHAR[]))"
+
+
+def _equals(column: str, values: list) -> tuple[str, list]:
+    """``column`` equal to the one value, or to any of several."""
+    if len(values) == 1:
+        return f"{column} = ?", values
+    return f"{column} IN ({', '.join('?' * len(values))})", values
 
 
 def _where(f: EventFilter, spell: Spellings | None = None, touched: tuple | None = None) -> tuple[str, list]:
@@ -153,45 +169,36 @@ def _where(f: EventFilter, spell: Spellings | None = None, touched: tuple | None
         clauses.append(sql)
         params.extend(values)
 
-    if f.event_name:
-        add("e.event_name = ?", f.event_name)
-    if f.event_source:
-        add("e.event_source = ?", _source(f.event_source))
-    if f.event_id:
-        add("e.event_id = ?", f.event_id)
+    for column, name in _EQUALS:
+        if values := values_of(getattr(f, name)):
+            sql, values = _equals(column, [_source(v) for v in values] if name == "event_source" else values)
+            add(sql, *values)
     if f.read_only is not None:
         add("e.read_only = ?", f.read_only)
-    if f.username:
+    if values_of(f.username):
         sql, values = _username_clause(f.username, spell)
         add(sql, *values)
-    if f.access_key:
-        add("e.access_key_id = ?", f.access_key)
-    if f.account:
-        add("e.account_id = ?", f.account)
-    if f.region:
-        add("e.aws_region = ?", f.region)
     if f.error:
         add("e.error_code IS NOT NULL")
-    if f.error_code:
-        add("e.error_code = ?", f.error_code)
-    if f.tool:
-        add("e.tool = ?", f.tool)
     if f.since:
         add("e.event_time >= ?", f.since)
     if f.until:
         add("e.event_time <= ?", f.until)
-    if f.source_ip:
-        add("e.source_ip = ?", f.source_ip)
     if f.text:
         add(_TEXT_CLAUSE, *([f.text.lower()] * _TEXT_CLAUSE.count("?")))
     if touched is not None:
         add("e.event_id = ANY(?::VARCHAR[]) AND e.event_time = ANY(?::TIMESTAMP[])",
             [i for i, _ in touched], sorted({t for _, t in touched}))
-    elif f.resource_name or f.resource_type:
+    elif values_of(f.resource_name) or values_of(f.resource_type):
         sub, sub_params = _resource_clause(f)
         add(sub, *sub_params)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+
+# The filters that are a column equal to one of their values: (column, EventFilter field).
+_EQUALS = (("e.event_name", "event_name"), ("e.event_source", "event_source"), ("e.event_id", "event_id"),
+           ("e.access_key_id", "access_key"), ("e.account_id", "account"), ("e.aws_region", "region"),
+           ("e.error_code", "error_code"), ("e.tool", "tool"), ("e.source_ip", "source_ip"))
 
 _TEXT_COLUMNS = ("e.event_name", "e.user_name", RESOLVED_ACTOR_SQL, "e.error_code", "e.error_message", "e.user_agent")
 # A case-insensitive substring (no wildcards: % and _ in the text are plain characters).
@@ -201,19 +208,21 @@ _TEXT_CLAUSE = "(" + " OR ".join(f"contains(lower({c}), ?)" for c in _TEXT_COLUM
 
 
 def _type_clause(f: EventFilter) -> tuple[str, list]:
-    if not f.resource_type:
+    """--resource-type: ``AWS::EC2::Instance`` or ``Instance`` (any of several), ignoring case."""
+    types = values_of(f.resource_type)
+    if not types:
         return "", []
-    return (" AND (lower(r.resource_type) = lower(?) OR lower(r.resource_type) LIKE '%::' || lower(?))",
-            [f.resource_type] * 2)
+    one = "(lower(r.resource_type) = lower(?) OR lower(r.resource_type) LIKE '%::' || lower(?))"
+    return f" AND ({' OR '.join([one] * len(types))})", [t for t in types for _ in range(2)]
 
 
 def _resource_clause(f: EventFilter) -> tuple[str, list]:
     """--resource-name (and --resource-type) as a subquery (where the name's events were not looked up)."""
     parts, params = ["true"], []
-    if f.resource_name:
-        parts.append("r.resource_id IN (SELECT k.resource_id FROM resource_keys k WHERE k.key = lower(?)) "
-                     "AND (r.resource_id = ? OR r.arn = ? OR r.name = ?)")
-        params += [f.resource_name] * 4
+    if names := values_of(f.resource_name):
+        keys, lowered = _equals("k.key", [n.lower() for n in names])
+        parts.append(f"r.resource_id IN (SELECT k.resource_id FROM resource_keys k WHERE {keys}) AND {_SPELLED}")
+        params += [*lowered, *[names] * 3]
     clause, type_params = _type_clause(f)
     return (f"(e.event_id, e.event_time) IN (SELECT r.event_id, r.event_time FROM event_resources r "
             f"WHERE {' AND '.join(parts)}{clause})"), params + type_params
@@ -226,7 +235,7 @@ def iter_events(store: Store, f: EventFilter) -> Iterator[dict]:
     """Every event matching ``f`` in ``f.sort`` order, ``f.limit`` of them (0: all, however many), page by
     page through the keyset cursors: memory holds one page whatever the count."""
     if f.limit < 0:
-        raise ValueError("limit must be 0 (all) or more")
+        raise BadInput("limit must be 0 (all) or more")
     left = f.limit or None
     page = replace(f, limit=min(EXPORT_PAGE, left or EXPORT_PAGE), before=None)
     while True:
@@ -328,11 +337,11 @@ def _naive(value) -> datetime:
 
 def _check(f: EventFilter) -> None:
     if not 1 <= f.limit <= MAX_LIMIT:
-        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+        raise BadInput(f"limit must be between 1 and {MAX_LIMIT}")
     if f.sort not in SORTS:
-        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        raise BadInput(f"sort must be one of {', '.join(SORTS)}")
     if f.after is not None and f.before is not None:
-        raise ValueError("give a cursor to page after or before, not both")
+        raise BadInput("give a cursor to page after or before, not both")
 
 
 def _summaries(store: Store, rows: list[dict]) -> list[dict]:
@@ -371,19 +380,19 @@ def _cursor_of(row: dict, keys) -> str:
 
 
 def decode_cursor(cursor: str, keys) -> list:
-    """The sort key values a cursor holds; ValueError when it is not one of ours for this sort."""
+    """The sort key values a cursor holds; BadInput when it is not one of ours for this sort."""
     try:
         values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError):
-        raise ValueError("bad paging cursor: start again from the first page") from None
+        raise BadInput("bad paging cursor: start again from the first page") from None
     if not isinstance(values, list) or len(values) != len(keys) or not all(isinstance(v, str) for v in values):
-        raise ValueError("bad paging cursor (or one from another sort order): start again from the first page")
+        raise BadInput("bad paging cursor (or one from another sort order): start again from the first page")
     for value, (_, _, kind) in zip(values, keys):
         if kind == "TIMESTAMP":
             try:
                 datetime.fromisoformat(value)
             except ValueError:
-                raise ValueError("bad paging cursor: start again from the first page") from None
+                raise BadInput("bad paging cursor: start again from the first page") from None
     return values
 
 
@@ -412,17 +421,26 @@ def _resources_of(row: dict) -> list[dict]:
                                                                          k[0] or "", k[1]))]
 
 
+CANDIDATES = 10  # the events an ambiguous prefix lists
+
+
 def resolve_event_id(store: Store, event_id: str) -> str:
-    """The full eventID for ``event_id`` or a unique prefix of it (at least 6 characters, as git allows)."""
+    """The full eventID for ``event_id`` or a unique prefix of it (at least MIN_PREFIX characters, as
+    git allows); BadInput when shorter, Ambiguous (with candidates) or NotFound."""
     if store.scalar("SELECT count(*) FROM event_rows WHERE event_id = ?", [event_id]):
         return event_id
-    if len(event_id) >= 6:
-        matches = [r[0] for r in store.conn.execute(
-            "SELECT event_id FROM event_rows WHERE starts_with(event_id, ?) LIMIT 2", [event_id]).fetchall()]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise NotFound(f"event id prefix {event_id!r} is ambiguous: give more characters")
+    if len(event_id) < MIN_PREFIX:
+        raise BadInput(f"event id {event_id!r} is too short: give the whole id or at least {MIN_PREFIX} characters")
+    matches = store.query(
+        "SELECT event_id AS id, event_time, event_name, account_id AS account FROM event_rows "
+        "WHERE starts_with(event_id, ?) ORDER BY event_id LIMIT ?", [event_id, CANDIDATES + 1])
+    if len(matches) == 1:
+        return matches[0]["id"]
+    if matches:
+        shown = [dict(m, time=iso_z(m.pop("event_time"))) for m in matches[:CANDIDATES]]
+        count = f"more than {CANDIDATES}" if len(matches) > CANDIDATES else str(len(matches))
+        raise Ambiguous(f"event id prefix {event_id!r} is ambiguous: {count} events match; give more characters",
+                        shown)
     raise NotFound(f"no event with id {event_id!r} in the store")
 
 

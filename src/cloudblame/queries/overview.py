@@ -67,5 +67,5 @@ def overview(store: Store, *, top: int = 8) -> dict:
         "creations_per_day": activity_per_day(store, "a.tool", source=ACTIVITY, where="WHERE a.created > 0",
                                               top=top, measure="created", name="resources"),
         "cost_by_owner": alive["groups"],
-        "total_usd_per_month": alive["total_usd_per_month"],
+        "total_usd_per_month": alive["total_usd_per_month"], "unpriced": alive["unpriced"],
     }

@@ -21,7 +21,8 @@ def people(store: Store, *, services: bool = False) -> list[dict]:
     owned = {g["key"]: g for g in inventory(store, by="owner", limit=0)["groups"]}
     return [{**r, "first": iso_z(r["first"]), "last": iso_z(r["last"]), "tools": r["tools"] or [],
              "alive_owned": owned.get(r["human"], {}).get("resources", 0),
-             "usd_per_month": owned.get(r["human"], {}).get("usd_per_month", 0.0)} for r in rows]
+             "usd_per_month": owned[r["human"]]["usd_per_month"] if r["human"] in owned else 0.0,
+             "unpriced": owned.get(r["human"], {}).get("unpriced", 0)} for r in rows]
 
 
 def _people_rows(store: Store, source: str, names: str, where: str) -> list[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from cloudblame.queries import NotFound
+from cloudblame.queries import BadInput, NotFound
 from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL, chain_of
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
@@ -32,13 +32,16 @@ def identity_events(store: Store, query: str) -> Iterator[str]:
         yield f"{name} e"
 
 
-def who(store: Store, query: str, *, limit: int = 20) -> dict:
-    """Everything the store knows about one identity; NotFound when no event matches."""
+def who(store: Store, query: str, *, limit: int | None = 20) -> dict:
+    """Everything the store knows about one identity (``limit`` sessions and created resources; None:
+    all); NotFound when no event matches."""
+    if limit is not None and limit < 0:
+        raise BadInput("limit must be 0 or more")
     with identity_events(store, query) as source:
         return who_in(store, query, source, limit=limit)
 
 
-def who_in(store: Store, query: str, source: str, *, limit: int = 20) -> dict:
+def who_in(store: Store, query: str, source: str, *, limit: int | None = 20) -> dict:
     """``who`` over ``source``, the identity's events (``identity_events``)."""
     humans = store.query(
         f"""SELECT {RESOLVED_ACTOR_SQL} AS actor, {RESOLVED_KIND_SQL} AS actor_kind,
@@ -58,7 +61,7 @@ def who_in(store: Store, query: str, source: str, *, limit: int = 20) -> dict:
     }
 
 
-def _sessions(store: Store, source: str, limit: int) -> list[dict]:
+def _sessions(store: Store, source: str, limit: int | None) -> list[dict]:
     rows = store.query(
         f"""SELECT e.access_key_id, e.principal, e.identity_type, min(e.event_time) AS first, max(e.event_time) AS last,
                    count(*) AS events, any_value(c.event_id) AS issued_by, any_value(c.event_name) AS issued_with
@@ -100,7 +103,7 @@ def _activity(store: Store, source: str) -> dict:
     return {**totals, "first": iso_z(totals["first"]), "last": iso_z(totals["last"]), "top_events": top}
 
 
-def _created(store: Store, source: str, limit: int) -> list[dict]:
+def _created(store: Store, source: str, limit: int | None) -> list[dict]:
     rows = store.query(
         f"""SELECT r.resource_type, r.resource_id, r.name, r.event_time, r.event_id, r.aws_region
             FROM event_resources r JOIN {source} ON e.event_id = r.event_id AND e.event_time = r.event_time

@@ -3,8 +3,11 @@
 Every supported shape is detected from the content, not the name: CloudTrail trail files
 (``{"Records": [...]}``, plain or gzip, in or out of the ``AWSLogs/...`` layout), a bare JSON array of
 records, a single record, JSON lines, ``aws cloudtrail lookup-events`` output
-(``{"Events": [{"CloudTrailEvent": "<json>"}]}``) and EventBridge envelopes. Bad input never raises:
-it becomes a ``Problem`` (path, line, reason) and reading goes on.
+(``{"Events": [{"CloudTrailEvent": "<json>"}]}``) and EventBridge envelopes; and the records as SIEMs and
+log pipelines keep them (``sources.siem``: Elastic/Logstash, Splunk, CloudWatch Logs) or Security Lake
+writes them (``sources.ocsf``: OCSF in Parquet), mapped back to CloudTrail records (docs/formats.md).
+The trail fast path (``trail_slices``) is tried first; the other shapes are detected only when it does
+not apply. Bad input never raises: it becomes a ``Problem`` (path, line, reason) and reading goes on.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from typing import Iterator
 import msgspec
 import orjson
 
+from cloudblame.sources import siem
+from cloudblame.sources.records import is_record, unwrap, unwrap_kind  # noqa: F401 (is_record: for importers)
 from cloudblame.sources.s3key import TrailKey, parse_trail_key
 
-DATA_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz")
+DATA_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz", ".parquet")
 _CHUNK = 1 << 20
 
 
@@ -51,11 +56,14 @@ class FileReport:
     size: int
     mtime_ns: int
     key: TrailKey | None
-    shape: str | None = None  # trail | array | record | jsonl | lookup-events | eventbridge | damaged
+    # trail | array | record | jsonl | lookup-events | eventbridge | damaged | logstash | elastic-hits | splunk
+    # | cloudwatch-logs | cloudwatch-export | ocsf | ocsf-parquet
+    shape: str | None = None
     etag: str | None = None  # S3 objects: the ETag the object had when read
     records: int = 0
     skipped_reason: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    ignored: int = 0  # documents skipped on purpose (CloudWatch Logs CONTROL_MESSAGEs, Splunk export metadata)
 
 
 def discover(paths: list[str]) -> tuple[list[str], list[Problem]]:
@@ -142,6 +150,13 @@ def _decoded(data: bytes, gzip_problem: str | None, report: FileReport) -> Itera
     if not text:
         report.skipped_reason = "empty file" if not gzip_problem else gzip_problem
         return
+    if data[:4] == b"PAR1":
+        yield from _iter_parquet(data, report)
+        return
+    if siem.is_cloudwatch_export(text):
+        report.shape = "cloudwatch-export"
+        yield from _iter_stream(_export_lines(data, report), report)
+        return
     if _looks_like_json_lines(text):
         report.shape = "jsonl"
         yield from _iter_lines(data, report)
@@ -149,6 +164,11 @@ def _decoded(data: bytes, gzip_problem: str | None, report: FileReport) -> Itera
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        documents = siem.concatenated(data) if text[:1] == b"{" else None
+        if documents is not None:  # Kinesis Firehose: CloudWatch Logs payloads one after another
+            report.shape = "cloudwatch-logs"
+            yield from _iter_stream(documents, report)
+            return
         yield from _salvage(data, f"invalid JSON: {exc}", report)
         return
     yield from _iter_document(doc, report)
@@ -196,20 +216,55 @@ def _looks_like_json_lines(text: bytes) -> bool:
 
 
 def _iter_lines(data: bytes, report: FileReport) -> Iterator[RawRecord]:
+    yield from _iter_stream(_json_lines(data, report), report)
+
+
+def _json_lines(data: bytes, report: FileReport) -> Iterator[tuple[int, object]]:
     for number, line in enumerate(data.split(b"\n"), start=1):
         if not line.strip():
             continue
         try:
-            item = orjson.loads(line)
+            yield number, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             report.problems.append(Problem(report.path, number, f"invalid JSON line: {exc}"))
-            continue
-        record, reason = unwrap(item)
-        if record is None:
+
+
+def _export_lines(data: bytes, report: FileReport) -> Iterator[tuple[int, object]]:
+    for number, message, why_not in siem.export_lines(data):
+        if why_not is None:
+            yield number, message
+        else:
+            report.problems.append(Problem(report.path, number, why_not))
+
+
+def _iter_stream(documents, report: FileReport) -> Iterator[RawRecord]:
+    """The records of a stream of ``(line, document)``: JSON lines, export lines, or documents written one
+    after another. Each is a record, a record in an envelope, a document of many (a CloudWatch Logs
+    payload...) or one skipped on purpose; anything else is a problem at its line."""
+    ignored = None
+    for number, doc in documents:
+        record, reason, kind = unwrap_kind(doc)
+        if record is not None:
+            report.records += 1
+            _name_shape(report, kind)
+            yield RawRecord(record, number)
+        elif isinstance(doc, dict) and (found := siem.container(doc)) is not None:
+            _name_shape(report, found[0])
+            yield from _iter_container(found, report, number)
+        elif isinstance(doc, dict) and (what := siem.ignorable(doc)) is not None:
+            ignored = what
+            report.ignored += 1
+        else:
             report.problems.append(Problem(report.path, number, reason))
-            continue
-        report.records += 1
-        yield RawRecord(record, number)
+    if not report.records and report.ignored and not report.problems:
+        skipped = f"{report.ignored} document(s) skipped on purpose ({ignored})"
+        report.skipped_reason = f"no CloudTrail record: only {skipped}"
+
+
+def _name_shape(report: FileReport, kind: str | None) -> None:
+    """A stream of JSON lines takes the name of the envelopes its records came in (``splunk``...)."""
+    if kind is not None and report.shape in ("jsonl", None):
+        report.shape = kind
 
 
 def _iter_document(doc, report: FileReport) -> Iterator[RawRecord]:
@@ -219,28 +274,104 @@ def _iter_document(doc, report: FileReport) -> Iterator[RawRecord]:
         report.shape, items = "lookup-events", doc["Events"]
     elif isinstance(doc, list):
         report.shape, items = "array", doc
+    elif isinstance(doc, dict) and (found := siem.container(doc)) is not None:
+        report.shape = found[0]
+        yield from _iter_container(found, report, None)
+        return
     else:
-        record, reason = unwrap(doc)
-        if record is None:
-            report.skipped_reason = reason
-            return
-        report.shape = "eventbridge" if isinstance(doc, dict) and "detail" in doc else "record"
-        report.records = 1
-        yield RawRecord(record, None)
+        yield from _iter_single(doc, report)
         return
     yield from _iter_items(items, report)
+
+
+def _iter_single(doc, report: FileReport) -> Iterator[RawRecord]:
+    """A document that is one record (or one record in an envelope), or nothing to read."""
+    if isinstance(doc, dict) and (ignored := siem.ignorable(doc)):
+        report.ignored = 1
+        report.skipped_reason = f"no CloudTrail record: only a {ignored}"
+        return
+    record, reason, kind = unwrap_kind(doc)
+    if record is None:
+        report.skipped_reason = reason
+        return
+    report.shape = kind or ("eventbridge" if isinstance(doc, dict) and "detail" in doc else "record")
+    report.records = 1
+    yield RawRecord(record, None)
 
 
 def _iter_items(items: list, report: FileReport) -> Iterator[RawRecord]:
     skipped: list[str] = []
     for position, item in enumerate(items, start=1):
-        record, reason = unwrap(item)
+        record, reason, kind = unwrap_kind(item)
         if record is None:
             skipped.append(reason)
             continue
+        if kind is not None and report.shape == "array":
+            report.shape = kind
         report.records += 1
         yield RawRecord(record, position)
     finish_list(report, len(items), skipped)
+
+
+def _iter_container(found: tuple, report: FileReport, line: int | None) -> Iterator[RawRecord]:
+    """The records among the items of one document of many (``siem.container``); ``line``: where the
+    document starts in a stream of them (None: it is the whole file)."""
+    _, items, what, item_name = found
+    skipped: list[tuple[int, str]] = []
+    found_here = 0
+    for position, item in enumerate(items, start=1):
+        record, reason, _ = unwrap_kind(item)
+        if record is None:
+            skipped.append((position, reason))
+            continue
+        found_here += 1
+        report.records += 1
+        yield RawRecord(record, line or position)
+    _finish_container(report, (what, item_name, len(items)), found_here, skipped, line)
+
+
+def _finish_container(report: FileReport, about: tuple[str, str, int], found: int,
+                      skipped: list[tuple[int, str]], line: int | None) -> None:
+    """Say in ``report`` what one document of many held besides its records (``about``: what it is, what
+    its items are called, how many it holds; ``skipped``: the position of each item that is no record,
+    and why)."""
+    what, item_name, count = about
+    if found and not skipped:
+        return
+    if not found:
+        reason = (f"{what} without CloudTrail records: it holds no {item_name}" if not count else
+                  f"{what} without CloudTrail records: none of its {count} {item_name} is one "
+                  f"(#{skipped[0][0]}: {skipped[0][1]})")
+    else:
+        reason = f"{what}: {len(skipped)} of its {count} {item_name} skipped (#{skipped[0][0]}: {skipped[0][1]})"
+    if line is None and not found:
+        report.skipped_reason = reason
+    else:
+        report.problems.append(Problem(report.path, line if line is not None else skipped[0][0], reason))
+
+
+def _iter_parquet(data: bytes, report: FileReport) -> Iterator[RawRecord]:
+    """The records of a Parquet file of OCSF records (Security Lake), mapped back (``sources.ocsf``)."""
+    from cloudblame.sources import ocsf  # pyarrow's Parquet reader loads only when a Parquet file is read
+
+    skipped: list[tuple[int, str]] = []
+    position = 0
+    try:
+        for position, row in enumerate(ocsf.parquet_rows(data), start=1):
+            report.shape = "ocsf-parquet"
+            record, reason, _ = unwrap_kind(row)
+            if record is None:
+                skipped.append((position, reason))
+                continue
+            report.records += 1
+            yield RawRecord(record, position)
+    except ocsf.ParquetError as exc:
+        if report.shape is None:
+            report.skipped_reason = str(exc)
+            return
+        report.problems.append(Problem(report.path, position + 1, f"{exc}; the rows before it were read"))
+    report.shape = "ocsf-parquet"
+    _finish_container(report, ("an OCSF Parquet file", "rows", position), report.records, skipped, None)
 
 
 def finish_list(report: FileReport, count: int, skipped: list[str]) -> None:
@@ -269,43 +400,6 @@ def trail_slices(data: bytes) -> list[msgspec.Raw] | None:
         return _TRAIL_DOCUMENT.decode(data).Records
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-
-
-_RECORD_KEYS = ("eventSource", "eventTime", "eventID", "userIdentity", "eventVersion")
-
-
-def is_record(obj) -> bool:
-    """Looks like a CloudTrail record (normalization then says which required field is missing)."""
-    return isinstance(obj, dict) and "eventName" in obj and any(k in obj for k in _RECORD_KEYS)
-
-
-def unwrap(item) -> tuple[dict | None, str]:
-    """The CloudTrail record inside an item (record, EventBridge envelope, LookupEvents entry)."""
-    if is_record(item):
-        if item.get("eventCategory") == "Insight" or item.get("eventType") == "AwsCloudTrailInsight":
-            return None, "CloudTrail Insights record (not an API call)"
-        return item, ""
-    if not isinstance(item, dict):
-        return None, f"not a JSON object but {type(item).__name__}"
-    if "CloudTrailEvent" in item:
-        inner = item["CloudTrailEvent"]
-        try:
-            inner = orjson.loads(inner) if isinstance(inner, (str, bytes)) else inner
-        except orjson.JSONDecodeError as exc:
-            return None, f"LookupEvents entry whose CloudTrailEvent is not valid JSON: {exc}"
-        return (inner, "") if is_record(inner) else (None, "LookupEvents entry without a CloudTrail record")
-    if "detail" in item:
-        detail = item.get("detail")
-        if is_record(detail):
-            return detail, ""
-        kind = item.get("detail-type") or "?"
-        return None, f"EventBridge event of type {kind!r} from {item.get('source', '?')!r} is not a CloudTrail record"
-    if not item:
-        return None, "empty JSON object"
-    if "logFiles" in item and "digestEndTime" in item:
-        return None, "CloudTrail digest file (log integrity validation): holds no events"
-    keys = ", ".join(sorted(map(str, item))[:6])
-    return None, f"not a CloudTrail record (a JSON object with keys {keys})"
 
 
 def file_report(path: str | Path) -> FileReport:

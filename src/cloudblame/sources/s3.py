@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from cloudblame.sources.files import Problem
+from cloudblame.sources.files import DATA_SUFFIXES, Problem
 from cloudblame.sources.s3key import TrailKey, parse_trail_key
 
 _S3_URL = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<prefix>.*)$")
@@ -150,7 +150,7 @@ class S3Lister:
             if key.endswith("/"):
                 continue
             trail_key = parse_trail_key(key)
-            if self.flt.keeps(trail_key) and (trail_key is not None or key.endswith((".json", ".json.gz", ".gz", ".jsonl"))):
+            if self.flt.keeps(trail_key) and (trail_key is not None or key.endswith(DATA_SUFFIXES)):
                 yield TrailObject(key, int(obj.get("Size", 0)), str(obj.get("ETag", "")).strip('"'), trail_key)
 
 

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable
 from deltalake.transaction import AddAction, CommitProperties, RemoveAction
 
+from cloudblame.errors import StoreError
 from cloudblame.store.files import FileAction, write_data_file
 from cloudblame.store.locks import LockBusy, hold_writer, lock
 from cloudblame.store.tables import SCHEMA_VERSION, SNAPSHOTS, TABLES, Table
@@ -39,10 +40,6 @@ ENV_DB = "CLOUDBLAME_DB"
 _DUCKDB_MAGIC = b"DUCK"
 # Delta checkpoints every this many commits: opening a table replays at most this many commit files.
 CHECKPOINT_INTERVAL = "25"
-
-
-class StoreError(Exception):
-    """A store that cannot be used, with a message meant for the user."""
 
 
 def default_db_path() -> str:
@@ -57,6 +54,7 @@ class Snapshot:
     published_at: datetime | None
     versions: dict[str, int]
     events: int  # rows of events at this state
+    schema_version: int = 0  # the SCHEMA_VERSION of the cloudblame that published it
 
 
 def _is_old_store(path: Path) -> bool:
@@ -80,12 +78,15 @@ class Lake:
         if root.is_file():
             if _is_old_store(root):
                 raise StoreError(f"{root} is a store of an earlier cloudblame (one DuckDB file): run "
-                                 f"`cloudblame migrate {root}` to copy it into a store directory")
-            raise StoreError(f"{root} is a file, not a cloudblame store (a directory)")
+                                 f"`cloudblame migrate {root}` to copy it into a store directory",
+                                 reason="the store is a single-file store of an earlier cloudblame: migrate it")
+            raise StoreError(f"{root} is a file, not a cloudblame store (a directory)",
+                             reason="the store path is a file, not a store directory")
         lake = cls(root)
         if not (root / SNAPSHOTS.name / "_delta_log").is_dir():
             if not create:
-                raise StoreError(f"no store at {root}: run `cloudblame ingest PATH...` first (or pass --db)")
+                raise StoreError(f"no store at {root}: run `cloudblame ingest PATH...` first (or pass --db)",
+                                 reason="there is no store yet: ingest some CloudTrail records first")
             lake._create()
         lake._check_version()
         return lake
@@ -118,7 +119,8 @@ class Lake:
         version = int(snap["schema_version"]) if snap else SCHEMA_VERSION
         if version > SCHEMA_VERSION:
             raise StoreError(f"store {self.root} was written by a newer cloudblame (schema version {version}; "
-                             f"this one reads up to {SCHEMA_VERSION}): upgrade cloudblame")
+                             f"this one reads up to {SCHEMA_VERSION}): upgrade cloudblame",
+                             reason="the store was written by a newer cloudblame: upgrade cloudblame")
 
     # --- snapshots
 
@@ -140,7 +142,8 @@ class Lake:
         row = self._newest_row()
         if row is None:
             return None
-        return Snapshot(row["snapshot"], row["published_at"], json.loads(row["versions"]), row["events"])
+        return Snapshot(row["snapshot"], row["published_at"], json.loads(row["versions"]), row["events"],
+                        int(row["schema_version"]))
 
     def publish(self, versions: dict[str, int], *, events: int, reason: str, writer_id: str) -> Snapshot:
         """Commit a snapshot row naming ``versions``: from now on readers see the tables at them."""
@@ -151,7 +154,7 @@ class Lake:
                         "schema_version": [SCHEMA_VERSION], "versions": [json.dumps(versions, sort_keys=True)],
                         "events": [events], "reason": [reason]}, schema=SNAPSHOTS.schema)
         commit(self, SNAPSHOTS, [write_data_file(self.root, SNAPSHOTS, row, writer_id=writer_id, sequence=number)])
-        return Snapshot(number, now, dict(versions), events)
+        return Snapshot(number, now, dict(versions), events, SCHEMA_VERSION)
 
     def snapshot_version(self) -> int:
         """The snapshots table's own version: it changes exactly when a snapshot is published (cheap to
@@ -181,7 +184,8 @@ class Lake:
             try:
                 lock(fh, wait, busy)
             except LockBusy as exc:
-                raise StoreError(str(exc)) from None
+                raise StoreError(str(exc), reason="the store is busy: another process is writing it",
+                                 user=False) from None
             try:
                 yield
             finally:

@@ -3,7 +3,8 @@
 A store is a directory of Delta Lake tables (docs/store.md). ``events`` is the one table ingest appends
 to; every other table is derived from it when new events are published (cloudblame.derive), except
 ``objects`` (the ledger of what was read) and ``snapshots`` (which versions of the tables belong together).
-Bump SCHEMA_VERSION whenever a declaration changes in a way an existing store cannot be read with.
+Bump SCHEMA_VERSION whenever a declaration changes in a way an existing store cannot be read with, or a
+derived table's meaning changes (then raise DERIVED_AGAIN_BELOW with it).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import pyarrow as pa
 
 from cloudblame.normalize.batch import EVENT_SCHEMA
 
-SCHEMA_VERSION = 9  # versions 1-8 were the single-file DuckDB store (cloudblame migrate reads them)
+# Versions 1-8 were the single-file DuckDB store (cloudblame migrate reads them). 10: a resource is alive only
+# when a successful call proved it exists (a store of 9 has its resources derived again on its next publish).
+SCHEMA_VERSION = 10
+DERIVED_AGAIN_BELOW = 10  # a store published by an older schema than this has its resources derived again
 
 _S, _T, _B, _I, _F = pa.string(), pa.timestamp("us"), pa.bool_(), pa.int64(), pa.float64()
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from cloudblame.export import chunks
+from cloudblame.queries import BadInput
 from cloudblame.queries.blame import blame
 from cloudblame.queries.events import MAX_LIMIT, count_events, event_page, get_event, iter_events
 from cloudblame.queries.inventory import forgotten
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 StoreDep = Annotated[Store, Depends(request_store)]
 ERRORS = {400: {"description": "Bad parameter (the reason in `error`)"},
           404: {"description": "Nothing in the store matches"},
-          503: {"description": "Store unavailable (none at the path, or written by a newer cloudblame)"}}
+          503: {"description": "Store unavailable (none yet, or written by a newer cloudblame)"}}
 
 
 @router.get("/overview", summary="The home page: span, events and creations per day, cost by owner",
@@ -50,9 +51,9 @@ def export_events(request: Request, q: EventQuery, fmt: str, rows: int) -> Strea
     """The whole current result (not one page, no cursor) as CSV or JSON, like `events --format`, streamed
     as it is read (``rows`` 0: every match, however many)."""
     if fmt not in MEDIA:
-        raise ValueError("format must be csv or json")
+        raise BadInput("format must be csv or json")
     if rows < 0:
-        raise ValueError("rows must be 0 (all) or more")
+        raise BadInput("rows must be 0 (all) or more")
     f = to_filter(q.model_copy(update={"limit": min(rows, MAX_LIMIT) or 1}), max_limit=MAX_LIMIT, paged=False)
     f = replace(f, limit=rows)
     store = request.app.state.snapshots.reader()  # the stream's own: it outlives this call
@@ -76,7 +77,7 @@ def api_events_download(request: Request, q: Annotated[EventQuery, Query()],
 
 
 @router.get("/events/{event_id}", summary="One event in full (a unique prefix of the id is enough)",
-            responses=ERRORS)
+            responses={**ERRORS, 300: {"description": "Several events have this prefix: `candidates`"}})
 def api_event(store: StoreDep, event_id: str) -> Response:
     return json_response(get_event(store, event_id))
 

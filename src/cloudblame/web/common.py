@@ -18,6 +18,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
 
+from cloudblame.money import usd, usd_total
 from cloudblame.store import Store
 
 
@@ -90,10 +91,6 @@ def path_part(value: Any) -> str:
     return quote(str(value), safe="/@:")
 
 
-def usd(value) -> str:
-    return "unknown" if value is None else f"${value:,.2f}"
-
-
 def short_source(value: str | None) -> str:
     return (value or "").removesuffix(".amazonaws.com")
 
@@ -101,7 +98,7 @@ def short_source(value: str | None) -> str:
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("cloudblame.web", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(path=path_part, usd=usd, short_source=short_source, query=urlencode)
+    env.filters.update(path=path_part, usd=usd, usd_total=usd_total, short_source=short_source, query=urlencode)
     return env
 
 

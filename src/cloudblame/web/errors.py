@@ -1,9 +1,10 @@
 """One mapper from exceptions to responses, for every route: what went wrong in a sentence (a page,
-or JSON under /api), the right status, never a traceback.
+or JSON under /api), the right status, never a traceback, never a path on the server.
 
-NotFound 404, Ambiguous 300 (with the candidates), bad input (ValueError, invalid query parameters)
-400, StoreError 503 (the store cannot be read: no store, or written by a newer cloudblame), HTTP errors
-as they are, anything else 500."""
+By kind (cloudblame.errors): NotFound 404, Ambiguous 300 (with the candidates), any other UserError
+(BadInput) and invalid query parameters 400, StoreError 503 (the store cannot be read, said in general
+terms: no store yet, written by a newer cloudblame...), HTTP errors as they are; anything else is a
+fault: 500, its traceback in the server's log."""
 
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from cloudblame.queries import Ambiguous, NotFound
-from cloudblame.store import StoreError
+from cloudblame.errors import Ambiguous, NotFound, StoreError, UserError
 from cloudblame.web.common import is_api, json_response, page
 
 log = logging.getLogger("cloudblame.web")
 
-TITLES = {300: "Several resources match", 400: "Bad request", 401: "Token required", 404: "Not found",
+TITLES = {300: "Several match", 400: "Bad request", 401: "Token required", 404: "Not found",
           405: "Method not allowed", 500: "Internal error", 503: "Store unavailable"}
 
 
@@ -40,10 +40,10 @@ def classify(exc: Exception) -> tuple[int, str, dict]:
         return 404, str(exc), {}
     if isinstance(exc, RequestValidationError):
         return 400, _validation_reason(exc), {}
-    if isinstance(exc, ValueError):
+    if isinstance(exc, UserError):
         return 400, str(exc), {}
     if isinstance(exc, StoreError):
-        return 503, f"store unavailable: {exc}", {}
+        return 503, f"store unavailable: {exc.reason}", {}
     if isinstance(exc, StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and detail == "Not Found":
@@ -56,6 +56,8 @@ def error_response(request: Request, exc: Exception) -> Response:
     status, message, extra = classify(exc)
     if status == 500:
         log.error("unexpected error on %s", request.url.path, exc_info=exc)
+    elif status == 503:
+        log.warning("store unavailable on %s: %s", request.url.path, exc)  # with the path: the log is the server's
     headers = {"Retry-After": "2"} if status == 503 else None
     if isinstance(exc, StarletteHTTPException) and exc.headers:
         headers = {**(headers or {}), **exc.headers}
@@ -75,5 +77,5 @@ async def _handler(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     """Route every expected exception through ``error_response`` (unexpected ones get there through
     the security middleware, so they carry the same headers)."""
-    for cls in (NotFound, Ambiguous, ValueError, StoreError, RequestValidationError, StarletteHTTPException):
+    for cls in (UserError, StoreError, RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(cls, _handler)

@@ -1,5 +1,5 @@
 """The Event History's URL: every filter, the time range, the sort, the page and the columns are query
-parameters, so a search is a link. Parsed here into the library's EventFilter (ValueError, a 400, for
+parameters, so a search is a link. Parsed here into the library's EventFilter (BadInput, a 400, for
 any bad value); the page and the API take the same parameters."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
 
+from cloudblame.queries import BadInput
 from cloudblame.queries.events import MAX_LIMIT, SORTS, EventFilter
 from cloudblame.timeutil import parse_when
 
@@ -72,7 +73,7 @@ def _flag(name: str, value: str | None) -> bool | None:
         return True
     if lowered in ("false", "0", "no", "off", "write"):
         return False
-    raise ValueError(f"{name} must be true or false, not {value!r}")
+    raise BadInput(f"{name} must be true or false, not {value!r}")
 
 
 def _time(name: str, value: str | None) -> datetime | None:
@@ -82,7 +83,7 @@ def _time(name: str, value: str | None) -> datetime | None:
     try:
         return parse_when(value)
     except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from None
+        raise BadInput(f"{name}: {exc}") from None
 
 
 def time_bounds(q: EventQuery, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
@@ -96,19 +97,19 @@ def time_bounds(q: EventQuery, now: datetime | None = None) -> tuple[datetime | 
     if preset in RANGES:
         return (now or datetime.now(timezone.utc).replace(tzinfo=None)) - RANGES[preset], None
     if preset != "custom":
-        raise ValueError(f"range must be one of {', '.join(RANGE_LABELS)}, not {preset!r}")
+        raise BadInput(f"range must be one of {', '.join(RANGE_LABELS)}, not {preset!r}")
     since, until = _time("since", q.since), _time("until", q.until)
     if since and until and since > until:
-        raise ValueError("since is after until")
+        raise BadInput("since is after until")
     return since, until
 
 
 def to_filter(q: EventQuery, *, max_limit: int = PAGE_MAX, paged: bool = True) -> EventFilter:
-    """The library filter for ``q``; ValueError with the reason for any bad value."""
+    """The library filter for ``q``; BadInput with the reason for any bad value."""
     if not 1 <= q.limit <= max_limit:
-        raise ValueError(f"limit must be between 1 and {max_limit}")
+        raise BadInput(f"limit must be between 1 and {max_limit}")
     if q.sort not in SORTS:
-        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        raise BadInput(f"sort must be one of {', '.join(SORTS)}")
     since, until = time_bounds(q)
     text = {name: _blank(getattr(q, name)) for name in TEXT_FILTERS}
     return EventFilter(**text, read_only=_flag("read_only", q.read_only), error=bool(_flag("error", q.error)),
@@ -120,7 +121,7 @@ def columns(q: EventQuery) -> list[str]:
     chosen = [c for c in q.cols if c]
     unknown = [c for c in chosen if c not in COLUMNS]
     if unknown:
-        raise ValueError(f"unknown column {unknown[0]!r}: choose from {', '.join(COLUMNS)}")
+        raise BadInput(f"unknown column {unknown[0]!r}: choose from {', '.join(COLUMNS)}")
     return [c for c in COLUMNS if c in chosen] or list(DEFAULT_COLUMNS)
 
 
