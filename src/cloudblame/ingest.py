@@ -29,7 +29,7 @@ from cloudblame.sources.s3 import ObjectFilter, S3Lister, fetch, parse_s3_url
 from cloudblame.sources.s3key import parse_trail_key
 from cloudblame.store.db import Store
 from cloudblame.store.lake import Lake, commit
-from cloudblame.store.ledger import enter, entered, ledger
+from cloudblame.store.ledger import DONE, enter, entered, ledger
 from cloudblame.store.tables import EVENTS, OBJECTS
 from cloudblame.workers import (
     PARALLEL_MIN_BYTES,
@@ -58,6 +58,7 @@ class IngestSummary:
     bad_records: int = 0
     bytes: int = 0  # bytes read (as stored: gzip for trail files)
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
+    failed_files: list[tuple[str, str]] = field(default_factory=list)  # not read completely: read again next time
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     snapshot: int | None = None  # the snapshot published (None: nothing new)
@@ -65,6 +66,11 @@ class IngestSummary:
     @property
     def records_per_second(self) -> float:
         return self.records / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def found_problems(self) -> bool:
+        """Bad records, files not read completely, or other problems (the CLI then exits 1)."""
+        return bool(self.bad_records or self.failed_files or self.problems)
 
     @property
     def nothing_readable(self) -> bool:
@@ -80,6 +86,7 @@ class IngestSummary:
             "mb_per_second": round(self.bytes / 1e6 / self.seconds, 2) if self.seconds > 0 else 0.0,
             "snapshot": self.snapshot,
             "skipped_files": [{"path": p, "reason": r} for p, r in self.skipped_files],
+            "failed_files": [{"path": p, "reason": r} for p, r in self.failed_files],
             "problems": [{"path": p.path, "line": p.line, "reason": p.reason} for p in self.problems],
         }
 
@@ -91,7 +98,9 @@ class IngestSummary:
         self.files_read += len(result.files)
         self.bytes += result.bytes
         for report in result.files:
-            if report.skipped_reason:
+            if report.failure:
+                self.failed_files.append((report.path, report.failure))
+            elif report.skipped_reason:
                 self.skipped_files.append((report.path, report.skipped_reason))
             self.problems.extend(report.problems)
 
@@ -181,7 +190,7 @@ def _files_to_read(lake: Lake, files: list[str], *, force: bool) -> pa.Table:
         with ledger(lake) as conn:
             conn.execute("SET memory_limit = '200MB'")
             conn.register("_listing", listing)
-            listing = conn.sql("SELECT l.* FROM _listing l ANTI JOIN objects i ON i.path = l.path "
+            listing = conn.sql(f"SELECT l.* FROM _listing l ANTI JOIN {DONE} i ON i.path = l.path "
                                "AND i.size = l.size AND i.mtime_ns = l.mtime_ns").to_arrow_table()
     order = pc.sort_indices(listing, sort_keys=[("trail", "descending"), ("date", "ascending"),
                                                 ("stamp", "ascending"), ("path", "ascending")])

@@ -100,11 +100,11 @@ def test_ingest_problems_go_to_stderr(tmp_path):
     write_jsonl(tmp_path / "in", _records()[:1])
     (tmp_path / "in" / "broken.json").write_text("{broken")
     table = run("ingest", tmp_path / "in", "--db", tmp_path / "a-store")
-    assert table.exit_code == 0 and "records" in table.stdout and "broken.json" not in table.stdout
+    assert table.exit_code == 1 and "records" in table.stdout and "broken.json" not in table.stdout  # found problems
     assert "broken.json" in table.stderr
     as_json = run("ingest", tmp_path / "in", "--db", tmp_path / "b-store", "--format", "json")
     summary = json.loads(as_json.stdout)  # nothing but the JSON
-    assert summary["skipped_files"] or summary["problems"]
+    assert summary["failed_files"] and summary["failed_files"][0]["path"].endswith("broken.json")
     as_csv = run("ingest", tmp_path / "in", "--db", tmp_path / "c-store", "--format", "csv")
     assert as_csv.stdout.count("\n") == 2 and "broken.json" in as_csv.stderr
 

@@ -101,7 +101,7 @@ def ingest(
     with open_store(db, read_only=False, wait=wait) as store:
         summaries = run_sources(store, specs, show_progress=fmt is Format.table)
     report_summaries(summaries, fmt)
-    if all(s.nothing_readable for _, s in summaries):
+    if all(s.nothing_readable for _, s in summaries) or any(s.found_problems for _, s in summaries):
         raise typer.Exit(1)
 
 

@@ -80,12 +80,12 @@ def sync(
         summaries = run_sources(store, specs, show_progress=not quiet and sys.stderr.isatty())
     if not quiet:
         report_summaries(summaries, Format.table)
-    problems = sum(len(s.problems) for _, s in summaries)
+    problems = sum(len(s.problems) + len(s.failed_files) for _, s in summaries)
     line = (f"sync: {len(specs)} sources, {sum(s.files for _, s in summaries):,} files/objects, "
             f"{sum(s.records for _, s in summaries):,} records, {sum(s.new for _, s in summaries):,} new, "
             f"{problems} problems, {sum(s.seconds for _, s in summaries):.1f}s")
     print(line)
-    if problems:
+    if problems or any(s.found_problems for _, s in summaries):
         raise typer.Exit(1)
 
 

@@ -7,9 +7,9 @@ from typing import Optional
 import typer
 
 from cloudblame.cli.common import DbOption, FormatOption, open_store
-from cloudblame.cli.output import Format, console, make_table, say, stream_rows
+from cloudblame.cli.output import Format, console, emit, make_table, say, stream_rows
 from cloudblame.store import default_db_path
-from cloudblame.timeutil import parse_duration
+from cloudblame.timeutil import iso_z, parse_duration
 
 VIEWS_HELP = ("Views: events (with the resolved human: resolved_human, resolved_kind...), event_rows (the events "
               "table alone), event_resources, resources, resource_keys, inventory, session_actors, session_keys, "
@@ -91,8 +91,25 @@ def migrate(
     say(f"migrated {old} into {target}")
 
 
+def problems(db: Optional[str] = DbOption, fmt: Format = FormatOption) -> None:
+    """Files and objects not read completely (truncated, damaged, unreadable) and why: the next ingest of
+    their path reads them again. Exit 1 while any is pending."""
+    from cloudblame.store.ledger import pending
+
+    with open_store(db, read_only=True) as store:
+        rows = [dict(r, failed_at=iso_z(r["failed_at"])) for r in pending(store.lake)]
+    emit({"pending": rows, "count": len(rows)}, fmt,
+         lambda: console.print(make_table(f"{len(rows)} file(s) pending: read again by the next ingest of their path",
+                                          ["path", "records read", "reason", "failed at"],
+                                          ([r["path"], r["records"], r["reason"], r["failed_at"]] for r in rows))),
+         lambda: rows)
+    if rows:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("sql", epilog=VIEWS_HELP)(sql)
     app.command("compact")(compact)
     app.command("vacuum")(vacuum)
     app.command("migrate")(migrate)
+    app.command("problems")(problems)

@@ -163,7 +163,8 @@ def print_event(detail: dict) -> None:
 
 def print_ingest_summary(s: IngestSummary) -> None:
     say(f"{s.files} file(s): {s.files_read} read, {s.files_unchanged} unchanged since last ingest, "
-        f"{len(s.skipped_files)} skipped", style="bold")
+        f"{len(s.skipped_files)} skipped" + (f", {len(s.failed_files)} not read completely (read again next time)"
+                                             if s.failed_files else ""), style="bold")
     rate = s.bytes / 1e6 / s.seconds if s.seconds > 0 else 0.0
     say(f"{s.records:,} records, {s.bytes / 1e6:,.1f} MB in {s.seconds:.1f}s ({s.records_per_second:,.0f} records/s, "
         f"{rate:,.1f} MB/s): {s.new:,} new, {s.duplicates:,} duplicates, {s.bad_records:,} bad")
@@ -174,6 +175,8 @@ def print_ingest_problems(s: IngestSummary) -> None:
     """The files skipped and the problems found, on stderr (stdout holds the summary alone)."""
     for path, reason in s.skipped_files:
         say(f"  skipped {path}: {reason}", style="yellow", err=True)
+    for path, reason in s.failed_files:
+        say(f"  not read completely (read again next time): {path}: {reason}", style="red", err=True)
     for p in s.problems[:50]:
         say(f"  problem {p}", style="yellow", err=True)
     if len(s.problems) > 50:

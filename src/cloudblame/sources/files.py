@@ -62,6 +62,7 @@ class FileReport:
     etag: str | None = None  # S3 objects: the ETag the object had when read
     records: int = 0
     skipped_reason: str | None = None
+    failure: str | None = None  # why it could not be read completely: not done, read again next time
     problems: list[Problem] = field(default_factory=list)
     ignored: int = 0  # documents skipped on purpose (CloudWatch Logs CONTROL_MESSAGEs, Splunk export metadata)
 
@@ -117,7 +118,7 @@ def read_file(path: str | Path, report: FileReport) -> list[msgspec.Raw] | Itera
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
-        report.skipped_reason = f"cannot read: {exc.strerror or exc}"
+        report.skipped_reason = report.failure = f"cannot read: {exc.strerror or exc}"
         return iter(())
     return read_content(raw, report)
 
@@ -134,6 +135,7 @@ def read_content(raw: bytes, report: FileReport) -> list[msgspec.Raw] | Iterator
     it needs); for every other shape, the records decoded one by one as reading goes."""
     data, gzip_problem = inflate(raw)
     if gzip_problem:
+        report.failure = gzip_problem
         report.problems.append(Problem(report.path, None, gzip_problem))
     if report.key is not None and report.key.kind == "CloudTrail-Digest":
         report.skipped_reason = "CloudTrail digest file (log integrity validation): holds no events"
@@ -196,6 +198,7 @@ def _salvage(data: bytes, error: str, report: FileReport) -> Iterator[RawRecord]
             report.records += 1
             yield RawRecord(record, text.count("\n", 0, start) + 1)
         pos = end
+    report.failure = report.failure or error
     if not found:
         report.skipped_reason = error
         return
@@ -220,13 +223,16 @@ def _iter_lines(data: bytes, report: FileReport) -> Iterator[RawRecord]:
 
 
 def _json_lines(data: bytes, report: FileReport) -> Iterator[tuple[int, object]]:
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    lines = data.split(b"\n")
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             yield number, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             report.problems.append(Problem(report.path, number, f"invalid JSON line: {exc}"))
+            if number == len(lines):  # a last line without its newline: the file is still being written?
+                report.failure = f"its last line (line {number}) is incomplete"
 
 
 def _export_lines(data: bytes, report: FileReport) -> Iterator[tuple[int, object]]:
@@ -366,6 +372,7 @@ def _iter_parquet(data: bytes, report: FileReport) -> Iterator[RawRecord]:
             report.records += 1
             yield RawRecord(record, position)
     except ocsf.ParquetError as exc:
+        report.failure = str(exc)
         if report.shape is None:
             report.skipped_reason = str(exc)
             return

@@ -1,6 +1,8 @@
 """The ledger of what was read (the ``objects`` table): a file or object is entered once its rows are
 committed to events, so an ingest that stops at any point re-reads exactly what it had not finished, and
-files entered unchanged (same size and mtime, or same ETag and size) are not read again."""
+files entered unchanged (same size and mtime, or same ETag and size) are not read again. A file that could
+not be read completely (truncated, damaged, unreadable) is entered as ``failed`` with the reason: what was
+read of it is kept, and the next ingest of its path reads it again (``pending`` lists them)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,16 @@ from cloudblame.store.files import write_data_file
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import OBJECTS
 
-# The newest entry of each path (an object read again after it changed has a later one).
-LATEST = "(SELECT * FROM objects QUALIFY row_number() OVER (PARTITION BY path ORDER BY ingested_at DESC) = 1)"
+FAILED = "failed"  # the shape of an entry whose file could not be read completely (skipped_reason: why)
+# The entries of the files read completely (done: not read again while unchanged).
+DONE = f"(SELECT * FROM objects WHERE shape IS DISTINCT FROM '{FAILED}')"
+# The newest entry of each path read completely (an object read again after it changed has a later one).
+LATEST = f"(SELECT * FROM {DONE} QUALIFY row_number() OVER (PARTITION BY path ORDER BY ingested_at DESC) = 1)"
+# The files whose newest entry is a failure: read again by the next ingest of their path.
+PENDING_SQL = f"""
+SELECT path, size, records, skipped_reason AS reason, ingested_at AS failed_at FROM objects
+QUALIFY row_number() OVER (PARTITION BY path ORDER BY ingested_at DESC) = 1 AND shape = '{FAILED}'
+ORDER BY path"""
 
 
 def entries(reports: list[FileReport]) -> pa.Table:
@@ -26,8 +36,9 @@ def entries(reports: list[FileReport]) -> pa.Table:
     return pa.table({
         "path": [r.path for r in reports], "size": pa.array([r.size for r in reports], pa.int64()),
         "mtime_ns": pa.array([r.mtime_ns for r in reports], pa.int64()), "etag": [r.etag for r in reports],
-        "shape": [r.shape for r in reports], "records": pa.array([r.records for r in reports], pa.int64()),
-        "skipped_reason": [r.skipped_reason for r in reports],
+        "shape": [FAILED if r.failure else r.shape for r in reports],
+        "records": pa.array([r.records for r in reports], pa.int64()),
+        "skipped_reason": [r.failure or r.skipped_reason for r in reports],
         "ingested_at": pa.array([now] * len(reports), pa.timestamp("us")),
     }, schema=OBJECTS.schema)
 
@@ -48,6 +59,16 @@ def ledger(lake: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
         yield conn
     finally:
         conn.close()
+
+
+def pending(lake: Lake) -> list[dict]:
+    """The files and objects whose last read failed (path, size, records read of it, reason, failed_at)."""
+    if not lake.table(OBJECTS.name).file_uris():
+        return []
+    with ledger(lake) as conn:
+        cur = conn.execute(PENDING_SQL)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def entered(lake: Lake) -> dict[str, tuple[int, int, str | None]]:

@@ -144,8 +144,9 @@ IDENTITY_NAMES = Table("identity_names", _schema(
 OBJECTS = Table("objects", _schema(
     ("path", _S), ("size", _I), ("mtime_ns", _I), ("etag", _S), ("shape", _S), ("records", _I),
     ("skipped_reason", _S), ("ingested_at", _T)),
-    "The ledger: every file or object read whole, its rows committed to events in the same run (a "
-    "later row for the same path supersedes an earlier one).",
+    "The ledger: every file or object read, its rows committed to events in the same run (a later row for "
+    "the same path supersedes an earlier one). Shape 'failed': it could not be read completely "
+    "(skipped_reason says why); what was read of it is kept and the next ingest of its path reads it again.",
     sort_by=("path",), kind="ledger")
 
 SNAPSHOTS = Table("snapshots", _schema(
