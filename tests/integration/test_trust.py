@@ -97,3 +97,46 @@ def test_console_work_through_service_consoles_is_console(invictus_store):
     assert {r["user_agent"] for r in rows} >= {"AWS Internal"} and len(rows) > 100
     assert any(r["user_agent"].startswith("RDS Console") for r in rows)
     assert {(r["tool"], r["actor"]) for r in rows} == {("console", "bert-jan"), ("console", "benjamin")}
+
+
+def _console_session_files(folder) -> tuple[str, str, str, str]:
+    """Two files of one console session (invictus-aws records): the calls that say
+    sessionCredentialFromConsole, and a creation by an AWS-internal agent that does not (a service's
+    console creating a security group for the person). Returns (flagged file, unflagged file, the group's
+    id, the person)."""
+    records = [r for p in sorted(dataset("invictus-aws").rglob("*.json")) for r in json.loads(p.read_text())["Records"]]
+    flagged = [r for r in records if str(r.get("sessionCredentialFromConsole")).lower() == "true"
+               and not r["userIdentity"].get("invokedBy")][:20]
+    key = flagged[0]["userIdentity"]["accessKeyId"]
+    flagged = [r for r in flagged if r["userIdentity"]["accessKeyId"] == key]
+    create = next(r for r in records if r["eventName"] == "CreateSecurityGroup" and not r.get("errorCode"))
+    unflagged = dict(create, userIdentity=flagged[0]["userIdentity"], userAgent="AWS Internal",
+                     eventID="c0ffee00-0000-4000-8000-000000000001")
+    unflagged.pop("sessionCredentialFromConsole", None)
+    folder.mkdir()
+    (folder / "a-console.json").write_text(json.dumps({"Records": flagged}))
+    (folder / "b-internal.json").write_text(json.dumps({"Records": [unflagged]}))
+    return (str(folder / "a-console.json"), str(folder / "b-internal.json"), create["responseElements"]["groupId"],
+            flagged[0]["userIdentity"]["userName"])
+
+
+@pytest.mark.parametrize("order", ["console-first", "internal-first"])
+def test_an_aws_internal_agents_call_of_a_console_session_is_console_in_either_order(tmp_path, order):
+    """The call without the flag is linked to the console through its session's access key, whichever of
+    the two arrives first (two ingests): its event, the resource it created and the person's activity."""
+    from cloudblame.ingest import ingest_paths
+
+    flagged, unflagged, group, person = _console_session_files(tmp_path / "logs")
+    with Store.open(tmp_path / "s") as store:
+        for path in ([flagged, unflagged] if order == "console-first" else [unflagged, flagged]):
+            ingest_paths(store, [path])
+    with Store.open(tmp_path / "s", read_only=True) as store:
+        tool = store.scalar("SELECT tool FROM events WHERE event_id = 'c0ffee00-0000-4000-8000-000000000001'")
+        raw = store.scalar("SELECT tool FROM event_rows WHERE event_id = 'c0ffee00-0000-4000-8000-000000000001'")
+        assert (raw, tool) == ("aws-service", "console")
+        created = blame(store, group)["created"]
+        assert created["tool"]["id"] == "console" and created["actor"]["human"] == person
+        assert store.scalar("SELECT created_tool FROM resources WHERE resource_id = ?", [group]) == "console"
+        assert inventory(store, limit=None, resource_type="AWS::EC2::SecurityGroup")["resources"][0]["created"]["tool"] == "console"
+        tools = {r["tool"] for r in store.query("SELECT DISTINCT tool FROM activity WHERE human = ?", [person])}
+        assert tools == {"console"}

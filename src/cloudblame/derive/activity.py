@@ -10,7 +10,7 @@ from the events.
 from __future__ import annotations
 
 from cloudblame.derive.work import Work
-from cloudblame.store.tables import ACTIVITY, CALLS, IDENTITY_NAMES
+from cloudblame.store.tables import ACTIVITY, CALLS, IDENTITY_NAMES, console_join, session_tool
 
 _CALL_KEYS = "day, access_key_id, principal, actor, actor_kind, user_name, tool"
 NEW_CALLS_SQL = f"""
@@ -31,10 +31,11 @@ GROUP BY ALL"""
 # The human (and kind) behind the calls of ``c`` (calls), through the session's resolution.
 HUMAN_SQL = "coalesce(sa.human, c.actor)"
 KIND_SQL = "coalesce(sa.kind, c.actor_kind)"
-RESOLVED_CALLS = "calls c LEFT JOIN session_actors sa ON sa.access_key_id = c.access_key_id AND sa.principal = c.principal"
+RESOLVED_CALLS = ("calls c LEFT JOIN session_actors sa ON sa.access_key_id = c.access_key_id AND sa.principal = c.principal "
+                  + console_join("c", "cs"))
 
 ACTIVITY_SQL = f"""
-SELECT day, {HUMAN_SQL} AS human, {KIND_SQL} AS kind, c.tool, sum(c.events) AS events, sum(c.writes) AS writes,
+SELECT day, {HUMAN_SQL} AS human, {KIND_SQL} AS kind, {session_tool("c", "cs")} AS tool, sum(c.events) AS events, sum(c.writes) AS writes,
        sum(c.errors) AS errors, min(c.first_time) AS first_time, max(c.last_time) AS last_time,
        sum(c.created) AS created
 FROM {RESOLVED_CALLS} GROUP BY ALL"""

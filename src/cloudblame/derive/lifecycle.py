@@ -16,7 +16,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from cloudblame.derive.work import Work
-from cloudblame.store.tables import RESOURCE_KEY, RESOURCE_KEYS, RESOURCES, same_resource
+from cloudblame.store.tables import RESOURCE_KEY, RESOURCE_KEYS, RESOURCES, console_join, same_resource, session_tool
 
 _ORDER = "(event_time, event_id)"  # ties in time broken by event id
 
@@ -67,11 +67,12 @@ WHERE NOT p.lifecycle AND p.first_new > r.last_time AND NOT EXISTS (
 RESOURCES_SQL = f"""
 WITH touch AS (
     SELECT r.resource_type, r.resource_id, r.account_id, r.aws_region, r.arn, r.name, r.action, r.failed,
-           r.event_time, r.event_id, r.event_name, coalesce(sa.human, r.actor) AS actor, r.tool
+           r.event_time, r.event_id, r.event_name, coalesce(sa.human, r.actor) AS actor, {session_tool('r', 'cs')} AS tool
     FROM event_resources r
     SEMI JOIN {{affected}} a ON a.resource_id = r.resource_id AND a.resource_type = r.resource_type
                              AND a.account_id IS NOT DISTINCT FROM r.account_id
     LEFT JOIN session_actors sa ON sa.access_key_id = r.access_key_id AND sa.principal = r.principal
+    {console_join('r', 'cs')}
 ), ok AS (SELECT * FROM touch WHERE NOT failed),
 last_create AS (SELECT resource_type, resource_id, account_id, max({_ORDER}) AS t FROM ok
                 WHERE action = 'create' GROUP BY ALL),

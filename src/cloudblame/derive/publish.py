@@ -15,8 +15,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import pyarrow as pa
+
 from cloudblame.derive.activity import update_activity
 from cloudblame.derive.compact import compact_table
+from cloudblame.derive.console import update_console_sessions
 from cloudblame.derive.dedup import remove_duplicates
 from cloudblame.derive.identity import resolve_sessions
 from cloudblame.derive.inventory import inventory_matches_resources, refresh_inventory
@@ -140,7 +143,7 @@ def derive(work: Work, *, events_changed: bool, everything: bool = False) -> int
     new = work.store.scalar("SELECT count(*) FROM new_events")
     targeted = inventory_matches_resources(work) and not everything
     add_links(work)
-    changed = resolve_sessions(work)
+    changed = pa.concat_tables([resolve_sessions(work), update_console_sessions(work, everything=everything)])
     touched = update_resources(work, changed, everything=everything)
     update_activity(work, sessions_changed=changed.num_rows > 0)
     refresh_inventory(work, touched, events_changed=events_changed, targeted=targeted)

@@ -49,6 +49,9 @@ from pathlib import Path
 from typing import Any
 
 HOURS_PER_MONTH = 730
+# Raised whenever an estimate changes for the same size and prices (a new model, a dimension priced): a
+# store's inventory priced under another version is priced again at its next publish.
+PRICE_MODELS_VERSION = 2
 DATA_FILE = "prices.csv.gz"
 COLUMNS = ("service", "region", "item", "unit", "usd", "price_list_date", "source", "note")
 

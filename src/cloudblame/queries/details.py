@@ -26,7 +26,7 @@ import pyarrow as pa
 from cloudblame.normalize.jpath import first
 from cloudblame.normalize.resources import extract_resources
 from cloudblame.normalize.tags import request_tags
-from cloudblame.prices.table import DATA_FILE, PriceTable
+from cloudblame.prices.table import DATA_FILE, PRICE_MODELS_VERSION, PriceTable
 from cloudblame.queries.delegation import delegate
 from cloudblame.queries.shapes import records_by_key
 from cloudblame.store.db import Store
@@ -273,12 +273,13 @@ REFRESH_CHUNK = 2000
 
 
 def prices_version() -> str:
-    """Which price table costs are computed with: the refreshed file (path, size, mtime) or the packaged one."""
+    """Which price table and price models costs are computed with: the refreshed file (path, size, mtime)
+    or the packaged one, and PRICE_MODELS_VERSION (rows priced otherwise are priced again)."""
     path = refreshed_prices_path()
     if path.is_file():
         stat = path.stat()
-        return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
-    return f"packaged:{_packaged_digest()}"
+        return f"{path}:{stat.st_size}:{stat.st_mtime_ns}:models-{PRICE_MODELS_VERSION}"
+    return f"packaged:{_packaged_digest()}:models-{PRICE_MODELS_VERSION}"
 
 
 @lru_cache(maxsize=1)

@@ -24,13 +24,14 @@ import duckdb
 import pyarrow as pa
 
 from cloudblame.store.lake import DEFAULT_DB, ENV_DB, Lake, Snapshot, StoreError, default_db_path
-from cloudblame.store.tables import TABLES
+from cloudblame.store.tables import EVENTS, SNAPSHOTS, TABLES, console_join, session_tool
 
 __all__ = ["Store", "StoreError", "DEFAULT_DB", "ENV_DB", "default_db_path"]
 
-RESOLVED = """SELECT e.*, sa.human AS resolved_human, sa.kind AS resolved_kind, sa.confidence AS resolved_confidence,
-       sa.chain AS resolved_chain
-FROM {rows} e LEFT JOIN session_actors sa ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal"""
+RESOLVED = f"""SELECT e.* REPLACE ({session_tool('e', 'cs')} AS tool), sa.human AS resolved_human, sa.kind AS resolved_kind,
+       sa.confidence AS resolved_confidence, sa.chain AS resolved_chain
+FROM {{rows}} e LEFT JOIN session_actors sa ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal
+{console_join('e', 'cs')}"""
 EVENTS_VIEW = "CREATE OR REPLACE VIEW events AS " + RESOLVED.format(rows="event_rows")
 
 
@@ -70,7 +71,10 @@ def snapshot_files(lake: Lake, versions: dict[str, int]) -> dict[str, list[str]]
     """The data files of each table at its version (tables opened side by side)."""
     names = [name for name in TABLES if name in versions]
     uris = _pool().map(lambda name: lake.table(name, versions[name]).file_uris(), names)
-    return dict(zip(names, uris))
+    files = dict(zip(names, uris))
+    if EVENTS.name in versions:  # a table newer than the snapshot (a store an older cloudblame wrote): empty
+        files.update({name: [] for name in TABLES if name not in versions and name != SNAPSHOTS.name})
+    return files
 
 
 class Store:

@@ -88,6 +88,30 @@ SESSION_ACTORS = Table("session_actors", _schema(
     "JSON: the hops from the human to the session.",
     sort_by=("access_key_id", "principal"))
 
+CONSOLE_SESSIONS = Table("console_sessions", _schema(
+    ("access_key_id", _S), ("principal", _S), ("first_time", _T), ("last_time", _T)),
+    "Every session (access key and principal) someone signed in to the console with: a call of it that an "
+    "AWS-internal agent made (another service's console, 'AWS Internal') is that person's console work; "
+    "first and last time span its calls known to be the console's.",
+    sort_by=("access_key_id", "principal"))
+# Tools that stand for an AWS-internal agent rather than a tool a person chose: within a console session
+# they are the console (a call of ``{row}``, its console_sessions row ``{cs}``, if any: see session_tool).
+CONSOLE_BACKEND_TOOLS = ("aws-service", "other", "unknown")
+
+
+def session_tool(row: str, cs: str) -> str:
+    """The tool of call ``row`` as SQL: ``console`` for an AWS-internal agent's call of a console session
+    (``cs``: console_sessions, left-joined on the session), else the tool its agent says."""
+    backends = ", ".join(f"'{t}'" for t in CONSOLE_BACKEND_TOOLS)
+    return f"CASE WHEN {cs}.access_key_id IS NOT NULL AND {row}.tool IN ({backends}) THEN 'console' ELSE {row}.tool END"
+
+
+def console_join(row: str, cs: str) -> str:
+    """``LEFT JOIN console_sessions {cs}`` on the session of ``row``."""
+    return (f"LEFT JOIN console_sessions {cs} ON {cs}.access_key_id = {row}.access_key_id "
+            f"AND {cs}.principal = {row}.principal")
+
+
 RESOURCE_COLUMNS = (
     ("resource_type", _S), ("resource_id", _S), ("account_id", _S), ("region", _S), ("arn", _S), ("name", _S),
     ("first_seen", _T), ("created_time", _T), ("created_event_id", _S), ("created_by", _S), ("created_tool", _S),
@@ -157,6 +181,6 @@ SNAPSHOTS = Table("snapshots", _schema(
     sort_by=("snapshot",), kind="ledger")
 
 TABLES: dict[str, Table] = {t.name: t for t in (
-    EVENTS, EVENT_RESOURCES, CREDENTIALS, SESSION_KEYS, SESSION_ACTORS, RESOURCES, RESOURCE_KEYS, INVENTORY,
+    EVENTS, EVENT_RESOURCES, CREDENTIALS, SESSION_KEYS, SESSION_ACTORS, CONSOLE_SESSIONS, RESOURCES, RESOURCE_KEYS, INVENTORY,
     CALLS, ACTIVITY, IDENTITY_NAMES, OBJECTS, SNAPSHOTS)}
 DERIVED = tuple(name for name, t in TABLES.items() if t.kind == "derived")
