@@ -32,7 +32,10 @@ unknown (``usd_per_month=None`` with the reason), never zero.
 Defaults taken where CloudFormation has one (each is stated in the basis): ``AWS::EC2::Instance`` count 1,
 ``AWS::EC2::Volume`` volume_type gp2, ``AWS::ElasticLoadBalancingV2::LoadBalancer`` type application,
 ``AWS::RDS::DBInstance`` multi_az false, ElastiCache engine redis (optional ``engine`` key). Every other
-missing size key makes the cost unknown.
+missing size key makes the cost unknown. Types AWS charges nothing for by themselves (``NO_CHARGE_TYPES``:
+VPCs, subnets, security groups, IAM...) cost a known 0.0; an EBS volume is charged for every dimension the
+table prices (storage, io1/io2 IOPS, gp3 IOPS beyond 3,000 and throughput beyond 125 MiB/s).
+``PRICED_DIMENSIONS`` names the size keys each estimate reads (a test holds each to its extraction).
 """
 
 from __future__ import annotations
@@ -202,6 +205,12 @@ SUPPORTED_TYPES: frozenset[str] = frozenset(
     }
 )
 
+# Notes every estimate of a type carries.
+_HOURLY_NOTES = {
+    "AWS::SageMaker::Endpoint": ["approximate: SageMaker notebook price (endpoint prices are usually within 1%)"],
+    "AWS::EKS::Nodegroup": ["EC2 instances of the node group"],
+}
+
 _ELBV2 = {"application": "Application Load Balancer", "network": "Network Load Balancer",
           "gateway": "Gateway Load Balancer"}
 
@@ -306,81 +315,76 @@ class PriceTable:
             return Cost(None, f"no price model for {resource_type}")
         if not region:
             return Cost(None, f"no region for {resource_type}")
-
         if resource_type in _FLAT:
             service, item, label = _FLAT[resource_type]
             return self._hourly(label, service, item, region)
-
         if resource_type in _HOURLY:
-            service, key, count_key = _HOURLY[resource_type]
-            name = size.get(key)
-            if not name:
-                return Cost(None, f"{resource_type}: size has no {key}")
-            name = str(name)
-            count, notes = 1, []
-            if count_key is not None:
-                count = _count(size, count_key)
-                if count is None:
-                    if resource_type == "AWS::EC2::Instance" and size.get(count_key) is None:
-                        count = 1
-                    else:
-                        return Cost(None, f"{resource_type}: size has no valid {count_key}")
-            item, label = name, name
-            if service == "elasticache":
-                engine_given = size.get("engine")
-                engine = ELASTICACHE_ENGINES.get(str(engine_given or "redis").lower())
-                if engine is None:
-                    return Cost(None, f"no price for ElastiCache engine {engine_given}")
-                item = f"{engine}:{name}"
-                label = f"{name} ({engine})"
-                if not engine_given:
-                    notes.append("engine not given: assumed redis")
-            if resource_type == "AWS::SageMaker::Endpoint":
-                notes.append("approximate: SageMaker notebook price (endpoint prices are usually within 1%)")
-            if resource_type == "AWS::EKS::Nodegroup":
-                notes.append("EC2 instances of the node group")
-            return self._hourly(label, service, item, region, count, "; ".join(notes))
+            return self._sized_hourly(resource_type, size, region)
+        model = {"AWS::ElasticLoadBalancingV2::LoadBalancer": self._load_balancer, "AWS::RDS::DBInstance": self._rds,
+                 "AWS::EC2::Volume": self._volume, "AWS::EC2::Snapshot": self._snapshot}[resource_type]
+        return model(size, region)
 
-        if resource_type == "AWS::ElasticLoadBalancingV2::LoadBalancer":
-            lb_type = str(size.get("type") or "application").lower()
-            if lb_type not in _ELBV2:
-                return Cost(None, f"no price for load balancer type {lb_type}")
-            extra = "" if size.get("type") else "type not given: assumed application"
-            return self._hourly(_ELBV2[lb_type], "elb", lb_type, region, 1,
-                                "; ".join(x for x in (extra, "LCU charges not included") if x))
-
-        if resource_type == "AWS::RDS::DBInstance":
-            cls_ = size.get("instance_class")
-            if not cls_:
-                return Cost(None, f"{resource_type}: size has no instance_class")
+    def _sized_hourly(self, resource_type: str, size: Mapping[str, Any], region: str) -> Cost:
+        """A type charged per hour of its instance or node type (times its count)."""
+        service, key, count_key = _HOURLY[resource_type]
+        name = size.get(key)
+        if not name:
+            return Cost(None, f"{resource_type}: size has no {key}")
+        name = str(name)
+        count, notes = 1, []
+        if count_key is not None:
+            count = _count(size, count_key)
+            if count is None:
+                if resource_type != "AWS::EC2::Instance" or size.get(count_key) is not None:
+                    return Cost(None, f"{resource_type}: size has no valid {count_key}")
+                count = 1
+        item, label = name, name
+        if service == "elasticache":
             engine_given = size.get("engine")
-            if not engine_given:
-                return Cost(None, f"{resource_type}: size has no engine")
-            engine = RDS_ENGINES.get(str(engine_given).lower())
+            engine = ELASTICACHE_ENGINES.get(str(engine_given or "redis").lower())
             if engine is None:
-                return Cost(None, f"no price for RDS engine {engine_given} (table has postgres and mysql)")
-            multi = _truthy(size.get("multi_az"))
-            deployment = "multi-az" if multi else "single-az"
-            notes = [] if "multi_az" in size and size["multi_az"] is not None else ["multi_az not given: assumed false"]
-            notes.append("storage not included (no RDS storage prices in the table)")
-            label = f"{cls_} {engine} {'Multi-AZ' if multi else 'Single-AZ'}"
-            return self._hourly(label, "rds", f"{engine}:{cls_}:{deployment}", region, 1, "; ".join(notes))
+                return Cost(None, f"no price for ElastiCache engine {engine_given}")
+            item, label = f"{engine}:{name}", f"{name} ({engine})"
+            if not engine_given:
+                notes.append("engine not given: assumed redis")
+        notes += _HOURLY_NOTES.get(resource_type, [])
+        return self._hourly(label, service, item, region, count, "; ".join(notes))
 
-        if resource_type == "AWS::EC2::Volume":
-            return self._volume(size, region)
+    def _load_balancer(self, size: Mapping[str, Any], region: str) -> Cost:
+        lb_type = str(size.get("type") or "application").lower()
+        if lb_type not in _ELBV2:
+            return Cost(None, f"no price for load balancer type {lb_type}")
+        extra = "" if size.get("type") else "type not given: assumed application"
+        return self._hourly(_ELBV2[lb_type], "elb", lb_type, region, 1,
+                            "; ".join(x for x in (extra, "LCU charges not included") if x))
 
-        if resource_type == "AWS::EC2::Snapshot":
-            gb = _number(size, "size_gb")
-            if gb is None:
-                return Cost(None, f"{resource_type}: size has no valid size_gb")
-            p = self.price("ebs", "snapshot:standard", region)
-            if p is None:
-                return Cost(None, f"no price for EBS snapshots in {region}")
-            return Cost(round(gb * p.usd, 6),
-                        f"{_fmt(gb)} GB snapshot x ${_fmt(p.usd)}/GB-month ({region}, price list "
-                        f"{p.price_list_date}); upper bound: snapshots are incremental")
+    def _rds(self, size: Mapping[str, Any], region: str) -> Cost:
+        cls_ = size.get("instance_class")
+        if not cls_:
+            return Cost(None, "AWS::RDS::DBInstance: size has no instance_class")
+        engine_given = size.get("engine")
+        if not engine_given:
+            return Cost(None, "AWS::RDS::DBInstance: size has no engine")
+        engine = RDS_ENGINES.get(str(engine_given).lower())
+        if engine is None:
+            return Cost(None, f"no price for RDS engine {engine_given} (table has postgres and mysql)")
+        multi = _truthy(size.get("multi_az"))
+        deployment = "multi-az" if multi else "single-az"
+        notes = [] if "multi_az" in size and size["multi_az"] is not None else ["multi_az not given: assumed false"]
+        notes.append("storage not included (no RDS storage prices in the table)")
+        label = f"{cls_} {engine} {'Multi-AZ' if multi else 'Single-AZ'}"
+        return self._hourly(label, "rds", f"{engine}:{cls_}:{deployment}", region, 1, "; ".join(notes))
 
-        return Cost(None, f"no price model for {resource_type}")  # pragma: no cover
+    def _snapshot(self, size: Mapping[str, Any], region: str) -> Cost:
+        gb = _number(size, "size_gb")
+        if gb is None:
+            return Cost(None, "AWS::EC2::Snapshot: size has no valid size_gb")
+        p = self.price("ebs", "snapshot:standard", region)
+        if p is None:
+            return Cost(None, f"no price for EBS snapshots in {region}")
+        return Cost(round(gb * p.usd, 6),
+                    f"{_fmt(gb)} GB snapshot x ${_fmt(p.usd)}/GB-month ({region}, price list "
+                    f"{p.price_list_date}); upper bound: snapshots are incremental")
 
 
     def _volume(self, size: Mapping[str, Any], region: str) -> Cost:
