@@ -56,3 +56,29 @@ def test_killed_twice_then_ingested_again(crash_inputs, crash_reference, tmp_pat
     assert consistent(db) == {"snapshot": 0, "events": 0}
     assert set(ahead(db)) >= {"events", "calls", "activity"}
     rerun_equals_reference(db, crash_inputs, crash_reference)
+
+
+def test_a_store_whose_creation_was_cut_short_reads_empty_and_takes_an_ingest(tmp_path, monkeypatch):
+    """Killed between creating the tables and publishing the first (empty) snapshot: readers see an empty
+    store (not an error), and the next ingest creates what is missing and publishes."""
+    from cloudblame.ingest import ingest_paths
+    from cloudblame.store import Store
+    from cloudblame.store.lake import Lake
+    from tests.integration.sample_records import sample_records
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt("killed before the first snapshot")
+
+    monkeypatch.setattr(Lake, "publish", killed)
+    with pytest.raises(KeyboardInterrupt):
+        Lake.open(tmp_path / "s", create=True)
+    monkeypatch.undo()
+    assert Lake(tmp_path / "s").latest_snapshot() is None
+    with Store.open(tmp_path / "s", read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM event_rows") == 0 and store.query("SELECT * FROM resources") == []
+    records, _ = sample_records()
+    (tmp_path / "a.json").write_text(__import__("json").dumps({"Records": records}))
+    with Store.open(tmp_path / "s") as store:
+        assert ingest_paths(store, [str(tmp_path / "a.json")]).snapshot is not None
+    with Store.open(tmp_path / "s", read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM events") == len({r["eventID"] for r in records})

@@ -489,3 +489,16 @@ def test_types_aws_does_not_charge_for_cost_a_known_zero():
     vpc = monthly_cost("AWS::EC2::VPC", {}, US)
     assert vpc.usd_per_month == 0.0 and vpc.basis.startswith("no charge")
     assert monthly_cost("AWS::S3::Bucket", {}, US).usd_per_month is None  # storage unknown, not zero
+
+
+def test_node_counts_a_call_implies_are_priced():
+    """A single-node Redshift cluster has no numberOfNodes; a cluster-mode ElastiCache group counts its
+    shards times (replicas + 1); without the replicas the count stays unknown."""
+    single = monthly_cost("AWS::Redshift::Cluster", {"node_type": "ra3.xlplus", "cluster_type": "single-node"}, US)
+    assert single.usd_per_month == pytest.approx(1.086 * 730)
+    assert monthly_cost("AWS::Redshift::Cluster", {"node_type": "ra3.xlplus", "cluster_type": "multi-node"}, US).usd_per_month is None
+    sharded = monthly_cost("AWS::ElastiCache::ReplicationGroup",
+                           {"node_type": "cache.m5.large", "node_groups": 3, "replicas_per_group": 2}, US)
+    assert sharded.usd_per_month == pytest.approx(9 * 0.156 * 730) and sharded.basis.startswith("9 x ")
+    assert monthly_cost("AWS::ElastiCache::ReplicationGroup", {"node_type": "cache.m5.large", "node_groups": 3},
+                        US).usd_per_month is None

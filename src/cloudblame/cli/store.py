@@ -98,13 +98,18 @@ def problems(db: Optional[str] = DbOption, fmt: Format = FormatOption) -> None:
 
     with open_store(db, read_only=True) as store:
         rows = [dict(r, failed_at=iso_z(r["failed_at"])) for r in pending(store.lake)]
-    emit({"pending": rows, "count": len(rows)}, fmt,
-         lambda: console.print(make_table(f"{len(rows)} file(s) pending: read again by the next ingest of their path",
-                                          ["path", "records read", "reason", "failed at"],
-                                          ([r["path"], r["records"], r["reason"], r["failed_at"]] for r in rows))),
-         lambda: rows)
+    emit({"pending": rows, "count": len(rows)}, fmt, lambda: _print_pending(rows), lambda: rows)
     if rows:
         raise typer.Exit(1)
+
+
+def _print_pending(rows: list[dict]) -> None:
+    if not rows:
+        say("nothing pending: every file and object read so far was read completely")
+        return
+    console.print(make_table(f"{len(rows)} file(s) pending: read again by the next ingest of their path",
+                             ["path", "records read", "reason", "failed at"],
+                             ([r["path"], r["records"], r["reason"], r["failed_at"]] for r in rows)))
 
 
 def register(app: typer.Typer) -> None:

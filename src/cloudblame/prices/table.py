@@ -54,7 +54,7 @@ from typing import Any
 HOURS_PER_MONTH = 730
 # Raised whenever an estimate changes for the same size and prices (a new model, a dimension priced): a
 # store's inventory priced under another version is priced again at its next publish.
-PRICE_MODELS_VERSION = 2
+PRICE_MODELS_VERSION = 3
 DATA_FILE = "prices.csv.gz"
 COLUMNS = ("service", "region", "item", "unit", "usd", "price_list_date", "source", "note")
 
@@ -187,6 +187,8 @@ NO_CHARGE_TYPES: frozenset[str] = frozenset({
 # The size keys each priced type's estimate reads (tests hold every one to an extraction path or a default).
 PRICED_DIMENSIONS: dict[str, tuple[str, ...]] = {
     **{t: (key,) + ((count,) if count else ()) for t, (_, key, count) in _HOURLY.items()},
+    "AWS::Redshift::Cluster": ("node_type", "count", "cluster_type"),
+    "AWS::ElastiCache::ReplicationGroup": ("node_type", "count", "node_groups", "replicas_per_group"),
     "AWS::EC2::Volume": ("size_gb", "volume_type", "iops", "throughput"),
     "AWS::EC2::Snapshot": ("size_gb",),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("type",),
@@ -235,6 +237,20 @@ def _number(size: Mapping[str, Any], key: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return x if x >= 0 else None
+
+
+def _implied_count(resource_type: str, size: Mapping[str, Any]) -> int | None:
+    """How many instances or nodes a size without a count has, where the call implies it: one instance;
+    a single-node Redshift cluster; a cluster-mode ElastiCache group's shards times (replicas + 1)."""
+    if resource_type == "AWS::EC2::Instance":
+        return 1
+    if resource_type == "AWS::Redshift::Cluster" and str(size.get("cluster_type") or "").lower() == "single-node":
+        return 1
+    if resource_type == "AWS::ElastiCache::ReplicationGroup":
+        groups, replicas = _count(size, "node_groups"), _count(size, "replicas_per_group")
+        if groups is not None and replicas is not None:
+            return groups * (replicas + 1)
+    return None
 
 
 def _truthy(value: Any) -> bool:
@@ -333,11 +349,9 @@ class PriceTable:
         name = str(name)
         count, notes = 1, []
         if count_key is not None:
-            count = _count(size, count_key)
+            count = _count(size, count_key) if size.get(count_key) is not None else _implied_count(resource_type, size)
             if count is None:
-                if resource_type != "AWS::EC2::Instance" or size.get(count_key) is not None:
-                    return Cost(None, f"{resource_type}: size has no valid {count_key}")
-                count = 1
+                return Cost(None, f"{resource_type}: size has no valid {count_key}")
         item, label = name, name
         if service == "elasticache":
             engine_given = size.get("engine")

@@ -44,8 +44,11 @@ SIZE_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
                              "multi_az": (f"{REQ}.multiAZ",), "storage_gb": (f"{REQ}.allocatedStorage",)},
     "AWS::ElastiCache::CacheCluster": {"node_type": (f"{REQ}.cacheNodeType",), "count": (f"{REQ}.numCacheNodes",)},
     "AWS::ElastiCache::ReplicationGroup": {"node_type": (f"{REQ}.cacheNodeType",),
+                                           "node_groups": (f"{REQ}.numNodeGroups",),
+                                           "replicas_per_group": (f"{REQ}.replicasPerNodeGroup",),
                                            "count": (f"{REQ}.numCacheClusters",)},
-    "AWS::Redshift::Cluster": {"node_type": (f"{REQ}.nodeType",), "count": (f"{REQ}.numberOfNodes",)},
+    "AWS::Redshift::Cluster": {"node_type": (f"{REQ}.nodeType",), "count": (f"{REQ}.numberOfNodes",),
+                               "cluster_type": (f"{REQ}.clusterType",)},
     "AWS::OpenSearchService::Domain": {"instance_type": (f"{REQ}.clusterConfig.instanceType",),
                                        "count": (f"{REQ}.clusterConfig.instanceCount",)},
     "AWS::SageMaker::NotebookInstance": {"instance_type": (f"{REQ}.instanceType",)},
@@ -54,7 +57,7 @@ SIZE_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
     "AWS::EKS::Nodegroup": {"instance_type": (f"{REQ}.instanceTypes[0]",), "count": (f"{REQ}.scalingConfig.desiredSize",)},
     "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": (f"{REQ}.type",)},
 }
-NUMERIC_SIZES = ("size_gb", "count", "storage_gb", "iops", "throughput")
+NUMERIC_SIZES = ("size_gb", "count", "storage_gb", "iops", "throughput", "node_groups", "replicas_per_group")
 SIZE_DEFAULTS = {"AWS::EC2::Instance": {"count": 1}, "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": "application"},
                  "AWS::SageMaker::NotebookInstance": {}, "AWS::RDS::DBInstance": {"multi_az": False}}
 PURPOSE_TAGS = {"project": ("Project", "project", "Application", "App", "Service"),

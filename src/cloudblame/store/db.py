@@ -102,7 +102,8 @@ class Store:
     def at(cls, lake: Lake, snapshot: Snapshot | None, *, files: dict[str, list[str]] | None = None) -> "Store":
         """A reader of ``snapshot`` (``files``: the data files of each table, when the caller has them)."""
         conn = new_connection()
-        files = files if files is not None else snapshot_files(lake, snapshot.versions if snapshot else {})
+        if files is None:  # no snapshot yet (a store whose creation was cut short): every table empty
+            files = snapshot_files(lake, snapshot.versions) if snapshot else {n: [] for n in TABLES if n != SNAPSHOTS.name}
         try:
             define_views(conn, files)
         except Exception:

@@ -89,8 +89,8 @@ class Lake:
                                  reason="there is no store yet: ingest some CloudTrail records first")
             lake._create()
         lake._check_version()
-        if create and any(not (root / t / "_delta_log").is_dir() for t in TABLES):
-            lake._create()  # a table this cloudblame has and the store's writer had not: created empty
+        if create and (any(not (root / t / "_delta_log").is_dir() for t in TABLES) or lake.latest_snapshot() is None):
+            lake._create()  # a table the store's writer had not, or a creation cut short: completed
         return lake
 
     # --- tables
