@@ -140,3 +140,14 @@ def test_an_aws_internal_agents_call_of_a_console_session_is_console_in_either_o
         assert inventory(store, limit=None, resource_type="AWS::EC2::SecurityGroup")["resources"][0]["created"]["tool"] == "console"
         tools = {r["tool"] for r in store.query("SELECT DISTINCT tool FROM activity WHERE human = ?", [person])}
         assert tools == {"console"}
+
+
+def test_a_free_resource_made_before_the_data_is_not_forgotten_for_its_unknown_creator(invictus_store):
+    """Made before the data, its creator unknown: flagged only when it costs something - a type AWS does
+    not charge for (a known $0.00) is no more forgotten than an unpriced one."""
+    store, _ = invictus_store
+    listed = forgotten(store, idle="0d", limit=None)["resources"]
+    unknown_creator = [i for i in listed if any("creator unknown" in r for r in i["reasons"])]
+    assert all((i["cost"]["usd_per_month"] or 0) > 0 for i in unknown_creator)
+    free_before = store.scalar("SELECT count(*) FROM inventory WHERE NOT creator_known AND usd_per_month = 0")
+    assert free_before > 0  # invictus-aws has them (roles, policies named before the data)

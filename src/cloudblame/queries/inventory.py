@@ -98,12 +98,12 @@ def inventory(store: Store, *, owner: Values = None, resource_type: Values = Non
 
 # Why an idle alive resource counts as forgotten, or NULL when it does not: its creator was deleted or
 # has gone quiet too; a creator still active is to be asked, not flagged; a resource made before the
-# data is flagged only when it costs something.
+# data is flagged only when it costs something (more than a known $0: a type AWS does not charge for).
 _WHY_SQL = """, a.last_time AS creator_last_seen,
     CASE WHEN r.creator IN (SELECT resource_id FROM resources
                             WHERE resource_type = 'AWS::IAM::User' AND deleted_event_id IS NOT NULL) THEN 'deleted'
          WHEN a.last_time <= $cutoff THEN 'quiet'
-         WHEN r.creator_known OR r.usd_per_month IS NULL THEN NULL
+         WHEN r.creator_known OR coalesce(r.usd_per_month, 0) = 0 THEN NULL
          ELSE 'unknown' END AS why"""
 
 
