@@ -85,7 +85,7 @@ def sync(
             f"{sum(s.records for _, s in summaries):,} records, {sum(s.new for _, s in summaries):,} new, "
             f"{problems} problems, {sum(s.seconds for _, s in summaries):.1f}s")
     print(line)
-    if problems or any(s.found_problems for _, s in summaries):
+    if any(s.found_problems for _, s in summaries):
         raise typer.Exit(1)
 
 
@@ -113,7 +113,7 @@ def verify(
     try:
         scope = _verify_scope(account, region, since, until)
         report = _verify_target(target, public_keys, scope, profile, aws_region, endpoint_url)
-    except (OSError, ValueError, BotoCoreError) as exc:
+    except (OSError, BotoCoreError) as exc:  # a folder or bucket that cannot be read: the user's to fix
         say(f"error: {exc}", style="red", err=True)
         raise typer.Exit(2) from None
     data = report.as_dict()
@@ -127,7 +127,7 @@ def verify(
 
 
 def _verify_scope(account: list[str], region: list[str], since: str | None, until: str | None) -> dict:
-    """The engine's filters from the options; raises ValueError on a time it cannot read."""
+    """The engine's filters from the options; raises BadInput on a time it cannot read."""
     from cloudblame.timeutil import parse_when
 
     return dict(account=account or None, region=region or None,
@@ -136,12 +136,13 @@ def _verify_scope(account: list[str], region: list[str], since: str | None, unti
 
 def _verify_target(target: str, public_keys: Path | None, scope: dict, profile: str | None,
                    aws_region: str | None, endpoint_url: str | None):
-    """Run the engine on an S3 location or a local copy; raises ValueError/OSError on usage errors."""
+    """Run the engine on an S3 location or a local copy; raises BadInput or OSError on usage errors."""
     from cloudblame import verify as v
+    from cloudblame.errors import BadInput
 
     if not target.startswith("s3://"):
         if public_keys is None:
-            raise ValueError("a local copy needs --public-keys (aws cloudtrail list-public-keys output)")
+            raise BadInput("a local copy needs --public-keys (aws cloudtrail list-public-keys output)")
         return v.verify_local(Path(target), v.load_public_keys(public_keys), **scope)
     import boto3
 
@@ -207,12 +208,13 @@ def prices_show(
 ) -> None:
     """The monthly estimate for one resource type and size, with its basis."""
     from cloudblame.errors import BadInput
+    from cloudblame.money import usd
     from cloudblame.queries.inventory import price_table
 
     if bad := [s for s in size if "=" not in s]:
         raise BadInput(f"--size {bad[0]!r}: give key=value, e.g. instance_type=m5.large")
     cost = price_table().monthly_cost(resource_type, dict(s.split("=", 1) for s in size), region)
-    say(("unknown" if cost.usd_per_month is None else f"${cost.usd_per_month:,.2f}/month") + f"  ({cost.basis})")
+    say(f"{usd(cost.usd_per_month)}/month  ({cost.basis})")
 
 
 def register(app: typer.Typer) -> None:

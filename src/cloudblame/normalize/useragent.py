@@ -152,7 +152,9 @@ def _classify(user_agent: object, invoked_by: object, source_ip: object) -> Tool
     return Tool(slug, version, ua)
 
 
-_CONSOLE_BACKENDS = frozenset({"aws-service", "other", "unknown"})
+# Tools that stand for an AWS-internal agent rather than a tool a person chose: within a console session
+# they are the console (here, and for calls of a console session: store.tables.session_tool).
+CONSOLE_BACKENDS = ("aws-service", "other", "unknown")
 
 
 def classify_tool(user_agent: str | None, *, invoked_by: str | None = None, source_ip: str | None = None,
@@ -165,7 +167,7 @@ def classify_tool(user_agent: str | None, *, invoked_by: str | None = None, sour
         tool = _classify(user_agent, invoked_by, source_ip)
     except Exception:  # defensive: client-controlled input must never break ingest
         tool = Tool("other", None, _as_text(user_agent) if isinstance(user_agent, str) else None)
-    if from_console and tool.id in _CONSOLE_BACKENDS:
+    if from_console and tool.id in CONSOLE_BACKENDS:
         return Tool("console", None, tool.user_agent)
     return tool
 

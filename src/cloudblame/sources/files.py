@@ -24,7 +24,7 @@ import msgspec
 import orjson
 
 from cloudblame.sources import siem
-from cloudblame.sources.records import is_record, unwrap, unwrap_kind  # noqa: F401 (is_record: for importers)
+from cloudblame.sources.records import unwrap, unwrap_kind
 from cloudblame.sources.s3key import TrailKey, parse_trail_key
 
 DATA_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz", ".parquet")

@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from cloudblame.errors import BadInput
 from cloudblame.sources.files import DATA_SUFFIXES, Problem
 from cloudblame.sources.s3key import TrailKey, parse_trail_key
 
@@ -39,7 +40,7 @@ class S3Location:
 def parse_s3_url(url: str) -> S3Location:
     m = _S3_URL.match(url)
     if not m:
-        raise ValueError(f"not an S3 URL: {url!r} (expected s3://BUCKET[/PREFIX])")
+        raise BadInput(f"not an S3 URL: {url!r} (expected s3://BUCKET[/PREFIX])")
     prefix = m["prefix"].lstrip("/")
     if prefix and not prefix.endswith("/") and not prefix.endswith(".gz"):
         prefix += "/"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from cloudblame.normalize.batch import EVENT_SCHEMA
+from cloudblame.normalize.useragent import CONSOLE_BACKENDS
 
 # Versions 1-8 were the single-file DuckDB store (cloudblame migrate reads them). 10: a resource is alive only
 # when a successful call proved it exists (a store of 9 has its resources derived again on its next publish).
@@ -94,15 +95,10 @@ CONSOLE_SESSIONS = Table("console_sessions", _schema(
     "AWS-internal agent made (another service's console, 'AWS Internal') is that person's console work; "
     "first and last time span its calls known to be the console's.",
     sort_by=("access_key_id", "principal"))
-# Tools that stand for an AWS-internal agent rather than a tool a person chose: within a console session
-# they are the console (a call of ``{row}``, its console_sessions row ``{cs}``, if any: see session_tool).
-CONSOLE_BACKEND_TOOLS = ("aws-service", "other", "unknown")
-
-
 def session_tool(row: str, cs: str) -> str:
     """The tool of call ``row`` as SQL: ``console`` for an AWS-internal agent's call of a console session
     (``cs``: console_sessions, left-joined on the session), else the tool its agent says."""
-    backends = ", ".join(f"'{t}'" for t in CONSOLE_BACKEND_TOOLS)
+    backends = ", ".join(f"'{t}'" for t in CONSOLE_BACKENDS)
     return f"CASE WHEN {cs}.access_key_id IS NOT NULL AND {row}.tool IN ({backends}) THEN 'console' ELSE {row}.tool END"
 
 

@@ -14,6 +14,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from cloudblame.errors import BadInput
+
 
 def _b64_or_bytes(value: Any) -> bytes:
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -32,17 +34,20 @@ def load_public_keys(path: Path) -> dict[str, bytes]:
 
     Accepts the output of ``aws cloudtrail list-public-keys``
     (``{"PublicKeyList": [{"Value": base64 DER, "Fingerprint": hex, ...}]}``, several such outputs in
-    a JSON list also work) or a plain ``{fingerprint: base64 DER}`` object. Raises OSError or ValueError.
+    a JSON list also work) or a plain ``{fingerprint: base64 DER}`` object. Raises OSError or BadInput.
     """
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{path}: not JSON ({exc})") from None
     out: dict[str, bytes] = {}
     for doc in data if isinstance(data, list) else [data]:
         if not isinstance(doc, dict):
-            raise ValueError(f"{path}: unexpected JSON shape")
+            raise BadInput(f"{path}: unexpected JSON shape")
         try:
             out.update(_keys_of(doc))
         except (KeyError, TypeError, AttributeError, binascii.Error) as exc:
-            raise ValueError(f"{path}: not a list of public keys ({type(exc).__name__}: {exc})") from None
+            raise BadInput(f"{path}: not a list of public keys ({type(exc).__name__}: {exc})") from None
     return out
 
 
