@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test venv clean bench chromium screenshots
+.PHONY: demo test check venv clean bench chromium screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cloudblame needs Python >= 3.11")'
@@ -33,6 +33,12 @@ test: $(STAMP) chromium
 # The README's screenshots, taken by the browser tests.
 screenshots: $(STAMP) chromium
 	CLOUDBLAME_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_browser.py
+
+# The fast loop (under 2 minutes on 2 cores): lint, types, the unit tests. `make test` runs everything.
+check: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)
 
 # Benchmarks (not part of `make test`): corpora are cached in bench/corpus/, stores kept in bench/work/.
 # e.g. make bench BENCH_ARGS="--sizes 100k --skip-trailscraper"

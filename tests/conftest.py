@@ -36,3 +36,17 @@ def invictus_store(tmp_path_factory):
     store, summary = build_store(db, path)
     yield store, summary
     store.close()
+
+
+@pytest.fixture(scope="session")
+def made_demo(tmp_path_factory) -> Path:
+    """The folder `make demo` leaves (`cloudblame demo`: ./demo-trail and ./cloudblame-store), made by
+    the command itself; the README's and the help's examples answer on it."""
+    from typer.testing import CliRunner
+
+    from cloudblame.cli import app
+
+    root = tmp_path_factory.mktemp("made-demo")
+    result = CliRunner().invoke(app, ["demo", "--out", str(root / "demo-trail"), "--db", str(root / "cloudblame-store")])
+    assert result.exit_code == 0, result.output
+    return root

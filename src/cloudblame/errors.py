@@ -7,6 +7,8 @@ exit 1 / HTTP 500, its details in the log."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 
 class UserError(Exception):
     """The user's doing (bad input, nothing found, several found): the message says what to change."""
@@ -24,7 +26,7 @@ class Ambiguous(UserError, LookupError):
     """Several things match; ``candidates`` lists them so the user can pick one (resources: type, id,
     account, events; events: id, time, event_name)."""
 
-    def __init__(self, message: str, candidates: list[dict]):
+    def __init__(self, message: str, candidates: Sequence[Mapping[str, object]]):
         super().__init__(message)
         self.candidates = candidates
 

@@ -14,9 +14,10 @@ import os
 import re
 import signal
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,7 +25,13 @@ import pyarrow.compute as pc
 from cloudblame.derive.publish import PublishSummary, publish
 from cloudblame.memory import release_memory
 from cloudblame.normalize.batch import BatchBuilder
-from cloudblame.sources.files import FileReport, Problem, RawRecord, discover, file_report
+from cloudblame.sources.files import (
+    FileReport,
+    Problem,
+    RawRecord,
+    discover,
+    file_report,
+)
 from cloudblame.sources.s3 import ObjectFilter, S3Lister, fetch, parse_s3_url
 from cloudblame.sources.s3key import parse_trail_key
 from cloudblame.store.db import Store
@@ -37,11 +44,16 @@ from cloudblame.workers import (
     BatchTask,
     ContentTask,
     FileTask,
+    Task,
     TaskResult,
     default_jobs,
     group_by_size,
     run_tasks,
 )
+
+if TYPE_CHECKING:
+    from cloudblame.sources.lookup import LookupProgress
+    from cloudblame.sources.s3 import TrailObject
 
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, records read)
 Target = Lake | Store  # where to ingest: a store (a reader of it is moved to the new snapshot), or its lake
@@ -77,7 +89,7 @@ class IngestSummary:
         """True when nothing could be read at all (the CLI then exits non-zero)."""
         return self.records == 0 and self.files_unchanged == 0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "files": self.files, "files_read": self.files_read, "files_unchanged": self.files_unchanged,
             "records": self.records, "new": self.new, "duplicates": self.duplicates,
@@ -114,6 +126,7 @@ class Committer:
         self.lake, self.writer_id, self.summary = lake, writer_id, summary
         self.pending: dict[int, list[FileReport]] = {}
         self.sequence = 0
+        self.entered = 0  # objects entered in the ledger
 
     def take(self, worker: int, result: TaskResult) -> None:
         self.summary.count(result)
@@ -123,7 +136,9 @@ class Committer:
                 with self.lake.events_lock():
                     commit(self.lake, EVENTS, result.written)
             self.sequence += 1
-            enter(self.lake, self.pending.pop(worker, []), writer_id=self.writer_id, sequence=self.sequence)
+            reports = self.pending.pop(worker, [])
+            enter(self.lake, reports, writer_id=self.writer_id, sequence=self.sequence)
+            self.entered += len(reports)
 
     def publish(self) -> PublishSummary:
         done = publish(self.lake)
@@ -137,17 +152,18 @@ def _lake(target: Target) -> Lake:
     return target.lake if isinstance(target, Store) else target
 
 
-def _run(target: Target, tasks: Iterable, summary: IngestSummary, *, jobs: int, started: float,
+def _run(target: Target, tasks: Iterable[Task], summary: IngestSummary, *, jobs: int, started: float,
          progress: Callable[[], None] | None = None, stop_after: int = 0) -> IngestSummary:
     """Run ``tasks`` on ``jobs`` workers, commit as they write, publish, and move a Store target on."""
     lake = _lake(target)
     with lake.writer() as writer_id:
         committer = Committer(lake, writer_id, summary)
-        for worker, result in run_tasks(tasks, jobs=jobs, root=lake.root, writer_id=writer_id):
+        flush_rows = 1 if stop_after else None  # fault injection commits each object as it is read
+        for worker, result in run_tasks(tasks, jobs=jobs, root=lake.root, writer_id=writer_id, flush_rows=flush_rows):
             committer.take(worker, result)
             if progress:
                 progress()
-            if stop_after and summary.files_read >= stop_after:  # fault injection (tests): die mid-ingest
+            if stop_after and committer.entered >= stop_after:  # fault injection (tests): die mid-ingest
                 os.kill(os.getpid(), signal.SIGKILL)
     committer.publish()
     if isinstance(target, Store):
@@ -201,7 +217,7 @@ def _files_to_read(lake: Lake, files: list[str], *, force: bool) -> pa.Table:
 
 
 def _listing(paths: list[str]) -> pa.RecordBatch:
-    columns: dict[str, list] = {name: [] for name in _LISTING.names}
+    columns: dict[str, list[object]] = {name: [] for name in _LISTING.names}
     for path in paths:
         report = file_report(path)
         key = report.key
@@ -213,12 +229,13 @@ def _listing(paths: list[str]) -> pa.RecordBatch:
     return pa.record_batch(columns, schema=_LISTING)
 
 
-def _rows(todo: pa.Table):
+def _rows(todo: pa.Table) -> Iterator[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of each file of ``todo``."""
     for batch in todo.to_batches(max_chunksize=10_000):
         yield from zip(*(batch.column(i).to_pylist() for i in range(3)))
 
 
-def _file_task(rows: list[tuple]) -> FileTask:
+def _file_task(rows: list[tuple[str, int, int]]) -> FileTask:
     return FileTask([(path, FileReport(path, size, mtime, parse_trail_key(path))) for path, size, mtime in rows])
 
 
@@ -232,7 +249,7 @@ def _jobs(jobs: int | None, total_bytes: int) -> int:
 S3ProgressFn = Callable[[int, int, int], None]  # (objects read, records, bytes)
 
 
-def ingest_s3(target: Target, url: str, *, client, flt: ObjectFilter | None = None, workers: int = 8,
+def ingest_s3(target: Target, url: str, *, client: Any, flt: ObjectFilter | None = None, workers: int = 8,
               force: bool = False, progress: S3ProgressFn | None = None, jobs: int | None = None) -> IngestSummary:
     """Ingest the trail objects under ``s3://BUCKET[/PREFIX]`` that are new or changed (key, ETag, size).
 
@@ -246,7 +263,7 @@ def ingest_s3(target: Target, url: str, *, client, flt: ObjectFilter | None = No
     summary = IngestSummary()
     crash_after = int(os.environ.get("CLOUDBLAME_TEST_KILL_AFTER_OBJECTS", "0"))  # fault injection (tests)
 
-    def wanted():
+    def wanted() -> Iterator[TrailObject]:
         for obj in lister.objects():
             summary.files += 1
             size, _, etag = seen.get(f"s3://{location.bucket}/{obj.key}", (None, None, None))
@@ -255,11 +272,11 @@ def ingest_s3(target: Target, url: str, *, client, flt: ObjectFilter | None = No
             else:
                 yield obj
 
-    def downloaded():
+    def downloaded() -> Iterator[tuple[bytes, FileReport]]:
         for obj, data, error in fetch(client, location.bucket, wanted(), workers=workers):
             path = f"s3://{location.bucket}/{obj.key}"
-            if error is not None:  # not entered: the next run tries again
-                summary.problems.append(Problem(path, None, error))
+            if error is not None or data is None:  # not entered: the next run tries again
+                summary.problems.append(Problem(path, None, error or "no data"))
                 continue
             yield data, FileReport(path, obj.size, 0, obj.trail_key, etag=obj.etag)
 
@@ -282,12 +299,17 @@ def lookup_origin(region: str) -> str:
 def newest_looked_up(lake: Lake, region: str) -> datetime | None:
     """The newest event stored from LookupEvents in ``region`` (the incremental starting point)."""
     with Store.at(lake, lake.latest_snapshot()) as store:
-        return store.scalar("SELECT max(event_time) FROM event_rows WHERE origin = ?", [lookup_origin(region)])
+        newest: datetime | None = store.scalar("SELECT max(event_time) FROM event_rows WHERE origin = ?",
+                                               [lookup_origin(region)])
+        return newest
 
 
-def ingest_lookup(target: Target, session, *, regions: list[str], since: datetime | None = None,
+OnPage = Callable[["LookupProgress"], None]  # told of each page LookupEvents returns
+
+
+def ingest_lookup(target: Target, session: Any, *, regions: list[str], since: datetime | None = None,
                   until: datetime | None = None, resource_name: str | None = None, endpoint_url: str | None = None,
-                  max_rps: float = 2.0, on_page=None) -> IngestSummary:
+                  max_rps: float = 2.0, on_page: OnPage | None = None) -> IngestSummary:
     """Page LookupEvents in each region from the newest event already stored (or ``since``, or 90 days
     ago) and ingest what comes back. A region that fails is reported; the others go on."""
     started = time.perf_counter()
@@ -298,14 +320,15 @@ def ingest_lookup(target: Target, session, *, regions: list[str], since: datetim
     return _run(target, tasks, summary, jobs=1, started=started)
 
 
-def _lookup_region(lake: Lake, session, region: str, summary: IngestSummary, *, since, until, resource_name,
-                   endpoint_url, max_rps, on_page) -> BatchTask:
+def _lookup_region(lake: Lake, session: Any, region: str, summary: IngestSummary, *, since: datetime | None,
+                   until: datetime | None, resource_name: str | None, endpoint_url: str | None, max_rps: float,
+                   on_page: OnPage | None) -> BatchTask:
     from cloudblame.sources.lookup import LookupRegionError, lookup_events
 
     start = since
     if start is None and resource_name is None:
         newest = newest_looked_up(lake, region)
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         start = (newest - timedelta(minutes=15)) if newest else now - LOOKUP_WINDOW  # late deliveries
     report = FileReport(lookup_origin(region), 0, 0, None, shape="lookup-events")
     builder = BatchBuilder()

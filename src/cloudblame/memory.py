@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+from collections.abc import Callable
 from functools import lru_cache
 
 import pyarrow as pa
@@ -27,10 +28,11 @@ def release_memory(*, collect: bool = True) -> None:
 
 
 @lru_cache(maxsize=1)
-def _malloc_trim():
+def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's malloc_trim, or None where the C library has none (musl, macOS)."""
     name = ctypes.util.find_library("c")
     try:
-        return getattr(ctypes.CDLL(name), "malloc_trim") if name else None
+        trim: Callable[[int], int] | None = ctypes.CDLL(name).malloc_trim if name else None
+        return trim
     except (OSError, AttributeError):
         return None

@@ -6,17 +6,18 @@ carried over, so files already ingested are not read again."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from itertools import groupby
 
 import duckdb
 import orjson
 
+from cloudblame.errors import StoreError
 from cloudblame.ingest import IngestSummary, Target, _lake, _run
 from cloudblame.normalize.batch import BatchBuilder
 from cloudblame.sources.files import FileReport, RawRecord
 from cloudblame.sources.s3key import parse_trail_key
-from cloudblame.store.lake import StoreError
 from cloudblame.store.ledger import enter
 from cloudblame.workers import BatchTask
 
@@ -47,17 +48,10 @@ def _batches(conn: duckdb.DuckDBPyConnection) -> Iterator[BatchTask]:
         yield BatchTask(builder.build())
 
 
-def _by_origin(rows) -> Iterator[tuple[str | None, list[str]]]:
-    group: list[str] = []
-    current: object = object()
-    for raw, origin in rows:
-        if origin != current and group:
-            yield current, group  # type: ignore[misc]
-            group = []
-        current = origin
-        group.append(raw)
-    if group:
-        yield current, group  # type: ignore[misc]
+def _by_origin(rows: Iterable[tuple[str, str | None]]) -> Iterator[tuple[str | None, list[str]]]:
+    """The raw records of ``rows`` (raw, origin), grouped by origin as they come (one group per run of an origin)."""
+    for origin, group in groupby(rows, key=lambda row: row[1]):
+        yield origin, [raw for raw, _ in group]
 
 
 def _ledger(conn: duckdb.DuckDBPyConnection) -> list[FileReport]:
@@ -80,7 +74,7 @@ def migrate(old_path: str, target: Target) -> IngestSummary:
         summary = IngestSummary(files=1)
         _run(target, _batches(conn), summary, jobs=1, started=started)
         reports = _ledger(conn)
-        enter(_lake(target), reports, writer_id=f"migrate-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}", sequence=1)
+        enter(_lake(target), reports, writer_id=f"migrate-{datetime.now(UTC):%Y%m%dT%H%M%S}", sequence=1)
         summary.files_read = len(reports)
     finally:
         conn.close()

@@ -34,12 +34,19 @@ import os
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
-from cloudblame.ingest import IngestSummary, Target, ingest_lookup, ingest_paths, ingest_s3
+from cloudblame.ingest import (
+    IngestSummary,
+    Target,
+    ingest_lookup,
+    ingest_paths,
+    ingest_s3,
+)
 from cloudblame.sources.files import Problem
 from cloudblame.sources.s3 import ObjectFilter, S3SourceError, make_client
 from cloudblame.store.lake import Lake
@@ -68,14 +75,14 @@ class SourceSpec:
     def label(self) -> str:
         if self.kind == "lookup":
             return f"lookup-events {','.join(self.regions) or 'all regions'}"
-        return self.url if not self.paths else f"{self.url} and {len(self.paths)} more path(s)"
+        return (self.url or "?") if not self.paths else f"{self.url} and {len(self.paths)} more path(s)"
 
 
 class ConfigError(ValueError):
     """A config file that cannot be used (the message says where and why)."""
 
 
-def config_path(value, folder: Path):
+def config_path(value: object, folder: Path) -> object:
     """A path-like value of a config file in ``folder``: ``~`` expanded, a relative path joined to
     ``folder``; URLs (``s3://...``), absolute paths and non-strings as they are."""
     if not isinstance(value, str) or not value or "://" in value:
@@ -84,7 +91,7 @@ def config_path(value, folder: Path):
     return expanded if os.path.isabs(expanded) else os.path.join(folder, expanded)
 
 
-def _source_spec(path: Path, kind: str, n: int, entry: dict, folder: Path) -> SourceSpec:
+def _source_spec(path: Path, kind: str, n: int, entry: dict[str, Any], folder: Path) -> SourceSpec:
     """The ``n``-th ``[[kind]]`` table of the config file at ``path`` (in ``folder``) as a source."""
     if kind == "path":
         entry["url"] = config_path(entry.pop("path", None), folder)
@@ -113,22 +120,32 @@ def load_config(path: Path) -> tuple[list[SourceSpec], str | None]:
         raise ConfigError(f"{path}: unknown sections {sorted(unknown_tables)}")
     if not specs:
         raise ConfigError(f"{path}: no [[s3]], [[lookup]] or [[path]] source")
-    return specs, config_path(doc.get("db"), folder)
+    db = config_path(doc.get("db"), folder)
+    if db is not None and not isinstance(db, str):
+        raise ConfigError(f"{path}: db must be a path")
+    return specs, db
 
 
-def _session(spec: SourceSpec):
+def _session(spec: SourceSpec) -> Any:
+    """A boto3 session of the source's profile and region."""
     import boto3
 
     return boto3.Session(profile_name=spec.profile, region_name=spec.aws_region)
 
 
-def run_source(store: Target, spec: SourceSpec, *, progress: Callable | None = None) -> IngestSummary:
+# Told of progress as each kind of source tells it (ingest.ProgressFn, S3ProgressFn, OnPage).
+SourceProgress = Callable[..., None]
+
+
+def run_source(store: Target, spec: SourceSpec, *, progress: SourceProgress | None = None) -> IngestSummary:
     """Ingest one source into ``store``."""
     since = parse_when(spec.since) if spec.since else None
     until = parse_when(spec.until) if spec.until else None
-    if spec.kind == "path":
+    if spec.kind in ("path", "s3") and not spec.url:
+        raise ConfigError(f"[[{spec.kind}]] needs {'url' if spec.kind == 's3' else 'path'}")
+    if spec.kind == "path" and spec.url:
         return ingest_paths(store, [spec.url, *spec.paths], force=spec.force, progress=progress)
-    if spec.kind == "s3":
+    if spec.kind == "s3" and spec.url:
         client = make_client(profile=spec.profile, region=spec.aws_region, endpoint_url=spec.endpoint_url)
         flt = ObjectFilter(set(spec.accounts), set(spec.regions), since, until)
         return ingest_s3(store, spec.url, client=client, flt=flt, workers=spec.workers, force=spec.force,
@@ -146,7 +163,8 @@ def run_source(store: Target, spec: SourceSpec, *, progress: Callable | None = N
 NO_CREDENTIALS = "no AWS credentials found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run on a role"
 
 
-def run_source_reporting(store: Target, spec: SourceSpec, *, progress: Callable | None = None) -> IngestSummary:
+def run_source_reporting(store: Target, spec: SourceSpec, *, progress: SourceProgress | None = None
+                         ) -> IngestSummary:
     """``run_source``, with a failure of the source itself (no credentials, unknown profile, a bucket
     that cannot be read) reported as a problem of its summary instead of raised."""
     from botocore.exceptions import NoCredentialsError, ProfileNotFound
@@ -167,12 +185,12 @@ class SyncLoop:
     def __init__(self, lake: Lake, specs: list[SourceSpec], every: float):
         self.lake, self.specs, self.every = lake, specs, max(every, 1.0)
         self.runs = 0
-        self.last: dict | None = None  # the last run: started, finished, per-source summaries
+        self.last: dict[str, Any] | None = None  # the last run: started, finished, per-source summaries
         self.running = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="cloudblame-sync", daemon=True)
 
-    def start(self) -> "SyncLoop":
+    def start(self) -> SyncLoop:
         self._thread.start()
         return self
 
@@ -180,20 +198,20 @@ class SyncLoop:
         self._stop.set()
         self._thread.join(timeout)
 
-    def run_once(self) -> dict:
+    def run_once(self) -> dict[str, Any]:
         self.running = True
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         try:
             summaries = [dict(run_source_reporting(self.lake, spec).as_dict(), source=spec.label, kind=spec.kind)
                          for spec in self.specs]
         finally:
             self.running = False
         self.runs += 1
-        self.last = {"started": started.isoformat(), "finished": datetime.now(timezone.utc).isoformat(),
+        self.last = {"started": started.isoformat(), "finished": datetime.now(UTC).isoformat(),
                      "sources": summaries}
         return self.last
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
         return {"every_seconds": self.every, "runs": self.runs, "running": self.running, "last": self.last}
 
     def _loop(self) -> None:
@@ -202,6 +220,6 @@ class SyncLoop:
             try:
                 self.run_once()
             except Exception as exc:  # a failed run is reported and retried at the next tick
-                self.last = {"started": None, "finished": datetime.now(timezone.utc).isoformat(),
+                self.last = {"started": None, "finished": datetime.now(UTC).isoformat(),
                              "error": f"{type(exc).__name__}: {exc}", "sources": []}
             self._stop.wait(max(0.0, self.every - (time.monotonic() - began)))

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from cloudblame.errors import BadInput
 
-_RELATIVE = re.compile(r"^\s*(?P<n>\d+)\s*(?P<unit>s|m|h|d|w)\s*$", re.I)
+_RELATIVE = re.compile(r"^\s*(?P<n>\d+)\s*(?P<unit>s|m|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def parse_event_time(value) -> datetime | None:
+def parse_event_time(value: object) -> datetime | None:
     """CloudTrail eventTime (ISO 8601, usually ``YYYY-MM-DDTHH:MM:SSZ``; epoch seconds or ms accepted)
     as a naive UTC datetime; None when missing or unreadable."""
     if isinstance(value, bool) or value is None:
@@ -19,7 +20,7 @@ def parse_event_time(value) -> datetime | None:
     if isinstance(value, (int, float)):
         seconds = value / 1000 if value > 1e11 else value
         try:
-            return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
+            return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
         except (OverflowError, OSError, ValueError):
             return None
     if not isinstance(value, str):
@@ -29,12 +30,20 @@ def parse_event_time(value) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         try:  # ISO basic, as documented for sessionContext.attributes.creationDate
-            parsed = datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            parsed = datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         except ValueError:
             return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
+
+
+@overload
+def iso_z(value: datetime) -> str: ...
+@overload
+def iso_z(value: None) -> None: ...
+@overload
+def iso_z(value: datetime | None) -> str | None: ...
 
 
 def iso_z(value: datetime | None) -> str | None:
@@ -42,7 +51,7 @@ def iso_z(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value.replace(microsecond=0).isoformat() + "Z"
 
 
@@ -59,7 +68,7 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
     (``2023-07-10``, ``2023-07-10T11:45:03Z``). Raises BadInput (a ValueError) with a readable message."""
     m = _RELATIVE.match(text)
     if m:
-        now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+        now = now or datetime.now(UTC).replace(tzinfo=None)
         return now - timedelta(**{_UNITS[m["unit"].lower()]: int(m["n"])})
     parsed = parse_event_time(text)
     if parsed is None:

@@ -17,9 +17,10 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import IO, Any, Protocol, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,13 +28,19 @@ import pyarrow.compute as pc
 from cloudblame.memory import release_memory
 from cloudblame.normalize.batch import BatchBuilder, NormalizedBatch
 from cloudblame.sources.files import FileReport, read_content, read_file
-from cloudblame.store.files import write_data_file
+from cloudblame.store.files import FileAction, write_data_file
 from cloudblame.store.locks import hold_writer
 from cloudblame.store.tables import EVENTS
 
 TASK_BYTES = 500_000  # compressed bytes per task: a few thousand records
 PARALLEL_MIN_BYTES = 4_000_000  # below this, workers are not worth starting
 FLUSH_ROWS = 32_768  # events a worker holds before writing them (~65 MB of Arrow at ~2 KB a record)
+
+
+class Task(Protocol):
+    """Work for a worker: records to normalize into ``builder``, or a batch normalized already."""
+
+    def run(self, builder: BatchBuilder) -> NormalizedBatch | None: ...
 
 
 @dataclass
@@ -78,20 +85,22 @@ class TaskResult:
     duplicates: int = 0
     bad_records: int = 0
     bytes: int = 0
-    written: list = field(default_factory=list)  # FileActions of events data files
+    written: list[FileAction] = field(default_factory=list)  # the events data files
 
 
 class Writer:
     """A worker's state: the events normalized since its last files, and how to write them."""
 
-    def __init__(self, root: Path, writer_id: str):
+    def __init__(self, root: Path, writer_id: str, flush_rows: int | None = None):
+        # FLUSH_ROWS read now, not when the module loaded (a test sets it lower to commit every so many events)
+        self.flush_rows = FLUSH_ROWS if flush_rows is None else flush_rows
         self.root, self.writer_id = root, writer_id
         self.pending: list[pa.Table] = []
         self.rows = 0
         self.sequence = 0
         self.ids: set[str] = set()  # eventIDs held: an event twice among them is kept once
 
-    def run(self, task) -> TaskResult:
+    def run(self, task: Task) -> TaskResult:
         builder = BatchBuilder(ids=self.ids)
         made = task.run(builder)
         batch = made if isinstance(made, NormalizedBatch) else builder.build()
@@ -99,11 +108,11 @@ class Writer:
             self.pending.append(batch.events)
             self.rows += batch.rows
         result = TaskResult(batch.files, batch.records, batch.duplicates, batch.bad_records, batch.bytes)
-        if self.rows >= FLUSH_ROWS:
+        if self.rows >= self.flush_rows:
             result.written = self.flush()
         return result
 
-    def flush(self) -> list:
+    def flush(self) -> list[FileAction]:
         """Write the events held as data files (one per day they fall on, in EVENTS' order); their actions.
         Written a row group at a time from one sort of them all: no second copy of the events is held."""
         if not self.pending:
@@ -144,9 +153,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def group_by_size(items: Iterable, size_of: Callable, make_task: Callable, limit: int = TASK_BYTES) -> Iterator:
+Item = TypeVar("Item")
+Made = TypeVar("Made")
+
+
+def group_by_size(items: Iterable[Item], size_of: Callable[[Item], int], make_task: Callable[[list[Item]], Made],
+                  limit: int = TASK_BYTES) -> Iterator[Made]:
     """Tasks of consecutive items holding about ``limit`` bytes each."""
-    group, total = [], 0
+    group: list[Item] = []
+    total = 0
     for item in items:
         group.append(item)
         total += size_of(item)
@@ -157,11 +172,13 @@ def group_by_size(items: Iterable, size_of: Callable, make_task: Callable, limit
         yield make_task(group)
 
 
-def run_tasks(tasks: Iterable, *, jobs: int, root: Path, writer_id: str) -> Iterator[tuple[int, TaskResult]]:
+def run_tasks(tasks: Iterable[Task], *, jobs: int, root: Path, writer_id: str,
+              flush_rows: int | None = None) -> Iterator[tuple[int, TaskResult]]:
     """(worker, result) of each task in task order, then each worker's last files (a result with no
-    file of its own): in ``jobs`` worker processes when ``jobs > 1``, else here."""
+    file of its own): in ``jobs`` worker processes when ``jobs > 1``, else here (writing files once it
+    holds ``flush_rows`` events: fault injection flushes every task)."""
     if jobs <= 1:
-        writer = Writer(root, f"{writer_id}-w0")
+        writer = Writer(root, f"{writer_id}-w0", flush_rows)
         for task in tasks:
             yield 0, writer.run(task)
         yield 0, TaskResult([], written=writer.flush())
@@ -188,6 +205,8 @@ def run_tasks(tasks: Iterable, *, jobs: int, root: Path, writer_id: str) -> Iter
 
 
 _FLUSH = "flush"
+# A worker's reply: (True, the task's result) or (False, what went wrong).
+Reply = tuple[bool, TaskResult | str]
 # Arrow on the C library's allocator in the workers: what a flush frees goes back to the system (measured at
 # 1M records: workers peaked at 360-380 MB against 416-444 MB on Arrow's default, mimalloc, at the same speed).
 WORKER_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
@@ -222,8 +241,10 @@ class _Worker:
         self.proc = subprocess.Popen([sys.executable, "-m", "cloudblame.workers", str(root), writer_id],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1", **WORKER_ENV})
-        self.tasks: queue.Queue = queue.Queue()
-        self.results: queue.Queue = queue.Queue()
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        self.tasks: queue.Queue[bytes | None] = queue.Queue()
+        self.results: queue.Queue[Reply | None] = queue.Queue()
         self.feeder = threading.Thread(target=self._feed, daemon=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.feeder.start()
@@ -232,7 +253,7 @@ class _Worker:
     def _read(self) -> None:
         while True:
             try:
-                ok, value = _receive(self.proc.stdout)
+                ok, value = _receive(self.stdout)
             except EOFError:
                 self.results.put(None)  # the worker exited (or died): result() reports it if one was due
                 return
@@ -244,16 +265,16 @@ class _Worker:
     def _feed(self) -> None:
         try:
             while (data := self.tasks.get()) is not None:
-                _write_frame(self.proc.stdin, data)
+                _write_frame(self.stdin, data)
         except (BrokenPipeError, OSError):  # the worker died: result() reports it
             return
         finally:  # whatever stopped the feeder, the worker sees end of input and exits: never a hang
             try:
-                self.proc.stdin.close()
+                self.stdin.close()
             except OSError:
                 pass
 
-    def submit(self, task) -> None:
+    def submit(self, task: Task | str) -> None:
         self.tasks.put(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
 
     def result(self) -> TaskResult:
@@ -262,8 +283,8 @@ class _Worker:
             self.results.put(None)  # every later result() fails the same way
             raise WorkerError(f"worker process {self.proc.pid} died (exit {self.proc.poll()})")
         ok, value = reply
-        if not ok:
-            raise WorkerError(value)
+        if not ok or isinstance(value, str):
+            raise WorkerError(str(value))
         return value
 
     def close(self) -> None:
@@ -275,20 +296,21 @@ class _Worker:
             self.proc.wait()
         self.feeder.join(timeout=1)
         self.reader.join(timeout=1)
-        self.proc.stdout.close()
+        self.stdout.close()
 
 
-def _send(stream, obj) -> None:
+def _send(stream: IO[bytes], obj: object) -> None:
     _write_frame(stream, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _write_frame(stream, data: bytes) -> None:
+def _write_frame(stream: IO[bytes], data: bytes) -> None:
     stream.write(struct.pack("<Q", len(data)))
     stream.write(data)
     stream.flush()
 
 
-def _receive(stream):
+def _receive(stream: IO[bytes]) -> Any:
+    """The next object a peer sent (a pickle of ours: a task, or a reply)."""
     head = stream.read(8)
     if len(head) < 8:
         raise EOFError("worker closed its output")
@@ -299,7 +321,7 @@ def _receive(stream):
     return pickle.loads(data)
 
 
-def serve(root: str, writer_id: str, stdin=None, stdout=None) -> None:
+def serve(root: str, writer_id: str, stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> None:
     """The worker's loop: run tasks (and flushes) until stdin closes, holding the ingest's writer
     registration meanwhile (a worker that outlives its ingest still has its files counted as a live
     writer's, never taken for a dead one's). At a lower priority: queries and pages answered meanwhile
@@ -309,12 +331,13 @@ def serve(root: str, writer_id: str, stdin=None, stdout=None) -> None:
         _serve(Writer(Path(root), writer_id), stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
 
 
-def _serve(writer: "Writer", stdin, stdout) -> None:
+def _serve(writer: Writer, stdin: IO[bytes], stdout: IO[bytes]) -> None:
     while True:
         try:
             task = _receive(stdin)
         except EOFError:
             return
+        reply: Reply
         try:
             reply = (True, TaskResult([], written=writer.flush()) if task == _FLUSH else writer.run(task))
         except Exception as exc:  # reported to the parent, which fails the ingest clearly

@@ -165,7 +165,10 @@ def test_killed_run_resumes_to_the_same_store(org_bucket, moto_url, tmp_path):
     assert killed.returncode == -9
     resumed = _cli("ingest", url, "--db", str(tmp_path / "resumed-store"), *common, env_extra=CREDS)
     assert resumed.returncode == 0, resumed.stderr
-    assert json.loads(resumed.stdout)["files_unchanged"] >= 0
+    done, again = json.loads(whole.stdout), json.loads(resumed.stdout)
+    # the resumed run reads each object the killed run did not commit, and only those
+    assert again["files_unchanged"] + again["files_read"] == done["files"] == again["files"]
+    assert again["files_read"] < done["files"], "the killed run committed nothing"
 
     def content(name):
         with Store.open(tmp_path / name, read_only=True) as store:

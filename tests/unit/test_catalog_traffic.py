@@ -9,8 +9,8 @@ import pytest
 
 from cloudblame.catalog import RULES, AnyResource
 from cloudblame.demo import generate_sample_trail
-from cloudblame.demo import shapes as S
 from cloudblame.demo.catalog_traffic import CatalogTraffic, new_resource, place
+from cloudblame.demo.values import Ids
 from cloudblame.normalize.resources import extract_resources
 
 ACCOUNT, REGION = "111122223333", "eu-west-1"
@@ -46,7 +46,7 @@ def _play_every_rule(traffic: CatalogTraffic):
 
 def test_every_rule_yields_its_resource_with_one_id():
     rng = random.Random(5)
-    traffic = CatalogTraffic(S.Ids(rng), rng)
+    traffic = CatalogTraffic(Ids(rng), rng)
     played, problems = set(), []
     for plan, event, rule, refs, seen in _play_every_rule(traffic):
         played.add((plan.entry.source, event, id(rule)))
@@ -90,7 +90,7 @@ def test_catalog_share_is_checked(tmp_path):
 
 def test_a_life_is_time_ordered_within_the_window():
     rng = random.Random(9)
-    traffic = CatalogTraffic(S.Ids(rng), rng)
+    traffic = CatalogTraffic(Ids(rng), rng)
     start, end = 1_780_000_000, 1_780_000_000 + 5 * 86400
     for _ in range(len(traffic.plans)):
         steps = traffic.lifecycle(start, ACCOUNT, REGION, end)

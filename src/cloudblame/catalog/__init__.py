@@ -2,8 +2,10 @@
 
 Each entry (:class:`ResourceType`, see :mod:`cloudblame.catalog.base`) says which events of one
 eventSource create, delete, modify or reference one resource type, and where the ids are. Entries live in
-per-family modules (``ec2``, ``compute``, ``data``, ``identity``, ``management``, ``app``) and are
-registered in :data:`CATALOG`. Adding a type is adding an entry there; nothing else changes.
+modules named by service family, after the AWS console's categories (``ec2``, ``compute``, ``containers``,
+``storage``, ``databases``, ``analytics``, ``security``, ``management``, ``integration``, ``networking``,
+``machine_learning``, ``developer_tools``, ``iot``), and are registered in :data:`CATALOG`. Adding a type is
+adding an entry there; nothing else changes.
 
 Indexes (built once at import, immutable):
 
@@ -15,12 +17,24 @@ Indexes (built once at import, immutable):
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from cloudblame.catalog import (
-    app, breadth_compute, breadth_core, breadth_services, compute, data, ec2, identity, management,
+    analytics,
+    compute,
+    containers,
+    databases,
+    developer_tools,
+    ec2,
+    integration,
+    iot,
+    machine_learning,
+    management,
+    networking,
+    security,
+    storage,
 )
 from cloudblame.catalog.base import (
     EC2_ID_PREFIXES,
@@ -32,13 +46,22 @@ from cloudblame.catalog.base import (
 )
 
 __all__ = [
-    "ARN_SERVICES", "CATALOG", "EC2_ID_PREFIXES", "EC2_PREFIXES_NOT_CANONICAL", "AnyResource", "ResourceType",
-    "Rule", "RULES", "TYPES", "rules_for",
+    "ARN_SERVICES",
+    "CATALOG",
+    "EC2_ID_PREFIXES",
+    "EC2_PREFIXES_NOT_CANONICAL",
+    "RULES",
+    "TYPES",
+    "AnyResource",
+    "ResourceType",
+    "Rule",
+    "rules_for",
 ]
 
 CATALOG: tuple[ResourceType | AnyResource, ...] = (
-    *ec2.ENTRIES, *compute.ENTRIES, *data.ENTRIES, *identity.ENTRIES, *management.ENTRIES, *app.ENTRIES,
-    *breadth_compute.ENTRIES, *breadth_services.ENTRIES, *breadth_core.ENTRIES,
+    *ec2.ENTRIES, *compute.ENTRIES, *containers.ENTRIES, *storage.ENTRIES, *databases.ENTRIES, *analytics.ENTRIES,
+    *security.ENTRIES, *management.ENTRIES, *integration.ENTRIES, *networking.ENTRIES, *machine_learning.ENTRIES,
+    *developer_tools.ENTRIES, *iot.ENTRIES,
 )
 
 
@@ -56,29 +79,35 @@ class Rule:
     names_from_tags: bool  # the Name tag the call sets names the resource (not for Delete/Untag/Remove)
 
 
-def _build_rules(catalog) -> Mapping[tuple[str, str], tuple[Rule, ...]]:
+def _rule(entry: ResourceType | AnyResource, action: str, event: str, paths: tuple[str, ...]) -> Rule:
+    """The rule of one event of one entry, its paths compiled (ValueError on a malformed one)."""
+    names_from_tags = action in ("create", "modify") and not event.startswith(("Delete", "Untag", "Remove"))
+    ids = tuple(compile_spec(p) for p in paths)
+    if not isinstance(entry, ResourceType):
+        return Rule(entry, action, ids, (), (), None, (), names_from_tags)
+    upsert_flag = entry.upsert_flags.get(event) if action == "create" else None
+    if upsert_flag:
+        compile_spec(upsert_flag)
+    return Rule(entry=entry, action=action, ids=ids,
+                arns=tuple(compile_spec(p) for p in _as_paths(entry.arn_paths.get(event, ()))),
+                names=tuple(compile_spec(p) for p in _as_paths(entry.name_paths.get(event, ()))),
+                upsert_flag=upsert_flag, when=tuple(entry.when.items()), names_from_tags=names_from_tags)
+
+
+def _as_paths(paths: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (paths,) if isinstance(paths, str) else paths
+
+
+def _build_rules(catalog: Iterable[ResourceType | AnyResource]) -> Mapping[tuple[str, str], tuple[Rule, ...]]:
     index: dict[tuple[str, str], list[Rule]] = {}
     for entry in catalog:
-        is_type = isinstance(entry, ResourceType)
         for action, events in entry.events().items():
             for event, paths in events.items():
-                rule = Rule(
-                    entry=entry, action=action,
-                    ids=tuple(compile_spec(p) for p in paths),
-                    arns=tuple(compile_spec(p) for p in entry.arn_paths.get(event, ())) if is_type else (),
-                    names=tuple(compile_spec(p) for p in entry.name_paths.get(event, ())) if is_type else (),
-                    upsert_flag=entry.upsert_flags.get(event) if is_type and action == "create" else None,
-                    when=tuple(entry.when.items()) if is_type else (),
-                    names_from_tags=action in ("create", "modify")
-                    and not event.startswith(("Delete", "Untag", "Remove")),
-                )
-                if rule.upsert_flag:
-                    compile_spec(rule.upsert_flag)
-                index.setdefault((entry.source, event), []).append(rule)
+                index.setdefault((entry.source, event), []).append(_rule(entry, action, event, paths))
     return MappingProxyType({k: tuple(v) for k, v in index.items()})
 
 
-def _build_types(catalog) -> Mapping[str, ResourceType]:
+def _build_types(catalog: Iterable[ResourceType | AnyResource]) -> Mapping[str, ResourceType]:
     types: dict[str, ResourceType] = {}
     for entry in catalog:
         if isinstance(entry, ResourceType):

@@ -21,13 +21,14 @@ yields one id, ``parent/name``, or nothing when a part is missing.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Union
+from typing import cast
 
 from cloudblame.normalize.jpath import compile_path as _compile_path
 
-Paths = Union[str, tuple[str, ...]]
+Paths = str | tuple[str, ...]
 
 # Where a path may start: the parts of a record that name resources.
 PATH_ROOTS = ("requestParameters", "responseElements", "userIdentity", "additionalEventData",
@@ -44,12 +45,19 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _PATTERN_SERVICE = re.compile(r"^\^?(?:\(\?P<arn>)?arn:(?:\[\^:\]\+|\(\?P<partition>\[\^:\]\+\)):([a-z0-9-]+):")
 
 
+# One part of a composite template: (literal before it, its alternatives); an alternative is ("path", path)
+# or ("lit", literal).
+TemplatePart = tuple[str, tuple[tuple[str, str], ...]]
+# Paths as the catalog's entries hold them once frozen: eventName -> paths tried in order.
+FrozenPaths = Mapping[str, tuple[str, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class IdSpec:
     """One compiled id path: a plain jpath path, or a composite template (see the module doc)."""
 
     path: str | None
-    parts: tuple  # template: tuple of (literal_before, (alternative, ...)); alternative = ("path", p) | ("lit", s)
+    parts: tuple[TemplatePart, ...]  # a template's parts (empty for a plain path)
     tail: str = ""
 
     @property
@@ -69,13 +77,13 @@ def compile_spec(spec: str) -> IdSpec:
     if "{" not in spec and "}" not in spec:
         _check_path(spec)
         return IdSpec(spec, ())
-    parts = []
+    parts: list[TemplatePart] = []
     pos = 0
     for m in _TEMPLATE_PART.finditer(spec):
         literal = spec[pos:m.start()]
         if "{" in literal or "}" in literal:
             raise ValueError(f"unbalanced braces in template {spec!r}")
-        alts = []
+        alts: list[tuple[str, str]] = []
         for alt in m.group(1).split("|"):
             alt = alt.strip()
             if alt.startswith("="):
@@ -124,6 +132,11 @@ def arn_template_regex(template: str) -> str:
         pos = m.end()
     out.append(re.escape(template[pos:]) + "$")
     return "".join(out)
+
+
+def composite_id(parent: str, name: str, sep: str = "/") -> str:
+    """The composite id template ``{parent}<sep>{name}``; each side holds ``|``-separated alternatives."""
+    return "{" + parent + "}" + sep + "{" + name + "}"
 
 
 def regional_arn(service: str, rest: str) -> str:
@@ -191,7 +204,7 @@ class ResourceType:
     aliases: tuple[str, ...] = ()
     no_delete_reason: str | None = None
     # derived (compiled at construction)
-    patterns: tuple[re.Pattern, ...] = field(init=False, repr=False, compare=False, default=())
+    patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False, default=())
     arn_services: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
@@ -202,17 +215,17 @@ class ResourceType:
         set_(self, "upsert_flags", MappingProxyType(dict(self.upsert_flags)))
         if self.id_transform not in ID_TRANSFORMS:
             raise ValueError(f"{self.type}: id_transform must be one of {ID_TRANSFORMS}")
-        sources = []
+        sources: list[str] = []
         if self.id_pattern:
             sources.extend(_as_tuple(self.id_pattern))
-        services = set()
+        services: set[str] = set()
         if self.arn:
             bad = set(_PLACEHOLDER.findall(self.arn)) - set(ARN_PLACEHOLDERS)
             if bad:
                 raise ValueError(f"{self.type}: unknown ARN placeholders {bad}")
             sources.append(arn_template_regex(self.arn))
             services.add(self.arn.split(":")[2])
-        compiled = []
+        compiled: list[re.Pattern[str]] = []
         for src in sources:
             pat = re.compile(src)
             if "id" not in pat.groupindex and not {"parent", "name"} <= set(pat.groupindex):
@@ -224,9 +237,11 @@ class ResourceType:
         set_(self, "patterns", tuple(compiled))
         set_(self, "arn_services", frozenset(services))
 
-    def events(self) -> dict[str, Mapping[str, tuple[str, ...]]]:
+    def events(self) -> dict[str, FrozenPaths]:
         """action -> {eventName: paths} for the four actions."""
-        return {"create": self.create, "delete": self.delete, "modify": self.modify, "reference": self.reference}
+        # __post_init__ froze every path to a tuple
+        return {"create": cast(FrozenPaths, self.create), "delete": cast(FrozenPaths, self.delete),
+                "modify": cast(FrozenPaths, self.modify), "reference": cast(FrozenPaths, self.reference)}
 
 
 @dataclass(frozen=True)
@@ -247,8 +262,15 @@ class AnyResource:
         object.__setattr__(self, "modify", _freeze(self.modify))
         object.__setattr__(self, "reference", _freeze(self.reference))
 
-    def events(self) -> dict[str, Mapping[str, tuple[str, ...]]]:
-        return {"modify": self.modify, "reference": self.reference}
+    def events(self) -> dict[str, FrozenPaths]:
+        # __post_init__ froze every path to a tuple
+        return {"modify": cast(FrozenPaths, self.modify), "reference": cast(FrozenPaths, self.reference)}
+
+
+def any_resource_tags(source: str, path: str = "requestParameters.resourceArn", tag: str = "TagResource",
+                      untag: str = "UntagResource") -> AnyResource:
+    """The tagging events of one service, whose target (at ``path``) can be a resource of any of its types."""
+    return AnyResource(source=source, modify={tag: path, untag: path})
 
 
 # EC2-style id prefix -> type. Ids are "<prefix><8 or 17 hex digits>".

@@ -1,9 +1,16 @@
-"""Compute, containers and load balancing: Lambda, ECS, EKS, Auto Scaling, ELB (classic and v2), EMR,
-GameLift, OpsWorks."""
+"""Compute: Lambda, Auto Scaling, Elastic Load Balancing (classic and v2), AWS Batch, Elastic Beanstalk,
+Lightsail, EC2 Image Builder, GameLift, WorkSpaces.
+
+Lambda types other than functions list only the plain operation names and the versioned names already known to
+the operation-name meta test (``CreateEventSourceMapping20150331``). Other versioned names CloudTrail uses
+(``DeleteEventSourceMapping20150331``, ``PublishLayerVersion20181031``...) are not botocore operation names and
+would need entries in that test's exception table."""
 
 from __future__ import annotations
 
-from cloudblame.catalog.base import AnyResource, ResourceType
+from cloudblame.catalog.base import ResourceType, composite_id
+from cloudblame.catalog.base import regional_arn as _arn
+from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -49,68 +56,53 @@ LAMBDA_FUNCTION = ResourceType(
     reference={n: _FN for n in _lambda_names("CreateEventSourceMapping", "20150331")},
 )
 
-# --- ECS --------------------------------------------------------------------------------------------
-ECS = "ecs.amazonaws.com"
-ECS_CLUSTER = ResourceType(
-    type="AWS::ECS::Cluster", source=ECS, arn="arn:{partition}:ecs:{region}:{account}:cluster/{id}",
-    create={"CreateCluster": (f"{RESP}.cluster.clusterName", f"{REQ}.clusterName")},
-    arn_paths={"CreateCluster": f"{RESP}.cluster.clusterArn"},
-    delete={"DeleteCluster": f"{REQ}.cluster"},
-    modify={op: f"{REQ}.cluster" for op in ("UpdateCluster", "UpdateClusterSettings", "PutClusterCapacityProviders")},
+# --- Lambda layers, aliases, event source mappings, function URLs, code signing -----------------------
+LAMBDA_LAYER_VERSION = ResourceType(
+    # id "layer/version"
+    type="AWS::Lambda::LayerVersion", source=LAMBDA, arn=_arn("lambda", "layer:{parent}:{name}"),
+    create={"PublishLayerVersion": composite_id(f"{REQ}.layerName", f"{RESP}.version")},
+    arn_paths={"PublishLayerVersion": f"{RESP}.layerVersionArn"},
+    delete={"DeleteLayerVersion": composite_id(f"{REQ}.layerName", f"{REQ}.versionNumber")},
+    modify={op: composite_id(f"{REQ}.layerName", f"{REQ}.versionNumber")
+            for op in ("AddLayerVersionPermission", "RemoveLayerVersionPermission")},
 )
 
-_SVC = "{%s|=default}/{%s}"
-ECS_SERVICE = ResourceType(
-    # id "cluster/service" (service names are unique per cluster); a request without cluster uses "default"
-    type="AWS::ECS::Service", source=ECS, arn="arn:{partition}:ecs:{region}:{account}:service/{parent}/{name}",
-    create={"CreateService": (
-        _SVC % (f"{RESP}.service.clusterArn|{REQ}.cluster", f"{RESP}.service.serviceName|{REQ}.serviceName"),)},
-    arn_paths={"CreateService": f"{RESP}.service.serviceArn"},
-    delete={"DeleteService": _SVC % (f"{REQ}.cluster", f"{REQ}.service")},
-    modify={"UpdateService": _SVC % (f"{REQ}.cluster", f"{REQ}.service")},
+_ALIAS = composite_id(f"{REQ}.functionName", f"{RESP}.name|{REQ}.name")
+LAMBDA_ALIAS = ResourceType(
+    # id "function/alias"
+    type="AWS::Lambda::Alias", source=LAMBDA, arn=_arn("lambda", "function:{parent}:{name}"),
+    create={n: _ALIAS for n in ("CreateAlias", "CreateAlias20150331")},
+    arn_paths={n: f"{RESP}.aliasArn" for n in ("CreateAlias", "CreateAlias20150331")},
+    delete={"DeleteAlias": _ALIAS},
+    modify={n: _ALIAS for n in ("UpdateAlias", "UpdateAlias20150331")},
 )
 
-ECS_TASK_DEFINITION = ResourceType(
-    # id "family:revision"
-    type="AWS::ECS::TaskDefinition", source=ECS, arn="arn:{partition}:ecs:{region}:{account}:task-definition/{id}",
-    id_pattern=r"^(?P<arn>arn:(?P<partition>[^:]+):ecs:(?P<region>[^:]*):(?P<account>\d*):task-definition/(?P<id>[^/]+))$",
-    create={"RegisterTaskDefinition": f"{RESP}.taskDefinition.taskDefinitionArn"},
-    delete={"DeregisterTaskDefinition": f"{REQ}.taskDefinition",
-            "DeleteTaskDefinitions": f"{REQ}.taskDefinitions[]"},
-    reference={"RunTask": f"{REQ}.taskDefinition", "StartTask": f"{REQ}.taskDefinition"},
+_ESM = (f"{RESP}.uUID", f"{REQ}.uUID")
+LAMBDA_EVENT_SOURCE_MAPPING = ResourceType(
+    type="AWS::Lambda::EventSourceMapping", source=LAMBDA, arn=_arn("lambda", "event-source-mapping:{id}"),
+    create={n: f"{RESP}.uUID" for n in ("CreateEventSourceMapping", "CreateEventSourceMapping20150331")},
+    arn_paths={n: f"{RESP}.eventSourceMappingArn" for n in ("CreateEventSourceMapping",
+                                                            "CreateEventSourceMapping20150331")},
+    delete={"DeleteEventSourceMapping": _ESM},
+    modify={"UpdateEventSourceMapping": _ESM},
 )
 
-ECS_TAGS = AnyResource(source=ECS, modify={"TagResource": f"{REQ}.resourceArn",
-                                           "UntagResource": f"{REQ}.resourceArn"})
-
-# --- EKS --------------------------------------------------------------------------------------------
-EKS = "eks.amazonaws.com"
-EKS_CLUSTER = ResourceType(
-    type="AWS::EKS::Cluster", source=EKS, arn="arn:{partition}:eks:{region}:{account}:cluster/{id}",
-    create={"CreateCluster": (f"{RESP}.cluster.name", f"{REQ}.name")},
-    arn_paths={"CreateCluster": f"{RESP}.cluster.arn"},
-    delete={"DeleteCluster": f"{REQ}.name"},
-    modify={op: (f"{REQ}.name", f"{REQ}.clusterName")
-            for op in ("UpdateClusterConfig", "UpdateClusterVersion", "CreateAccessEntry", "DeleteAccessEntry",
-                       "AssociateAccessPolicy", "DisassociateAccessPolicy", "AssociateIdentityProviderConfig",
-                       "CreateAddon", "DeleteAddon", "UpdateAddon")},
+LAMBDA_URL = ResourceType(
+    # one URL per function (or alias): the id is the function name (with ":qualifier" when given)
+    type="AWS::Lambda::Url", source=LAMBDA, no_delete_reason=None,
+    create={"CreateFunctionUrlConfig": f"{REQ}.functionName"},
+    name_paths={"CreateFunctionUrlConfig": f"{RESP}.functionUrl"},
+    delete={"DeleteFunctionUrlConfig": f"{REQ}.functionName"},
+    modify={"UpdateFunctionUrlConfig": f"{REQ}.functionName"},
 )
 
-_NG = "{%s}/{%s}"
-EKS_NODEGROUP = ResourceType(
-    # id "cluster/nodegroup"; the ARN ends with a UUID, so it is only taken from the record
-    type="AWS::EKS::Nodegroup", source=EKS,
-    id_pattern=r"^(?P<arn>arn:(?P<partition>[^:]+):eks:(?P<region>[^:]*):(?P<account>\d*):nodegroup/(?P<parent>[^/]+)/(?P<name>[^/]+)/[^/]+)$",
-    create={"CreateNodegroup": _NG % (f"{RESP}.nodegroup.clusterName|{REQ}.name|{REQ}.clusterName",
-                                      f"{RESP}.nodegroup.nodegroupName|{REQ}.nodegroupName")},
-    arn_paths={"CreateNodegroup": f"{RESP}.nodegroup.nodegroupArn"},
-    delete={"DeleteNodegroup": _NG % (f"{REQ}.name|{REQ}.clusterName", f"{REQ}.nodegroupName")},
-    modify={op: _NG % (f"{REQ}.name|{REQ}.clusterName", f"{REQ}.nodegroupName")
-            for op in ("UpdateNodegroupConfig", "UpdateNodegroupVersion")},
+LAMBDA_CODE_SIGNING_CONFIG = ResourceType(
+    type="AWS::Lambda::CodeSigningConfig", source=LAMBDA, arn=_arn("lambda", "code-signing-config:{id}"),
+    create={"CreateCodeSigningConfig": f"{RESP}.codeSigningConfig.codeSigningConfigId"},
+    arn_paths={"CreateCodeSigningConfig": f"{RESP}.codeSigningConfig.codeSigningConfigArn"},
+    delete={"DeleteCodeSigningConfig": f"{REQ}.codeSigningConfigArn"},
+    modify={"UpdateCodeSigningConfig": f"{REQ}.codeSigningConfigArn"},
 )
-
-EKS_TAGS = AnyResource(source=EKS, modify={"TagResource": f"{REQ}.resourceArn",
-                                           "UntagResource": f"{REQ}.resourceArn"})
 
 # --- Auto Scaling -----------------------------------------------------------------------------------
 ASG = "autoscaling.amazonaws.com"
@@ -190,18 +182,186 @@ TARGET_GROUP = ResourceType(
     },
 )
 
-# --- EMR, GameLift, OpsWorks ------------------------------------------------------------------------
-EMR = "elasticmapreduce.amazonaws.com"
-EMR_CLUSTER = ResourceType(
-    type="AWS::EMR::Cluster", source=EMR, arn="arn:{partition}:elasticmapreduce:{region}:{account}:cluster/{id}",
-    create={"RunJobFlow": f"{RESP}.jobFlowId"},
-    name_paths={"RunJobFlow": f"{REQ}.name"},
-    delete={"TerminateJobFlows": f"{REQ}.jobFlowIds[]"},
-    modify={"ModifyCluster": f"{REQ}.clusterId", "SetTerminationProtection": f"{REQ}.jobFlowIds[]",
-            "AddJobFlowSteps": f"{REQ}.jobFlowId", "ModifyInstanceGroups": f"{REQ}.clusterId",
-            "AddTags": f"{REQ}.resourceId", "RemoveTags": f"{REQ}.resourceId"},
+# --- ELBv2 listeners and rules (ARNs end with hashes; the ARN is the id) ------------------------------
+_ELB_ARN = r"^(?P<arn>arn:(?P<partition>[^:]+):elasticloadbalancing:(?P<region>[^:]*):(?P<account>\d*):%s)$"
+ELB_LISTENER = ResourceType(
+    type="AWS::ElasticLoadBalancingV2::Listener", source=ELB, when=V2,
+    id_pattern=_ELB_ARN % r"(?P<id>listener/(?:app|net|gwy)/[^/]+/[0-9a-f]+/[0-9a-f]+)",
+    create={"CreateListener": f"{RESP}.listeners[].listenerArn"},
+    delete={"DeleteListener": f"{REQ}.listenerArn"},
+    modify={"ModifyListener": f"{REQ}.listenerArn", "AddListenerCertificates": f"{REQ}.listenerArn",
+            "RemoveListenerCertificates": f"{REQ}.listenerArn"},
+)
+ELB_LISTENER_RULE = ResourceType(
+    type="AWS::ElasticLoadBalancingV2::ListenerRule", source=ELB, when=V2,
+    id_pattern=_ELB_ARN % r"(?P<id>listener-rule/(?:app|net|gwy)/[^/]+/[0-9a-f]+/[0-9a-f]+/[0-9a-f]+)",
+    create={"CreateRule": f"{RESP}.rules[].ruleArn"},
+    delete={"DeleteRule": f"{REQ}.ruleArn"},
+    modify={"ModifyRule": f"{REQ}.ruleArn", "SetRulePriorities": f"{REQ}.rulePriorities[].ruleArn"},
 )
 
+# --- AWS Batch: requests name resources by name or ARN -----------------------------------------------
+BATCH = "batch.amazonaws.com"
+BATCH_COMPUTE_ENVIRONMENT = ResourceType(
+    type="AWS::Batch::ComputeEnvironment", source=BATCH, arn=_arn("batch", "compute-environment/{id}"),
+    create={"CreateComputeEnvironment": (f"{RESP}.computeEnvironmentName", f"{REQ}.computeEnvironmentName")},
+    arn_paths={"CreateComputeEnvironment": f"{RESP}.computeEnvironmentArn"},
+    delete={"DeleteComputeEnvironment": f"{REQ}.computeEnvironment"},
+    modify={"UpdateComputeEnvironment": f"{REQ}.computeEnvironment"},
+)
+BATCH_JOB_QUEUE = ResourceType(
+    type="AWS::Batch::JobQueue", source=BATCH, arn=_arn("batch", "job-queue/{id}"),
+    create={"CreateJobQueue": (f"{RESP}.jobQueueName", f"{REQ}.jobQueueName")},
+    arn_paths={"CreateJobQueue": f"{RESP}.jobQueueArn"},
+    delete={"DeleteJobQueue": f"{REQ}.jobQueue"},
+    modify={"UpdateJobQueue": f"{REQ}.jobQueue"},
+)
+BATCH_JOB_DEFINITION = ResourceType(
+    # id "name:revision"
+    type="AWS::Batch::JobDefinition", source=BATCH, arn=_arn("batch", "job-definition/{id}"),
+    create={"RegisterJobDefinition": composite_id(f"{RESP}.jobDefinitionName|{REQ}.jobDefinitionName",
+                                                   f"{RESP}.revision", sep=":")},
+    arn_paths={"RegisterJobDefinition": f"{RESP}.jobDefinitionArn"},
+    delete={"DeregisterJobDefinition": f"{REQ}.jobDefinition"},
+)
+BATCH_SCHEDULING_POLICY = ResourceType(
+    type="AWS::Batch::SchedulingPolicy", source=BATCH, arn=_arn("batch", "scheduling-policy/{id}"),
+    create={"CreateSchedulingPolicy": (f"{RESP}.name", f"{REQ}.name")},
+    arn_paths={"CreateSchedulingPolicy": f"{RESP}.arn"},
+    delete={"DeleteSchedulingPolicy": f"{REQ}.arn"},
+    modify={"UpdateSchedulingPolicy": f"{REQ}.arn"},
+)
+
+# --- Elastic Beanstalk ------------------------------------------------------------------------------
+EB = "elasticbeanstalk.amazonaws.com"
+EB_APPLICATION = ResourceType(
+    type="AWS::ElasticBeanstalk::Application", source=EB, arn=_arn("elasticbeanstalk", "application/{id}"),
+    create={"CreateApplication": (f"{RESP}.application.applicationName", f"{REQ}.applicationName")},
+    arn_paths={"CreateApplication": f"{RESP}.application.applicationArn"},
+    delete={"DeleteApplication": f"{REQ}.applicationName"},
+    modify={"UpdateApplication": f"{REQ}.applicationName",
+            "UpdateApplicationResourceLifecycle": f"{REQ}.applicationName"},
+)
+EB_ENVIRONMENT = ResourceType(
+    # id: the environment id (e-...); requests may name it by name instead
+    type="AWS::ElasticBeanstalk::Environment", source=EB,
+    create={"CreateEnvironment": f"{RESP}.environmentId"},
+    arn_paths={"CreateEnvironment": f"{RESP}.environmentArn"},
+    name_paths={"CreateEnvironment": f"{REQ}.environmentName"},
+    delete={"TerminateEnvironment": (f"{REQ}.environmentId", f"{RESP}.environmentId", f"{REQ}.environmentName")},
+    modify={op: (f"{REQ}.environmentId", f"{RESP}.environmentId", f"{REQ}.environmentName")
+            for op in ("UpdateEnvironment", "RestartAppServer", "RebuildEnvironment")},
+)
+_APPVER = composite_id(f"{REQ}.applicationName", f"{REQ}.versionLabel")
+EB_APPLICATION_VERSION = ResourceType(
+    type="AWS::ElasticBeanstalk::ApplicationVersion", source=EB,
+    arn=_arn("elasticbeanstalk", "applicationversion/{parent}/{name}"),
+    create={"CreateApplicationVersion": _APPVER},
+    arn_paths={"CreateApplicationVersion": f"{RESP}.applicationVersion.applicationVersionArn"},
+    delete={"DeleteApplicationVersion": _APPVER},
+    modify={"UpdateApplicationVersion": _APPVER},
+)
+_TPL = composite_id(f"{REQ}.applicationName", f"{REQ}.templateName")
+EB_CONFIGURATION_TEMPLATE = ResourceType(
+    type="AWS::ElasticBeanstalk::ConfigurationTemplate", source=EB,
+    arn=_arn("elasticbeanstalk", "configurationtemplate/{parent}/{name}"),
+    create={"CreateConfigurationTemplate": _TPL},
+    delete={"DeleteConfigurationTemplate": _TPL},
+    modify={"UpdateConfigurationTemplate": _TPL},
+)
+
+# --- Lightsail: resources are known by name; operations list what they touched -----------------------
+LIGHTSAIL = "lightsail.amazonaws.com"
+LIGHTSAIL_INSTANCE = ResourceType(
+    type="AWS::Lightsail::Instance", source=LIGHTSAIL,
+    create={"CreateInstances": f"{REQ}.instanceNames[]",
+            "CreateInstancesFromSnapshot": f"{REQ}.instanceNames[]"},
+    delete={"DeleteInstance": f"{REQ}.instanceName"},
+    modify={op: f"{REQ}.instanceName" for op in ("StartInstance", "StopInstance", "RebootInstance",
+                                                 "PutInstancePublicPorts", "OpenInstancePublicPorts",
+                                                 "CloseInstancePublicPorts", "AttachStaticIp")},
+)
+LIGHTSAIL_STATIC_IP = ResourceType(
+    type="AWS::Lightsail::StaticIp", source=LIGHTSAIL,
+    create={"AllocateStaticIp": f"{REQ}.staticIpName"},
+    delete={"ReleaseStaticIp": f"{REQ}.staticIpName"},
+    modify={"AttachStaticIp": f"{REQ}.staticIpName", "DetachStaticIp": f"{REQ}.staticIpName"},
+)
+LIGHTSAIL_DISK = ResourceType(
+    type="AWS::Lightsail::Disk", source=LIGHTSAIL,
+    create={"CreateDisk": f"{REQ}.diskName"},
+    delete={"DeleteDisk": f"{REQ}.diskName"},
+    modify={"AttachDisk": f"{REQ}.diskName", "DetachDisk": f"{REQ}.diskName"},
+)
+LIGHTSAIL_DATABASE = ResourceType(
+    type="AWS::Lightsail::Database", source=LIGHTSAIL,
+    create={"CreateRelationalDatabase": f"{REQ}.relationalDatabaseName"},
+    delete={"DeleteRelationalDatabase": f"{REQ}.relationalDatabaseName"},
+    modify={op: f"{REQ}.relationalDatabaseName"
+            for op in ("UpdateRelationalDatabase", "StartRelationalDatabase", "StopRelationalDatabase",
+                       "RebootRelationalDatabase")},
+)
+LIGHTSAIL_KEY_PAIR = ResourceType(
+    type="AWS::Lightsail::KeyPair", source=LIGHTSAIL,
+    create={"CreateKeyPair": (f"{RESP}.keyPair.name", f"{REQ}.keyPairName"),
+            "ImportKeyPair": f"{REQ}.keyPairName"},
+    arn_paths={"CreateKeyPair": f"{RESP}.keyPair.arn"},
+    delete={"DeleteKeyPair": f"{REQ}.keyPairName"},
+)
+LIGHTSAIL_LOAD_BALANCER = ResourceType(
+    type="AWS::Lightsail::LoadBalancer", source=LIGHTSAIL,
+    create={"CreateLoadBalancer": f"{REQ}.loadBalancerName"},
+    delete={"DeleteLoadBalancer": f"{REQ}.loadBalancerName"},
+    modify={op: f"{REQ}.loadBalancerName"
+            for op in ("AttachInstancesToLoadBalancer", "DetachInstancesFromLoadBalancer",
+                       "UpdateLoadBalancerAttribute")},
+)
+LIGHTSAIL_CONTAINER_SERVICE = ResourceType(
+    type="AWS::Lightsail::Container", source=LIGHTSAIL,
+    create={"CreateContainerService": (f"{RESP}.containerService.containerServiceName", f"{REQ}.serviceName")},
+    arn_paths={"CreateContainerService": f"{RESP}.containerService.arn"},
+    delete={"DeleteContainerService": f"{REQ}.serviceName"},
+    modify={op: f"{REQ}.serviceName" for op in ("UpdateContainerService", "CreateContainerServiceDeployment")},
+)
+LIGHTSAIL_BUCKET = ResourceType(
+    type="AWS::Lightsail::Bucket", source=LIGHTSAIL,
+    create={"CreateBucket": (f"{RESP}.bucket.name", f"{REQ}.bucketName")},
+    arn_paths={"CreateBucket": f"{RESP}.bucket.arn"},
+    delete={"DeleteBucket": f"{REQ}.bucketName"},
+    modify={"UpdateBucket": f"{REQ}.bucketName", "UpdateBucketBundle": f"{REQ}.bucketName"},
+)
+
+# --- EC2 Image Builder: ids are the ARNs' names ------------------------------------------------------
+IMAGEBUILDER = "imagebuilder.amazonaws.com"
+
+
+def _ib(kind: str, create_op: str, arn_field: str, delete_op: str, update_op: str | None,
+        versioned: bool = False) -> ResourceType:
+    tail = r"(?:/[^/]+){1,2}" if versioned else ""
+    return ResourceType(
+        type=f"AWS::ImageBuilder::{kind}", source=IMAGEBUILDER,
+        id_pattern=_arn_pattern("imagebuilder", rf"[a-z-]+/(?P<id>[^/]+){tail}"),
+        create={create_op: (f"{RESP}.{arn_field}", f"{REQ}.name")},
+        arn_paths={create_op: f"{RESP}.{arn_field}"},
+        delete={delete_op: f"{REQ}.{arn_field}"},
+        modify={update_op: f"{REQ}.{arn_field}"} if update_op else {},
+    )
+
+
+IB_PIPELINE = _ib("ImagePipeline", "CreateImagePipeline", "imagePipelineArn", "DeleteImagePipeline",
+                  "UpdateImagePipeline")
+IB_RECIPE = _ib("ImageRecipe", "CreateImageRecipe", "imageRecipeArn", "DeleteImageRecipe", None, versioned=True)
+IB_INFRA = _ib("InfrastructureConfiguration", "CreateInfrastructureConfiguration", "infrastructureConfigurationArn",
+               "DeleteInfrastructureConfiguration", "UpdateInfrastructureConfiguration")
+IB_COMPONENT = ResourceType(
+    type="AWS::ImageBuilder::Component", source=IMAGEBUILDER,
+    id_pattern=_arn_pattern("imagebuilder", r"component/(?P<id>[^/]+)(?:/[^/]+){1,2}"),
+    create={"CreateComponent": (f"{RESP}.componentBuildVersionArn", f"{REQ}.name")},
+    arn_paths={"CreateComponent": f"{RESP}.componentBuildVersionArn"},
+    delete={"DeleteComponent": f"{REQ}.componentBuildVersionArn"},
+)
+
+# --- GameLift -----------------------------------------------------------------------------------------
 GAMELIFT = "gamelift.amazonaws.com"
 GAMELIFT_FLEET = ResourceType(
     type="AWS::GameLift::Fleet", source=GAMELIFT, arn="arn:{partition}:gamelift:{region}:{account}:fleet/{id}",
@@ -215,18 +375,63 @@ GAMELIFT_FLEET = ResourceType(
             "TagResource": f"{REQ}.resourceARN", "UntagResource": f"{REQ}.resourceARN"},
 )
 
-OPSWORKS = "opsworks.amazonaws.com"
-OPSWORKS_STACK = ResourceType(
-    # OpsWorks Stacks reached end of life in 2024; its events remain in old trails.
-    type="AWS::OpsWorks::Stack", source=OPSWORKS, arn="arn:{partition}:opsworks:{region}:{account}:stack/{id}/",
-    create={"CreateStack": f"{RESP}.stackId", "CloneStack": f"{RESP}.stackId"},
-    name_paths={"CreateStack": f"{REQ}.name", "CloneStack": f"{REQ}.name"},
-    delete={"DeleteStack": f"{REQ}.stackId"},
-    modify={op: f"{REQ}.stackId" for op in ("UpdateStack", "StartStack", "StopStack")},
+GAMELIFT_BUILD = ResourceType(
+    type="AWS::GameLift::Build", source=GAMELIFT, arn=_arn("gamelift", "build/{id}"),
+    create={"CreateBuild": f"{RESP}.build.buildId"},
+    arn_paths={"CreateBuild": f"{RESP}.build.buildArn"},
+    name_paths={"CreateBuild": f"{REQ}.name"},
+    delete={"DeleteBuild": f"{REQ}.buildId"},
+    modify={"UpdateBuild": f"{REQ}.buildId"},
+)
+GAMELIFT_SCRIPT = ResourceType(
+    type="AWS::GameLift::Script", source=GAMELIFT, arn=_arn("gamelift", "script/{id}"),
+    create={"CreateScript": f"{RESP}.script.scriptId"},
+    arn_paths={"CreateScript": f"{RESP}.script.scriptArn"},
+    name_paths={"CreateScript": f"{REQ}.name"},
+    delete={"DeleteScript": f"{REQ}.scriptId"},
+    modify={"UpdateScript": f"{REQ}.scriptId"},
+)
+GAMELIFT_ALIAS = ResourceType(
+    type="AWS::GameLift::Alias", source=GAMELIFT, arn=_arn("gamelift", "alias/{id}"),
+    create={"CreateAlias": f"{RESP}.alias.aliasId"},
+    arn_paths={"CreateAlias": f"{RESP}.alias.aliasArn"},
+    name_paths={"CreateAlias": f"{REQ}.name"},
+    delete={"DeleteAlias": f"{REQ}.aliasId"},
+    modify={"UpdateAlias": f"{REQ}.aliasId"},
+)
+GAMELIFT_QUEUE = ResourceType(
+    type="AWS::GameLift::GameSessionQueue", source=GAMELIFT, arn=_arn("gamelift", "gamesessionqueue/{id}"),
+    create={"CreateGameSessionQueue": (f"{RESP}.gameSessionQueue.name", f"{REQ}.name")},
+    arn_paths={"CreateGameSessionQueue": f"{RESP}.gameSessionQueue.gameSessionQueueArn"},
+    delete={"DeleteGameSessionQueue": f"{REQ}.name"},
+    modify={"UpdateGameSessionQueue": f"{REQ}.name"},
+)
+
+# --- WorkSpaces -------------------------------------------------------------------------------------
+WORKSPACES = "workspaces.amazonaws.com"
+WORKSPACE = ResourceType(
+    type="AWS::WorkSpaces::Workspace", source=WORKSPACES, arn=_arn("workspaces", "workspace/{id}"),
+    create={"CreateWorkspaces": f"{RESP}.pendingRequests[].workspaceId"},
+    delete={"TerminateWorkspaces": f"{REQ}.terminateWorkspaceRequests[].workspaceId"},
+    modify={**{op: f"{REQ}.{op[0].lower() + op[1:-len('Workspaces')]}WorkspaceRequests[].workspaceId"
+               for op in ("StartWorkspaces", "StopWorkspaces", "RebootWorkspaces", "RebuildWorkspaces")},
+            "ModifyWorkspaceProperties": f"{REQ}.workspaceId", "ModifyWorkspaceState": f"{REQ}.workspaceId"},
+)
+WORKSPACES_IP_GROUP = ResourceType(
+    type="AWS::WorkSpaces::IpGroup", source=WORKSPACES, arn=_arn("workspaces", "workspaceipgroup/{id}"),
+    create={"CreateIpGroup": f"{RESP}.groupId"},
+    name_paths={"CreateIpGroup": f"{REQ}.groupName"},
+    delete={"DeleteIpGroup": f"{REQ}.groupId"},
+    modify={op: f"{REQ}.groupId" for op in ("AuthorizeIpRules", "RevokeIpRules", "UpdateRulesOfIpGroup")},
 )
 
 ENTRIES = (
-    LAMBDA_FUNCTION, ECS_CLUSTER, ECS_SERVICE, ECS_TASK_DEFINITION, ECS_TAGS, EKS_CLUSTER, EKS_NODEGROUP, EKS_TAGS,
-    AUTOSCALING_GROUP, LAUNCH_CONFIGURATION, CLASSIC_LOAD_BALANCER, LOAD_BALANCER_V2, TARGET_GROUP,
-    EMR_CLUSTER, GAMELIFT_FLEET, OPSWORKS_STACK,
+    LAMBDA_FUNCTION, LAMBDA_LAYER_VERSION, LAMBDA_ALIAS, LAMBDA_EVENT_SOURCE_MAPPING, LAMBDA_URL,
+    LAMBDA_CODE_SIGNING_CONFIG, AUTOSCALING_GROUP, LAUNCH_CONFIGURATION, CLASSIC_LOAD_BALANCER, LOAD_BALANCER_V2,
+    TARGET_GROUP, ELB_LISTENER, ELB_LISTENER_RULE, BATCH_COMPUTE_ENVIRONMENT, BATCH_JOB_QUEUE, BATCH_JOB_DEFINITION,
+    BATCH_SCHEDULING_POLICY, EB_APPLICATION, EB_ENVIRONMENT, EB_APPLICATION_VERSION, EB_CONFIGURATION_TEMPLATE,
+    LIGHTSAIL_INSTANCE, LIGHTSAIL_STATIC_IP, LIGHTSAIL_DISK, LIGHTSAIL_DATABASE, LIGHTSAIL_KEY_PAIR,
+    LIGHTSAIL_LOAD_BALANCER, LIGHTSAIL_CONTAINER_SERVICE, LIGHTSAIL_BUCKET, IB_PIPELINE, IB_RECIPE, IB_INFRA,
+    IB_COMPONENT, GAMELIFT_FLEET, GAMELIFT_BUILD, GAMELIFT_SCRIPT, GAMELIFT_ALIAS, GAMELIFT_QUEUE, WORKSPACE,
+    WORKSPACES_IP_GROUP,
 )

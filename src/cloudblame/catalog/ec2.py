@@ -54,7 +54,9 @@ SNAPSHOT = ResourceType(
     type="AWS::EC2::Snapshot", source=S, arn="arn:{partition}:ec2:{region}::snapshot/{id}", tag_type="snapshot",
     create={
         "CreateSnapshot": f"{RESP}.snapshotId",
-        "CreateSnapshots": f"{RESP}.snapshotSet.items[].snapshotId",
+        # a 2019 API: logged wrapped, like every EC2 API since 2016 seen in real records
+        "CreateSnapshots": (f"{RESP}.CreateSnapshotsResponse.snapshotSet.item[].snapshotId",
+                            f"{RESP}.snapshotSet.items[].snapshotId"),
         "CopySnapshot": f"{RESP}.snapshotId",
         # asynchronous: the id is only there when the import finished at once (peers read snapshotId)
         "ImportSnapshot": (f"{RESP}.snapshotId", f"{RESP}.snapshotTaskDetail.snapshotId"),

@@ -1,9 +1,11 @@
-"""Management and monitoring: CloudFormation, CloudTrail, SSM parameters, CloudWatch alarms and logs,
-EventBridge, Route 53, CloudHSM."""
+"""Management and governance: CloudFormation, Service Catalog, CloudTrail, Config, Systems Manager
+(parameters, documents, maintenance windows, associations), CloudWatch (alarms, dashboards, metric streams),
+CloudWatch Logs, OpsWorks."""
 
 from __future__ import annotations
 
 from cloudblame.catalog.base import ResourceType
+from cloudblame.catalog.base import regional_arn as _arn
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -30,6 +32,19 @@ CFN_STACK_SET = ResourceType(
         "UpdateStackSet", "CreateStackInstances", "DeleteStackInstances", "UpdateStackInstances")},
 )
 
+SERVICE_CATALOG = "servicecatalog.amazonaws.com"
+_PP = (f"{REQ}.provisionedProductId", f"{REQ}.provisionedProductName")
+PROVISIONED_PRODUCT = ResourceType(
+    # id: the provisioned product id (pp-...); resources it launches carry its ARN in the tag
+    # aws:servicecatalog:provisionedProductArn (...:stack/<name>/<pp-id>)
+    type="AWS::ServiceCatalog::CloudFormationProvisionedProduct", source=SERVICE_CATALOG,
+    id_pattern=r"^(?P<arn>arn:(?P<partition>[^:]+):servicecatalog:(?P<region>[^:]*):(?P<account>\d*):stack/[^/]+/(?P<id>pp-[a-z0-9]+))$",
+    create={"ProvisionProduct": (f"{RESP}.recordDetail.provisionedProductId",)},
+    name_paths={"ProvisionProduct": f"{REQ}.provisionedProductName"},
+    delete={"TerminateProvisionedProduct": _PP},
+    modify={"UpdateProvisionedProduct": _PP, "UpdateProvisionedProductProperties": f"{REQ}.provisionedProductId"},
+)
+
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 TRAIL = ResourceType(
     # requests may name the trail by its ARN
@@ -41,6 +56,40 @@ TRAIL = ResourceType(
     modify={**{op: f"{REQ}.name" for op in ("UpdateTrail", "StartLogging", "StopLogging")},
             "PutEventSelectors": f"{REQ}.trailName", "PutInsightSelectors": f"{REQ}.trailName",
             "AddTags": f"{REQ}.resourceId", "RemoveTags": f"{REQ}.resourceId"},
+)
+
+# --- Config: Put* create or replace -----------------------------------------------------------------
+CONFIG = "config.amazonaws.com"
+CONFIG_RULE = ResourceType(
+    type="AWS::Config::ConfigRule", source=CONFIG,
+    create={"PutConfigRule": f"{REQ}.configRule.configRuleName"},
+    delete={"DeleteConfigRule": f"{REQ}.configRuleName"},
+    modify={"StartConfigRulesEvaluation": f"{REQ}.configRuleNames[]",
+            "PutRemediationConfigurations": f"{REQ}.remediationConfigurations[].configRuleName",
+            "DeleteRemediationConfiguration": f"{REQ}.configRuleName"},
+)
+CONFIG_RECORDER = ResourceType(
+    type="AWS::Config::ConfigurationRecorder", source=CONFIG,
+    create={"PutConfigurationRecorder": f"{REQ}.configurationRecorder.name"},
+    delete={"DeleteConfigurationRecorder": f"{REQ}.configurationRecorderName"},
+    modify={"StartConfigurationRecorder": f"{REQ}.configurationRecorderName",
+            "StopConfigurationRecorder": f"{REQ}.configurationRecorderName"},
+)
+CONFIG_DELIVERY_CHANNEL = ResourceType(
+    type="AWS::Config::DeliveryChannel", source=CONFIG,
+    create={"PutDeliveryChannel": f"{REQ}.deliveryChannel.name"},
+    delete={"DeleteDeliveryChannel": f"{REQ}.deliveryChannelName"},
+)
+CONFIG_CONFORMANCE_PACK = ResourceType(
+    type="AWS::Config::ConformancePack", source=CONFIG,
+    create={"PutConformancePack": f"{REQ}.conformancePackName"},
+    arn_paths={"PutConformancePack": f"{RESP}.conformancePackArn"},
+    delete={"DeleteConformancePack": f"{REQ}.conformancePackName"},
+)
+CONFIG_AGGREGATOR = ResourceType(
+    type="AWS::Config::ConfigurationAggregator", source=CONFIG,
+    create={"PutConfigurationAggregator": f"{REQ}.configurationAggregatorName"},
+    delete={"DeleteConfigurationAggregator": f"{REQ}.configurationAggregatorName"},
 )
 
 SSM = "ssm.amazonaws.com"
@@ -57,6 +106,30 @@ SSM_PARAMETER = ResourceType(
     modify={"LabelParameterVersion": f"{REQ}.name", "UnlabelParameterVersion": f"{REQ}.name"},
 )
 
+# --- SSM documents ----------------------------------------------------------------------------------
+SSM_DOCUMENT = ResourceType(
+    type="AWS::SSM::Document", source=SSM, arn=_arn("ssm", "document/{id}"),
+    create={"CreateDocument": (f"{RESP}.documentDescription.name", f"{REQ}.name")},
+    delete={"DeleteDocument": f"{REQ}.name"},
+    modify={"UpdateDocument": f"{REQ}.name", "UpdateDocumentDefaultVersion": f"{REQ}.name",
+            "ModifyDocumentPermission": f"{REQ}.name"},
+)
+SSM_MAINTENANCE_WINDOW = ResourceType(
+    type="AWS::SSM::MaintenanceWindow", source=SSM, arn=_arn("ssm", "maintenancewindow/{id}"),
+    create={"CreateMaintenanceWindow": f"{RESP}.windowId"},
+    name_paths={"CreateMaintenanceWindow": f"{REQ}.name"},
+    delete={"DeleteMaintenanceWindow": f"{REQ}.windowId"},
+    modify={op: f"{REQ}.windowId" for op in ("UpdateMaintenanceWindow", "RegisterTargetWithMaintenanceWindow",
+                                             "RegisterTaskWithMaintenanceWindow")},
+)
+SSM_ASSOCIATION = ResourceType(
+    type="AWS::SSM::Association", source=SSM, arn=_arn("ssm", "association/{id}"),
+    create={"CreateAssociation": f"{RESP}.associationDescription.associationId"},
+    name_paths={"CreateAssociation": f"{REQ}.associationName"},
+    delete={"DeleteAssociation": f"{REQ}.associationId"},
+    modify={"UpdateAssociation": f"{REQ}.associationId"},
+)
+
 MONITORING = "monitoring.amazonaws.com"
 CLOUDWATCH_ALARM = ResourceType(
     # PutMetricAlarm creates or replaces: without a flag to tell, it counts as a creation
@@ -67,6 +140,22 @@ CLOUDWATCH_ALARM = ResourceType(
     modify={"EnableAlarmActions": f"{REQ}.alarmNames[]", "DisableAlarmActions": f"{REQ}.alarmNames[]",
             "SetAlarmState": f"{REQ}.alarmName",
             "TagResource": f"{REQ}.resourceARN", "UntagResource": f"{REQ}.resourceARN"},
+)
+
+# --- CloudWatch dashboards (global ARNs) ---------------------------------------------------------------
+DASHBOARD = ResourceType(
+    # PutDashboard creates or replaces
+    type="AWS::CloudWatch::Dashboard", source=MONITORING, global_=True,
+    arn="arn:{partition}:cloudwatch::{account}:dashboard/{id}",
+    create={"PutDashboard": f"{REQ}.dashboardName"},
+    delete={"DeleteDashboards": f"{REQ}.dashboardNames[]"},
+)
+METRIC_STREAM = ResourceType(
+    type="AWS::CloudWatch::MetricStream", source=MONITORING, arn=_arn("cloudwatch", "metric-stream/{id}"),
+    create={"PutMetricStream": f"{REQ}.name"},
+    arn_paths={"PutMetricStream": f"{RESP}.arn"},
+    delete={"DeleteMetricStream": f"{REQ}.name"},
+    modify={"StartMetricStreams": f"{REQ}.names[]", "StopMetricStreams": f"{REQ}.names[]"},
 )
 
 LOGS = "logs.amazonaws.com"
@@ -87,69 +176,18 @@ LOG_GROUP = ResourceType(
     reference={"CreateLogStream": _LG, "DeleteLogStream": _LG},
 )
 
-EVENTS = "events.amazonaws.com"
-EVENT_RULE = ResourceType(
-    # rules on a custom bus have ARNs ".../rule/<bus>/<name>"; PutRule creates or updates
-    type="AWS::Events::Rule", source=EVENTS, arn="arn:{partition}:events:{region}:{account}:rule/{id}",
-    id_pattern=r"^(?P<arn>arn:(?P<partition>[^:]+):events:(?P<region>[^:]*):(?P<account>\d*):rule/(?:[^/]+/)?(?P<id>[^/]+))$",
-    create={"PutRule": (f"{REQ}.name", f"{RESP}.ruleArn")},
-    arn_paths={"PutRule": f"{RESP}.ruleArn"},
-    delete={"DeleteRule": f"{REQ}.name"},
-    modify={"PutTargets": f"{REQ}.rule", "RemoveTargets": f"{REQ}.rule", "EnableRule": f"{REQ}.name",
-            "DisableRule": f"{REQ}.name", "TagResource": f"{REQ}.resourceARN", "UntagResource": f"{REQ}.resourceARN"},
-)
-
-EVENT_BUS = ResourceType(
-    type="AWS::Events::EventBus", source=EVENTS, arn="arn:{partition}:events:{region}:{account}:event-bus/{id}",
-    create={"CreateEventBus": f"{REQ}.name"},
-    arn_paths={"CreateEventBus": f"{RESP}.eventBusArn"},
-    delete={"DeleteEventBus": f"{REQ}.name"},
-    modify={"UpdateEventBus": f"{REQ}.name", "PutPermission": f"{REQ}.eventBusName",
-            "RemovePermission": f"{REQ}.eventBusName"},
-)
-
-ROUTE53 = "route53.amazonaws.com"
-HOSTED_ZONE = ResourceType(
-    # the API returns ids as "/hostedzone/Z123..."
-    type="AWS::Route53::HostedZone", source=ROUTE53, global_=True, arn="arn:{partition}:route53:::hostedzone/{id}",
-    id_pattern=r"^/?hostedzone/(?P<id>[A-Z0-9]+)$",
-    create={"CreateHostedZone": f"{RESP}.hostedZone.id"},
-    name_paths={"CreateHostedZone": f"{REQ}.name"},
-    delete={"DeleteHostedZone": f"{REQ}.id"},
-    modify={"ChangeResourceRecordSets": f"{REQ}.hostedZoneId", "ChangeTagsForResource": f"{REQ}.resourceId",
-            "AssociateVPCWithHostedZone": f"{REQ}.hostedZoneId", "DisassociateVPCFromHostedZone": f"{REQ}.hostedZoneId",
-            "UpdateHostedZoneComment": f"{REQ}.id"},
-)
-
-CLOUDHSM = "cloudhsm.amazonaws.com"  # CloudHSM v2 (botocore "cloudhsmv2") logs under this source
-CLOUDHSM_CLUSTER = ResourceType(
-    type="AWS::CloudHSM::Cluster", source=CLOUDHSM, arn="arn:{partition}:cloudhsm:{region}:{account}:cluster/{id}",
-    create={"CreateCluster": f"{RESP}.cluster.clusterId"},
-    delete={"DeleteCluster": f"{REQ}.clusterId"},
-    modify={"ModifyCluster": f"{REQ}.clusterId", "InitializeCluster": f"{REQ}.clusterId",
-            "TagResource": f"{REQ}.resourceId", "UntagResource": f"{REQ}.resourceId"},
-)
-
-CLOUDHSM_HSM = ResourceType(
-    type="AWS::CloudHSM::Hsm", source=CLOUDHSM,
-    create={"CreateHsm": f"{RESP}.hsm.hsmId"},
-    delete={"DeleteHsm": f"{REQ}.hsmId"},
-)
-
-SERVICE_CATALOG = "servicecatalog.amazonaws.com"
-_PP = (f"{REQ}.provisionedProductId", f"{REQ}.provisionedProductName")
-PROVISIONED_PRODUCT = ResourceType(
-    # id: the provisioned product id (pp-...); resources it launches carry its ARN in the tag
-    # aws:servicecatalog:provisionedProductArn (...:stack/<name>/<pp-id>)
-    type="AWS::ServiceCatalog::CloudFormationProvisionedProduct", source=SERVICE_CATALOG,
-    id_pattern=r"^(?P<arn>arn:(?P<partition>[^:]+):servicecatalog:(?P<region>[^:]*):(?P<account>\d*):stack/[^/]+/(?P<id>pp-[a-z0-9]+))$",
-    create={"ProvisionProduct": (f"{RESP}.recordDetail.provisionedProductId",)},
-    name_paths={"ProvisionProduct": f"{REQ}.provisionedProductName"},
-    delete={"TerminateProvisionedProduct": _PP},
-    modify={"UpdateProvisionedProduct": _PP, "UpdateProvisionedProductProperties": f"{REQ}.provisionedProductId"},
+OPSWORKS = "opsworks.amazonaws.com"
+OPSWORKS_STACK = ResourceType(
+    # OpsWorks Stacks reached end of life in 2024; its events remain in old trails.
+    type="AWS::OpsWorks::Stack", source=OPSWORKS, arn="arn:{partition}:opsworks:{region}:{account}:stack/{id}/",
+    create={"CreateStack": f"{RESP}.stackId", "CloneStack": f"{RESP}.stackId"},
+    name_paths={"CreateStack": f"{REQ}.name", "CloneStack": f"{REQ}.name"},
+    delete={"DeleteStack": f"{REQ}.stackId"},
+    modify={op: f"{REQ}.stackId" for op in ("UpdateStack", "StartStack", "StopStack")},
 )
 
 ENTRIES = (
-    PROVISIONED_PRODUCT, CFN_STACK, CFN_STACK_SET, TRAIL, SSM_PARAMETER, CLOUDWATCH_ALARM, LOG_GROUP, EVENT_RULE, EVENT_BUS,
-    HOSTED_ZONE, CLOUDHSM_CLUSTER, CLOUDHSM_HSM,
+    CFN_STACK, CFN_STACK_SET, PROVISIONED_PRODUCT, TRAIL, CONFIG_RULE, CONFIG_RECORDER, CONFIG_DELIVERY_CHANNEL,
+    CONFIG_CONFORMANCE_PACK, CONFIG_AGGREGATOR, SSM_PARAMETER, SSM_DOCUMENT, SSM_MAINTENANCE_WINDOW,
+    SSM_ASSOCIATION, CLOUDWATCH_ALARM, DASHBOARD, METRIC_STREAM, LOG_GROUP, OPSWORKS_STACK,
 )

@@ -9,16 +9,20 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Iterator
+from datetime import datetime
+from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
 from cloudblame.cli.output import Format, say
-from cloudblame.errors import Ambiguous, NotFound, StoreError, UserError, one_line
+from cloudblame.errors import Ambiguous, BadInput, NotFound, StoreError, UserError, one_line
+from cloudblame.queries.anchor import time_anchor
 from cloudblame.store import Store, default_db_path
+from cloudblame.timeutil import iso_z, parse_duration, parse_when
 
 log = logging.getLogger("cloudblame.cli")
 
@@ -32,6 +36,8 @@ DbOption = typer.Option(
     help="Store directory [default: ./cloudblame-store]",
 )
 FormatOption = typer.Option(Format.table, "--format", "-f", help="Output format.", case_sensitive=False)
+WideOption = typer.Option(False, "--wide", "-w", help="Tables: every column, nothing shortened (wider than the "
+                          "terminal if need be).")
 WaitOption = typer.Option(30.0, "--wait", min=0, help="Seconds to wait for another process publishing to the store.")
 
 
@@ -46,7 +52,7 @@ def open_store(db: str | None, *, read_only: bool, wait: float = 30.0) -> Iterat
         store.close()
 
 
-def _candidate_line(c: dict) -> str:
+def _candidate_line(c: Mapping[str, object]) -> str:
     if "time" in c:  # an event
         return f"  {c['id']}  {c.get('time') or '?'}  {c.get('event_name') or '?'}  account {c.get('account') or '?'}"
     return f"  {c.get('type') or '?'}  {c['id']}  account {c.get('account') or '?'}  ({c.get('events')} events)"
@@ -81,11 +87,62 @@ def fail(exc: Exception) -> int:
     return 1
 
 
+def time_bound(store: Store, text: str | None, option: str) -> datetime | None:
+    """A --since/--until style bound read against ``store``: a relative one (``7d``) counts back from now,
+    or, when the store is an archive (nothing newer than ARCHIVE_AFTER), from its newest event, which
+    a line on stderr says (queries.anchor). Raises BadInput on text it cannot read."""
+    if not text:
+        return None
+    try:
+        parse_duration(text)  # 7d, 12h...: relative
+    except BadInput:
+        return parse_when(text)
+    anchor = time_anchor(store)
+    if anchor.archive:
+        say(f"note: {option} {text.strip()} counts back from the newest stored event, {iso_z(anchor.now)} "
+            "(the store holds nothing newer)", style="dim", err=True)
+    return parse_when(text, now=anchor.now)
+
+
+# Placeholders of option values in help (typer's default is the type: <str>, <list[str]>, <int range>).
+METAVARS = {"db": "PATH", "since": "WHEN", "until": "WHEN", "created_since": "WHEN", "as_of": "WHEN",
+            "limit": "N", "workers": "N", "records": "N", "wait": "SECONDS", "idle": "AGE", "retain": "AGE",
+            "older_than": "AGE", "every": "INTERVAL", "out": "PATH", "to": "PATH", "config": "FILE",
+            "public_keys": "FILE", "paths": "PATH", "size": "KEY=VALUE", "text": "TEXT", "resource_type": "TYPE", "by": "KEY"}
+
+
+def name_metavars(command: TyperCommand | TyperGroup) -> None:
+    """Give every parameter of ``command`` (and its subcommands) without a metavar a readable one: a
+    word (PATH, WHEN, N, the parameter's name) or its choices, never a type in angle brackets."""
+    for param in command.params:
+        if param.metavar is not None or getattr(param, "is_flag", False):
+            continue
+        described = getattr(param, "type_descriptor", None)  # typer's: the choices of an enum
+        if described is not None and described.is_choice:
+            param.metavar = "|".join(str(getattr(c, "value", c)) for c in described.choices or ())
+        else:
+            word = METAVARS.get(param.name or "", (param.name or "value").upper())
+            param.metavar = word
+        if isinstance(param, TyperArgument):  # typer adds the type after an argument's name: not here
+            param.display_type_rich = _no_type  # type: ignore[method-assign]
+    for sub in getattr(command, "commands", {}).values():
+        name_metavars(sub)
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
 class GuardedGroup(TyperGroup):
     """The command group: an exception a command lets escape becomes a line on stderr and an exit
-    status (``fail``), never a traceback; click's own (usage errors, exits) pass through."""
+    status (``fail``), never a traceback; click's own (usage errors, exits) pass through. Every
+    parameter has a readable placeholder in help (``name_metavars``)."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        name_metavars(self)
+
+    def invoke(self, ctx: Any) -> Any:  # typer.Context (its base class is private to typer)
         try:
             return super().invoke(ctx)
         except (TyperException, typer.Exit, typer.Abort):

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cloudblame.cli.common import DbOption, WaitOption, open_store
-from cloudblame.cli.output import Format, console, emit, err_console, say, write_json
+from cloudblame.cli.examples import epilog
+from cloudblame.cli.output import Format, emit, err_console, say, write_csv, write_json
 from cloudblame.cli.views import print_ingest_problems, print_ingest_summary
 from cloudblame.ingest import IngestSummary
+from cloudblame.store import Store
 from cloudblame.sync import ConfigError, SourceSpec, load_config, run_source_reporting
 from cloudblame.workers import yield_to_readers
 
+if TYPE_CHECKING:
+    from cloudblame.verify import VerifyReport
 
-def _run_one(store, spec: SourceSpec, show_progress: bool) -> IngestSummary:
+
+def _run_one(store: Store, spec: SourceSpec, show_progress: bool) -> IngestSummary:
     if not show_progress:
         return run_source_reporting(store, spec)
     columns = (TextColumn(f"[bold]{spec.kind}"), BarColumn(), TextColumn("{task.fields[status]}"),
@@ -25,14 +30,14 @@ def _run_one(store, spec: SourceSpec, show_progress: bool) -> IngestSummary:
     with Progress(*columns, console=err_console, transient=True) as bar:  # a diagnostic: stderr
         task = bar.add_task("ingest", total=None, status="")
 
-        def progress(*args) -> None:
+        def progress(*args: Any) -> None:
             elapsed = bar.tasks[0].elapsed or 1e-9
             bar.update(task, status=_status(spec.kind, args, elapsed))
 
         return run_source_reporting(store, spec, progress=progress)
 
 
-def _status(kind: str, args: tuple, elapsed: float) -> str:
+def _status(kind: str, args: tuple[Any, ...], elapsed: float) -> str:
     if kind == "s3":
         objects, records, size = args
         return f"{objects:,} objects  {records:,} records  {size / 1e6 / elapsed:,.1f} MB/s"
@@ -43,7 +48,7 @@ def _status(kind: str, args: tuple, elapsed: float) -> str:
     return f"{done:,}/{total:,} files  {records:,} records  {records / elapsed:,.0f} rec/s"
 
 
-def run_sources(store, specs: list[SourceSpec], *, show_progress: bool) -> list[tuple[SourceSpec, IngestSummary]]:
+def run_sources(store: Store, specs: list[SourceSpec], *, show_progress: bool) -> list[tuple[SourceSpec, IngestSummary]]:
     return [(spec, _run_one(store, spec, show_progress)) for spec in specs]
 
 
@@ -54,8 +59,8 @@ def report_summaries(summaries: list[tuple[SourceSpec, IngestSummary]], fmt: For
         return
     for spec, summary in summaries:
         if fmt is Format.csv:
-            emit(None, fmt, lambda: None, csv_rows=lambda: [
-                dict({k: v for k, v in summary.as_dict().items() if not isinstance(v, list)}, source=spec.label)])
+            row = dict({k: v for k, v in summary.as_dict().items() if not isinstance(v, list)}, source=spec.label)
+            write_csv([row])
             print_ingest_problems(summary)  # not in the CSV's one row: on stderr
         else:
             if len(summaries) > 1:
@@ -65,7 +70,7 @@ def report_summaries(summaries: list[tuple[SourceSpec, IngestSummary]], fmt: For
 
 def sync(
     config: Path = typer.Option(Path("cloudblame.toml"), "--config", "-c", help="The sources to pull."),
-    db: Optional[str] = DbOption,
+    db: str | None = DbOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the one-line summary (for cron)."),
     wait: float = WaitOption,
 ) -> None:
@@ -91,14 +96,14 @@ def sync(
 
 def verify(
     target: str = typer.Argument(..., help="s3://BUCKET[/PREFIX] or a local copy of the bucket."),
-    public_keys: Optional[Path] = typer.Option(None, "--public-keys", help="Local copies: `aws cloudtrail list-public-keys` output."),
+    public_keys: Path | None = typer.Option(None, "--public-keys", help="Local copies: `aws cloudtrail list-public-keys` output."),
     account: list[str] = typer.Option([], "--account", help="Only these accounts. Repeatable."),
     region: list[str] = typer.Option([], "--region", help="Only these regions. Repeatable."),
-    since: Optional[str] = typer.Option(None, "--since", help="7d, 12h or an ISO date."),
-    until: Optional[str] = typer.Option(None, "--until", help="Same forms as --since."),
-    profile: Optional[str] = typer.Option(None, "--profile"),
-    aws_region: Optional[str] = typer.Option(None, "--aws-region", help="Region of the bucket."),
-    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url"),
+    since: str | None = typer.Option(None, "--since", help="7d, 12h or an ISO date."),
+    until: str | None = typer.Option(None, "--until", help="Same forms as --since."),
+    profile: str | None = typer.Option(None, "--profile"),
+    aws_region: str | None = typer.Option(None, "--aws-region", help="Region of the bucket."),
+    endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
     fmt: Format = typer.Option(Format.table, "--format", "-f"),
 ) -> None:
     """Log file integrity validation, as `aws cloudtrail validate-logs` does: digest chain, signatures,
@@ -126,16 +131,16 @@ def verify(
         raise typer.Exit(1)
 
 
-def _verify_scope(account: list[str], region: list[str], since: str | None, until: str | None) -> dict:
+def _verify_scope(account: list[str], region: list[str], since: str | None, until: str | None) -> dict[str, Any]:
     """The engine's filters from the options; raises BadInput on a time it cannot read."""
     from cloudblame.timeutil import parse_when
 
-    return dict(account=account or None, region=region or None,
-                since=parse_when(since) if since else None, until=parse_when(until) if until else None)
+    return {"account": account or None, "region": region or None,
+            "since": parse_when(since) if since else None, "until": parse_when(until) if until else None}
 
 
-def _verify_target(target: str, public_keys: Path | None, scope: dict, profile: str | None,
-                   aws_region: str | None, endpoint_url: str | None):
+def _verify_target(target: str, public_keys: Path | None, scope: dict[str, Any], profile: str | None,
+                   aws_region: str | None, endpoint_url: str | None) -> VerifyReport:
     """Run the engine on an S3 location or a local copy; raises BadInput or OSError on usage errors."""
     from cloudblame import verify as v
     from cloudblame.errors import BadInput
@@ -154,32 +159,33 @@ def _verify_target(target: str, public_keys: Path | None, scope: dict, profile: 
     return v.verify_s3(s3, loc.bucket, loc.prefix, lambda r: session.client("cloudtrail", region_name=r), **scope)
 
 
-def _print_verify(data: dict) -> None:
+def _print_verify(data: dict[str, Any]) -> None:
     from rich.text import Text
 
-    from cloudblame.cli.output import make_table
+    from cloudblame.cli.output import console, ident, number, print_table, text
 
+    # one line, however long: scripts grep it (as sync's)
     console.print(Text(data["summary"], style="bold green" if data["ok"] else "bold red"), soft_wrap=True)
     outcome_of = {f["kind"]: f["outcome"] for f in data["findings"]}
     if data["counts"]:
-        console.print(make_table("findings", ["finding", "outcome", "count"],
-                                 ([kind, outcome_of[kind], n] for kind, n in data["counts"].items())))
+        print_table("findings", [text("finding", 0, 16), text("outcome"), number("count")],
+                    ([kind, outcome_of[kind], n] for kind, n in data["counts"].items()))
     bad = [f for f in data["findings"] if f["outcome"] != "verified"]
     if bad:
-        console.print(make_table("not verified", ["outcome", "finding", "object", "account", "region", "detail"],
-                                 ([f["outcome"], f["kind"], f["subject"], f["account"], f["region"], f["detail"]]
-                                  for f in bad)))
+        print_table("not verified", [text("outcome"), text("finding", 1, 12), ident("object"), text("account", 3, 12),
+                                     text("region", 4, 9), text("detail", 2, 16)],
+                    ([f["outcome"], f["kind"], f["subject"], f["account"], f["region"], f["detail"]] for f in bad))
 
 
 prices_app = typer.Typer(help="The price table behind cost estimates.", no_args_is_help=True)
 
 
-@prices_app.command("refresh")
+@prices_app.command("refresh", epilog=epilog("prices refresh"))
 def prices_refresh(
     region: list[str] = typer.Option([], "--region", help="Only these regions. Repeatable [default: all]."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where to write [default: ~/.cache/cloudblame/prices.csv.gz]."),
-    profile: Optional[str] = typer.Option(None, "--profile"),
-    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url"),
+    out: Path | None = typer.Option(None, "--out", help="Where to write [default: ~/.cache/cloudblame/prices.csv.gz]."),
+    profile: str | None = typer.Option(None, "--profile"),
+    endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
 ) -> None:
     """Rebuild the price table from the AWS Price List API (needs credentials); estimates use it from then on."""
     import boto3
@@ -200,7 +206,7 @@ def prices_refresh(
     say(f"wrote {count:,} prices to {target}")
 
 
-@prices_app.command("show")
+@prices_app.command("show", epilog=epilog("prices show"))
 def prices_show(
     resource_type: str = typer.Argument(..., help="e.g. AWS::EC2::Instance"),
     region: str = typer.Option("us-east-1", "--region"),
@@ -218,6 +224,6 @@ def prices_show(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("sync")(sync)
-    app.command("verify")(verify)
+    app.command("sync", epilog=epilog("sync"))(sync)
+    app.command("verify", epilog=epilog("verify"))(verify)
     app.add_typer(prices_app, name="prices")

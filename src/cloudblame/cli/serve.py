@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from cloudblame.cli.common import DbOption, WaitOption, open_store
+from cloudblame.cli.examples import epilog
 from cloudblame.cli.output import say
+from cloudblame.loopback import is_loopback
 from cloudblame.store import default_db_path
 
 TokenOption = typer.Option(None, "--token", envvar="CLOUDBLAME_TOKEN", show_envvar=True,
@@ -17,18 +18,16 @@ TokenOption = typer.Option(None, "--token", envvar="CLOUDBLAME_TOKEN", show_envv
 
 def check_binding(host: str, token: str | None) -> None:
     """Binding beyond loopback without a token would open the store to the network: refuse."""
-    from cloudblame.web.security import is_loopback
-
     if not is_loopback(host) and not token:
         say(f"error: serving on {host} (beyond this machine) needs --token or CLOUDBLAME_TOKEN", style="red", err=True)
         raise typer.Exit(2)
 
 
 def serve(
-    db: Optional[str] = DbOption,
+    db: str | None = DbOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (beyond localhost needs --token)."),
     port: int = typer.Option(8321, "--port", min=1, max=65535, help="Port to listen on."),
-    token: Optional[str] = TokenOption,
+    token: str | None = TokenOption,
     sync: bool = typer.Option(False, "--sync", help="Pull the --config sources into the store from this server, "
                               "every --every, while it keeps answering (no separate `cloudblame sync` needed)."),
     config: Path = typer.Option(Path("cloudblame.toml"), "--config", "-c", help="With --sync: the sources."),
@@ -86,4 +85,4 @@ def _announce(path: str, host: str, port: int, token: str | None, mode: str) -> 
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
+    app.command("serve", epilog=epilog("serve"))(serve)

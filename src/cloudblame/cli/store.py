@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
+import duckdb
 import typer
 
-from cloudblame.cli.common import DbOption, FormatOption, open_store
-from cloudblame.cli.output import Format, console, emit, make_table, say, stream_rows
+from cloudblame.cli.common import DbOption, FormatOption, WideOption, open_store
+from cloudblame.cli.examples import epilog
+from cloudblame.cli.output import Column, Format, emit, ident, number, print_table, say, stream_rows, text, time
 from cloudblame.store import default_db_path
 from cloudblame.timeutil import iso_z, parse_duration
 
@@ -18,17 +23,18 @@ VIEWS_HELP = ("Views: events (with the resolved human: resolved_human, resolved_
 
 def sql(
     query: str = typer.Argument(..., help="One SQL statement (DuckDB's dialect) over the store's views."),
-    db: Optional[str] = DbOption,
+    db: str | None = DbOption,
     fmt: Format = FormatOption,
     limit: int = typer.Option(1000, "--limit", "-n", min=0, help="At most this many rows in a table (0: all; "
                               "json/csv: all)."),
+    wide: bool = WideOption,
 ) -> None:
     """Ad-hoc SQL over the newest published snapshot, read-only: no file outside the store can be read or written."""
     with open_store(db, read_only=True) as store:
         store.lock_down()
         try:
             result = store.conn.execute(query)
-        except Exception as exc:  # a user's SQL: its error is the answer
+        except Exception as exc:  # noqa: BLE001 - a user's SQL: its error, whatever its kind, is the answer
             say(f"error: {str(exc).splitlines()[0]}", style="red", err=True)
             raise typer.Exit(2) from None
         if not result.description:
@@ -38,19 +44,38 @@ def sql(
         rows = (dict(zip(columns, row)) for batch in _batches(result) for row in batch)
         if fmt is Format.table:
             shown = [r for _, r in zip(range(limit), rows)] if limit else list(rows)
-            console.print(make_table(f"{len(shown)} row(s)", columns, ([r[c] for c in columns] for r in shown)))
+            print_table(f"{len(shown)} row(s)", _sql_columns(columns, shown[:1]),
+                        ([r[c] for c in columns] for r in shown), wide=wide)
         else:
             stream_rows(rows, fmt)
 
 
-def _batches(result, size: int = 10_000):
+def _sql_columns(names: list[str], sample: list[dict[str, Any]]) -> list[Column]:
+    """Specs for a query's columns: ids by name (..._id, arn, id), times and numbers by the first row's
+    values, the rest text; the first column stays, the later ones go first when they do not fit."""
+    first = sample[0] if sample else {}
+    specs = []
+    for i, name in enumerate(names):
+        value = first.get(name)
+        if name.lower() in ("id", "arn", "path") or name.lower().endswith(("_id", "_arn", "_key")):
+            specs.append(ident(name, i))
+        elif isinstance(value, datetime):
+            specs.append(time(name, i))
+        elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            specs.append(number(name, i))
+        else:
+            specs.append(text(name, i))
+    return specs
+
+
+def _batches(result: duckdb.DuckDBPyConnection, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
     while chunk := result.fetchmany(size):
         yield chunk
 
 
 def compact(
-    db: Optional[str] = DbOption,
-    retain: Optional[str] = typer.Option(None, "--retain", help="Also drop events older than this (e.g. 400d) that "
+    db: str | None = DbOption,
+    retain: str | None = typer.Option(None, "--retain", help="Also drop events older than this (e.g. 400d) that "
                                          "no resource's creation or deletion needs."),
 ) -> None:
     """Publish what is pending and merge every table's small files into sorted ones."""
@@ -64,7 +89,7 @@ def compact(
 
 
 def vacuum(
-    db: Optional[str] = DbOption,
+    db: str | None = DbOption,
     older_than: str = typer.Option("1h", "--older-than", help="Keep files removed less than this long ago."),
 ) -> None:
     """Delete data files no table version in use needs (removed by compaction, or never committed)."""
@@ -78,7 +103,7 @@ def vacuum(
 
 def migrate(
     old: str = typer.Argument(..., help="A store file of an earlier cloudblame (cloudblame.duckdb)."),
-    to: Optional[str] = typer.Option(None, "--to", help="The store directory to create [default: ./cloudblame-store]."),
+    to: str | None = typer.Option(None, "--to", help="The store directory to create [default: ./cloudblame-store]."),
 ) -> None:
     """Copy a store of an earlier cloudblame (one DuckDB file) into a store directory."""
     from cloudblame.cli.views import print_ingest_summary
@@ -91,7 +116,7 @@ def migrate(
     say(f"migrated {old} into {target}")
 
 
-def problems(db: Optional[str] = DbOption, fmt: Format = FormatOption) -> None:
+def problems(db: str | None = DbOption, fmt: Format = FormatOption) -> None:
     """Files and objects not read completely (truncated, damaged, unreadable) and why: the next ingest of
     their path reads them again. Exit 1 while any is pending."""
     from cloudblame.store.ledger import pending
@@ -103,18 +128,18 @@ def problems(db: Optional[str] = DbOption, fmt: Format = FormatOption) -> None:
         raise typer.Exit(1)
 
 
-def _print_pending(rows: list[dict]) -> None:
+def _print_pending(rows: list[dict[str, Any]]) -> None:
     if not rows:
         say("nothing pending: every file and object read so far was read completely")
         return
-    console.print(make_table(f"{len(rows)} file(s) pending: read again by the next ingest of their path",
-                             ["path", "records read", "reason", "failed at"],
-                             ([r["path"], r["records"], r["reason"], r["failed_at"]] for r in rows)))
+    print_table(f"{len(rows)} file(s) pending: read again by the next ingest of their path",
+                [ident("path"), number("records read", 1), text("reason", 0, 20), time("failed at", 2)],
+                ([r["path"], r["records"], r["reason"], r["failed_at"]] for r in rows))
 
 
 def register(app: typer.Typer) -> None:
-    app.command("sql", epilog=VIEWS_HELP)(sql)
-    app.command("compact")(compact)
-    app.command("vacuum")(vacuum)
-    app.command("migrate")(migrate)
-    app.command("problems")(problems)
+    app.command("sql", epilog=VIEWS_HELP + "\n\n" + epilog("sql"))(sql)
+    app.command("compact", epilog=epilog("compact"))(compact)
+    app.command("vacuum", epilog=epilog("vacuum"))(vacuum)
+    app.command("migrate", epilog=epilog("migrate"))(migrate)
+    app.command("problems", epilog=epilog("problems"))(problems)

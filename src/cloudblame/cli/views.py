@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
 import orjson
-from rich.panel import Panel
 from rich.syntax import Syntax
-from rich.text import Text
 
-from cloudblame.cli.output import console, make_table, say
+from cloudblame.cli.output import console, ident, number, print_details, print_table, say, text, time
 from cloudblame.ingest import IngestSummary
 from cloudblame.money import usd, usd_total
+from cloudblame.queries.contracts import Blame, EventDetail, EventItem, Forgotten, Inventory, Who
 from cloudblame.queries.events import SORT_LABELS, EventFilter
+from cloudblame.timeutil import iso_z
 
 
-def _who(actor: dict) -> str:
+def _who(actor: Mapping[str, Any]) -> str:
     human = actor.get("human") or "?"
     principal = actor.get("principal")
     return human if not principal or principal == human else f"{human} ({principal})"
 
 
-def _tool(tool: dict) -> str:
+def _tool(tool: Mapping[str, Any]) -> str:
     return f"{tool.get('id')} {tool.get('version')}" if tool.get("version") else str(tool.get("id"))
 
 
@@ -42,7 +45,7 @@ def _short(principal: str | None) -> str:
     return m.group(1) if m else name
 
 
-def chain_text(actor: dict, tool: dict) -> str:
+def chain_text(actor: Mapping[str, Any], tool: Mapping[str, Any]) -> str:
     """``adam@example.com -> AWSReservedSSO_Admin (sso) -> deployer (AssumeRole) -> terraform``."""
     parts = [actor.get("human") or "?"]
     for hop in actor.get("chain") or []:
@@ -53,7 +56,7 @@ def chain_text(actor: dict, tool: dict) -> str:
     return " -> ".join(parts + [tool_text])
 
 
-def _point_lines(label: str, point: dict | None) -> list[tuple[str, str]]:
+def _point_lines(label: str, point: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     if point is None:
         return [(label, "unknown (no successful creation event in the store)" if label == "created" else "no")]
     actor = point["actor"]
@@ -68,16 +71,16 @@ def _point_lines(label: str, point: dict | None) -> list[tuple[str, str]]:
     return lines
 
 
-def _attempt_lines(attempt: dict) -> list[tuple[str, str]]:
+def _attempt_lines(attempt: Mapping[str, Any]) -> list[tuple[str, str]]:
     """A resource only ever named in failed calls: who tried, and what AWS answered."""
     calls = attempt["attempts"]
-    return [("created", f"never: attempted {attempt['time']} by {attempt['actor'].get('human') or '?'} "
-                        f"({attempt['event_name']}), denied ({attempt['error_code']})"),
+    return [("created", (f"never: attempted {attempt['time']} by {attempt['actor'].get('human') or '?'} "
+                         f"({attempt['event_name']}), denied ({attempt['error_code']})")),
             ("attempted with", f"{_tool(attempt['tool'])} from {attempt['source_ip'] or '?'}"),
             ("exists", f"not shown: only {calls} failed call{'s name' if calls != 1 else ' names'} it")]
 
 
-def _context_lines(result: dict) -> list[tuple[str, str]]:
+def _context_lines(result: Mapping[str, Any]) -> list[tuple[str, str]]:
     lines = []
     purpose = {k: v for k, v in (result.get("purpose") or {}).items() if v}
     if purpose:
@@ -96,50 +99,58 @@ def _context_lines(result: dict) -> list[tuple[str, str]]:
     return lines
 
 
-def print_blame(result: dict) -> None:
+def print_blame(result: Blame, *, wide: bool = False) -> None:
     r = result["resource"]
-    title = Text(f"{r['type'] or 'resource'} {r['id']}", style="bold")
     rows = [("arn", r["arn"] or "-"), ("name", r["name"] or "-"),
             ("account / region", f"{r['account'] or '?'} / {r['region'] or '?'}")]
-    rows += _attempt_lines(result["attempted"]) if result.get("attempted") else _point_lines("created", result["created"])
-    if not result.get("attempted"):
+    attempted = result.get("attempted")
+    rows += _attempt_lines(attempted) if attempted else _point_lines("created", result["created"])
+    if not attempted:
         rows += _point_lines("deleted", result["deleted"]) if result["deleted"] else [("deleted", "no (alive as far as the trail shows)")]
     rows += _context_lines(result)
-    body = Text()
-    for key, value in rows:
-        body.append(f"{key:>16}  ", style="bold")
-        body.append(f"{value}\n")
-    console.print(Panel(body, title=title, expand=False))
-    console.print(make_table(
-        f"timeline ({len(result['timeline'])} events, oldest first)",
-        ["time", "action", "event", "who", "tool", "error"],
-        ([t["time"], t["action"], t["event_name"], t["actor"]["human"], _tool(t["tool"]), t["error_code"]]
-         for t in result["timeline"]),
-    ))
+    print_details(f"{r['type'] or 'resource'} {r['id']}", rows)
+    say("")
+    print_table(f"timeline ({len(result['timeline'])} events, oldest first)", TIMELINE_COLUMNS,
+                ([t["time"], t["action"], t["event_name"], t["actor"]["human"], _tool(t["tool"]), t["error_code"],
+                  t["event_id"][:8]] for t in result["timeline"]), wide=wide)
 
 
-def _resources_cell(resources: list[dict]) -> str:
-    """What the event created, deleted or changed (else what it referenced), two at most."""
+TIMELINE_COLUMNS = [time(), text("action", 0, 6), text("event", 0, 22), text("who", 1, 20), text("tool", 3, 11),
+                    text("error", 4, 12), ident("event id", 2)]
+# event ids are shortened like git hashes: `cloudblame event` takes any unique prefix
+EVENT_COLUMNS = [time(), text("event", 0, 22), text("source", 5, 8), text("who", 1, 20), text("tool", 3, 11),
+                 text("region", 6, 9), ident("resources", 2), text("error", 4, 12), ident("event id")]
+
+
+def _resources_cell(resources: Sequence[Mapping[str, Any]]) -> str:
+    """What the event created, deleted or changed (else what it referenced): the first, whole, and how many more."""
     changed = [x for x in resources if x["action"] != "reference"] or resources
-    shown = [x["id"] + ("" if x["action"] == "reference" else f" ({x['action']})") for x in changed[:2]]
-    more = len(resources) - len(shown)
-    return " ".join(shown) + (f" +{more}" if more > 0 else "")
+    if not changed:
+        return ""
+    first = changed[0]
+    shown = str(first["id"]) + ("" if first["action"] == "reference" else f" ({first['action']})")
+    return shown + (f" +{len(resources) - 1}" if len(resources) > 1 else "")
 
 
-def print_events(rows: list[dict], f: EventFilter) -> None:
-    active = ", ".join(f"{k}={'|'.join(v) if isinstance(v, (list, tuple)) else v}"
-                       for k, v in f.active().items()) or "no filter"
-    # event ids are shortened like git hashes: `cloudblame event` takes any unique prefix
-    console.print(make_table(
-        f"{len(rows)} event(s), {SORT_LABELS.get(f.sort, f.sort)} ({active})",
-        ["time", "event", "source", "who", "tool", "region", "resources", "error", "event id"],
+def _filter_value(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return "|".join(str(v) for v in value)
+    return iso_z(value) if isinstance(value, datetime) else str(value)
+
+
+def print_events(rows: Sequence[EventItem], f: EventFilter, *, wide: bool = False) -> None:
+    active = ", ".join(f"{k}={_filter_value(v)}" for k, v in f.active().items()) or "no filter"
+    print_table(
+        f"{len(rows)} event(s), {SORT_LABELS.get(f.sort, f.sort)} ({active})", EVENT_COLUMNS,
         ([e["time"], e["event_name"], e["event_source"].removesuffix(".amazonaws.com"), e["actor"]["human"],
           _tool(e["tool"]), e["region"], _resources_cell(e["resources"]), e["error_code"], e["event_id"][:8]]
-         for e in rows),
-    ))
+         for e in rows), wide=wide)
 
 
-def print_event(detail: dict) -> None:
+EVENT_RESOURCE_COLUMNS = [text("action", 0, 6), text("type", 1, 12), ident("id"), ident("arn", 3), text("name", 2)]
+
+
+def print_event(detail: EventDetail, *, wide: bool = False) -> None:
     a = detail["actor"]
     lines = [
         ("event", f"{detail['event_source']} {detail['event_name']}"), ("time", detail["time"]),
@@ -150,15 +161,19 @@ def print_event(detail: dict) -> None:
         ("error", f"{detail['error_code']}: {detail['error_message']}" if detail["error_code"] else "-"),
         ("file", detail["origin"] or "-"),
     ]
-    body = Text()
-    for key, value in lines:
-        body.append(f"{key:>16}  ", style="bold")
-        body.append(f"{value}\n")
-    console.print(Panel(body, title=Text(detail["event_id"]), expand=False))
-    console.print(make_table("resources", ["action", "type", "id", "arn", "name"],
-                             ([r["action"], r["type"], r["id"], r["arn"], r["name"]] for r in detail["resources"])))
+    print_details(f"event {detail['event_id']}", lines)
+    say("")
+    print_table("resources", EVENT_RESOURCE_COLUMNS,
+                ([r["action"], _type(r["type"]), r["id"], r["arn"], r["name"]] for r in detail["resources"]), wide=wide)
+    say("\nraw record", style="bold")
     raw = orjson.dumps(detail["raw"], option=orjson.OPT_INDENT_2).decode()
-    console.print(Syntax(raw, "json", word_wrap=True))
+    # as it is: a long value (an ARN, a user agent) stays whole on its line
+    console.print(Syntax(raw, "json", word_wrap=False, background_color="default"), soft_wrap=True, crop=False)
+
+
+def _type(resource_type: str | None) -> str | None:
+    """``EC2::Instance`` for ``AWS::EC2::Instance``: the prefix every type shares, left out of tables."""
+    return resource_type.removeprefix("AWS::") if resource_type else resource_type
 
 
 def print_ingest_summary(s: IngestSummary) -> None:
@@ -183,55 +198,67 @@ def print_ingest_problems(s: IngestSummary) -> None:
         say(f"  ... and {len(s.problems) - 50} more problems (use --format json for all)", style="yellow", err=True)
 
 
-def print_who(result: dict) -> None:
-    body = Text()
+def print_who(result: Who, *, wide: bool = False) -> None:
+    rows: list[tuple[str, str]] = []
     for h in result["humans"]:
-        body.append(f"{h['human'] or '?'}", style="bold")
-        body.append(f"  {h['kind']}, {h['confidence']} confidence, {h['events']:,} events\n")
-        body.append(f"    {chain_text(h, {'id': 'calls'})}\n")
+        rows.append((h["human"] or "?", f"{h['kind']}, {h['confidence']} confidence, {h['events']:,} events"))
+        rows.append(("via", chain_text(h, {"id": "calls"})))
     a = result["activity"]
-    body.append(f"\n{a['events']:,} events ({a['writes']:,} writes, {a['errors']:,} errors) "
-                f"from {a['first']} to {a['last']}\n")
-    body.append(f"tools: {', '.join(a['tools'])}; regions: {', '.join(a['regions'])}; "
-                f"accounts: {', '.join(a['accounts'])}\n")
-    console.print(Panel(body, title=Text(f"who {result['query']}"), expand=False))
-    console.print(make_table("sessions", ["access key", "principal", "type", "first", "last", "events", "issued with"],
-                             ([s["access_key_id"], s["principal"], s["identity_type"], s["first"], s["last"],
-                               s["events"], s["issued_with"]] for s in result["sessions"])))
+    rows += [("activity", (f"{a['events']:,} events ({a['writes']:,} writes, {a['errors']:,} errors) "
+                           f"from {a['first']} to {a['last']}")),
+             ("tools", ", ".join(t or "?" for t in a["tools"])), ("regions", ", ".join(r or "?" for r in a["regions"])),
+             ("accounts", ", ".join(x or "?" for x in a["accounts"]))]
+    print_details(f"who {result['query']}", rows)
+    say("")
+    print_table("sessions", SESSION_COLUMNS,
+                ([s["access_key_id"], s["principal"] if wide else _short(s["principal"]), s["identity_type"],
+                  s["first"], s["last"], s["events"], s["issued_with"]] for s in result["sessions"]), wide=wide)
     if result["keys"]:
-        console.print(make_table("access keys", ["access key", "created", "owner"],
-                                 ([k["access_key_id"], k["created"], k["owner"]] for k in result["keys"])))
-    console.print(make_table("most frequent calls", ["source", "event", "events"],
-                             ([t["event_source"], t["event_name"], t["events"]] for t in a["top_events"])))
-    console.print(make_table("latest resources created", ["time", "type", "id", "name", "region"],
-                             ([c["time"], c["type"], c["id"], c["name"], c["region"]] for c in result["created"])))
+        print_table("access keys", [ident("access key"), time("created", 1), text("owner", 0, 16)],
+                    ([k["access_key_id"], k["created"], k["owner"]] for k in result["keys"]), wide=wide)
+    print_table("most frequent calls", [text("source", 1, 12), text("event", 0, 16), number("events")],
+                ([t["event_source"], t["event_name"], t["events"]] for t in a["top_events"]), wide=wide)
+    print_table("latest resources created", CREATED_COLUMNS,
+                ([c["time"], _type(c["type"]), c["id"], c["name"], c["region"]] for c in result["created"]), wide=wide)
 
 
-def _counted(result: dict, what: str, shown: int | None = None) -> str:
+# the principal is shown as its role and session (or user) name; --wide shows the whole ARN
+SESSION_COLUMNS = [ident("access key"), text("principal", 1, 24), text("type", 5, 8), time("first", 4),
+                   time("last", 2), number("events", 3), text("issued with", 6)]
+CREATED_COLUMNS = [time(priority=1), text("type", 2, 12), ident("id"), text("name", 3), text("region", 4, 9)]
+
+
+def _counted(result: Inventory | Forgotten, what: str, shown: int | None = None) -> str:
     """``12 alive resource(s)``, or ``1,204 alive resource(s), the 100 costliest`` when not all are listed."""
     shown = len(result["resources"]) if shown is None else shown
     return f"{result['count']:,} {what}" + (f", the {shown:,} costliest" if shown < result["count"] else "")
 
 
-def print_inventory(result: dict, by: str | None) -> None:
+INVENTORY_COLUMNS = [text("type", 1, 12), ident("id"), text("name", 3), text("owner", 1, 16), time("created", 5),
+                     text("tool", 4, 8), text("region", 6, 9), number("usd/month")]
+FORGOTTEN_COLUMNS = [text("type", 2, 12), ident("id"), text("name", 3), number("usd/month"), text("why", 1, 24),
+                     text("ask", 1, 16)]
+
+
+def print_inventory(result: Inventory, by: str | None, *, wide: bool = False) -> None:
     if by:
-        console.print(make_table(f"alive resources by {by} (estimated monthly on-demand cost)",
-                                 [by, "resources", "usd/month", "unpriced"],
-                                 ([g["key"], g["resources"], usd(g["usd_per_month"]), g["unpriced"]]
-                                  for g in result["groups"])))
-    else:
-        console.print(make_table(f"{_counted(result, 'alive resource(s)')}, {usd_total(result['total_usd_per_month'], result['unpriced'])}/month",
-                                 ["type", "id", "name", "owner", "created", "tool", "region", "usd/month"],
-                                 ([i["type"], i["id"], i["name"], i["owner"], i["first_seen"] if not i["created"]
-                                   else i["created"]["time"], i["created"]["tool"] if i["created"] else "unknown",
-                                   i["region"], usd(i["cost"]["usd_per_month"])] for i in result["resources"])))
+        print_table(f"alive resources by {by} (estimated monthly on-demand cost)",
+                    [text(by, 0, 16), number("resources"), number("usd/month"), number("unpriced")],
+                    ([g["key"], g["resources"], usd(g["usd_per_month"]), g["unpriced"]] for g in result["groups"]),
+                    wide=wide)
+        return
+    total = usd_total(result["total_usd_per_month"], result["unpriced"])
+    print_table(f"{_counted(result, 'alive resource(s)')}, {total}/month", INVENTORY_COLUMNS,
+                ([_type(i["type"]), i["id"], i["name"], i["owner"],
+                  i["created"]["time"] if i["created"] else i["first_seen"],
+                  i["created"]["tool"] if i["created"] else "unknown", i["region"], usd(i["cost"]["usd_per_month"])]
+                 for i in result["resources"]), wide=wide)
 
 
-def print_forgotten(result: dict, limit: int | None = None) -> None:
+def print_forgotten(result: Forgotten, limit: int | None = None, *, wide: bool = False) -> None:
     items = result["resources"][:limit]
-    console.print(make_table(
+    print_table(
         f"{_counted(result, 'forgotten resource(s)', len(items))} as of {result['as_of']} (idle {result['idle']}): "
-        f"{usd_total(result['total_usd_per_month'], result['unpriced'])}/month",
-        ["type", "id", "name", "usd/month", "why", "ask"],
-        ([i["type"], i["id"], i["name"], usd(i["cost"]["usd_per_month"]), "; ".join(i["reasons"]),
-          ", ".join(i["ask"])] for i in items)))
+        f"{usd_total(result['total_usd_per_month'], result['unpriced'])}/month", FORGOTTEN_COLUMNS,
+        ([_type(i["type"]), i["id"], i["name"], usd(i["cost"]["usd_per_month"]), "; ".join(i["reasons"]),
+          ", ".join(i["ask"])] for i in items), wide=wide)

@@ -4,6 +4,7 @@
 corpora (it streams, so the size is only bounded by the disk). See :func:`generate_sample_trail`.
 """
 
-from cloudblame.demo.generator import Expected, SampleSummary, generate_sample_trail
+from cloudblame.demo.generator import SampleSummary, generate_sample_trail
+from cloudblame.demo.scenario import Expected
 
 __all__ = ["Expected", "SampleSummary", "generate_sample_trail"]

@@ -16,12 +16,22 @@ they are. Everything random comes from the generator's seeded ``random.Random``.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from cloudblame.catalog import CATALOG, EC2_ID_PREFIXES, EC2_PREFIXES_NOT_CANONICAL, RULES, AnyResource, ResourceType
-from cloudblame.catalog import Rule
-from cloudblame.demo import shapes as S
+from cloudblame.catalog import (
+    CATALOG,
+    EC2_ID_PREFIXES,
+    EC2_PREFIXES_NOT_CANONICAL,
+    RULES,
+    AnyResource,
+    ResourceType,
+    Rule,
+)
+from cloudblame.catalog.base import IdSpec
+from cloudblame.demo.service_shapes import queue_url
+from cloudblame.demo.values import Ids, iso, iso_ms, locale_date
 from cloudblame.normalize.jpath import compile_path
 
 _ROOTS = ("requestParameters", "responseElements", "additionalEventData")
@@ -110,15 +120,15 @@ class Call(NamedTuple):
 
     source: str
     name: str
-    req: dict | None
-    resp: dict | None
-    kw: dict  # build_record keywords: read_only, error, api_version
+    req: dict[str, Any] | None
+    resp: dict[str, Any] | None
+    kw: dict[str, Any]  # build_record keywords: read_only, error, api_version
 
 
 # --- writing values at catalog paths -----------------------------------------------------------------
 
 
-def place(obj: dict, path: str, value) -> None:
+def place(obj: dict[str, Any], path: str, value: object) -> None:
     """Set ``value`` at a catalog path in ``obj`` (the inverse of reading it: ``[]`` makes a one-element list,
     ``[N]`` a list long enough), creating the objects and lists on the way."""
     segs = compile_path(path)
@@ -152,6 +162,13 @@ def _leaf(path: str) -> str:
     return keys[-1].lower() if keys else ""
 
 
+def _path_of(spec: IdSpec) -> str:
+    """The path of a plain (not composite) id spec."""
+    if spec.path is None:
+        raise ValueError("a composite id template has no single path")
+    return spec.path
+
+
 def _is_arn_key(path: str) -> bool:
     return _leaf(path).endswith(("arn", "arns"))
 
@@ -169,19 +186,19 @@ class TypePlan:
     deletes: list[tuple[str, Rule]]
     taggers: list[tuple[str, Rule]] = field(default_factory=list)  # the source's any-type tagging rules
     cursors: dict[str, int] = field(default_factory=dict)
-    template: object = None  # the first composite-id template of the type's rules (None: one-part ids)
+    template: IdSpec | None = None  # the first composite-id template of the type's rules (None: one-part ids)
     arn_only: bool = False  # every rule reads the id from an ARN field: the id is what the ARN says
     arn_fields: bool = False  # some rule reads the id from an ARN field
 
     def __post_init__(self) -> None:
         firsts = [rule.ids[0] for _, rule in self.creates + self.changes + self.deletes]
         self.template = next((s for s in firsts if s.is_template), None)
-        arn_keys = [not s.is_template and _is_arn_key(s.path) for s in firsts]
+        arn_keys = [s.path is not None and _is_arn_key(s.path) for s in firsts]
         self.arn_only = bool(arn_keys) and all(arn_keys)
         self.arn_fields = any(arn_keys)
 
     def next(self, kind: str) -> tuple[str, Rule] | None:
-        pool = getattr(self, kind)
+        pool: list[tuple[str, Rule]] = getattr(self, kind)
         if not pool:
             return None
         i = self.cursors.get(kind, 0)
@@ -189,7 +206,7 @@ class TypePlan:
         return pool[i % len(pool)]
 
 
-def _rules_of(entry, action: str) -> list[tuple[str, Rule]]:
+def _rules_of(entry: ResourceType | AnyResource, action: str) -> list[tuple[str, Rule]]:
     out = []
     for event in getattr(entry, action):
         for rule in RULES.get((entry.source, event), ()):
@@ -234,15 +251,15 @@ class Resource:
         if self.arn and (self.plan.arn_only or _is_arn_key(path) or self.plan.entry.type in _STRICT_ARN):
             return self.arn
         if self.plan.entry.type == "AWS::SQS::Queue" and _leaf(path).endswith("url"):
-            return S.queue_url(self.account, self.region, self.value)
+            return queue_url(self.account, self.region, self.value)
         return self.value
 
 
-def _slug(ids: S.Ids, rng) -> str:
+def _slug(ids: Ids, rng: random.Random) -> str:
     return f"{_PROJECTS[rng.randrange(len(_PROJECTS))]}-{_STAGES[rng.randrange(len(_STAGES))]}-{ids.lower(5)}"
 
 
-def _part(ids: S.Ids, rng, path: str | None, entry: ResourceType, account: str) -> str:
+def _part(ids: Ids, rng: random.Random, path: str | None, entry: ResourceType, account: str) -> str:
     """One id (or id part) in the form its field suggests: numbers, ids, role ARNs, names."""
     leaf = _leaf(path) if path else "name"
     if leaf.endswith(("version", "revision", "number")):
@@ -258,13 +275,13 @@ def _part(ids: S.Ids, rng, path: str | None, entry: ResourceType, account: str) 
     return _slug(ids, rng)
 
 
-def _first_path(spec) -> str | None:
-    if not spec.is_template:
+def _first_path(spec: IdSpec) -> str | None:
+    if spec.path is not None:
         return spec.path
     return next((v for _, alts in spec.parts for kind, v in alts if kind == "path"), None)
 
 
-def new_resource(plan: TypePlan, ids: S.Ids, rng, account: str, region: str) -> Resource:
+def new_resource(plan: TypePlan, ids: Ids, rng: random.Random, account: str, region: str) -> Resource:
     """A new resource of ``plan``'s type: its id (composite when the type's rules compose one), ARN, name."""
     entry, template = plan.entry, plan.template
     if template is not None:
@@ -278,12 +295,12 @@ def new_resource(plan: TypePlan, ids: S.Ids, rng, account: str, region: str) -> 
         prefix = _EC2_PREFIX_OF.get(entry.type) if entry.source == "ec2.amazonaws.com" else None
         path = _first_path(first.ids[0])
         value = maker(ids) if maker else ids.ec2(prefix) if prefix else \
-            _part(ids, rng, None if _is_arn_key(path) else path, entry, account)
+            _part(ids, rng, None if path is None or _is_arn_key(path) else path, entry, account)
     name = _slug(ids, rng)
     return Resource(plan, value, _arn_of(plan, value, name, ids, account, region), name, account, region)
 
 
-def _arn_of(plan: TypePlan, value: str, name: str, ids: S.Ids, account: str, region: str) -> str | None:
+def _arn_of(plan: TypePlan, value: str, name: str, ids: Ids, account: str, region: str) -> str | None:
     entry = plan.entry
     canonical = value[1:] if entry.id_transform == "strip-leading-slash" and value.startswith("/") else value
     parent, _, child = canonical.partition("/")
@@ -304,7 +321,7 @@ def _arn_of(plan: TypePlan, value: str, name: str, ids: S.Ids, account: str, reg
 # --- the calls of a resource's life -----------------------------------------------------------------------
 
 
-def _tags(rng, res: Resource, style: int, with_name: bool) -> dict | list:
+def _tags(rng: random.Random, res: Resource, style: int, with_name: bool) -> dict[str, Any] | list[Any]:
     tags = {"Project": res.name.split("-", 1)[0], "Environment": res.name.split("-")[1]}
     if with_name:
         tags["Name"] = res.name
@@ -320,7 +337,7 @@ def _tags(rng, res: Resource, style: int, with_name: bool) -> dict | list:
 class CatalogTraffic:
     """Short lives of resources of every catalog type, in turn (see the module doc)."""
 
-    def __init__(self, ids: S.Ids, rng) -> None:
+    def __init__(self, ids: Ids, rng: random.Random) -> None:
         self.ids, self.rng = ids, rng
         self.plans = build_plans()
         self._queue: list[int] = []
@@ -343,7 +360,9 @@ class CatalogTraffic:
         def then(kind: str, gap: tuple[int, int], error: str | None = None) -> None:
             nonlocal when
             when = t if not steps else min(end, when + rng.randrange(*gap))
-            steps.append((when, self._call(res, *plan.next(kind), when, error=error)))
+            picked = plan.next(kind)
+            assert picked is not None  # called only for the kinds of call the plan has
+            steps.append((when, self._call(res, picked[0], picked[1], when, error=error)))
 
         if plan.creates:
             then("creates", (0, 1))
@@ -359,18 +378,18 @@ class CatalogTraffic:
         return steps
 
     def _call(self, res: Resource, event: str, rule: Rule, t: int, error: str | None = None) -> Call:
-        record = {"requestParameters": {}, "responseElements": {}}
+        record: dict[str, Any] = {"requestParameters": {}, "responseElements": {}}
         self._decorate(record, res, rule, t)
         tagging = isinstance(rule.entry, AnyResource)
         if rule.action == "create":
             for spec in rule.names[:1]:
-                if not spec.is_template:
+                if spec.path is not None:
                     place(record, spec.path, res.name)
             for spec in rule.arns[:1]:
-                if res.arn and not spec.is_template:
+                if res.arn and spec.path is not None:
                     place(record, spec.path, res.arn)
         self._place_id(record, rule.ids[0], res, tagging)
-        kw: dict = {}
+        kw: dict[str, Any] = {}
         for key, value in rule.when:  # the catalog only conditions on apiVersion (classic ELB vs ELBv2)
             if key == "apiVersion":
                 kw["api_version"] = value
@@ -381,11 +400,11 @@ class CatalogTraffic:
         return Call(res.plan.entry.source, event, record["requestParameters"] or None,
                     record["responseElements"] or None, kw)
 
-    def _place_id(self, record: dict, spec, res: Resource, tagging: bool) -> None:
+    def _place_id(self, record: dict[str, Any], spec: IdSpec, res: Resource, tagging: bool) -> None:
         if tagging:  # EC2 tags resources by id, other services by ARN
             ec2 = res.plan.entry.source == "ec2.amazonaws.com"
-            place(record, spec.path, res.value if ec2 or not res.arn else res.arn)
-        elif not spec.is_template:
+            place(record, _path_of(spec), res.value if ec2 or not res.arn else res.arn)
+        elif spec.path is not None:
             place(record, spec.path, res.value_at(spec.path))
         else:
             for i, (_, alts) in enumerate(spec.parts):
@@ -394,7 +413,7 @@ class CatalogTraffic:
                     place(record, path, self._template_part(res, spec, i))
 
     @staticmethod
-    def _template_part(res: Resource, spec, i: int) -> str:
+    def _template_part(res: Resource, spec: IdSpec, i: int) -> str:
         """Part ``i`` of a composite id, cut out of the joined value by the template's literals."""
         rest = res.value
         for j, (literal, _) in enumerate(spec.parts):
@@ -406,7 +425,7 @@ class CatalogTraffic:
             rest = nxt + after if nxt else after
         return res.value
 
-    def _decorate(self, record: dict, res: Resource, rule: Rule, t: int) -> None:
+    def _decorate(self, record: dict[str, Any], res: Resource, rule: Rule, t: int) -> None:
         """The fields around the id that real calls carry, varying by action and service."""
         rng, ids = self.rng, self.ids
         req, resp = record["requestParameters"], record["responseElements"]
@@ -433,7 +452,7 @@ class CatalogTraffic:
                 if rng.random() < 0.3:
                     req["clientRequestToken"] = ids.uuid()
                 if rng.random() < 0.6:
-                    resp["createdAt" if style else "creationDate"] = S.locale_date(t) if style == 2 else S.iso_ms(t)
+                    resp["createdAt" if style else "creationDate"] = locale_date(t) if style == 2 else iso_ms(t)
                     resp["status"] = "CREATING"
         elif rule.action == "delete":
             if rng.random() < 0.3:
@@ -441,7 +460,7 @@ class CatalogTraffic:
         else:
             choice = rng.randrange(4)
             if choice == 0:
-                req["description"] = f"updated {S.iso(t)[:10]}"
+                req["description"] = f"updated {iso(t)[:10]}"
             elif choice == 1:
                 req["enabled"] = rng.random() < 0.8
             elif choice == 2:
@@ -454,11 +473,11 @@ class CatalogTraffic:
         name = ("Get" if entry.source in _GET_SOURCES else "Describe") + noun + ("s" if ec2 else "")
         if (entry.source, name) in RULES:
             name = f"List{noun}s"
-        record: dict = {"requestParameters": {}}
+        record: dict[str, Any] = {"requestParameters": {}}
         spec = next((r.ids[0] for _, r in res.plan.changes + res.plan.deletes
-                     if not r.ids[0].is_template and r.ids[0].path.startswith("requestParameters")), None)
+                     if (r.ids[0].path or "").startswith("requestParameters")), None)
         if spec is not None:
-            place(record, spec.path, res.value_at(spec.path))
+            place(record, _path_of(spec), res.value_at(_path_of(spec)))
         else:
             record["requestParameters"][noun[0].lower() + noun[1:] + "Name"] = res.value
         return Call(entry.source, name, record["requestParameters"], None, {"read_only": True})

@@ -14,12 +14,26 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from cloudblame.demo import shapes as S
 from cloudblame.demo.catalog_traffic import CatalogTraffic
-from cloudblame.demo.people import Caller, caller, make_crowd, make_people, service_caller
+from cloudblame.demo.ec2_shapes import create_security_group_shape
+from cloudblame.demo.people import (
+    Caller,
+    Person,
+    caller,
+    make_crowd,
+    make_people,
+    service_caller,
+)
 from cloudblame.demo.scenario import REGION, Expected, Story, build_scenario
+from cloudblame.demo.service_shapes import (
+    assume_role_shape,
+    create_queue_shape,
+    queue_url,
+)
 from cloudblame.demo.trail import TrailWriter, build_record
+from cloudblame.demo.values import REGIONS, Ids, parse_day
 
 MAIN_ACCOUNT = "111122223333"
 
@@ -39,7 +53,7 @@ class SampleSummary:
 
 
 # Routine reads: (eventSource, eventName, requestParameters); responses are null for reads.
-READS: tuple[tuple[str, str, dict | None], ...] = (
+READS: tuple[tuple[str, str, dict[str, Any] | None], ...] = (
     ("ec2.amazonaws.com", "DescribeInstances", {"instancesSet": {}, "filterSet": {}}),
     ("ec2.amazonaws.com", "DescribeVpcs", {"vpcSet": {}, "filterSet": {}}),
     ("ec2.amazonaws.com", "DescribeSecurityGroups", {"securityGroupSet": {}, "filterSet": {}}),
@@ -73,13 +87,13 @@ SERVICE_CALLS = (
 class Filler:
     """Routine traffic: people reading and making short-lived things, and services at work."""
 
-    def __init__(self, gen: "_Generation") -> None:
+    def __init__(self, gen: _Generation) -> None:
         self.g = gen
-        self.pending: list[tuple[int, int, dict]] = []  # (time, seq, call) of scheduled follow-ups
+        self.pending: list[tuple[int, int, dict[str, Any]]] = []  # (time, seq, call) of scheduled follow-ups
         self.seq = 0
-        self._active: tuple[int, list] = (-1, [])  # (hour, people active then)
+        self._active: tuple[int, list[Any]] = (-1, [])  # (hour, people active then)
 
-    def active_people(self, t: int) -> list:
+    def active_people(self, t: int) -> list[Any]:
         hour = t // 3600
         if self._active[0] != hour:
             g = self.g
@@ -87,13 +101,14 @@ class Filler:
                                    if p.kind != "github" and t < g.start + p.active_until * g.span])
         return self._active[1]
 
-    def schedule(self, t: int, person, flavour: str, account: str, region: str, call: tuple, **kw) -> None:
+    def schedule(self, t: int, person: Person, flavour: str, account: str, region: str, call: tuple[Any, ...],
+                 **kw: Any) -> None:
         """A follow-up call by ``person`` at ``t``: (eventSource, eventName, request, response)."""
         self.seq += 1
         heapq.heappush(self.pending, (t, self.seq, {"person": person, "flavour": flavour, "account": account,
                                                     "region": region, "call": call, "kw": kw}))
 
-    def one(self, t: int, account: str) -> list[tuple[int, dict]]:
+    def one(self, t: int, account: str) -> list[tuple[int, dict[str, Any]]]:
         g, rng = self.g, self.g.rng
         hour = t // 3600 % 24
         weekday = (t // 86400 + 4) % 7 < 5  # 1970-01-01 was a Thursday
@@ -116,7 +131,7 @@ class Filler:
             out.append((t, g.record(t, account, region, source, name, c, req, None, read_only=True)))
         return out
 
-    def _service(self, t: int, account: str) -> tuple[int, dict]:
+    def _service(self, t: int, account: str) -> tuple[int, dict[str, Any]]:
         g = self.g
         service, source, name = SERVICE_CALLS[g.rng.randrange(len(SERVICE_CALLS))]
         c = service_caller(service, account, t, g.ids)
@@ -124,7 +139,7 @@ class Filler:
         if name == "AssumeRole":
             role = f"arn:aws:iam::{account}:role/{service}-exec-{g.rng.randrange(6)}"
             session = g.ids.hexid(32) if service == "ecs" else f"{service}-session-{g.rng.randrange(1000)}"
-            req, resp = S.assume_role_shape(role, session, "AROA" + g.ids.upper(17), account, g.ids.key("ASIA"), t + 3600)
+            req, resp = assume_role_shape(role, session, "AROA" + g.ids.upper(17), account, g.ids.key("ASIA"), t + 3600)
             return t, g.record(t, account, region, source, name, c, req, resp, read_only=True,
                                resources=[{"accountId": account, "type": "AWS::IAM::Role", "ARN": role}])
         if source == "kms.amazonaws.com":
@@ -136,25 +151,27 @@ class Filler:
         return t, g.record(t, account, region, source, name, c, {"bucketName": f"trail-{account}"} if source == "s3.amazonaws.com" else None,
                            None, read_only=True)
 
-    def _churn(self, t: int, c: Caller, account: str, region: str) -> list[tuple[int, dict]]:
+    def _churn(self, t: int, c: Caller, account: str, region: str) -> list[tuple[int, dict[str, Any]]]:
         """A short-lived resource: created now, deleted by the same person hours later."""
         g, rng = self.g, self.g.rng
+        assert c.person is not None  # people make short-lived things, services do not
         later = t + 3600 * rng.randrange(1, 30)
         kind = rng.randrange(4)
+        gone: tuple[str, str, dict[str, Any], dict[str, Any] | None]
         if kind == 0:
             name = f"/tmp/{c.person.name.split('@')[0]}/{g.ids.lower(8)}"
             made = g.record(t, account, region, "logs.amazonaws.com", "CreateLogGroup", c, {"logGroupName": name}, None)
             gone = ("logs.amazonaws.com", "DeleteLogGroup", {"logGroupName": name}, None)
         elif kind == 1:
-            req, resp = S.create_security_group_shape(g.ids, name=f"tmp-{g.ids.lower(6)}", description="temporary",
-                                                      vpc=g.ids.ec2("vpc"), tags=None)
+            req, resp = create_security_group_shape(g.ids, name=f"tmp-{g.ids.lower(6)}", description="temporary",
+                                                    vpc=g.ids.ec2("vpc"), tags=None)
             made = g.record(t, account, region, "ec2.amazonaws.com", "CreateSecurityGroup", c, req, resp)
             gone = ("ec2.amazonaws.com", "DeleteSecurityGroup", {"groupId": resp["groupId"]}, {"requestId": None, "_return": True})
         elif kind == 2:
             name = f"scratch-{g.ids.lower(10)}"
-            req, resp = S.create_queue_shape(account=account, region=region, name=name)
+            req, resp = create_queue_shape(account=account, region=region, name=name)
             made = g.record(t, account, region, "sqs.amazonaws.com", "CreateQueue", c, req, resp)
-            gone = ("sqs.amazonaws.com", "DeleteQueue", {"queueUrl": S.queue_url(account, region, name)}, None)
+            gone = ("sqs.amazonaws.com", "DeleteQueue", {"queueUrl": queue_url(account, region, name)}, None)
         else:
             param = f"/sandbox/{c.person.name.split('@')[0]}/{g.ids.lower(6)}"
             made = g.record(t, account, region, "ssm.amazonaws.com", "PutParameter",
@@ -164,10 +181,11 @@ class Filler:
         self.schedule(later, c.person, c.flavour, account, region, gone)
         return [(t, made)]
 
-    def _catalog_life(self, t: int, c: Caller, account: str, region: str) -> list[tuple[int, dict]]:
+    def _catalog_life(self, t: int, c: Caller, account: str, region: str) -> list[tuple[int, dict[str, Any]]]:
         """A resource of the next catalog type: made now by ``c``, changed, described, maybe deleted later,
         now and then by someone else."""
         g, rng = self.g, self.g.rng
+        assert g.catalog is not None and c.person is not None  # catalog traffic is asked for, people make it
         steps = g.catalog.lifecycle(t, account, region, end=g.start + g.span - 1)
         (first_t, first), rest = steps[0], steps[1:]
         out = [(first_t, g.record(first_t, account, region, first.source, first.name, c, first.req, first.resp,
@@ -182,7 +200,7 @@ class Filler:
                           **call.kw)
         return out
 
-    def due(self, until: int) -> list[tuple[int, dict]]:
+    def due(self, until: int) -> list[tuple[int, dict[str, Any]]]:
         out = []
         while self.pending and self.pending[0][0] < until:
             t, _, item = heapq.heappop(self.pending)
@@ -200,28 +218,30 @@ class _Generation:
                  organization: bool | str, people: int = 0, people_seed: int | None = None,
                  catalog_share: float = 0.0) -> None:
         self.rng = random.Random(seed)
-        self.ids = S.Ids(self.rng)
+        self.ids = Ids(self.rng)
         self.target, self.days = records, days
-        self.start, self.span = S.parse_day(start), days * 86400
+        self.start, self.span = parse_day(start), days * 86400
         self.accounts = [MAIN_ACCOUNT] + [f"{444455550000 + 1111 * i:012d}" for i in range(1, accounts)]
-        self.regions = list(S.REGIONS)
-        people_ids = self.ids if people_seed is None else S.Ids(random.Random(people_seed))
+        self.regions = list(REGIONS)
+        people_ids = self.ids if people_seed is None else Ids(random.Random(people_seed))
         self.people = make_people(people_ids) + (make_crowd(people_ids, people) if people else [])
         self.kms_keys = [self.ids.uuid() for _ in range(4)]
         self.catalog_share = catalog_share
         self.catalog = CatalogTraffic(self.ids, self.rng) if catalog_share > 0 else None
         window = int(min(6 * 3600, max(300, 50 * self.span / max(records, 1))))
+        org: str | None
         if isinstance(organization, str):
             org = organization
         else:
             org = f"o-{self.ids.lower(10)}" if organization else None
         self.writer = TrailWriter(root, self.ids, self.rng, window=window, org_id=org)
 
-    def record(self, t, account, region, source, name, c, req, resp, **kw) -> dict:
+    def record(self, t: int, account: str, region: str, source: str, name: str, c: Caller, req: Any,
+               resp: Any, **kw: Any) -> dict[str, Any]:
         return build_record(self.ids, t=t, account=account, region=region, source=source, name=name, caller=c,
                             req=req, resp=resp, **kw)
 
-    def fields_record(self, f: dict, account: str) -> dict:
+    def fields_record(self, f: dict[str, Any], account: str) -> dict[str, Any]:
         c = Caller(None, f["identity"], "fixed", f["ua"], f["ip"])
         return self.record(f["t"], account, REGION, f["source"], f["name"], c, f["req"], f["resp"],
                            read_only=f["read_only"], event_type=f.get("event_type", "AwsApiCall"),
@@ -236,7 +256,7 @@ class _Generation:
         next_scenario = 0
         for h in range(hours):
             t0 = self.start + h * 3600
-            batch: list[tuple[int, dict]] = []
+            batch: list[tuple[int, dict[str, Any]]] = []
             while next_scenario < len(scenario) and scenario[next_scenario][0] < t0 + 3600:
                 batch.append(scenario[next_scenario])
                 next_scenario += 1

@@ -8,10 +8,23 @@ so the chain can be walked back from any call to the person.
 
 from __future__ import annotations
 
+import random
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
-from cloudblame.demo import shapes as S
+from cloudblame.demo.envelope import (
+    BROWSERS,
+    GITHUB_STS_UA,
+    assumed_role_identity,
+    iam_user_identity,
+    service_identity,
+)
+from cloudblame.demo.service_shapes import (
+    assume_role_with_saml_shape,
+    assume_role_with_web_identity_shape,
+)
+from cloudblame.demo.values import Ids, iso
 
 SSO_REGION = "eu-west-1"
 SSO_PATH = f"/aws-reserved/sso.amazonaws.com/{SSO_REGION}/"
@@ -33,14 +46,14 @@ class Person:
     user_id: str = ""
     long_key: str = ""  # AKIA... of an IAM user
     active_until: float = 1.0  # fraction of the window after which the person is gone
-    sessions: dict[tuple[str, int], "Session"] = field(default_factory=dict)
+    sessions: dict[tuple[str, int], Session] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Session:
     key: str
     issued: int  # epoch second
-    identity: dict  # the userIdentity of calls made with it
+    identity: dict[str, Any]  # the userIdentity of calls made with it
     console: bool = False
 
 
@@ -49,19 +62,19 @@ class Caller:
     """What one call carries: identity, user agent flavour, source IP, console flag, invokedBy."""
 
     person: Person | None
-    identity: dict
+    identity: dict[str, Any]
     flavour: str
     variant: str
     ip: str
     console: bool = False
 
 
-def make_people(ids: S.Ids) -> list[Person]:
-    def sso(name: str, ps: str, tools: dict, ips: tuple, variant: str) -> Person:
+def make_people(ids: Ids) -> list[Person]:
+    def sso(name: str, ps: str, tools: dict[str, Any], ips: tuple[Any, ...], variant: str) -> Person:
         role = f"AWSReservedSSO_{ps}_{ids.hexid(16)}"
         return Person(name, "sso", tools, ips, variant=variant, role=role, role_id=ids.key("AROA"))
 
-    def iam(name: str, tools: dict, ips: tuple, until: float = 1.0) -> Person:
+    def iam(name: str, tools: dict[str, Any], ips: tuple[Any, ...], until: float = 1.0) -> Person:
         return Person(name, "iam", tools, ips, user_id=ids.key("AIDA"), long_key=ids.key("AKIA"),
                       active_until=until, browser="firefox-win")
 
@@ -87,7 +100,7 @@ _TOOL_MIXES = ({"terraform": 6, "cli": 3, "console": 1}, {"console": 7, "cli": 3
                {"boto3": 8, "cli": 2}, {"terraform": 3, "console": 4, "cli": 3})
 
 
-def make_crowd(ids: S.Ids, count: int) -> list[Person]:
+def make_crowd(ids: Ids, count: int) -> list[Person]:
     """``count`` more people for large corpora: SSO users sharing permission-set roles, and IAM users
     (people and bots), with varied tools; about one in ten leaves before the end of the window."""
     rng = ids.rng
@@ -111,7 +124,7 @@ def make_crowd(ids: S.Ids, count: int) -> list[Person]:
     return crowd
 
 
-def session(person: Person, account: str, t: int, ids: S.Ids) -> tuple[Session, dict | None]:
+def session(person: Person, account: str, t: int, ids: Ids) -> tuple[Session, dict[str, Any] | None]:
     """The person's session for the day of ``t`` (issued at 07:5x), and the STS record fields that
     issued it when it is new (None when already issued)."""
     day = t // 86400
@@ -120,16 +133,17 @@ def session(person: Person, account: str, t: int, ids: S.Ids) -> tuple[Session, 
         return found, None
     issued = day * 86400 + 7 * 3600 + 50 * 60 + zlib.crc32(person.name.encode()) % 600
     key = ids.key("ASIA")
+    role = person.role or ""  # people of these kinds always have one
     if person.kind == "sso":
-        identity = S.assumed_role_identity(account, person.role, SSO_PATH, person.role_id, person.name, key,
-                                           S.iso(issued))
+        identity = assumed_role_identity(account, role, SSO_PATH, person.role_id, person.name, key,
+                                         iso(issued))
         sts = _saml_issue(person, account, key, issued, ids)
     elif person.kind == "github":
-        identity = S.assumed_role_identity(account, person.role, "/", person.role_id, "GitHubActions", key,
-                                           S.iso(issued), web_provider=GITHUB_PROVIDER)
+        identity = assumed_role_identity(account, role, "/", person.role_id, "GitHubActions", key,
+                                         iso(issued), web_provider=GITHUB_PROVIDER)
         sts = _web_identity_issue(person, account, key, issued, ids)
     else:  # an IAM user's console session
-        identity = S.iam_user_identity(account, person.name, person.user_id, key, S.iso(issued))
+        identity = iam_user_identity(account, person.name, person.user_id, key, iso(issued))
         sts = _console_login(person, account, issued)
     made = Session(key, issued, identity, console=person.kind == "iam")
     person.sessions[(account, day)] = made
@@ -138,11 +152,11 @@ def session(person: Person, account: str, t: int, ids: S.Ids) -> tuple[Session, 
     return made, sts
 
 
-def _saml_issue(person: Person, account: str, key: str, t: int, ids: S.Ids) -> dict:
+def _saml_issue(person: Person, account: str, key: str, t: int, ids: Ids) -> dict[str, Any]:
     role_arn = f"arn:aws:iam::{account}:role{SSO_PATH}{person.role}"
     provider = f"arn:aws:iam::{account}:saml-provider/AWSSSO_{ids.hexid(16)}_DO_NOT_DELETE"
-    req, resp = S.assume_role_with_saml_shape(role_arn, provider, person.name, person.role_id, account, key,
-                                              t + 43200, ids.uuid(), ids.alnum(28), SSO_REGION, ids.hexid(16))
+    req, resp = assume_role_with_saml_shape(role_arn, provider, person.name, person.role_id, account, key,
+                                            t + 43200, ids.uuid(), ids.alnum(28), SSO_REGION, ids.hexid(16))
     identity = {"type": "SAMLUser", "principalId": f"{resp['nameQualifier']}:{person.name}",
                 "userName": person.name, "identityProvider": resp["nameQualifier"]}
     return {"t": t, "source": "sts.amazonaws.com", "name": "AssumeRoleWithSAML", "identity": identity,
@@ -151,49 +165,50 @@ def _saml_issue(person: Person, account: str, key: str, t: int, ids: S.Ids) -> d
                                                {"accountId": account, "type": "AWS::IAM::SAMLProvider", "ARN": provider}]}
 
 
-def _web_identity_issue(person: Person, account: str, key: str, t: int, ids: S.Ids) -> dict:
+def _web_identity_issue(person: Person, account: str, key: str, t: int, ids: Ids) -> dict[str, Any]:
     role_arn = f"arn:aws:iam::{account}:role/{person.role}"
     provider = f"arn:aws:iam::{account}:oidc-provider/{GITHUB_PROVIDER}"
     subject = "repo:example-org/platform-infra:ref:refs/heads/main"
-    req, resp = S.assume_role_with_web_identity_shape(role_arn, "GitHubActions", person.role_id, account, key,
-                                                      t + 3600, subject, provider)
+    req, resp = assume_role_with_web_identity_shape(role_arn, "GitHubActions", person.role_id, account, key,
+                                                    t + 3600, subject, provider)
     identity = {"type": "WebIdentityUser", "principalId": f"{provider}:sts.amazonaws.com:{subject}",
                 "userName": subject, "identityProvider": provider}
     return {"t": t, "source": "sts.amazonaws.com", "name": "AssumeRoleWithWebIdentity", "identity": identity,
-            "req": req, "resp": resp, "read_only": True, "ua": S.GITHUB_STS_UA, "ip": person.ips[0],
+            "req": req, "resp": resp, "read_only": True, "ua": GITHUB_STS_UA, "ip": person.ips[0],
             "resources": [{"accountId": account, "type": "AWS::IAM::Role", "ARN": role_arn}]}
 
 
-def _console_login(person: Person, account: str, t: int) -> dict:
-    identity = S.iam_user_identity(account, person.name, person.user_id, None)
+def _console_login(person: Person, account: str, t: int) -> dict[str, Any]:
+    identity = iam_user_identity(account, person.name, person.user_id, None)
     return {"t": t, "source": "signin.amazonaws.com", "name": "ConsoleLogin", "identity": identity,
-            "req": None, "resp": {"ConsoleLogin": "Success"}, "read_only": False, "ua": S.BROWSERS[person.browser],
+            "req": None, "resp": {"ConsoleLogin": "Success"}, "read_only": False, "ua": BROWSERS[person.browser],
             "ip": person.ips[0], "event_type": "AwsConsoleSignIn",
             "additional": {"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No",
                            "MFAUsed": "Yes"}}
 
 
-def caller(person: Person, account: str, t: int, flavour: str, ids: S.Ids, rng) -> tuple[Caller, dict | None]:
+def caller(person: Person, account: str, t: int, flavour: str, ids: Ids, rng: random.Random) -> tuple[Caller,
+           dict[str, Any] | None]:
     """How ``person`` calls with ``flavour`` at ``t``: their identity, agent and IP (plus a new
     session's issuing record, if this call is the day's first)."""
     variant = person.browser if flavour == "console" else person.variant
     ip = person.ips[rng.randrange(len(person.ips))]
     if person.kind == "iam" and flavour != "console":
-        identity = S.iam_user_identity(account, person.name, person.user_id, person.long_key)
+        identity = iam_user_identity(account, person.name, person.user_id, person.long_key)
         return Caller(person, identity, flavour, variant, ip), None
     sess, issue = session(person, account, t, ids)
     return Caller(person, sess.identity, flavour, variant, ip, console=flavour == "console"), issue
 
 
-def service_caller(service: str, account: str, t: int, ids: S.Ids, *, role: str | None = None,
+def service_caller(service: str, account: str, t: int, ids: Ids, *, role: str | None = None,
                    session_name: str | None = None) -> Caller:
     """An AWS service acting: its service-linked role (``role``) or the AWSService principal."""
     host = f"{service}.amazonaws.com"
     if role:
-        identity = S.assumed_role_identity(account, role, f"/aws-service-role/{host}/", "AROA" + "SERVICE" * 2,
-                                           session_name or service, ids.key("ASIA"), S.iso(t - 60), invoked_by=host)
+        identity = assumed_role_identity(account, role, f"/aws-service-role/{host}/", "AROA" + "SERVICE" * 2,
+                                         session_name or service, ids.key("ASIA"), iso(t - 60), invoked_by=host)
     else:
-        identity = S.service_identity(host)
+        identity = service_identity(host)
     return Caller(None, identity, "fixed", host, host)
 
 

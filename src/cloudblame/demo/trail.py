@@ -3,39 +3,48 @@
 from __future__ import annotations
 
 import gzip
+import random
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
-from cloudblame.demo import shapes as S
+from cloudblame.demo.envelope import (
+    GLOBAL_SOURCES,
+    UserAgents,
+    endpoint_host,
+    event_version,
+    tls_details,
+)
 from cloudblame.demo.people import Caller
+from cloudblame.demo.values import Ids, iso
 
 try:
     import orjson
 
-    def _dumps(obj) -> bytes:
+    def _dumps(obj: object) -> bytes:
         return orjson.dumps(obj)
 except ImportError:  # pragma: no cover - orjson is a dependency
     import json
 
-    def _dumps(obj) -> bytes:
+    def _dumps(obj: object) -> bytes:
         return json.dumps(obj, separators=(",", ":")).encode()
 
-_UA = S.UserAgents()
+_UA = UserAgents()
 
 
-def build_record(ids: S.Ids, *, t: int, account: str, region: str, source: str, name: str, caller: Caller,
-                 req, resp, read_only: bool = False, error: str | None = None, event_type: str = "AwsApiCall",
-                 resources: list | None = None, additional: dict | None = None, ua: str | None = None,
-                 api_version: str | None = None) -> dict:
+def build_record(ids: Ids, *, t: int, account: str, region: str, source: str, name: str, caller: Caller,
+                 req: Any, resp: Any, read_only: bool = False, error: str | None = None, event_type: str = "AwsApiCall",
+                 resources: list[Any] | None = None, additional: dict[str, Any] | None = None, ua: str | None = None,
+                 api_version: str | None = None) -> dict[str, Any]:
     """One CloudTrail record (eventVersion 1.08-1.10 shape) for a call made by ``caller``."""
-    if source in S.GLOBAL_SOURCES:
+    if source in GLOBAL_SOURCES:
         region = "us-east-1"
     request_id = ids.s3_request_id() if source == "s3.amazonaws.com" else ids.uuid()
     if isinstance(resp, dict) and "requestId" in resp and resp["requestId"] is None:
         resp = dict(resp, requestId=request_id)
     agent = ua or _UA.get(caller.flavour, caller.variant, source, name)
-    rec = {
-        "eventVersion": S.event_version(source), "userIdentity": caller.identity, "eventTime": S.iso(t),
+    rec: dict[str, Any] = {
+        "eventVersion": event_version(source), "userIdentity": caller.identity, "eventTime": iso(t),
         "eventSource": source, "eventName": name, "awsRegion": region, "sourceIPAddress": caller.ip,
         "userAgent": agent,
     }
@@ -57,7 +66,7 @@ def build_record(ids: S.Ids, *, t: int, account: str, region: str, source: str, 
     if caller.console:
         rec["sessionCredentialFromConsole"] = "true"
     if caller.flavour != "fixed":
-        rec["tlsDetails"] = S.tls_details(S.endpoint_host(source, region), 1 if caller.flavour != "console" else 2)
+        rec["tlsDetails"] = tls_details(endpoint_host(source, region), 1 if caller.flavour != "console" else 2)
     return rec
 
 
@@ -74,13 +83,13 @@ class TrailWriter:
     file under ``AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/``. Records must arrive in time
     order (give or take the window); windows are written as soon as they close."""
 
-    def __init__(self, root: Path, ids: S.Ids, rng, *, window: int, org_id: str | None) -> None:
+    def __init__(self, root: Path, ids: Ids, rng: random.Random, *, window: int, org_id: str | None) -> None:
         self.root, self.ids, self.rng, self.window, self.org_id = root, ids, rng, window, org_id
-        self.open: dict[tuple[int, str, str], list[dict]] = defaultdict(list)
+        self.open: dict[tuple[int, str, str], list[dict[str, Any]]] = defaultdict(list)
         self.files = self.records = self.bytes = 0
-        self.event_counts: Counter = Counter()
+        self.event_counts: Counter[tuple[str, str]] = Counter()
 
-    def add(self, rec: dict, t: int) -> None:
+    def add(self, rec: dict[str, Any], t: int) -> None:
         self.open[(t // self.window, rec["recipientAccountId"], rec["awsRegion"])].append(rec)
         self.records += 1
         self.event_counts[(rec["eventSource"], rec["eventName"])] += 1
@@ -95,10 +104,10 @@ class TrailWriter:
         for key in sorted(self.open):
             self._write(key, self.open.pop(key))
 
-    def _write(self, key: tuple[int, str, str], records: list[dict]) -> None:
+    def _write(self, key: tuple[int, str, str], records: list[dict[str, Any]]) -> None:
         slot, account, region = key
         delivered = (slot + 1) * self.window + 60 + self.rng.randrange(240)
-        stamp = S.iso(delivered)
+        stamp = iso(delivered)
         day, hhmm = stamp[:10], stamp[11:13] + stamp[14:16]
         org = f"{self.org_id}/" if self.org_id else ""
         folder = self.root / f"AWSLogs/{org}{account}/CloudTrail/{region}/{day.replace('-', '/')}"

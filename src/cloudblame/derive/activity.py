@@ -13,7 +13,7 @@ from cloudblame.derive.work import Work
 from cloudblame.store.tables import ACTIVITY, CALLS, IDENTITY_NAMES, console_join, session_tool
 
 _CALL_KEYS = "day, access_key_id, principal, actor, actor_kind, user_name, tool"
-NEW_CALLS_SQL = f"""
+NEW_CALLS_SQL = """
 SELECT event_time::DATE AS day, access_key_id, principal, actor, actor_kind, user_name, tool,
        count(*) AS events, count(*) FILTER (WHERE NOT coalesce(read_only, false)) AS writes,
        count(*) FILTER (WHERE error_code IS NOT NULL) AS errors,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 from deltalake.transaction import RemoveAction
 
-from cloudblame.store.files import copy_data_file
+from cloudblame.store.files import FileAction, copy_data_file
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import EVENTS, Table
 
@@ -29,6 +29,11 @@ class DataFile:
     size: int
     partition: dict[str, str]
 
+    def removal(self, now: int, *, data_change: bool) -> RemoveAction:
+        """The Delta remove action of this file (``now``: ms)."""
+        partition: dict[str, str | None] = dict(self.partition)
+        return RemoveAction(self.path, data_change, now, self.size, partition)
+
 
 def data_files(lake: Lake, table: Table) -> list[DataFile]:
     actions = lake.add_actions(table.name).to_pylist()
@@ -38,7 +43,7 @@ def data_files(lake: Lake, table: Table) -> list[DataFile]:
 
 def due(files: list[DataFile], *, force: bool) -> list[list[DataFile]]:
     """The groups of small files to merge (one group per partition)."""
-    groups: dict[tuple, list[DataFile]] = {}
+    groups: dict[tuple[tuple[str, str], ...], list[DataFile]] = {}
     for f in files:
         if f.size < SMALL_FILE:
             groups.setdefault(tuple(sorted(f.partition.items())), []).append(f)
@@ -69,7 +74,8 @@ def order_sql(table: Table) -> str:
     return ", ".join(keys)
 
 
-def merge(lake: Lake, table: Table, group: list[DataFile], *, writer_id: str, sequence: int) -> list:
+def merge(lake: Lake, table: Table, group: list[DataFile], *, writer_id: str,
+          sequence: int) -> list[FileAction | RemoveAction]:
     """One sorted data file of ``group``'s rows: the remove and add actions that commit it."""
     root = lake.path_of(table.name)
     sources = [str(root / f.path) for f in group]
@@ -83,12 +89,13 @@ def merge(lake: Lake, table: Table, group: list[DataFile], *, writer_id: str, se
     finally:
         conn.close()
     now = int(time.time() * 1000)
-    return [*(RemoveAction(f.path, False, now, f.size, f.partition) for f in group), *([add] if add else [])]
+    return [*(f.removal(now, data_change=False) for f in group), *([add] if add else [])]
 
 
 def compact_table(lake: Lake, table: Table, *, writer_id: str, force: bool = False) -> int:
     """Merge the due groups of ``table`` (one commit); returns how many files were merged."""
-    actions, merged = [], 0
+    actions: list[FileAction | RemoveAction] = []
+    merged = 0
     for sequence, group in enumerate(due(data_files(lake, table), force=force), start=1):
         actions += merge(lake, table, group, writer_id=writer_id, sequence=sequence)
         merged += len(group)

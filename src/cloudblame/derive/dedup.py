@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from deltalake.transaction import RemoveAction
+from typing_extensions import TypedDict
 
 from cloudblame.store.db import Store
 from cloudblame.store.files import FileAction, write_data_file
@@ -41,7 +42,17 @@ SELECT filename, list(DISTINCT file_row_number) AS rows FROM (SELECT * FROM with
 GROUP BY filename"""
 
 
-def remove_duplicates(lake: Lake, published: Store, adds: list[dict], *, writer_id: str) -> tuple[list[dict], int]:
+class AddedFile(TypedDict):
+    """A new events file as its add action says (``modification_time``: ms)."""
+
+    path: str
+    size: int
+    modification_time: int
+    partition_values: dict[str, str]
+
+
+def remove_duplicates(lake: Lake, published: Store, adds: list[AddedFile], *, writer_id: str
+                      ) -> tuple[list[AddedFile], int]:
     """``adds`` (the add actions of the new events files, oldest first: path, size, partition_values,
     modification_time) without the rows the store or an older new file already holds; returns the files as
     they now are and how many rows were taken out."""
@@ -60,7 +71,8 @@ def remove_duplicates(lake: Lake, published: Store, adds: list[dict], *, writer_
         return adds, 0
     drop = dict(zip(found.column("filename").to_pylist(), found.column("rows").to_pylist()))
     actions: list[FileAction | RemoveAction] = []
-    kept, removed = [], 0
+    kept: list[AddedFile] = []
+    removed = 0
     for add, path in zip(adds, files):
         if path not in drop:
             kept.append(add)
@@ -69,7 +81,8 @@ def remove_duplicates(lake: Lake, published: Store, adds: list[dict], *, writer_
         mask = pc.invert(pc.is_in(pa.array(range(rows.num_rows), pa.int64()), pa.array(drop[path], pa.int64())))
         survivors = rows.filter(mask)
         removed += rows.num_rows - survivors.num_rows
-        actions.append(RemoveAction(add["path"], True, int(time.time() * 1000), add["size"], add["partition_values"]))
+        partition: dict[str, str | None] = dict(add["partition_values"])
+        actions.append(RemoveAction(add["path"], True, int(time.time() * 1000), add["size"], partition))
         if survivors.num_rows:
             action = write_data_file(lake.root, EVENTS, survivors, writer_id=writer_id, sequence=len(actions),
                                      partition=add["partition_values"])

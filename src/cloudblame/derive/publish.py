@@ -20,7 +20,7 @@ import pyarrow as pa
 from cloudblame.derive.activity import update_activity
 from cloudblame.derive.compact import compact_table
 from cloudblame.derive.console import update_console_sessions
-from cloudblame.derive.dedup import remove_duplicates
+from cloudblame.derive.dedup import AddedFile, remove_duplicates
 from cloudblame.derive.identity import resolve_sessions
 from cloudblame.derive.inventory import inventory_matches_resources, refresh_inventory
 from cloudblame.derive.lifecycle import update_resources
@@ -51,7 +51,7 @@ class NewEvents:
     """The events a publish takes (fixed under the events lock): their files, deduplicated, and the
     events table's version once retention and compaction have had their say."""
 
-    files: list[dict]  # the new files' add actions, oldest first
+    files: list[AddedFile]  # the new files' add actions, oldest first
     version: int
     cutoff: datetime | None  # retention's, when asked for
 
@@ -77,7 +77,7 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, co
     return summary
 
 
-def _fix_new_events(lake: Lake, snap: Snapshot, summary: PublishSummary, *, writer_id: str, compact: bool,
+def _fix_new_events(lake: Lake, snap: Snapshot | None, summary: PublishSummary, *, writer_id: str, compact: bool,
                     retain: timedelta | None) -> NewEvents:
     """Under the events lock (no append lands meanwhile): the new events without duplicates, what is past
     retention dropped, small events files compacted."""
@@ -91,7 +91,7 @@ def _fix_new_events(lake: Lake, snap: Snapshot, summary: PublishSummary, *, writ
         return NewEvents(adds, lake.table(EVENTS.name).version(), cutoff)
 
 
-def _derive_and_commit(lake: Lake, snap: Snapshot, new: NewEvents, summary: PublishSummary, *, writer_id: str,
+def _derive_and_commit(lake: Lake, snap: Snapshot | None, new: NewEvents, summary: PublishSummary, *, writer_id: str,
                        compact: bool, reason: str) -> None:
     """Every derived table brought forward from the new events, then the snapshot that publishes it all."""
     work = _work(lake, new.version, new.files, writer_id)
@@ -101,7 +101,7 @@ def _derive_and_commit(lake: Lake, snap: Snapshot, new: NewEvents, summary: Publ
         summary.events = derive(work, events_changed=bool(new.files), everything=_derived_by_older(snap))
         summary.compacted += _compact_derived(work, force=compact)
         versions = {**work.versions, EVENTS.name: new.version, OBJECTS.name: lake.table(OBJECTS.name).version()}
-        total = snap.events + summary.events - summary.retired
+        total = (snap.events if snap else 0) + summary.events - summary.retired
         summary.snapshot = lake.publish(versions, events=total, reason=reason, writer_id=writer_id).snapshot
     finally:
         work.store.close()
@@ -140,7 +140,7 @@ def vacuum(lake: Lake, *, older_than: timedelta = VACUUM_AFTER) -> int:
 def derive(work: Work, *, events_changed: bool, everything: bool = False) -> int:
     """Every derived table brought up to date with ``new_events`` (with ``everything``, the resources and
     inventory derived again from all links); returns how many events those are."""
-    new = work.store.scalar("SELECT count(*) FROM new_events")
+    new: int = work.store.scalar("SELECT count(*) FROM new_events")
     targeted = inventory_matches_resources(work) and not everything
     add_links(work)
     changed = pa.concat_tables([resolve_sessions(work), update_console_sessions(work, everything=everything)])
@@ -150,7 +150,7 @@ def derive(work: Work, *, events_changed: bool, everything: bool = False) -> int
     return new
 
 
-def _work(lake: Lake, events_version: int, adds: list[dict], writer_id: str) -> Work:
+def _work(lake: Lake, events_version: int, adds: list[AddedFile], writer_id: str) -> Work:
     """A reader of the derived tables as they are (the published snapshot's, rolled back to it, or as the
     publish has brought them), the events at ``events_version``, and the new events files as ``new_events``."""
     versions = {name: lake.table(name).version() for name in DERIVED}
@@ -165,7 +165,7 @@ def _work(lake: Lake, events_version: int, adds: list[dict], writer_id: str) -> 
     return Work(lake, store, {k: v for k, v in versions.items() if k in DERIVED}, writer_id)
 
 
-def _new_event_files(lake: Lake, snap: Snapshot | None) -> list[dict]:
+def _new_event_files(lake: Lake, snap: Snapshot | None) -> list[AddedFile]:
     """The add actions (oldest first) of the events files committed since ``snap``."""
     published = set(lake.table(EVENTS.name, snap.versions[EVENTS.name]).file_uris()) if snap else set()
     root = str(lake.path_of(EVENTS.name))
@@ -201,7 +201,7 @@ def roll_back_unpublished(lake: Lake, snap: Snapshot | None) -> list[str]:
             table.restore(snap.versions[name])
             restored.append(name)
     if restored:
-        log.warning("rolled back %s to the published snapshot %s", ", ".join(restored), snap.snapshot)
+        log.warning("rolled back %s to the published snapshot %s", ", ".join(restored), snap.snapshot if snap else None)
     return restored
 
 

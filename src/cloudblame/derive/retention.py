@@ -15,7 +15,7 @@ from deltalake.transaction import RemoveAction
 
 from cloudblame.derive.compact import DataFile, data_files, order_sql
 from cloudblame.derive.work import Work
-from cloudblame.store.files import copy_data_file
+from cloudblame.store.files import FileAction, copy_data_file
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import EVENT_RESOURCES, EVENTS
 
@@ -54,10 +54,11 @@ def retire_links(work: Work, cutoff: datetime) -> None:
                  add="SELECT * FROM event_resources WHERE false", params={"cutoff": cutoff})
 
 
-def _newest(conn, paths: list[str]):
+def _newest(conn: duckdb.DuckDBPyConnection, paths: list[str]) -> datetime | None:
     if not paths:
         return None
-    return conn.execute(f"SELECT max(event_time) FROM read_parquet({paths!r})").fetchall()[0][0]
+    newest: datetime | None = conn.execute(f"SELECT max(event_time) FROM read_parquet({paths!r})").fetchall()[0][0]
+    return newest
 
 
 def _by_day(files: list[DataFile]) -> list[list[DataFile]]:
@@ -67,7 +68,8 @@ def _by_day(files: list[DataFile]) -> list[list[DataFile]]:
     return list(days.values())
 
 
-def _rewrite_day(conn, lake: Lake, day: list[DataFile], cutoff, *, writer_id: str, sequence: int) -> tuple[list, int]:
+def _rewrite_day(conn: duckdb.DuckDBPyConnection, lake: Lake, day: list[DataFile], cutoff: datetime, *, writer_id: str,
+                 sequence: int) -> tuple[list[FileAction | RemoveAction], int]:
     """One day's files without what retention drops: (the actions that commit it, rows dropped)."""
     sources = [str(lake.path_of(EVENTS.name) / f.path) for f in day]
     params = {"files": sources, "cutoff": cutoff}
@@ -78,4 +80,4 @@ def _rewrite_day(conn, lake: Lake, day: list[DataFile], cutoff, *, writer_id: st
     now = int(time.time() * 1000)
     add = copy_data_file(conn, lake.root, EVENTS, f"SELECT * FROM read_parquet($files) WHERE {KEPT_EVENT_SQL}", params,
                          writer_id=writer_id, sequence=sequence, partition=day[0].partition, order=order_sql(EVENTS))
-    return [*(RemoveAction(f.path, True, now, f.size, f.partition) for f in day), *([add] if add else [])], total - kept
+    return [*(f.removal(now, data_change=True) for f in day), *([add] if add else [])], total - kept

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from deltalake.transaction import RemoveAction
 
@@ -49,7 +50,7 @@ class Work:
             self._count(table, action.rows)
         self.follow(table.name)
 
-    def rewrite(self, table: Table, *, keep: str, add: str, params=None) -> None:
+    def rewrite(self, table: Table, *, keep: str, add: str, params: dict[str, Any] | None = None) -> None:
         """The table replaced, in one commit, by its rows ``t`` matching ``keep`` and the rows of ``add`` (both
         SQL over the work's views): one data file in the table's sort order, written by DuckDB in bounded
         memory. For the derived tables a publish changes in place (their size is the resources' or the
@@ -73,7 +74,7 @@ class Work:
         keep = f"NOT (EXISTS (SELECT 1 FROM {rows} r WHERE {same}){gone})"
         self.rewrite(table, keep=keep, add=f"SELECT * FROM {rows}")
 
-    def replace_all(self, table: Table, select: str, params=None) -> None:
+    def replace_all(self, table: Table, select: str, params: dict[str, Any] | None = None) -> None:
         """The whole table replaced by the rows of ``select`` (derived from derived tables, never from all
         events)."""
         self.rewrite(table, keep="false", add=select, params=params)

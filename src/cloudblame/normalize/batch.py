@@ -14,11 +14,13 @@ distinct list. Every other record (other shapes, a type the decoder does not exp
 
 from __future__ import annotations
 
+import builtins
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from hashlib import sha1
-from typing import Annotated, Iterable, Iterator
+from typing import Annotated, Any, TypeAlias
 
 import msgspec
 import orjson
@@ -30,9 +32,9 @@ from cloudblame.normalize.identity import actor_of, principal_of
 from cloudblame.normalize.inferred import CREATION_NAME
 from cloudblame.normalize.record import (
     EVENT_COLUMNS,
+    IDENTITY_COLUMNS,
     LINK_FIELDS,
     BadRecord,
-    IDENTITY_COLUMNS,
     NormalizedEvent,
     credential_fields,
     from_console,
@@ -44,7 +46,8 @@ from cloudblame.normalize.record import (
 )
 from cloudblame.normalize.resources import extract_resources
 from cloudblame.normalize.useragent import tool_source_ip
-from cloudblame.sources.files import FileReport, Problem, RawRecord, finish_list, unwrap
+from cloudblame.sources.files import FileReport, Problem, RawRecord, finish_list
+from cloudblame.sources.records import unwrap
 
 _TYPES = {"event_time": pa.timestamp("us"), "session_created": pa.timestamp("us"), "read_only": pa.bool_()}
 LINK_TYPE = pa.struct([(f, pa.string()) for f in LINK_FIELDS])
@@ -66,34 +69,38 @@ class NormalizedBatch:
 
     @property
     def rows(self) -> int:
-        return self.events.num_rows
+        return int(self.events.num_rows)
 
 
-def _text(limit: int = 4096):
-    """A text field as normalize_record keeps it: another value (empty, too long, not a string) makes the
-    record take that path instead."""
-    return Annotated[str, msgspec.Meta(min_length=1, max_length=limit)] | None
+# Text fields as normalize_record keeps them: another value (empty, too long, not a string) makes the record
+# take that path instead.
+_Text16: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=16)] | None
+_Text32: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=32)] | None
+_Text64: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None
+_Text256: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=256)] | None
+_Text1024: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)] | None
+_Text4096: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)] | None
 
 
 class _Record(msgspec.Struct):
     """The top-level fields of a record that its row needs; the bodies stay undecoded."""
 
     eventTime: str | None = None
-    eventSource: _text(256) = None
-    eventName: _text(256) = None
-    eventID: _text(256) = None
-    awsRegion: _text(64) = None
-    recipientAccountId: _text(64) = None
+    eventSource: _Text256 = None
+    eventName: _Text256 = None
+    eventID: _Text256 = None
+    awsRegion: _Text64 = None
+    recipientAccountId: _Text64 = None
     readOnly: bool | None = None
-    errorCode: _text(1024) = None
-    errorMessage: _text() = None
-    sourceIPAddress: _text(256) = None
-    userAgent: _text(1024) = None
-    eventType: _text(64) = None
-    eventCategory: _text(64) = None
-    eventVersion: _text(16) = None
-    apiVersion: _text(32) = None
-    sharedEventID: _text(256) = None
+    errorCode: _Text1024 = None
+    errorMessage: _Text4096 = None
+    sourceIPAddress: _Text256 = None
+    userAgent: _Text1024 = None
+    eventType: _Text64 = None
+    eventCategory: _Text64 = None
+    eventVersion: _Text16 = None
+    apiVersion: _Text32 = None
+    sharedEventID: _Text256 = None
     sessionCredentialFromConsole: str | bool | None = None
     userIdentity: msgspec.Raw = msgspec.Raw(b"null")
     requestParameters: msgspec.Raw = msgspec.Raw(b"null")
@@ -119,11 +126,11 @@ def _needs_rules(rec: _Record, source: str, name: str) -> bool:
     return request != _NULL and _EC2_ID_TEXT.search(request) is not None
 
 
-_IDENTITIES: dict[bytes, tuple] = {}
-_LISTED: dict[bytes, list[dict]] = {}
+_IDENTITIES: dict[bytes, tuple[Any, ...]] = {}
+_LISTED: dict[bytes, list[dict[str, Any]]] = {}
 
 
-def _identity(raw: bytes) -> tuple:
+def _identity(raw: bytes) -> tuple[Any, ...]:
     """identity_columns of a ``userIdentity`` given as its JSON text, memoized on the text: the calls of
     one session repeat it verbatim."""
     found = _IDENTITIES.get(raw)
@@ -137,7 +144,7 @@ def _identity(raw: bytes) -> tuple:
     return found
 
 
-def _listed(raw: msgspec.Raw) -> list[dict]:
+def _listed(raw: msgspec.Raw) -> list[dict[str, Any]]:
     """The rows of the resources a record's own ``resources`` list names (no rule, no id, no creation
     involved: those records are parsed in full), memoized on the list's text."""
     key = bytes(raw)
@@ -165,10 +172,10 @@ assert set(SHAPE_COLUMNS) | set(FILE_COLUMNS) | set(ROW_COLUMNS) == set(EVENT_SC
 class BatchBuilder:
     """Collects normalized events column by column; ``build()`` makes the Arrow table."""
 
-    columns: dict[str, list] = field(default_factory=lambda: {c: [] for c in (*ROW_COLUMNS, "shape", "file")})
-    shapes: dict[tuple, int] = field(default_factory=dict)  # shape -> its index in shape_rows
-    shape_rows: list[tuple] = field(default_factory=list)  # SHAPE_COLUMNS values of each shape
-    file_rows: list[tuple] = field(default_factory=list)  # FILE_COLUMNS values of each file
+    columns: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in (*ROW_COLUMNS, "shape", "file")})
+    shapes: dict[tuple[Any, ...], int] = field(default_factory=dict)  # shape -> its index in shape_rows
+    shape_rows: list[tuple[Any, ...]] = field(default_factory=list)  # SHAPE_COLUMNS values of each shape
+    file_rows: list[tuple[Any, ...]] = field(default_factory=list)  # FILE_COLUMNS values of each file
     files: list[FileReport] = field(default_factory=list)
     records: int = 0
     duplicates: int = 0
@@ -189,7 +196,7 @@ class BatchBuilder:
         self.ids.add(event_id)
         return True
 
-    def _shape(self, values: tuple) -> int:
+    def _shape(self, values: tuple[Any, ...]) -> int:
         index = self.shapes.get(values)
         if index is None:
             index = self.shapes[values] = len(self.shape_rows)
@@ -233,14 +240,15 @@ class BatchBuilder:
         self.bytes += report.size
         self.files.append(report)
 
-    def _add_record(self, record: dict, line: int | None, report: FileReport, raw: bytes | None = None) -> None:
+    def _add_record(self, record: dict[str, Any], line: int | None, report: FileReport,
+                    raw: builtins.bytes | None = None) -> None:
         try:
             normalized = normalize_record(record, key=report.key, origin=report.path, raw=raw)
         except BadRecord as exc:
             report.problems.append(Problem(report.path, line, f"bad record: {exc}"))
             self.bad_records += 1
             return
-        except Exception as exc:  # a record no rule foresaw must not stop the ingest
+        except Exception as exc:  # noqa: BLE001 - a record no rule foresaw must not stop the ingest
             report.problems.append(Problem(report.path, line, f"cannot normalize record: {type(exc).__name__}: {exc}"))
             self.bad_records += 1
             return
@@ -276,7 +284,7 @@ class _TrailDocument:
         add_one = self._add_plain
         for position, (raw, rec) in enumerate(zip(slices, records), start=1):
             when = _plain_time(rec) if rec is not None and _plain(rec) else None
-            if when is None:  # an unusual record: the reference path decides
+            if rec is None or when is None:  # an unusual record: the reference path decides
                 reason = self._add_decoded(raw, position)
                 if reason is not None:
                     skipped.append(reason)
@@ -336,9 +344,9 @@ class _TrailDocument:
         return index
 
     def _bodies(self, rec: _Record, text: bytes, event_id: str, when: datetime, account: str | None,
-                region: str | None) -> tuple[list[dict], dict | None]:
+                region: str | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """The event's resources and credential, from its full record only when they need it."""
-        source, name = rec.eventSource, rec.eventName
+        source, name = rec.eventSource or "", rec.eventName or ""  # a plain record has both
         record = None
         if _needs_rules(rec, source, name):
             record = orjson.loads(text)
@@ -356,7 +364,7 @@ class _TrailDocument:
 _ARRAY = msgspec.json.Decoder(list[_Record])
 
 
-def _records(slices: list[msgspec.Raw]) -> list[_Record | None]:
+def _records(slices: list[msgspec.Raw]) -> Sequence[_Record | None]:
     """The top-level fields of each slice: all at once (one decoder call for the document), or, when one
     of them is not as expected, one by one (None for the unusual ones)."""
     try:
@@ -382,7 +390,7 @@ def _plain_time(rec: _Record) -> datetime | None:
     """eventTime as CloudTrail writes it (``2023-07-10T11:42:01Z``) read as a naive UTC datetime; None for
     any other form (the reference path reads those)."""
     text = rec.eventTime
-    if len(text) != 20 or text[-1] != "Z" or text[10] != "T":
+    if text is None or len(text) != 20 or text[-1] != "Z" or text[10] != "T":
         return None
     try:
         return datetime.fromisoformat(text[:-1])
@@ -390,4 +398,4 @@ def _plain_time(rec: _Record) -> datetime | None:
         return None
 
 
-__all__ = ["EVENT_SCHEMA", "LINK_TYPE", "CREDENTIAL_TYPE", "SHAPE_COLUMNS", "NormalizedBatch", "BatchBuilder"]
+__all__ = ["CREDENTIAL_TYPE", "EVENT_SCHEMA", "LINK_TYPE", "SHAPE_COLUMNS", "BatchBuilder", "NormalizedBatch"]

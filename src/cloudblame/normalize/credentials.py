@@ -4,6 +4,8 @@ these rows (``store/identity.py``). Pure."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from cloudblame.normalize.jpath import first
 
 # (eventSource, eventName) of events that issue credentials or keys.
@@ -24,19 +26,25 @@ CREDENTIAL_COLUMNS = ("event_id", "event_time", "event_name", "account_id", "aws
                       *CREDENTIAL_FIELDS)
 
 
-def _s(value) -> str | None:
+def _section(record: dict[str, Any], name: str) -> dict[str, Any]:
+    """One object section of the record (``requestParameters``...), empty when it is not an object."""
+    value = record.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _s(value: object) -> str | None:
     if value is None or isinstance(value, (dict, list, bool)):
         return None
     text = str(value).strip()
     return text[:2048] or None
 
 
-def credential_row(record: dict, event: dict) -> dict | None:
+def credential_row(record: dict[str, Any], event: dict[str, Any]) -> dict[str, Any] | None:
     """The credential row of ``record`` (already normalized into ``event``), or None."""
     if (event["event_source"], event["event_name"]) not in ISSUERS or event["error_code"]:
         return None
-    req = record.get("requestParameters") if isinstance(record.get("requestParameters"), dict) else {}
-    resp = record.get("responseElements") if isinstance(record.get("responseElements"), dict) else {}
+    req = _section(record, "requestParameters")
+    resp = _section(record, "responseElements")
     name = event["event_name"]
     row = dict.fromkeys(CREDENTIAL_COLUMNS)
     row.update({k: event[k] for k in ("event_id", "event_time", "event_name", "account_id", "aws_region",
@@ -45,7 +53,7 @@ def credential_row(record: dict, event: dict) -> dict | None:
         row["issued_key"] = _s(first(resp, "accessKey.accessKeyId"))
         row["owner"] = _s(first(resp, "accessKey.userName")) or _s(req.get("userName")) or event["user_name"]
     elif name == "GetRoleCredentials":
-        details = record.get("serviceEventDetails") if isinstance(record.get("serviceEventDetails"), dict) else {}
+        details = _section(record, "serviceEventDetails")
         row["role_arn"] = _s(details.get("role_name"))
         row["owner"] = _s(details.get("account_id"))
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 SSO_ROLE = re.compile(r"^AWSReservedSSO_(?P<ps>.+)_(?P<hash>[0-9a-f]{16})$")
 _SERVICE_SESSIONS = {
@@ -47,18 +48,18 @@ class Actor:
     confidence: str  # high | low
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     if value is None or isinstance(value, (dict, list, bool)):
         return None
     s = str(value).strip()
     return s or None
 
 
-def _dict(value) -> dict:
+def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _truthy(value) -> bool | None:
+def _truthy(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
@@ -73,7 +74,7 @@ def session_name_of(arn: str | None) -> str | None:
     return arn.rsplit("/", 1)[-1] or None
 
 
-def principal_of(user_identity, invoked_by_fallback: str | None = None) -> Principal:
+def principal_of(user_identity: object, invoked_by_fallback: str | None = None) -> Principal:
     """Flatten ``userIdentity`` (tolerating missing parts and wrong types)."""
     ui = _dict(user_identity)
     ctx = _dict(ui.get("sessionContext"))
@@ -107,7 +108,7 @@ def principal_of(user_identity, invoked_by_fallback: str | None = None) -> Princ
     )
 
 
-def actor_of(user_identity, principal: Principal) -> Actor:
+def actor_of(user_identity: object, principal: Principal) -> Actor:
     """Resolve the human on this record's own evidence (reference §2.4, rules 1-8)."""
     ui = _dict(user_identity)
     itype = principal.identity_type
@@ -142,7 +143,7 @@ def actor_of(user_identity, principal: Principal) -> Actor:
     return Actor(principal.user_name or principal.arn, "unknown", "low")
 
 
-def _assumed_role_actor(ui: dict, principal: Principal) -> Actor:
+def _assumed_role_actor(ui: dict[str, Any], principal: Principal) -> Actor:
     issuer = principal.session_issuer_name or _role_of(principal.arn)
     session = principal.session_name
     m = SSO_ROLE.match(issuer or "")
@@ -154,7 +155,7 @@ def _assumed_role_actor(ui: dict, principal: Principal) -> Actor:
         return Actor(f"github-actions:{issuer}", "web-identity", "low")
     service = _SERVICE_SESSIONS.get(session or "")
     if service or (issuer or "").startswith("AWSServiceRoleFor"):
-        return Actor(f"aws-service:{service or issuer[len('AWSServiceRoleFor'):].lower()}", "service", "low")
+        return Actor(f"aws-service:{service or (issuer or '')[len('AWSServiceRoleFor'):].lower()}", "service", "low")
     if session and _INSTANCE_SESSION.match(session):
         return Actor(f"ec2:{session}", "instance", "low")
     inscope = _text(_dict(ui.get("inScopeOf")).get("credentialsIssuedTo"))

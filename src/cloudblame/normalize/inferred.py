@@ -10,11 +10,13 @@ the event source and name, so `cloudblame catalog --inferred` can show which rul
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from cloudblame.normalize.model import ResourceRef
 
 CREATION_VERBS = ("Create", "Run", "Allocate", "Register", "Launch", "Request", "Put")
-CREATION_NAME = re.compile(r"^(?:%s)(?P<noun>[A-Z][A-Za-z0-9]*?)(?:\d{8}(?:v\d)?|\d{4}_\d{2}_\d{2})?$" % "|".join(CREATION_VERBS))
+CREATION_NAME = re.compile(r"^(?:" + "|".join(CREATION_VERBS)
+                           + r")(?P<noun>[A-Z][A-Za-z0-9]*?)(?:\d{8}(?:v\d)?|\d{4}_\d{2}_\d{2})?$")
 _SKIP_NOUNS = ("Tags", "Tag", "Token", "Presigned", "Session", "Logs", "LogEvents", "MetricData", "Events", "Record",
                "Records", "Object", "Image", "Item", "Attributes", "Policy", "Permission", "Configuration", "Settings")
 _MAX_DEPTH = 3
@@ -30,7 +32,7 @@ def _service(event_source: str) -> str:
     return "".join(_ACRONYMS.get(part, part.capitalize()) for part in re.split(r"[-_]", name)) or "Unknown"
 
 
-def _find(obj, suffixes: tuple[str, ...], depth: int = 0):
+def _find(obj: object, suffixes: tuple[str, ...], depth: int = 0) -> str | None:
     """The first scalar value whose key ends with one of ``suffixes`` (breadth first, shallow)."""
     if not isinstance(obj, dict) or depth > _MAX_DEPTH:
         return None
@@ -44,7 +46,7 @@ def _find(obj, suffixes: tuple[str, ...], depth: int = 0):
     return None
 
 
-def infer_creation(record: dict, *, account: str | None, region: str | None) -> ResourceRef | None:
+def infer_creation(record: dict[str, Any], *, account: str | None, region: str | None) -> ResourceRef | None:
     """A resource for a creation-looking event no rule covers, or None."""
     name = record.get("eventName")
     if not isinstance(name, str) or record.get("errorCode"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 _SEGMENT = re.compile(r"^(?P<key>[^\[\]]*)(?:\[(?P<index>\d*)\])?$")
 
@@ -39,15 +39,15 @@ def get_key(obj: Any, key: str) -> Any:
     return None
 
 
-def _as_list(value: Any) -> list:
+def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def resolve(obj: Any, path: str) -> list:
+def resolve(obj: Any, path: str) -> list[Any]:
     """All values at ``path`` in ``obj`` (empty values dropped), in document order."""
     current = [obj]
     for key, index in compile_path(path):
-        nxt: list = []
+        nxt: list[Any] = []
         for item in current:
             value = get_key(item, key) if key else item
             if value is None:
@@ -73,15 +73,3 @@ def first(obj: Any, *paths: str) -> Any:
         if found:
             return found[0]
     return None
-
-
-def strings(values: Iterable[Any]) -> list[str]:
-    """Scalar values as strings (dicts and lists dropped), order kept, duplicates removed."""
-    out: list[str] = []
-    for v in values:
-        if isinstance(v, bool) or isinstance(v, (dict, list)) or v is None:
-            continue
-        s = str(v).strip()
-        if s and s not in out:
-            out.append(s)
-    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import orjson
 
@@ -38,12 +39,12 @@ class BadRecord(ValueError):
 
 @dataclass(slots=True)
 class NormalizedEvent:
-    event: dict
-    resources: list[dict]  # LINK_FIELDS of each resource the event touched
-    credential: dict | None = None  # CREDENTIAL_FIELDS, when the event issued credentials or an access key
+    event: dict[str, Any]
+    resources: list[dict[str, Any]]  # LINK_FIELDS of each resource the event touched
+    credential: dict[str, Any] | None = None  # CREDENTIAL_FIELDS, when the event issued credentials or an access key
 
 
-def _text(value, limit: int = _MAX_TEXT) -> str | None:
+def _text(value: object, limit: int = _MAX_TEXT) -> str | None:
     if type(value) is str:  # the common case first
         return value[:limit] if value else None
     if value is None or isinstance(value, (dict, list)):
@@ -52,7 +53,7 @@ def _text(value, limit: int = _MAX_TEXT) -> str | None:
     return s[:limit] if s else None
 
 
-def _bool(value) -> bool | None:
+def _bool(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
@@ -60,7 +61,7 @@ def _bool(value) -> bool | None:
     return None
 
 
-def _event_id(record: dict, raw: bytes) -> str:
+def _event_id(record: dict[str, Any], raw: bytes) -> str:
     eid = _text(record.get("eventID"), 256)
     if eid:
         return eid
@@ -71,7 +72,7 @@ _IDENTITY_MEMO: dict[bytes, tuple[Principal, Actor]] = {}
 _MEMO_MAX = 10_000  # entries of ~2 KB: at 50,000 each worker grew by ~100 MB over a 10M ingest
 
 
-def _identity(user_identity) -> tuple[Principal, Actor]:
+def _identity(user_identity: object) -> tuple[Principal, Actor]:
     """principal_of and actor_of, memoized on the userIdentity's JSON: the calls of one session repeat
     it verbatim. (A memo of pure functions of their input: results are the same with or without.)"""
     try:
@@ -94,7 +95,7 @@ IDENTITY_COLUMNS = ("identity_type", "principal", "principal_id", "principal_acc
                     "session_created", "actor", "actor_kind", "actor_confidence")
 
 
-def identity_columns(principal: Principal, actor: Actor) -> tuple:
+def identity_columns(principal: Principal, actor: Actor) -> tuple[Any, ...]:
     """The IDENTITY_COLUMNS of an event, in order."""
     return (principal.identity_type, principal.arn, principal.principal_id, principal.account_id,
             principal.user_name, principal.access_key_id, principal.session_name, principal.session_issuer_arn,
@@ -113,7 +114,7 @@ def from_console(flag: object) -> bool:
     return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
 
 
-def normalize_record(record, *, key: TrailKey | None = None, origin: str | None = None,
+def normalize_record(record: object, *, key: TrailKey | None = None, origin: str | None = None,
                      raw: bytes | None = None) -> NormalizedEvent:
     """Normalize one record. Raises BadRecord when it lacks what every event needs."""
     if not isinstance(record, dict):
@@ -149,12 +150,12 @@ def normalize_record(record, *, key: TrailKey | None = None, origin: str | None 
     return NormalizedEvent(event, link_rows(refs), credential_fields(credential_row(record, event)))
 
 
-def credential_fields(row: dict | None) -> dict | None:
+def credential_fields(row: dict[str, Any] | None) -> dict[str, Any] | None:
     """The nested ``credential`` of an event: what a credential-issuing event issued, to whom."""
     return None if row is None else {k: row[k] for k in CREDENTIAL_FIELDS}
 
 
-def resource_refs(record: dict, *, source: str, name: str, account: str | None,
+def resource_refs(record: dict[str, Any], *, source: str, name: str, account: str | None,
                   region: str | None) -> list[ResourceRef]:
     """The resources one record touched: the catalog's rules, and for a creation no rule knows, what the
     fallback infers it made."""
@@ -166,7 +167,7 @@ def resource_refs(record: dict, *, source: str, name: str, account: str | None,
     return refs
 
 
-def link_rows(refs: list[ResourceRef]) -> list[dict]:
+def link_rows(refs: list[ResourceRef]) -> list[dict[str, Any]]:
     """The nested ``resources`` rows of an event: one per resource it touched."""
     return [{"resource_id": ref.resource_id[:1024], "resource_type": ref.resource_type, "arn": ref.arn,
              "name": ref.name, "action": ref.action, "via": ref.via} for ref in refs]

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import NamedTuple
+from collections.abc import Iterable
+from contextlib import suppress
+from typing import Any, NamedTuple
 
 from cloudblame.catalog import (
     ARN_SERVICES,
@@ -68,7 +70,7 @@ class _Canon(NamedTuple):
     account: str | None
 
 
-def extract_resources(record: dict, *, account: str | None, region: str | None,
+def extract_resources(record: dict[str, Any], *, account: str | None, region: str | None,
                       partition: str = "aws") -> list[ResourceRef]:
     """The resources ``record`` touched, deduplicated, in the order found (see the module doc).
 
@@ -85,29 +87,23 @@ def extract_resources(record: dict, *, account: str | None, region: str | None,
     source, name = record.get("eventSource"), record.get("eventName")
     if isinstance(source, str) and isinstance(name, str):
         for rule in RULES.get((source, name), ()):
-            try:
+            with suppress(Exception):  # a malformed record yields what could be read
                 if isinstance(rule.entry, ResourceType):
                     _apply_type_rule(rule, rule.entry, record, ctx, refs)
                 else:
                     _apply_any_rule(rule, rule.entry, record, ctx, refs)
-            except Exception:  # noqa: BLE001 - a malformed record yields what could be read
-                continue
-    try:
+    with suppress(Exception):
         _record_resources(record.get("resources"), refs)
-    except Exception:  # noqa: BLE001
-        pass
-    try:
+    with suppress(Exception):
         req = record.get("requestParameters")
         if isinstance(req, (dict, list)):
             _id_prefix_refs(req, ctx, refs)
-    except Exception:  # noqa: BLE001
-        pass
     return _dedupe(refs)
 
 
 # --- values -------------------------------------------------------------------------------------------
 
-def _partition(partition: str, region) -> str:
+def _partition(partition: str, region: str | None) -> str:
     if partition == "aws" and isinstance(region, str):
         if region.startswith("cn-"):
             return "aws-cn"
@@ -116,10 +112,10 @@ def _partition(partition: str, region) -> str:
     return partition or "aws"
 
 
-def _scalars(values: list) -> list[str]:
+def _scalars(values: list[Any]) -> list[str]:
     out: list[str] = []
     for v in values:
-        if isinstance(v, bool) or isinstance(v, (dict, list)) or v is None:
+        if isinstance(v, (bool, dict, list)) or v is None:
             continue
         s = (v if isinstance(v, str) else str(v)).strip()
         if not s or s in _REDACTED or (s[0] == "<" and s[-1] == ">") or s in out:
@@ -128,7 +124,7 @@ def _scalars(values: list) -> list[str]:
     return out
 
 
-def _spec_values(record: dict, spec: IdSpec) -> list[str]:
+def _spec_values(record: dict[str, Any], spec: IdSpec) -> list[str]:
     if spec.path is not None:
         return _scalars(resolve(record, spec.path))
     pieces = []
@@ -150,7 +146,7 @@ def _spec_values(record: dict, spec: IdSpec) -> list[str]:
     return ["".join(pieces) + spec.tail]
 
 
-def _first(record: dict, specs: tuple[IdSpec, ...]) -> list[str]:
+def _first(record: dict[str, Any], specs: tuple[IdSpec, ...]) -> list[str]:
     for spec in specs:
         found = _spec_values(record, spec)
         if found:
@@ -158,7 +154,7 @@ def _first(record: dict, specs: tuple[IdSpec, ...]) -> list[str]:
     return []
 
 
-def _truthy(value) -> bool:
+def _truthy(value: object) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
@@ -236,13 +232,13 @@ def _generic_id(arn: str) -> str:
 
 # --- names ---------------------------------------------------------------------------------------------
 
-def _name_tag(record: dict, tag_type: str | None) -> str | None:
+def _name_tag(record: dict[str, Any], tag_type: str | None) -> str | None:
     """The ``Name`` tag the request sets (for ``tag_type``'s tag specification), unless a placeholder."""
     found = _scalars([name_tag(record, tag_type)])
     return found[0] if found else None
 
 
-def _name(rule: Rule, entry, record: dict) -> str | None:
+def _name(rule: Rule, entry: ResourceType | AnyResource, record: dict[str, Any]) -> str | None:
     if rule.names:
         found = _first(record, rule.names)
         if found:
@@ -254,7 +250,8 @@ def _name(rule: Rule, entry, record: dict) -> str | None:
 
 # --- the three mechanisms --------------------------------------------------------------------------------
 
-def _apply_type_rule(rule: Rule, entry: ResourceType, record: dict, ctx: _Ctx, out: list[ResourceRef]) -> None:
+def _apply_type_rule(rule: Rule, entry: ResourceType, record: dict[str, Any], ctx: _Ctx,
+                     out: list[ResourceRef]) -> None:
     for field_name, expected in rule.when:
         value = record.get(field_name)
         if value is not None and value != expected:
@@ -285,7 +282,7 @@ def _apply_type_rule(rule: Rule, entry: ResourceType, record: dict, ctx: _Ctx, o
         out.append(ResourceRef(c.id, entry.type, arn, name, action, "catalog"))
 
 
-def _apply_any_rule(rule: Rule, entry: AnyResource, record: dict, ctx: _Ctx, out: list[ResourceRef]) -> None:
+def _apply_any_rule(rule: Rule, entry: AnyResource, record: dict[str, Any], ctx: _Ctx, out: list[ResourceRef]) -> None:
     raws = _first(record, rule.ids)
     if not raws:
         return
@@ -319,7 +316,7 @@ def _prefix_ref(rid: str, prefix: str, ctx: _Ctx, action: str, via: str, name: s
     return ResourceRef(rid, rtype, arn, name, action, via)
 
 
-def _record_resources(items, out: list[ResourceRef]) -> None:
+def _record_resources(items: object, out: list[ResourceRef]) -> None:
     if not isinstance(items, list):
         return
     for item in items[:_MAX_RECORD_RESOURCES]:
@@ -342,6 +339,7 @@ def _record_resources(items, out: list[ResourceRef]) -> None:
             found = _match_arn(arn)
             if found is not None:
                 entry, canon = found
+        out_type: str | None
         if canon is not None and entry is not None:
             rid, out_type = canon.id, entry.type
         else:
@@ -349,13 +347,14 @@ def _record_resources(items, out: list[ResourceRef]) -> None:
         out.append(ResourceRef(rid, out_type, None if is_prefix else arn, None, "reference", "record"))
 
 
-def _id_prefix_refs(req, ctx: _Ctx, out: list[ResourceRef]) -> None:
+def _id_prefix_refs(req: Any, ctx: _Ctx, out: list[ResourceRef]) -> None:
     seen: set[str] = set()
     budget = _SCAN_MAX_NODES
     queue: deque[tuple[object, bool, int]] = deque([(req, False, 0)])
     while queue and budget > 0:
         node, idish, depth = queue.popleft()
         budget -= 1
+        items: Iterable[tuple[object, object]]
         if isinstance(node, dict):
             items = node.items()
         elif isinstance(node, list):

@@ -20,7 +20,7 @@ from typing import Any
 
 from cloudblame.normalize.jpath import get_key
 
-__all__ = ["tag_pairs", "request_tags", "name_tag"]
+__all__ = ["name_tag", "request_tags", "tag_pairs"]
 
 _KEY_NAMES = ("key", "tagKey")
 _VALUE_NAMES = ("value", "tagValue")
@@ -39,7 +39,7 @@ def _text(value: Any) -> str | None:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _pair(element: dict) -> tuple[str, str] | None:
+def _pair(element: dict[str, Any]) -> tuple[str, str] | None:
     """One ``{Key, Value}``-like element (None when it is not one)."""
     for key_name, value_name in zip(_KEY_NAMES, _VALUE_NAMES):
         key = get_key(element, key_name)
@@ -68,7 +68,7 @@ def tag_pairs(value: Any, _depth: int = 0) -> list[tuple[str, str]]:
             if isinstance(k, str) and k != "xmlns" and (text := _text(v)) is not None]
 
 
-def _bodies(record: dict) -> list[dict]:
+def _bodies(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The request, and the body of a wrapped EC2 request (``{"CreateXRequest": {...}}``)."""
     request = record.get("requestParameters")
     if not isinstance(request, dict):
@@ -77,14 +77,14 @@ def _bodies(record: dict) -> list[dict]:
                         if isinstance(k, str) and k.endswith(("Request", "Req")) and isinstance(v, dict)]
 
 
-def _specs(value: Any) -> list[dict]:
+def _specs(value: Any) -> list[dict[str, Any]]:
     """The elements of a tag specification set (a list, EC2's ``{"items": [...]}``, or one spec alone)."""
     if isinstance(value, dict):
         value = get_key(value, "items") if get_key(value, "items") is not None else [value]
     return [spec for spec in value if isinstance(spec, dict)] if isinstance(value, list) else []
 
 
-def request_tags(record: dict, tag_type: str | None = None) -> dict[str, str]:
+def request_tags(record: dict[str, Any], tag_type: str | None = None) -> dict[str, str]:
     """Every tag a request sets, the first value of a key winning. ``tag_type``: of the tag
     specifications, only those for that resource type (EC2's ``resourceType``, e.g. ``instance``)."""
     tags: dict[str, str] = {}
@@ -102,7 +102,7 @@ def request_tags(record: dict, tag_type: str | None = None) -> dict[str, str]:
     return tags
 
 
-def name_tag(record: dict, tag_type: str | None = None) -> str | None:
+def name_tag(record: dict[str, Any], tag_type: str | None = None) -> str | None:
     """The ``Name`` tag (any case) a request sets, stripped; None when it sets none."""
     for key, value in request_tags(record, tag_type).items():
         if key.strip().lower() == "name" and value.strip():

@@ -70,8 +70,8 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((slug, re.compile(rx, _FL
     ("sdk-php", r"\baws-sdk-php/(?P<v>[\w.]+)"),
     ("sdk-rust", r"\b(?:aws-sdk-rust|rusoto)/(?P<v>[\w.]+)"),
     # Generic HTTP libraries (unusual against AWS APIs).
-    ("http-client", r"^(?:python-requests|curl|Go-http-client|okhttp|axios|Python-httplib2|python-urllib3?"
-                    r"|Apache-HttpClient|Jersey|Wget|node-fetch)/(?P<v>[\w.]+)?"),
+    ("http-client", (r"^(?:python-requests|curl|Go-http-client|okhttp|axios|Python-httplib2|python-urllib3?"
+                     r"|Apache-HttpClient|Jersey|Wget|node-fetch)/(?P<v>[\w.]+)?")),
 ))
 
 # Orthogonal facts carried by modern agents (reference §6.3 EXTRAS), each in the named group ``x``.
@@ -89,10 +89,8 @@ _CFN = "cloudformation.amazonaws.com"
 def _clean(text: str) -> str:
     """The agent without surrounding blanks and the ``[ ]`` S3 adds (either may be cut by truncation)."""
     text = text.strip()[:_MAX_LEN]
-    if text.startswith("["):
-        text = text[1:]
-    if text.endswith("]"):
-        text = text[:-1]
+    text = text.removeprefix("[")
+    text = text.removesuffix("]")
     return text.strip()
 
 
@@ -119,7 +117,7 @@ def _as_text(value: object) -> str | None:
     if not isinstance(value, str):
         try:
             value = str(value)
-        except Exception:  # a hostile __str__: still never raise
+        except Exception:  # noqa: BLE001 - a hostile __str__: still never raise
             value = f"<{type(value).__name__}>"
     return value if value.strip() else None
 
@@ -165,7 +163,7 @@ def classify_tool(user_agent: str | None, *, invoked_by: str | None = None, sour
     for the page) made for the person is the console's; CloudFormation's calls for a stack stay its own."""
     try:
         tool = _classify(user_agent, invoked_by, source_ip)
-    except Exception:  # defensive: client-controlled input must never break ingest
+    except Exception:  # noqa: BLE001 - client-controlled input must never break ingest
         tool = Tool("other", None, _as_text(user_agent) if isinstance(user_agent, str) else None)
     if from_console and tool.id in CONSOLE_BACKENDS:
         return Tool("console", None, tool.user_agent)

@@ -347,11 +347,12 @@ class PriceTable:
         if not name:
             return Cost(None, f"{resource_type}: size has no {key}")
         name = str(name)
-        count, notes = 1, []
+        count: int | None = 1
+        notes: list[str] = []
         if count_key is not None:
             count = _count(size, count_key) if size.get(count_key) is not None else _implied_count(resource_type, size)
-            if count is None:
-                return Cost(None, f"{resource_type}: size has no valid {count_key}")
+        if count is None:
+            return Cost(None, f"{resource_type}: size has no valid {count_key}")
         item, label = name, name
         if service == "elasticache":
             engine_given = size.get("engine")

@@ -1,5 +1,6 @@
-"""Questions asked of the store. Each returns plain data (the JSON shapes of the CLI and web); bad input,
-nothing found and several found are raised as the kinds of ``UserError`` (cloudblame.errors)."""
+"""Questions asked of the store. Each returns plain data: the JSON shapes of the CLI, web and MCP server,
+declared once in ``queries.contracts``; bad input, nothing found and several found are raised as the
+kinds of ``UserError`` (cloudblame.errors)."""
 
 from __future__ import annotations
 

@@ -3,20 +3,39 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Literal
 
 from cloudblame.normalize.resources import extract_resources
 from cloudblame.queries import Ambiguous, NotFound
+from cloudblame.queries.contracts import (
+    Attempt,
+    Blame,
+    BlameContext,
+    BlameCore,
+    BlamePoint,
+    BlameStatus,
+    Record,
+    RelatedResource,
+    ResourceCandidate,
+)
 from cloudblame.queries.delegation import delegate
-from cloudblame.queries.shapes import actor_shape, events_by_key, raw_record, tool_shape
-from cloudblame.store.db import Store
+from cloudblame.queries.shapes import (
+    EventKey,
+    actor_shape,
+    events_by_key,
+    raw_record,
+    tool_shape,
+)
+from cloudblame.store.db import Row, Store
 from cloudblame.timeutil import iso_z
 
-def find_resources(store: Store, query: str) -> list[dict]:
+
+def find_resources(store: Store, query: str) -> list[ResourceCandidate]:
     """Distinct resources (type, id, account) whose id, ARN or name is ``query``."""
     return _candidates(_rows_of_spelling(store, query), query)
 
 
-def _rows_of_spelling(store: Store, query: str) -> list[dict]:
+def _rows_of_spelling(store: Store, query: str) -> list[Row]:
     """The event_resources rows of every resource one of whose spellings (id, ARN, name) is ``query``
     ignoring case: candidates from the sorted resource_keys, their rows by the sorted resource_id."""
     return store.query(
@@ -27,10 +46,10 @@ def _rows_of_spelling(store: Store, query: str) -> list[dict]:
         [query])
 
 
-def _candidates(rows: list[dict], query: str) -> list[dict]:
+def _candidates(rows: list[Row], query: str) -> list[ResourceCandidate]:
     """The resources whose id, ARN or name is exactly ``query`` (or whose id is, ignoring case), with
     how many of their rows matched and whether one was a successful create; created first, busiest next."""
-    found: dict[tuple, dict] = {}
+    found: dict[tuple[str | None, str, str | None], ResourceCandidate] = {}
     lowered = query.lower()
     for r in rows:
         if not (query in (r["resource_id"], r["arn"], r["name"]) or r["resource_id"].lower() == lowered):
@@ -42,13 +61,13 @@ def _candidates(rows: list[dict], query: str) -> list[dict]:
     return _merge_untyped(sorted(found.values(), key=lambda c: (not c["created"], -c["events"], c["id"])))
 
 
-def _merge_untyped(rows: list[dict]) -> list[dict]:
+def _merge_untyped(rows: list[ResourceCandidate]) -> list[ResourceCandidate]:
     """A reference whose type is unknown belongs to the typed resource with the same id, if one."""
     typed = {(r["id"], r["account"]) for r in rows if r["type"]}
     return [r for r in rows if r["type"] or (r["id"], r["account"]) not in typed]
 
 
-def blame(store: Store, query: str, *, resource_type: str | None = None, account: str | None = None) -> dict:
+def blame(store: Store, query: str, *, resource_type: str | None = None, account: str | None = None) -> Blame:
     """The blame of one resource; NotFound or Ambiguous when ``query`` does not name exactly one."""
     rows = _rows_of_spelling(store, query)
     candidates = _candidates(rows, query)
@@ -64,6 +83,9 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
     target = candidates[0]
     touches = _touches(target, rows)
     creation = _lifecycle(touches)[0]  # known from its rows already: its record is read with the events
+    events: dict[EventKey, Row]
+    record: Record | None
+    row: list[Row]
     events, record, row = store.concurrently(
         lambda s: events_by_key(s, [(t["event_id"], t["event_time"]) for t in touches]),
         lambda s: _raw_of(s, creation),
@@ -73,54 +95,56 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
     created, deleted = _lifecycle(timeline)
     if _key(created) != _key(creation):  # an event missing from events (never in a consistent store)
         record = _raw_of(store, created)
-    result = _blame_shape(store, target, timeline, (created, deleted), record)
-    result.update(_context(store, target, result, record, row, rows))
-    result["attempted"] = _attempt(timeline)
-    if result["attempted"]:
-        result["alive"] = False
-    result["status"] = "attempted" if result["attempted"] else "alive" if result["alive"] else "deleted"
+    core = _blame_shape(store, target, timeline, (created, deleted), record)
+    context = _context(store, target, core, record, row, rows)
+    attempted = _attempt(timeline)
+    alive = False if attempted else context["alive"]
+    status: BlameStatus = "attempted" if attempted else "alive" if alive else "deleted"
     # a deleted resource, or one that never existed, costs nothing a month; what a deleted one cost a month
     # while it ran is kept beside
-    result["cost_while_alive"] = result["cost"] if result["status"] == "deleted" else None
-    if not result["alive"]:
-        result["cost"] = None
-    return result
+    return {**core, **context, "alive": alive, "cost": context["cost"] if alive else None, "attempted": attempted,
+            "status": status, "cost_while_alive": context["cost"] if status == "deleted" else None}
 
 
-def _attempt(timeline: list[dict]) -> dict | None:
+def _attempt(timeline: list[Row]) -> Attempt | None:
     """For a resource only ever named in failed calls (it never existed as far as the trail shows): the
     first failed create, else the first failed call; None when a successful call proved it exists."""
     if not timeline or any(not r["failed"] for r in timeline):
         return None
     first = next((r for r in timeline if r["action"] == "create"), timeline[0])
-    return dict(_point(first), error_code=first["error_code"], error_message=first.get("error_message"),
-                attempts=len(timeline))
+    return {**_point(first), "error_code": first["error_code"], "error_message": first.get("error_message"),
+            "attempts": len(timeline)}
 
 
-def _key(row: dict | None) -> tuple | None:
+def _key(row: Row | None) -> EventKey | None:
     return (row["event_id"], row["event_time"]) if row else None
 
 
-def _raw_of(store: Store, creation: dict | None) -> dict | None:
+def _raw_of(store: Store, creation: Row | None) -> Record | None:
     """The creation's raw record ({} when it cannot be read), None without a creation."""
     return (raw_record(store, creation["event_id"], creation["event_time"]) or {}) if creation else None
 
 
-def _context(store: Store, target: dict, result: dict, record: dict | None, row: list[dict],
-             rows: list[dict]) -> dict:
+# The parents a resource's purpose names that blame lists as related: (purpose key, their type).
+_MADE_BY: tuple[tuple[Literal["auto_scaling_group", "stack"], str], ...] = (
+    ("auto_scaling_group", "AWS::AutoScaling::AutoScalingGroup"), ("stack", "AWS::CloudFormation::Stack"))
+
+
+def _context(store: Store, target: ResourceCandidate, result: BlameCore, record: Record | None, row: list[Row],
+             rows: list[Row]) -> BlameContext:
     """What it is for, what it costs, what it relates to, and when it was last touched (``record``: the
     creation's raw record, read once for all of these; ``row``: its resources row, if any; ``rows``: the
     event_resources rows of its spellings, every row of its id among them)."""
     from cloudblame.queries.details import gather_evidence, resource_details
 
-    known = {result["created"]["event_id"]: record} if result["created"] else {}
+    # a creation's record is read whenever there is a creation
+    known = {result["created"]["event_id"]: record} if result["created"] and record is not None else {}
     details = resource_details(store, row[0], gather_evidence(store, row, known, rows)) if row else None
-    related = _referenced_at_creation(record, target["id"]) if result["created"] else []
+    related = _referenced_at_creation(record, target["id"]) if result["created"] and record is not None else []
     if details:
-        for key, rtype in (("auto_scaling_group", "AWS::AutoScaling::AutoScalingGroup"),
-                           ("stack", "AWS::CloudFormation::Stack")):
-            if details["purpose"].get(key):
-                related.insert(0, {"type": rtype, "id": details["purpose"][key], "relation": "made by"})
+        for key, rtype in _MADE_BY:
+            if parent := details["purpose"].get(key):
+                related.insert(0, {"type": rtype, "id": parent, "relation": "made by"})
     return {
         "alive": details["alive"] if details else result["deleted"] is None,
         "tags": details["tags"] if details else {}, "size": details["size"] if details else {},
@@ -129,7 +153,7 @@ def _context(store: Store, target: dict, result: dict, record: dict | None, row:
     }
 
 
-def _referenced_at_creation(record: dict, resource_id: str) -> list[dict]:
+def _referenced_at_creation(record: Record, resource_id: str) -> list[RelatedResource]:
     """The other resources the creating call referenced (its subnet, security groups, role...): the
     same refs ingest stored for that event, read again from its record (event_resources is sorted by
     resource, so the rows of one event would need a scan)."""
@@ -145,27 +169,28 @@ def _type_matches(actual: str | None, wanted: str) -> bool:
     return actual.lower() == wanted.lower() or actual.lower().endswith("::" + wanted.lower())
 
 
-def _touches(target: dict, rows: list[dict]) -> list[dict]:
+def _touches(target: ResourceCandidate, rows: list[Row]) -> list[Row]:
     """The target's rows (those of its id, account and type, or untyped), oldest first."""
-    touches = [dict(event_id=r["event_id"], event_time=r["event_time"], action=r["action"], r_arn=r["arn"],
-                    r_name=r["name"], r_type=r["resource_type"], r_region=r["aws_region"], failed=r["failed"])
+    touches = [{"event_id": r["event_id"], "event_time": r["event_time"], "action": r["action"], "r_arn": r["arn"],
+                "r_name": r["name"], "r_type": r["resource_type"], "r_region": r["aws_region"], "failed": r["failed"]}
                for r in rows if r["resource_id"] == target["id"] and r["account_id"] == target["account"]
                and r["resource_type"] in (target["type"], None)]
     return sorted(touches, key=lambda row: (row["event_time"], row["event_id"]))
 
 
-def _timeline(touches: list[dict], events: dict[tuple, dict]) -> list[dict]:
+def _timeline(touches: list[Row], events: dict[EventKey, Row]) -> list[Row]:
     """The touches with their events (``events_by_key``), oldest first."""
     return [dict(events[key], **t) for t in touches if (key := (t["event_id"], t["event_time"])) in events]
 
 
-def _lifecycle(timeline: list[dict]) -> tuple[dict | None, dict | None]:
+def _lifecycle(timeline: list[Row]) -> tuple[Row | None, Row | None]:
     """The current incarnation: its first successful create, and the successful delete that ended it.
 
     A create after a delete starts a new incarnation (a bucket name reused); a create while the
     resource is alive is an upsert (PutMetricAlarm, PutParameter) and does not change the creator.
     """
-    created = deleted = None
+    created: Row | None = None
+    deleted: Row | None = None
     for row in timeline:
         if row["failed"]:
             continue
@@ -176,9 +201,7 @@ def _lifecycle(timeline: list[dict]) -> tuple[dict | None, dict | None]:
     return created, deleted
 
 
-def _point(row: dict | None) -> dict | None:
-    if row is None:
-        return None
+def _point(row: Row) -> BlamePoint:
     return {
         "time": iso_z(row["event_time"]), "event_id": row["event_id"], "event_source": row["event_source"],
         "event_name": row["event_name"], "source_ip": row["source_ip"],
@@ -186,7 +209,8 @@ def _point(row: dict | None) -> dict | None:
     }
 
 
-def _blame_shape(store: Store, target: dict, timeline: list[dict], lifecycle: tuple, record: dict | None) -> dict:
+def _blame_shape(store: Store, target: ResourceCandidate, timeline: list[Row], lifecycle: tuple[Row | None, Row | None],
+                 record: Record | None) -> BlameCore:
     created, deleted = lifecycle
     anchor = created or timeline[0]
     arn = (created or {}).get("r_arn") or next((r["r_arn"] for r in timeline if r["r_arn"]), None)
@@ -198,7 +222,7 @@ def _blame_shape(store: Store, target: dict, timeline: list[dict], lifecycle: tu
             "region": anchor["r_region"], "name": name,
         },
         "created": delegate(store, _point(created), record) if created else None,
-        "deleted": _point(deleted),
+        "deleted": _point(deleted) if deleted else None,
         "timeline": [
             {
                 "time": iso_z(r["event_time"]), "event_id": r["event_id"], "event_name": r["event_name"],

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from cloudblame.catalog import RULES
 from cloudblame.queries import BadInput, Values, values_of
+from cloudblame.queries.contracts import CatalogRule, InferredEvent
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
 
 ACTIONS = ("create", "delete", "modify", "reference")
 
 
-def catalog_rules(*, source: Values = None, action: Values = None) -> list[dict]:
+def catalog_rules(*, source: Values = None, action: Values = None) -> list[CatalogRule]:
     """One row per (eventSource, eventName, resource type, action) with the id path(s); ``source`` and
     ``action`` take one value or several (BadInput for an action not in ACTIONS)."""
     actions = set(values_of(action))
     if unknown := sorted(actions - set(ACTIONS)):
         raise BadInput(f"unknown action {unknown[0]!r}: choose from {', '.join(ACTIONS)}")
     sources = {s if "." in s else f"{s}.amazonaws.com" for s in values_of(source)}
-    rows = []
+    rows: list[CatalogRule] = []
     for (event_source, event_name), rules in sorted(RULES.items()):
         if sources and event_source not in sources:
             continue
@@ -33,7 +34,7 @@ def catalog_rules(*, source: Values = None, action: Values = None) -> list[dict]
     return rows
 
 
-def inferred_events(store: Store) -> list[dict]:
+def inferred_events(store: Store) -> list[InferredEvent]:
     """Creation events seen in the store that no rule covers (the fallback inferred their resources)."""
     rows = store.query(
         """SELECT e.event_source, e.event_name, any_value(r.resource_type) AS inferred_type,
@@ -41,4 +42,6 @@ def inferred_events(store: Store) -> list[dict]:
                   any_value(r.resource_id) AS example_id
            FROM event_resources r JOIN event_rows e ON e.event_id = r.event_id AND e.event_time = r.event_time
            WHERE r.via = 'inferred' GROUP BY ALL ORDER BY events DESC, e.event_source, e.event_name""")
-    return [dict(r, first=iso_z(r["first"]), last=iso_z(r["last"])) for r in rows]
+    return [{"event_source": r["event_source"], "event_name": r["event_name"], "inferred_type": r["inferred_type"],
+             "events": r["events"], "first": iso_z(r["first"]), "last": iso_z(r["last"]), "example_id": r["example_id"]}
+            for r in rows]

@@ -9,13 +9,23 @@ same principal for a forward access session), is the link, with low confidence.
 
 from __future__ import annotations
 
+import copy
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypeVar
 
+from typing_extensions import TypedDict
 
 from cloudblame.normalize.tags import request_tags
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, actor_shape, events_by_key, raw_record, tool_shape
-from cloudblame.store.db import Store
+from cloudblame.queries.contracts import Actor, ChainHop, Record, Tool
+from cloudblame.queries.shapes import (
+    EVENT_SUMMARY_SQL,
+    actor_shape,
+    events_by_key,
+    raw_record,
+    tool_shape,
+)
+from cloudblame.store.db import Row, Store
 from cloudblame.timeutil import parse_event_time
 
 # creation-time tag -> (parent resource type, rule name); composite ids use "{tag}" templates.
@@ -32,11 +42,25 @@ TAG_LINKS: tuple[tuple[str, str, str, str], ...] = (
 )
 STACK_OPERATIONS = ("CreateStack", "UpdateStack", "ExecuteChangeSet", "CreateChangeSet")
 SERVICE_KINDS = frozenset({"service", "role-session", "instance", "resource", "unknown"})
-def delegate(store: Store, created: dict, record: dict | None = None) -> dict:
+
+
+class CallPoint(TypedDict):
+    """What delegation reads of a creation (a blame point has it, and more)."""
+
+    event_id: str
+    time: str
+    actor: Actor
+    tool: Tool
+
+
+Point = TypeVar("Point", bound=CallPoint)
+
+
+def delegate(store: Store, created: Point, record: Record | None = None) -> Point:
     """``created`` (a blame point) with the human and tool behind a service's call, when one is found.
     ``record`` is the creation's raw record when the caller has read it already."""
     if record is None:
-        record = raw_record(store, created["event_id"], created.get("time")) or {}
+        record = raw_record(store, created["event_id"], created["time"]) or {}
     actor, tool = created["actor"], created["tool"]
     by_service = actor.get("kind") in SERVICE_KINDS and actor.get("confidence") != "high"
     via_cfn = tool["id"] == "cloudformation"
@@ -69,13 +93,14 @@ def _fill(template: str, tags: dict[str, str]) -> str | None:
     return None if missing else _PLACEHOLDER.sub(lambda m: tags[m.group(1)], template)
 
 
-def _service_of(record: dict, tool: dict) -> str:
-    ui = record.get("userIdentity") if isinstance(record.get("userIdentity"), dict) else {}
-    invoked = ui.get("invokedBy") if isinstance(ui.get("invokedBy"), str) else None
-    return (invoked or tool.get("user_agent") or tool["id"]).removesuffix(".amazonaws.com")
+def _service_of(record: Record, tool: Tool) -> str:
+    ui = record.get("userIdentity")
+    invoked = ui.get("invokedBy") if isinstance(ui, dict) and isinstance(ui.get("invokedBy"), str) else None
+    service: str = invoked or tool.get("user_agent") or tool["id"] or ""
+    return service.removesuffix(".amazonaws.com")
 
 
-def _parent_owner(store: Store, parent_type: str, parent_id: str, created: dict, record: dict) -> dict | None:
+def _parent_owner(store: Store, parent_type: str, parent_id: str, created: CallPoint, record: Record) -> Row | None:
     """The last successful create or modify of the parent before the child was made."""
     touches = store.query(
         """SELECT r.event_id, r.event_time, r.resource_id AS parent FROM event_resources r
@@ -88,7 +113,7 @@ def _parent_owner(store: Store, parent_type: str, parent_id: str, created: dict,
                  if (key := (t["event_id"], t["event_time"])) in events), None)
 
 
-def _stack_operation_before(store: Store, created: dict, record: dict, *, same_principal: bool) -> dict | None:
+def _stack_operation_before(store: Store, created: CallPoint, record: Record, *, same_principal: bool) -> Row | None:
     t = _time(created)
     principal_clause = "AND e.principal = ?" if same_principal else ""
     params = [list(STACK_OPERATIONS), record.get("recipientAccountId"), record.get("awsRegion"),
@@ -108,23 +133,26 @@ def _stack_operation_before(store: Store, created: dict, record: dict, *, same_p
     return rows[0] if rows else None
 
 
-def _time(point: dict):
+def _time(point: CallPoint) -> datetime:
     """A blame point's time (ISO text) as the store's naive UTC datetime."""
-    return parse_event_time(point["time"])
+    when = parse_event_time(point["time"])
+    if when is None:  # never: the queries write every point's time
+        raise ValueError(f"unreadable time {point['time']!r}")
+    return when
 
 
-def _linked(created: dict, owner: dict, how: str, linked_by: str, by_service: bool, confidence: str,
-            via: str) -> dict:
+def _linked(created: Point, owner: Row, how: str, linked_by: str, by_service: bool, confidence: str,
+            via: str) -> Point:
     parent_actor, parent_tool = actor_shape(owner), tool_shape(owner)
-    out = dict(created)
+    out = copy.copy(created)
     if by_service:
-        actor = dict(created["actor"])
-        hop = {"principal": created["actor"].get("principal"), "how": how, "linked_by": linked_by,
-               "event_id": owner["event_id"]}
-        actor.update(human=parent_actor["human"], kind="delegated",
-                     confidence="low" if "low" in (confidence, parent_actor["confidence"]) else "high",
-                     chain=parent_actor["chain"] + [hop])
+        actor = created["actor"].copy()
+        hop: ChainHop = {"principal": created["actor"].get("principal"), "how": how, "linked_by": linked_by,
+                         "event_id": owner["event_id"]}
+        actor.update({"human": parent_actor["human"], "kind": "delegated",
+                      "confidence": "low" if "low" in (confidence, parent_actor["confidence"]) else "high",
+                      "chain": [*parent_actor["chain"], hop]})
         out["actor"] = actor
     if created["tool"]["id"] in ("cloudformation", "aws-service"):
-        out["tool"] = dict(parent_tool, via=via)
+        out["tool"] = {**parent_tool, "via": via}
     return out

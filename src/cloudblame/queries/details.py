@@ -16,20 +16,33 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
+from typing_extensions import TypedDict
 
 from cloudblame.normalize.jpath import first
 from cloudblame.normalize.resources import extract_resources
 from cloudblame.normalize.tags import request_tags
 from cloudblame.prices.table import DATA_FILE, PRICE_MODELS_VERSION, PriceTable
-from cloudblame.queries.delegation import delegate
+from cloudblame.queries.contracts import (
+    Cost,
+    InventoryCreated,
+    InventoryItem,
+    ParentRef,
+    Purpose,
+    Record,
+    Size,
+    Tags,
+)
+from cloudblame.queries.delegation import CallPoint, delegate
 from cloudblame.queries.shapes import records_by_key
-from cloudblame.store.db import Store
+from cloudblame.store.db import Row, Store
 from cloudblame.store.tables import RESOURCE_COLUMN_NAMES, same_resource
 from cloudblame.timeutil import iso_z
 
@@ -58,7 +71,7 @@ SIZE_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": (f"{REQ}.type",)},
 }
 NUMERIC_SIZES = ("size_gb", "count", "storage_gb", "iops", "throughput", "node_groups", "replicas_per_group")
-SIZE_DEFAULTS = {"AWS::EC2::Instance": {"count": 1}, "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": "application"},
+SIZE_DEFAULTS: dict[str, Size] = {"AWS::EC2::Instance": {"count": 1}, "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": "application"},
                  "AWS::SageMaker::NotebookInstance": {}, "AWS::RDS::DBInstance": {"multi_az": False}}
 PURPOSE_TAGS = {"project": ("Project", "project", "Application", "App", "Service"),
                 "environment": ("Environment", "Env", "environment", "Stage"),
@@ -82,14 +95,15 @@ def _table_at(path: str, mtime_ns: int) -> PriceTable:
     return PriceTable.from_path(path)
 
 
-def _number(value):
+def _number(value: Any) -> Any:
+    """A size value of a record as a number when it reads as one (else as it is)."""
     try:
         return float(value) if "." in str(value) else int(value)
     except (TypeError, ValueError):
         return value
 
 
-def size_of(resource_type: str, record: dict) -> dict:
+def size_of(resource_type: str, record: Record) -> Size:
     out = dict(SIZE_DEFAULTS.get(resource_type, {}))
     for attr, paths in SIZE_PATHS.get(resource_type, {}).items():
         value = first(record, *paths)
@@ -98,7 +112,7 @@ def size_of(resource_type: str, record: dict) -> dict:
     return out
 
 
-def _cost(resource_type: str, size: dict, region: str | None, prices: PriceTable) -> dict:
+def _cost(resource_type: str, size: Size, region: str | None, prices: PriceTable) -> Cost:
     cost = prices.monthly_cost(resource_type, size, region or "us-east-1")
     return {"usd_per_month": None if cost.usd_per_month is None else round(cost.usd_per_month, 2),
             "basis": cost.basis}
@@ -115,13 +129,14 @@ class Evidence:
     """What the inventory shape of many resources needs from the events, read in a few set queries
     (not a few queries per resource): creation records, later tagging records, volume attachments."""
 
-    creations: dict[str, dict] = field(default_factory=dict)  # event_id -> raw record
-    tagging: dict[tuple, list[dict]] = field(default_factory=dict)  # (type, id, account) -> records, oldest first
+    creations: dict[str, Record] = field(default_factory=dict)  # event_id -> raw record
+    # (type, id, account) -> records, oldest first
+    tagging: dict[tuple[str, str, str | None], list[Record]] = field(default_factory=dict)
     attached: dict[str, str] = field(default_factory=dict)  # volume id -> instance id last attached to
 
 
-def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] | None = None,
-                    touches: list[dict] | None = None) -> Evidence:
+def gather_evidence(store: Store, rows: list[Row], creations: dict[str, Record] | None = None,
+                    touches: list[Row] | None = None) -> Evidence:
     """Read what ``rows`` need: resources' rows by resource_id (event_resources is sorted by it), then
     the raw records of the events found by their keys (``creations``: records the caller has read;
     ``touches``: every event_resources row, with its event_name, of the resources of ``rows``, when the
@@ -129,8 +144,8 @@ def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] |
     evidence = Evidence(creations=dict(creations or {}))
     created = [(r["created_event_id"], r["created_time"]) for r in rows
                if r["created_event_id"] and r["created_event_id"] not in evidence.creations]
-    for key, record in records_by_key(store, created).items():
-        evidence.creations[key[0]] = record
+    for (event_id, _), creation in records_by_key(store, created).items():
+        evidence.creations[event_id] = creation
     if rows:
         tagging = _tagging_rows(store, rows) if touches is None else [
             t for t in touches if not t["failed"] and t["event_name"] in TAGGING_EVENTS
@@ -139,15 +154,15 @@ def gather_evidence(store: Store, rows: list[dict], creations: dict[str, dict] |
         for t in sorted(tagging, key=lambda t: (t["event_time"], t["event_id"])):
             record = records.get((t["event_id"], t["event_time"]))
             if record is not None:
-                key = (t["resource_type"], t["resource_id"], t["account_id"])
-                evidence.tagging.setdefault(key, []).append(record)
+                resource = (t["resource_type"], t["resource_id"], t["account_id"])
+                evidence.tagging.setdefault(resource, []).append(record)
     volumes = [r["resource_id"] for r in rows if r["resource_type"] == "AWS::EC2::Volume"]
     if volumes:
         evidence.attached = _last_attachments(store, volumes)
     return evidence
 
 
-def _tagging_rows(store: Store, rows: list[dict]) -> list[dict]:
+def _tagging_rows(store: Store, rows: list[Row]) -> list[Row]:
     """The successful tagging events' event_resources rows of the resources of ``rows``."""
     return store.query(
         "SELECT r.resource_type, r.resource_id, r.account_id, r.event_id, r.event_time FROM event_resources r "
@@ -163,7 +178,7 @@ def _last_attachments(store: Store, volumes: list[str]) -> dict[str, str]:
         "WHERE resource_type = 'AWS::EC2::Volume' AND resource_id IN (SELECT unnest(?::VARCHAR[])) "
         "AND event_name = 'AttachVolume' AND NOT failed", [volumes])
     records = records_by_key(store, [(a["event_id"], a["event_time"]) for a in attaches])
-    attached: dict[str, tuple] = {}
+    attached: dict[str, tuple[datetime, str]] = {}
     for a in attaches:
         record = records.get((a["event_id"], a["event_time"]), {})
         instances = [ref.resource_id for ref in extract_resources(record, account=None, region=None)
@@ -173,7 +188,7 @@ def _last_attachments(store: Store, volumes: list[str]) -> dict[str, str]:
     return {volume: instance for volume, (_, instance) in attached.items()}
 
 
-def _later_tags(evidence: Evidence, row: dict) -> dict[str, str]:
+def _later_tags(evidence: Evidence, row: Row) -> Tags:
     """Tags set on the resource after its creation, oldest first (later values win)."""
     tags: dict[str, str] = {}
     for record in evidence.tagging.get((row["resource_type"], row["resource_id"], row["account_id"]), ()):
@@ -181,7 +196,7 @@ def _later_tags(evidence: Evidence, row: dict) -> dict[str, str]:
     return tags
 
 
-def _parent(evidence: Evidence, row: dict, tags: dict) -> dict | None:
+def _parent(evidence: Evidence, row: Row, tags: Tags) -> ParentRef | None:
     """The resource this one belongs to: its Auto Scaling group or stack, a node group's cluster, the
     instance a volume was last attached to."""
     if tags.get("aws:autoscaling:groupName"):
@@ -196,30 +211,56 @@ def _parent(evidence: Evidence, row: dict, tags: dict) -> dict | None:
     return None
 
 
-def _purpose(tags: dict, tool: str | None, via: str | None) -> dict:
-    purpose = {key: next((tags[t] for t in names if t in tags), None) for key, names in PURPOSE_TAGS.items()}
-    purpose["stack"] = tags.get("aws:cloudformation:stack-name")
-    purpose["auto_scaling_group"] = tags.get("aws:autoscaling:groupName")
+def _tagged(tags: Tags, purpose: str) -> str | None:
+    """The value of the first of the purpose's tags (PURPOSE_TAGS) the resource has."""
+    return next((tags[t] for t in PURPOSE_TAGS[purpose] if t in tags), None)
+
+
+def _purpose(tags: Tags, tool: str | None, via: str | None, parent: ParentRef | None) -> Purpose:
+    stack = tags.get("aws:cloudformation:stack-name")
     managed = tags.get("ManagedBy") or tags.get("managed-by")
-    purpose["managed_by"] = managed or (via if via == "cloudformation" or purpose["stack"] else None) or (
-        tool if tool in IAC_TOOLS else None)
-    return purpose
+    return {"project": _tagged(tags, "project"), "environment": _tagged(tags, "environment"),
+            "owner_tag": _tagged(tags, "owner_tag"), "stack": stack,
+            "auto_scaling_group": tags.get("aws:autoscaling:groupName"),
+            "managed_by": managed or (via if via == "cloudformation" or stack else None) or (
+                tool if tool in IAC_TOOLS else None),
+            "parent": parent}
 
 
-def derive_details(store: Store, row: dict, evidence: Evidence, prices: PriceTable) -> dict:
+class InventoryDetails(TypedDict):
+    """What the events say of a resource beyond its lifecycle: the inventory table's own columns."""
+
+    delegated: bool
+    creator: str | None
+    creator_tool: str | None
+    creator_via: str | None
+    owner: str | None
+    name_tag: str | None
+    tags: Tags
+    size: Size
+    purpose: Purpose
+    usd_per_month: float | None
+    cost_basis: str
+
+
+def derive_details(store: Store, row: Row, evidence: Evidence, prices: PriceTable) -> InventoryDetails:
     """What the events say of one ``resources`` row beyond its lifecycle (``evidence`` gathered for many
     rows): the inventory table's own columns."""
-    creator = via = None
-    tags, size = {}, dict(SIZE_DEFAULTS.get(row["resource_type"], {}))
+    creator: str | None = None
+    via: str | None = None
+    tags: Tags = {}
+    size: Size = dict(SIZE_DEFAULTS.get(row["resource_type"], {}))
     tool = row["created_tool"]
     delegated = tool in ("aws-service", "cloudformation") or str(row["created_by"] or "").startswith("aws-service:")
     if row["created_event_id"]:
         record = evidence.creations.get(row["created_event_id"], {})
         tags, size = request_tags(record), size_of(row["resource_type"], record)
         tags.update(_later_tags(evidence, row))
-        point = {"event_id": row["created_event_id"], "time": iso_z(row["created_time"]),
-                 "actor": {"human": row["created_by"], "kind": None, "confidence": None, "chain": [],
-                           "principal": None}, "tool": {"id": tool, "version": None, "user_agent": None}}
+        point: CallPoint = {
+            "event_id": row["created_event_id"], "time": iso_z(row["created_time"]),
+            "actor": {"human": row["created_by"], "principal": None, "identity_type": None, "session_name": None,
+                      "kind": None, "confidence": None, "chain": []},
+            "tool": {"id": tool, "version": None, "user_agent": None}}
         if delegated:
             point["actor"]["kind"] = "service"
             point = delegate(store, point, record)
@@ -227,13 +268,13 @@ def derive_details(store: Store, row: dict, evidence: Evidence, prices: PriceTab
     cost = _cost(row["resource_type"], size, row["region"], prices)
     return {"delegated": delegated, "creator": creator, "creator_tool": tool if row["created_event_id"] else None,
             "creator_via": via, "owner": creator or tags.get("Owner") or None, "name_tag": tags.get("Name"),
-            "tags": tags, "size": size, "purpose": dict(_purpose(tags, tool, via), parent=_parent(evidence, row, tags)),
+            "tags": tags, "size": size, "purpose": _purpose(tags, tool, via, _parent(evidence, row, tags)),
             "usd_per_month": cost["usd_per_month"], "cost_basis": cost["basis"]}
 
 
-def item_shape(r: dict) -> dict:
+def item_shape(r: Row) -> InventoryItem:
     """The inventory shape of a resource from its ``resources`` row joined to its details."""
-    created = None
+    created: InventoryCreated | None = None
     if r["created_event_id"]:
         created = {"time": iso_z(r["created_time"]), "by": r["creator"], "tool": r["creator_tool"],
                    "via": r["creator_via"], "event_id": r["created_event_id"]}
@@ -248,7 +289,7 @@ def item_shape(r: dict) -> dict:
     }
 
 
-def resource_details(store: Store, row: dict, evidence: Evidence | None = None) -> dict:
+def resource_details(store: Store, row: Row, evidence: Evidence | None = None) -> InventoryItem:
     """The inventory shape of one resources row, derived now (``evidence`` gathered for many rows, or here)."""
     evidence = evidence if evidence is not None else gather_evidence(store, [row])
     return item_shape({**row, **derive_details(store, row, evidence, price_table())})
@@ -290,7 +331,7 @@ def _packaged_digest() -> str:
     return hashlib.sha256(resources.files("cloudblame.prices").joinpath(DATA_FILE).read_bytes()).hexdigest()[:16]
 
 
-def inventory_rows(store: Store, rows: list[dict], prices: str, schema: pa.Schema) -> pa.Table:
+def inventory_rows(store: Store, rows: list[Row], prices: str, schema: pa.Schema) -> pa.Table:
     """The inventory rows of ``rows`` (resources rows with their ``evidence``), derived now."""
     evidence, table = gather_evidence(store, rows), price_table()
     derived = [{**row, **derive_details(store, row, evidence, table), "prices": prices} for row in rows]
@@ -325,7 +366,7 @@ def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK, 
 
 
 @contextmanager
-def current_inventory(store: Store) -> Iterator[tuple[str, dict]]:
+def current_inventory(store: Store) -> Iterator[tuple[str, dict[str, str]]]:
     """``FROM`` text (alias it) of every alive resource with its details, and its params: the stored table
     when it was derived under the price table in use, as after every publish; else (under a new price
     table) its rows that are still current plus the others derived here, for this query."""

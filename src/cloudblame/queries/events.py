@@ -9,13 +9,19 @@ import base64
 import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 import orjson
 
-from cloudblame.queries import Ambiguous, BadInput, NotFound, Values, values_of
-from cloudblame.queries.shapes import EVENT_SUMMARY_SQL, RESOLVED_ACTOR_SQL, event_summary, events_by_key
-from cloudblame.store.db import Store
+from cloudblame.queries import Ambiguous, BadInput, NotFound, Values, contracts, values_of
+from cloudblame.queries.shapes import (
+    EVENT_SUMMARY_SQL,
+    RESOLVED_ACTOR_SQL,
+    event_summary,
+    events_by_key,
+)
+from cloudblame.store.db import Row, Store
 from cloudblame.timeutil import iso_z
 
 MAX_LIMIT = 100_000
@@ -46,7 +52,7 @@ class EventFilter:
     before: str | None = None  # keyset cursor: the page before this row
     limit: int = 50
 
-    def active(self) -> dict:
+    def active(self) -> dict[str, object]:
         """The filters in force (not the sort, the paging or the limit)."""
         return {f.name: getattr(self, f.name) for f in fields(self)
                 if f.name not in _NOT_FILTERS and getattr(self, f.name) not in (None, [], ())
@@ -55,7 +61,9 @@ class EventFilter:
 
 _NOT_FILTERS = {"limit", "sort", "after", "before"}
 # Sort orders: (SQL expression, direction, cursor value type); the event id last makes every order total.
-SORTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+# A sort order: (SQL expression, direction, cursor value type) of each key.
+SortKeys = tuple[tuple[str, str, str], ...]
+SORTS: dict[str, SortKeys] = {
     "time_desc": (("e.event_time", "DESC", "TIMESTAMP"), ("e.event_id", "ASC", "VARCHAR")),
     "time_asc": (("e.event_time", "ASC", "TIMESTAMP"), ("e.event_id", "ASC", "VARCHAR")),
     "event_name": (("e.event_name", "ASC", "VARCHAR"), ("e.event_time", "DESC", "TIMESTAMP"),
@@ -96,11 +104,11 @@ def spellings_of(store: Store, username: Values) -> Spellings | None:
                      sum(r["events"] for r in rows))
 
 
-def _username_clause(username: Values, spell: Spellings | None) -> tuple[str, list]:
+def _username_clause(username: Values, spell: Spellings | None) -> tuple[str, list[object]]:
     if spell is None:
         lowered = [v.lower() for v in values_of(username)]
         return (f"(list_contains(?::VARCHAR[], lower(e.user_name)) OR list_contains(?::VARCHAR[], "
-                f"lower({RESOLVED_ACTOR_SQL})))", [lowered, lowered])
+                f"lower({RESOLVED_ACTOR_SQL})))"), [lowered, lowered]
     parts = [f"{column} IN ({', '.join('?' * len(names))})"
              for column, names in (("e.user_name", spell.user_names), (RESOLVED_ACTOR_SQL, spell.actors)) if names]
     if not parts:
@@ -152,20 +160,21 @@ def narrowed(store: Store, f: EventFilter) -> Narrowed:
 _SPELLED = "(r.resource_id = ANY(?::VARCHAR[]) OR r.arn = ANY(?::VARCHAR[]) OR r.name = ANY(?::VARCHAR[]))"
 
 
-def _equals(column: str, values: list) -> tuple[str, list]:
+def _equals(column: str, values: list[str]) -> tuple[str, list[str]]:
     """``column`` equal to the one value, or to any of several."""
     if len(values) == 1:
         return f"{column} = ?", values
     return f"{column} IN ({', '.join('?' * len(values))})", values
 
 
-def _where(f: EventFilter, spell: Spellings | None = None, touched: tuple | None = None) -> tuple[str, list]:
+def _where(f: EventFilter, spell: Spellings | None = None,
+           touched: tuple[tuple[str, datetime], ...] | None = None) -> tuple[str, list[object]]:
     """The WHERE clause of ``f`` (``spell``: its --username's spellings, ``touched``: the keys of its
     --resource-name's events, when looked up)."""
     clauses: list[str] = []
-    params: list = []
+    params: list[object] = []
 
-    def add(sql: str, *values) -> None:
+    def add(sql: str, *values: object) -> None:
         clauses.append(sql)
         params.extend(values)
 
@@ -176,8 +185,8 @@ def _where(f: EventFilter, spell: Spellings | None = None, touched: tuple | None
     if f.read_only is not None:
         add("e.read_only = ?", f.read_only)
     if values_of(f.username):
-        sql, values = _username_clause(f.username, spell)
-        add(sql, *values)
+        sql, user_params = _username_clause(f.username, spell)
+        add(sql, *user_params)
     if f.error:
         add("e.error_code IS NOT NULL")
     if f.since:
@@ -207,7 +216,7 @@ _TEXT_CLAUSE = "(" + " OR ".join(f"contains(lower({c}), ?)" for c in _TEXT_COLUM
     "OR contains(lower(t.name), ?) OR contains(lower(t.arn), ?)))")
 
 
-def _type_clause(f: EventFilter) -> tuple[str, list]:
+def _type_clause(f: EventFilter) -> tuple[str, list[str]]:
     """--resource-type: ``AWS::EC2::Instance`` or ``Instance`` (any of several), ignoring case."""
     types = values_of(f.resource_type)
     if not types:
@@ -216,9 +225,10 @@ def _type_clause(f: EventFilter) -> tuple[str, list]:
     return f" AND ({' OR '.join([one] * len(types))})", [t for t in types for _ in range(2)]
 
 
-def _resource_clause(f: EventFilter) -> tuple[str, list]:
+def _resource_clause(f: EventFilter) -> tuple[str, list[object]]:
     """--resource-name (and --resource-type) as a subquery (where the name's events were not looked up)."""
-    parts, params = ["true"], []
+    parts: list[str] = ["true"]
+    params: list[object] = []
     if names := values_of(f.resource_name):
         keys, lowered = _equals("k.key", [n.lower() for n in names])
         parts.append(f"r.resource_id IN (SELECT k.resource_id FROM resource_keys k WHERE {keys}) AND {_SPELLED}")
@@ -231,7 +241,7 @@ def _resource_clause(f: EventFilter) -> tuple[str, list]:
 EXPORT_PAGE = 5_000  # events per page when every match is streamed out
 
 
-def iter_events(store: Store, f: EventFilter) -> Iterator[dict]:
+def iter_events(store: Store, f: EventFilter) -> Iterator[contracts.EventItem]:
     """Every event matching ``f`` in ``f.sort`` order, ``f.limit`` of them (0: all, however many), page by
     page through the keyset cursors: memory holds one page whatever the count."""
     if f.limit < 0:
@@ -240,8 +250,7 @@ def iter_events(store: Store, f: EventFilter) -> Iterator[dict]:
     page = replace(f, limit=min(EXPORT_PAGE, left or EXPORT_PAGE), before=None)
     while True:
         result = event_page(store, page)
-        for event in result["events"][:left]:
-            yield event
+        yield from result["events"][:left]
         if left is not None:
             left -= len(result["events"])
             if left <= 0:
@@ -251,13 +260,13 @@ def iter_events(store: Store, f: EventFilter) -> Iterator[dict]:
         page = replace(page, after=result["next"], limit=min(EXPORT_PAGE, left or EXPORT_PAGE))
 
 
-def search_events(store: Store, f: EventFilter) -> list[dict]:
+def search_events(store: Store, f: EventFilter) -> list[contracts.EventItem]:
     """Events matching every filter of ``f`` in ``f.sort`` order (newest first by default), at most
     ``f.limit``, after (or before) the cursor if one is given."""
     return event_page(store, f)["events"]
 
 
-def event_page(store: Store, f: EventFilter) -> dict:
+def event_page(store: Store, f: EventFilter) -> contracts.EventsPage:
     """One page of ``search_events`` with the cursors of its neighbours: ``{"events", "next", "prev",
     "sort", "limit"}``; ``next`` (``prev``) is None when no page follows (precedes) this one."""
     _check(f)
@@ -306,8 +315,9 @@ def event_page(store: Store, f: EventFilter) -> dict:
 LOOKBACK = (timedelta(days=1), timedelta(days=7), timedelta(days=30), None)
 
 
-def _page_keys(store: Store, select: str, where: str, params: list, order: str, n: int, newest,
-               span: tuple[datetime | None, datetime | None], days: set[date] | None = None) -> list[dict]:
+def _page_keys(store: Store, select: str, where: str, params: list[object], order: str, n: int,
+               newest: str | datetime | None,
+               span: tuple[datetime | None, datetime | None], days: set[date] | None = None) -> list[Row]:
     """The first ``n`` rows of ``select`` (over ``{source}``) + ``where`` in ``order``, read from the days
     of ``span`` (or from ``days``). Given ``newest`` (newest-first pages), looked for within a day of it
     first, then a week...: a window holding ``n`` rows holds the newest ones, since every row outside it is
@@ -317,8 +327,9 @@ def _page_keys(store: Store, select: str, where: str, params: list, order: str, 
                            params + [n])
     low, high = span
     for back in LOOKBACK if newest is not None else (None,):
-        bound, extra, since = "", [], low
-        if back is not None:
+        bound, since = "", low
+        extra: list[object] = []
+        if back is not None and newest is not None:  # (back is only ever given with newest)
             since = max(_naive(newest) - back, low) if low is not None else _naive(newest) - back
             bound, extra = (" AND " if where else " WHERE ") + "e.event_time >= ?::TIMESTAMP", [since]
         source = store.events_from(since, high)
@@ -329,10 +340,10 @@ def _page_keys(store: Store, select: str, where: str, params: list, order: str, 
     return found
 
 
-def _naive(value) -> datetime:
+def _naive(value: str | datetime) -> datetime:
     """A cursor's ISO text or a datetime as the store's naive UTC time."""
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
 def _check(f: EventFilter) -> None:
@@ -344,13 +355,12 @@ def _check(f: EventFilter) -> None:
         raise BadInput("give a cursor to page after or before, not both")
 
 
-def _summaries(store: Store, rows: list[dict]) -> list[dict]:
-    out = []
+def _summaries(store: Store, rows: list[Row]) -> list[contracts.EventItem]:
+    out: list[contracts.EventItem] = []
     for row in rows:
-        item = event_summary(row)
-        item["actor"]["access_key_id"] = row["access_key_id"]  # the console's "AWS access key" column
-        item["resources"] = _resources_of(row)
-        out.append(item)
+        summary = event_summary(row)  # with the console's "AWS access key" column:
+        actor: contracts.EventActor = {**summary["actor"], "access_key_id": row["access_key_id"]}
+        out.append({**summary, "actor": actor, "resources": _resources_of(row)})
     return out
 
 
@@ -358,12 +368,13 @@ def _flip(direction: str) -> str:
     return "ASC" if direction == "DESC" else "DESC"
 
 
-def _keyset_clause(keys, values: list, backwards: bool) -> tuple[str, list]:
+def _keyset_clause(keys: SortKeys, values: list[str], backwards: bool) -> tuple[str, list[str]]:
     """Rows strictly after (``backwards``: before) the row whose sort key is ``values``:
     ``k1 > v1 OR (k1 = v1 AND k2 > v2) OR ...`` with > or < per direction, and a leading bound on
     the first key so DuckDB can skip whole row groups by their min/max."""
     ops = [("<" if (d == "DESC") != backwards else ">") for _, d, _ in keys]
-    terms, params = [], []
+    terms: list[str] = []
+    params: list[str] = []
     for i, (expr, _, kind) in enumerate(keys):
         equal = [f"{keys[j][0]} = ?::{keys[j][2]}" for j in range(i)]
         terms.append("(" + " AND ".join(equal + [f"{expr} {ops[i]} ?::{kind}"]) + ")")
@@ -373,13 +384,13 @@ def _keyset_clause(keys, values: list, backwards: bool) -> tuple[str, list]:
     return f"({bound} AND ({' OR '.join(terms)}))", [values[0]] + params
 
 
-def _cursor_of(row: dict, keys) -> str:
+def _cursor_of(row: Row, keys: SortKeys) -> str:
     values = [row[f"_k{i}"] for i in range(len(keys))]
     text = orjson.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
     return base64.urlsafe_b64encode(text).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, keys) -> list:
+def decode_cursor(cursor: str, keys: SortKeys) -> list[str]:
     """The sort key values a cursor holds; BadInput when it is not one of ours for this sort."""
     try:
         values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
@@ -393,10 +404,10 @@ def decode_cursor(cursor: str, keys) -> list:
                 datetime.fromisoformat(value)
             except ValueError:
                 raise BadInput("bad paging cursor: start again from the first page") from None
-    return values
+    return cast(list[str], values)  # checked above: a text per key
 
 
-def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> dict:
+def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> contracts.EventCount:
     """How many events match ``f`` (cursors ignored), counting no further than ``cap``:
     ``{"count": n, "exact": bool}``; with no filter at all, the exact total (cheap in DuckDB)."""
     narrow = narrowed(store, f)
@@ -412,7 +423,7 @@ def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> dict:
 _ACTION_ORDER = {"create": 0, "delete": 1, "modify": 2}
 
 
-def _resources_of(row: dict) -> list[dict]:
+def _resources_of(row: Row) -> list[contracts.EventResource]:
     """The resources an event touched (as normalization found them: events.resources), created and
     deleted first."""
     shown = {(r["resource_type"], r["resource_id"], r["arn"], r["name"], r["action"]): None for r in row["resources"] or ()}
@@ -435,16 +446,18 @@ def resolve_event_id(store: Store, event_id: str) -> str:
         "SELECT event_id AS id, event_time, event_name, account_id AS account FROM event_rows "
         "WHERE starts_with(event_id, ?) ORDER BY event_id LIMIT ?", [event_id, CANDIDATES + 1])
     if len(matches) == 1:
-        return matches[0]["id"]
+        return str(matches[0]["id"])
     if matches:
-        shown = [dict(m, time=iso_z(m.pop("event_time"))) for m in matches[:CANDIDATES]]
+        shown: list[contracts.EventCandidate] = [
+            {"id": m["id"], "event_name": m["event_name"], "account": m["account"], "time": iso_z(m["event_time"])}
+            for m in matches[:CANDIDATES]]
         count = f"more than {CANDIDATES}" if len(matches) > CANDIDATES else str(len(matches))
         raise Ambiguous(f"event id prefix {event_id!r} is ambiguous: {count} events match; give more characters",
                         shown)
     raise NotFound(f"no event with id {event_id!r} in the store")
 
 
-def get_event(store: Store, event_id: str) -> dict:
+def get_event(store: Store, event_id: str) -> contracts.EventDetail:
     """One event in full (``event_id`` may be a unique prefix): summary, identity details, resources, raw record."""
     event_id = resolve_event_id(store, event_id)
     rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, e.raw, e.origin, e.user_name AS username, e.resources, "
@@ -454,29 +467,25 @@ def get_event(store: Store, event_id: str) -> dict:
     if not rows:
         raise NotFound(f"no event with id {event_id!r} in the store")
     row = rows[0]
-    item = event_summary(row)
-    item["error_message"] = row["error_message"]
-    item["event_type"] = row["event_type"]
-    item["event_category"] = row["event_category"]
-    raw = orjson.loads(row["raw"])
+    summary = event_summary(row)
+    raw = cast(contracts.Record, orjson.loads(row["raw"]))  # a JSON object: ingest keeps no other record
     request_id = raw.get("requestID") if isinstance(raw, dict) else None  # not a column: read where shown
-    item["request_id"] = request_id[:256] if isinstance(request_id, str) and request_id else None
-    item["shared_event_id"] = row["shared_event_id"]
-    item["actor"].update({
-        "username": row["username"],
+    actor: contracts.EventDetailActor = {
+        **summary["actor"], "username": row["username"],
         "access_key_id": row["access_key_id"], "session_issuer": row["session_issuer_arn"],
         "source_identity": row["source_identity"], "invoked_by": row["invoked_by"],
-    })
-    item["origin"] = row["origin"]
-    item["resources"] = _resources_of(row)
-    item["raw"] = raw
-    return item
+    }
+    return {**summary, "actor": actor, "error_message": row["error_message"], "event_type": row["event_type"],
+            "event_category": row["event_category"],
+            "request_id": request_id[:256] if isinstance(request_id, str) and request_id else None,
+            "shared_event_id": row["shared_event_id"], "origin": row["origin"], "resources": _resources_of(row),
+            "raw": raw}
 
 
 def filter_choices(store: Store, *, limit: int = 200) -> dict[str, list[str]]:
     """The values the store holds for the filters with few distinct values (tool, region, account,
     event source), most frequent first: suggestions for a filter bar."""
-    out = {}
+    out: dict[str, list[str]] = {}
     for name, column in (("tool", "tool"), ("region", "aws_region"), ("account", "account_id"),
                          ("event_source", "event_source")):
         out[name] = [r["v"] for r in store.query(
@@ -485,7 +494,7 @@ def filter_choices(store: Store, *, limit: int = 200) -> dict[str, list[str]]:
     return out
 
 
-def stored_span(store: Store) -> dict:
+def stored_span(store: Store) -> contracts.TimeSpan:
     """The time the stored events cover: ``{"first", "last"}`` (None when the store is empty)."""
     row = store.query("SELECT min(event_time) AS first, max(event_time) AS last FROM event_rows")[0]
     return {"first": iso_z(row["first"]), "last": iso_z(row["last"])}

@@ -1,23 +1,37 @@
 """inventory and forgotten: what is alive, whose it is, what it is for, what it costs, what was forgotten.
 
 Read from the ``inventory`` table: every alive resource's lifecycle (store/lifecycle.py) with its tags,
-size, cost, purpose and the person behind a service that made it (queries/details.py). Filters, counts,
-totals, groups and the order are SQL over all of them; only the page returned (the ``limit``
-costliest) is shaped in Python.
+size, cost, purpose and the person behind a service that made it (queries/details.py); deleted resources
+(asked for) from the ``resources`` table, without those details. Filters, counts, totals, groups and the
+order are SQL over all of them; only the page returned (``limit`` rows) is shaped in Python.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import orjson
 
 from cloudblame.queries import BadInput, Values, values_of
-from cloudblame.queries.details import JSON_COLUMNS, current_inventory, item_shape, price_table, refreshed_prices_path
+from cloudblame.queries.contracts import (
+    Forgotten,
+    ForgottenItem,
+    Inventory,
+    InventoryItem,
+)
+from cloudblame.queries.details import (
+    JSON_COLUMNS,
+    current_inventory,
+    item_shape,
+    price_table,
+    refreshed_prices_path,
+)
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z, parse_when
 
-__all__ = ["inventory", "forgotten", "GROUP_KEYS", "DEFAULT_LIMIT", "price_table", "refreshed_prices_path"]
+__all__ = ["DEFAULT_LIMIT", "GROUP_KEYS", "SORTS", "STATUSES", "forgotten", "inventory", "price_table",
+           "refreshed_prices_path"]
 
 DEFAULT_LIMIT = 100
 OWNER_SQL = "coalesce(r.owner, r.last_modifier)"
@@ -25,20 +39,21 @@ OWNER_SQL = "coalesce(r.owner, r.last_modifier)"
 GROUP_KEYS = {"owner": OWNER_SQL, "type": "r.resource_type", "account": "r.account_id", "tool": "r.creator_tool"}
 
 
-def _matching(store: Store, source: str, params: dict, *, columns: str = "", where: str = "", order: str,
-              limit: int | None, by: str | None) -> dict:
-    """The page (``limit`` rows in ``order``; None: all), count, total and (``by``) groups of the alive
-    resources matching ``where`` (over the inventory's columns and ``_owner``); ``columns`` adds select
+def _matching(store: Store, source: str, params: dict[str, Any], *, columns: str = "", where: str = "", order: str,
+              limit: int | None, by: str | None, offset: int = 0) -> dict[str, Any]:
+    """The page (``limit`` rows in ``order`` from ``offset``; None: all), count, total and (``by``) groups of
+    the resources matching ``where`` (over the inventory's columns and ``_owner``); ``columns`` adds select
     items over ``r`` and ``source``'s joins."""
     if by is not None and by not in GROUP_KEYS:
         raise BadInput(f"--by must be one of {', '.join(GROUP_KEYS)}")
-    if limit is not None and limit < 0:
-        raise BadInput("limit must be 0 or more")
+    if (limit is not None and limit < 0) or offset < 0:
+        raise BadInput("limit and offset must be 0 or more")
     matched = (f"WITH m AS (SELECT * FROM (SELECT r.*, {OWNER_SQL} AS _owner, {GROUP_KEYS[by] if by else 'NULL'} AS "
                f"_group{columns} FROM {source}) WHERE {where or 'true'})")
     page = store.query(f"{matched} SELECT * EXCLUDE (_owner, _group) FROM m ORDER BY {order}"
-                       + (" LIMIT $limit" if limit is not None else ""),
-                       {**params, "limit": limit} if limit is not None else params)
+                       + (" LIMIT $limit" if limit is not None else "") + (" OFFSET $offset" if offset else ""),
+                       {**params, **({"limit": limit} if limit is not None else {}),
+                        **({"offset": offset} if offset else {})})
     totals = store.query(f"{matched} SELECT count(*) AS n, {_PRICED_SQL} FROM m", params)[0]
     out = {"rows": page, "count": totals["n"], **_total(totals)}
     if by:
@@ -49,51 +64,104 @@ def _matching(store: Store, source: str, params: dict, *, columns: str = "", whe
 
 
 # The known part of a monthly cost (NULL when no resource has a price: unknown, not $0) and how many it leaves out.
+# A deleted resource costs nothing now: it is neither priced nor unpriced.
 _PRICED_SQL = ("round(sum(usd_per_month), 2) AS usd_per_month, "
-               "count(*) FILTER (WHERE usd_per_month IS NULL) AS unpriced")
+               "count(*) FILTER (WHERE usd_per_month IS NULL AND alive) AS unpriced")
 
 
-def _total(totals: dict) -> dict:
-    """``total_usd_per_month`` (0.0 only over no resource at all; None when none is priced) and ``unpriced``."""
-    total = totals["usd_per_month"] if totals["n"] else 0.0
+def _total(totals: dict[str, Any]) -> dict[str, Any]:
+    """``total_usd_per_month`` (0.0 over resources none of which costs anything now: none, or only deleted
+    ones; None when no alive one is priced) and ``unpriced``."""
+    total = totals["usd_per_month"]
+    if total is None and not totals["unpriced"]:
+        total = 0.0
     return {"total_usd_per_month": total, "unpriced": totals["unpriced"]}
 
 
-def _item(row: dict) -> dict:
+def _item(row: dict[str, Any]) -> InventoryItem:
     return item_shape({**row, **{c: orjson.loads(row[c]) for c in JSON_COLUMNS}})
 
 
-def _any_of(column: str, name: str, values: list[str], params: dict) -> str:
+def _any_of(column: str, name: str, values: list[str], params: dict[str, Any]) -> str:
     """``column`` equal to any of ``values`` (named parameters ``$name0``...: added to ``params``)."""
     names = [f"{name}{i}" for i in range(len(values))]
     params.update(zip(names, values))
     return f"{column} IN ({', '.join('$' + n for n in names)})"
 
 
+SORTS = {"cost": "costliest first", "oldest": "oldest first", "newest": "newest first"}
+_ORDERS = {"cost": "coalesce(usd_per_month, 0) DESC", "oldest": "coalesce(created_time, first_seen) ASC",
+           "newest": "coalesce(created_time, first_seen) DESC"}
+STATUSES = ("alive", "deleted", "all")
+# Deleted resources as inventory rows: their details are not derived (no tags, size or cost: none now).
+_DELETED_SQL = """SELECT r.*, NULL::BIGINT AS evidence, NULL::VARCHAR AS prices, false AS delegated,
+    r.created_by AS creator, r.created_tool AS creator_tool, NULL::VARCHAR AS creator_via, r.created_by AS owner,
+    NULL::VARCHAR AS name_tag, '{}' AS tags, '{}' AS size, '{}' AS purpose, NULL::DOUBLE AS usd_per_month,
+    'deleted: no cost now' AS cost_basis FROM resources r WHERE r.deleted_event_id IS NOT NULL AND NOT r.alive"""
+# The filters on one value each: parameter -> SQL over the inventory's columns.
+_BOUNDS = {"created_since": "created_time >= $created_since",
+           "created_before": "coalesce(created_time, first_seen) <= $created_before",
+           "active_since": "last_time >= $active_since", "idle_since": "last_time <= $idle_since",
+           "min_usd": "usd_per_month >= $min_usd", "max_usd": "usd_per_month <= $max_usd",
+           "text": "contains(lower(concat_ws(' ', resource_id, name, name_tag, resource_type, size, tags)), $text)"}
+_SIZE_SQL = "list_has_any(list_transform(json_extract_string(size, '$.*'), lambda x: lower(x)), $sizes::VARCHAR[])"
+_PRICED = {True: "usd_per_month IS NOT NULL", False: "usd_per_month IS NULL AND alive"}
+
+
 def inventory(store: Store, *, owner: Values = None, resource_type: Values = None, account: Values = None,
-              region: Values = None, tool: Values = None, created_since: datetime | None = None,
-              by: str | None = None, limit: int | None = DEFAULT_LIMIT) -> dict:
-    """Alive resources with owner, purpose and cost, costliest first: the first ``limit`` (None: all),
-    how many match and their total monthly cost; grouped and totalled with ``by``. Each filter takes
-    one value or several (any of them matches)."""
-    clauses, params = [], {}
-    for column, name, value in (("resource_type", "type", resource_type), ("account_id", "account", account),
-                                ("region", "region", region), ("creator_tool", "tool", tool)):
-        if values := values_of(value):
-            clauses.append(_any_of(column, name, values, params))
-    if created_since:
-        clauses.append("created_time >= $since")
-        params["since"] = created_since
-    if owners := values_of(owner):
-        clauses.append(_any_of("lower(_owner)", "owner", [o.lower() for o in owners], params))
+              region: Values = None, tool: Values = None, size: Values = None, text: str | None = None,
+              created_since: datetime | None = None, created_before: datetime | None = None,
+              active_since: datetime | None = None, idle_since: datetime | None = None,
+              min_usd: float | None = None, max_usd: float | None = None, priced: bool | None = None,
+              status: str = "alive", sort: str = "cost", by: str | None = None, limit: int | None = DEFAULT_LIMIT,
+              offset: int = 0) -> Inventory:
+    """Alive resources (``status``: or deleted ones, or all) with owner, purpose and cost, costliest first
+    (``sort``: or oldest or newest first): ``limit`` of them from ``offset`` (None: all), how many match and
+    their total monthly cost; grouped and totalled with ``by``. Each of owner, type, account, region, tool
+    and size (any of the size's values: m5.large, gp3) takes one value or several (any of them matches);
+    ``text`` is looked for in the id, name, type, size and tags; the others are bounds."""
+    if sort not in SORTS or status not in STATUSES:
+        raise BadInput(f"sort must be one of {', '.join(SORTS)} and status one of {', '.join(STATUSES)}")
+    clauses, params = _value_clauses({"resource_type": resource_type, "account_id": account, "region": region,
+                                      "creator_tool": tool, "lower(_owner)": [o.lower() for o in values_of(owner)]})
+    bounds = {"created_since": created_since, "created_before": created_before, "active_since": active_since,
+              "idle_since": idle_since, "min_usd": min_usd, "max_usd": max_usd, "text": (text or "").lower() or None}
+    clauses += [_BOUNDS[name] for name, value in bounds.items() if value is not None]
+    params.update({name: value for name, value in bounds.items() if value is not None})
+    if sizes := [s.lower() for s in values_of(size)]:
+        clauses.append(_SIZE_SQL)
+        params["sizes"] = sizes
+    if priced is not None:
+        clauses.append(_PRICED[priced])
     with current_inventory(store) as (source, alive_params):
-        found = _matching(store, f"{source} r", {**alive_params, **params}, where=" AND ".join(clauses), by=by, limit=limit,
-                          order="coalesce(usd_per_month, 0) DESC, resource_type, resource_id, account_id")
-    result = {"resources": [_item(r) for r in found["rows"]], "count": found["count"],
-              "total_usd_per_month": found["total_usd_per_month"], "unpriced": found["unpriced"], "limit": limit}
+        found = _matching(store, _with_status(source, status), {**alive_params, **params}, where=" AND ".join(clauses),
+                          by=by, limit=limit, offset=offset,
+                          order=f"{_ORDERS[sort]}, resource_type, resource_id, account_id")
+    result: Inventory = {"resources": [_item(r) for r in found["rows"]], "count": found["count"],
+                         "total_usd_per_month": found["total_usd_per_month"], "unpriced": found["unpriced"],
+                         "limit": limit}
     if by:
         result["groups"] = found["groups"]
     return result
+
+
+def _value_clauses(filters: dict[str, Values]) -> tuple[list[str], dict[str, Any]]:
+    """``column IN (...)`` for each filtered column of ``filters`` (column SQL -> values), and the params."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for i, (column, value) in enumerate(filters.items()):
+        if values := values_of(value):
+            clauses.append(_any_of(column, f"v{i}_", values, params))
+    return clauses, params
+
+
+def _with_status(alive_source: str, status: str) -> str:
+    """``FROM`` text (aliased ``r``) of the alive resources, the deleted ones, or both."""
+    if status == "alive":
+        return f"{alive_source} r"
+    if status == "deleted":
+        return f"({_DELETED_SQL}) r"
+    return f"(SELECT * FROM {alive_source} UNION ALL BY NAME {_DELETED_SQL}) r"
 
 
 # Why an idle alive resource counts as forgotten, or NULL when it does not: its creator was deleted or
@@ -108,14 +176,16 @@ _WHY_SQL = """, a.last_time AS creator_last_seen,
 
 
 def forgotten(store: Store, *, idle: str = "30d", as_of: datetime | None = None, by: str | None = None,
-              limit: int | None = DEFAULT_LIMIT) -> dict:
+              limit: int | None = DEFAULT_LIMIT) -> Forgotten:
     """Alive resources idle for ``idle`` whose creator has gone quiet or left, costliest first: the first
     ``limit`` (None: all) with the reasons and whom to ask, how many and their total monthly cost."""
     as_of = as_of or store.newest_event_time()
     if as_of is None:
-        return {"as_of": None, "idle": idle, "resources": [], "count": 0, "total_usd_per_month": 0.0, "unpriced": 0,
-                "limit": limit,
-                **({"groups": []} if by else {})}
+        empty: Forgotten = {"as_of": None, "idle": idle, "resources": [], "count": 0, "total_usd_per_month": 0.0,
+                            "unpriced": 0, "limit": limit}
+        if by:
+            empty["groups"] = []
+        return empty
     cutoff = parse_when(idle, now=as_of)
     with current_inventory(store) as (source, params):
         found = _matching(store, f"{source} r LEFT JOIN identity_names a ON a.role = 'actor' AND a.name = r.creator",
@@ -123,14 +193,15 @@ def forgotten(store: Store, *, idle: str = "30d", as_of: datetime | None = None,
                           order="usd_per_month IS NULL, coalesce(usd_per_month, 0) DESC, resource_id, resource_type, "
                                 "account_id", limit=limit, by=by)
     items = [_forgotten_item(row, as_of) for row in found["rows"]]
-    result = {"as_of": iso_z(as_of), "idle": idle, "resources": items, "count": found["count"],
-              "total_usd_per_month": found["total_usd_per_month"], "unpriced": found["unpriced"], "limit": limit}
+    result: Forgotten = {"as_of": iso_z(as_of), "idle": idle, "resources": items, "count": found["count"],
+                         "total_usd_per_month": found["total_usd_per_month"], "unpriced": found["unpriced"],
+                         "limit": limit}
     if by:
         result["groups"] = found["groups"]
     return result
 
 
-def _forgotten_item(row: dict, as_of: datetime) -> dict:
+def _forgotten_item(row: dict[str, Any], as_of: datetime) -> ForgottenItem:
     item = _item(row)
     creator = item["created"]["by"] if item["created"] else None
     reasons = [f"no activity for {(as_of - row['last_time']).days} days (last: {row['last_event']})",
@@ -139,6 +210,5 @@ def _forgotten_item(row: dict, as_of: datetime) -> dict:
                 "unknown": "created before the data: creator unknown"}[row["why"]]]
     if item["created"] and item["created"]["tool"] in ("console", "aws-cli") and not item["purpose"]["managed_by"]:
         reasons.append(f"made by hand ({item['created']['tool']}), not by infrastructure as code")
-    item["reasons"] = reasons
-    item["ask"] = list(dict.fromkeys(x for x in (creator, item["last_modifier"], item["tags"].get("Owner")) if x))
-    return item
+    ask = list(dict.fromkeys(x for x in (creator, item["last_modifier"], item["tags"].get("Owner")) if x))
+    return {**item, "reasons": reasons, "ask": ask}

@@ -4,14 +4,23 @@ the tools they use."""
 
 from __future__ import annotations
 
+from typing import cast
+
+from cloudblame.queries.contracts import (
+    CostGroup,
+    DayEvents,
+    Person,
+    PersonRow,
+    ToolEvents,
+)
 from cloudblame.queries.inventory import inventory
 from cloudblame.queries.overview import ACTIVITY, ACTOR_NAMES, PERSON_ROWS_SQL, per_day
 from cloudblame.queries.who import identity_events, who_in
-from cloudblame.store.db import Store
+from cloudblame.store.db import Row, Store
 from cloudblame.timeutil import iso_z
 
 
-def people(store: Store, *, services: bool = False) -> list[dict]:
+def people(store: Store, *, services: bool = False) -> list[PersonRow]:
     """One row per person (with ``services``, AWS services acting on their own too), most active first:
     events, writes, errors, first and last call, tools, access keys, resources created, and the alive
     resources they own with their monthly cost. ``kind`` is the kind most of their calls resolved to (on a
@@ -19,13 +28,20 @@ def people(store: Store, *, services: bool = False) -> list[dict]:
     where = "" if services else f"AND {PERSON_ROWS_SQL}"
     rows = _people_rows(store, ACTIVITY, ACTOR_NAMES, where)
     owned = {g["key"]: g for g in inventory(store, by="owner", limit=0)["groups"]}
-    return [{**r, "first": iso_z(r["first"]), "last": iso_z(r["last"]), "tools": r["tools"] or [],
-             "alive_owned": owned.get(r["human"], {}).get("resources", 0),
-             "usd_per_month": owned[r["human"]]["usd_per_month"] if r["human"] in owned else 0.0,
-             "unpriced": owned.get(r["human"], {}).get("unpriced", 0)} for r in rows]
+    return [_person_row(r, owned.get(r["human"])) for r in rows]
 
 
-def _people_rows(store: Store, source: str, names: str, where: str) -> list[dict]:
+def _person_row(r: Row, owned: CostGroup | None) -> PersonRow:
+    """A people row with what the person owns that is alive (``owned``: their cost group, if any)."""
+    return {"human": r["human"], "kind": r["kind"], "events": r["events"], "writes": r["writes"],
+            "errors": r["errors"], "first": iso_z(r["first"]), "last": iso_z(r["last"]), "tools": r["tools"] or [],
+            "access_keys": r["access_keys"], "created": r["created"],
+            "alive_owned": owned["resources"] if owned else 0,
+            "usd_per_month": owned["usd_per_month"] if owned else 0.0,
+            "unpriced": owned["unpriced"] if owned else 0}
+
+
+def _people_rows(store: Store, source: str, names: str, where: str) -> list[Row]:
     """people's rows from activity rows ``source`` and actor names ``names`` (with access key counts)."""
     return store.query(
         f"""WITH a AS (SELECT * FROM {source} a WHERE a.human IS NOT NULL {where}),
@@ -42,7 +58,7 @@ def _people_rows(store: Store, source: str, names: str, where: str) -> list[dict
             GROUP BY a.human, k.kind ORDER BY events DESC, a.human""")
 
 
-def person(store: Store, query: str, *, limit: int = 50) -> dict:
+def person(store: Store, query: str, *, limit: int = 50) -> Person:
     """``who`` of ``query`` (NotFound when no event matches), plus ``owned`` (the inventory of what the
     person owns that is alive, costliest first), ``activity_per_day`` (events per day by tool) and
     ``tools`` (events per tool)."""
@@ -53,4 +69,5 @@ def person(store: Store, query: str, *, limit: int = 50) -> dict:
         activity = per_day(store, "e.tool", source=source)
     humans = [h["human"] for h in identity["humans"] if h["human"]]
     owner = humans[0] if len(humans) == 1 else query
-    return {**identity, "owned": inventory(store, owner=owner), "activity_per_day": activity, "tools": tools}
+    return {**identity, "owned": inventory(store, owner=owner), "activity_per_day": cast(list[DayEvents], activity),
+            "tools": cast(list[ToolEvents], tools)}

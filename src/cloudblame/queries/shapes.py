@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import cast
+
 import orjson
 
-from cloudblame.store.db import Store
+from cloudblame.queries.contracts import Actor, ChainHop, EventSummary, Record, Tool
+from cloudblame.store.db import Row, Store
 from cloudblame.timeutil import iso_z, parse_event_time
 
-__all__ = ["EVENTS_FROM", "RESOLVED_ACTOR_SQL", "RESOLVED_KIND_SQL", "EVENT_SUMMARY_SQL", "actor_shape", "tool_shape",
-           "event_summary", "raw_record", "events_by_key", "records_by_key", "chain_of"]
+__all__ = [
+    "EVENTS_FROM",
+    "EVENT_SUMMARY_SQL",
+    "RESOLVED_ACTOR_SQL",
+    "RESOLVED_KIND_SQL",
+    "EventKey",
+    "actor_shape",
+    "chain_of",
+    "event_summary",
+    "events_by_key",
+    "raw_record",
+    "records_by_key",
+    "tool_shape",
+]
 
 # The human (and kind) behind an event of ``events e``: resolved through the credential chain, else its own.
 RESOLVED_ACTOR_SQL = "coalesce(e.resolved_human, e.actor)"
@@ -25,16 +42,20 @@ EVENT_SUMMARY_SQL = ", ".join(f"e.{c}" for c in EVENT_SUMMARY_COLUMNS) + (
     "coalesce(e.resolved_confidence, e.actor_confidence) AS actor_confidence, e.resolved_chain AS session_chain")
 
 
-def chain_of(row: dict) -> list[dict]:
+# An event's key: (event_id, event_time): the events table has no index over eventIDs, the time finds its rows.
+EventKey = tuple[str, datetime]
+
+
+def chain_of(row: Row) -> list[ChainHop]:
     """The hops from the identity that names the human to the call: the resolved session's chain, or
     the call's own identity when the record names its human itself."""
     if row.get("session_chain"):
-        return orjson.loads(row["session_chain"])
+        return cast(list[ChainHop], orjson.loads(row["session_chain"]))  # written by derive/identity.py
     return [{"principal": row.get("principal") or row.get("actor"), "how": row.get("actor_kind"),
              "linked_by": "identity", "event_id": None}]
 
 
-def actor_shape(row: dict) -> dict:
+def actor_shape(row: Row) -> Actor:
     """``human`` and the principal of the call, how sure we are, and the chain from the human to the call."""
     return {
         "human": row.get("actor"),
@@ -47,11 +68,11 @@ def actor_shape(row: dict) -> dict:
     }
 
 
-def tool_shape(row: dict) -> dict:
+def tool_shape(row: Row) -> Tool:
     return {"id": row.get("tool"), "version": row.get("tool_version"), "user_agent": row.get("user_agent")}
 
 
-def event_summary(row: dict) -> dict:
+def event_summary(row: Row) -> EventSummary:
     """The shape of one event in lists (events search, timelines' source rows)."""
     return {
         "time": iso_z(row["event_time"]),
@@ -68,7 +89,7 @@ def event_summary(row: dict) -> dict:
     }
 
 
-def raw_record(store: Store, event_id: str, event_time=None) -> dict | None:
+def raw_record(store: Store, event_id: str, event_time: str | datetime | None = None) -> Record | None:
     """The raw record of one event. Give its time when known: the store has no index over eventIDs,
     and the time picks the day's data files and, in them, a row group or two."""
     when = parse_event_time(event_time) if isinstance(event_time, str) else event_time
@@ -77,7 +98,7 @@ def raw_record(store: Store, event_id: str, event_time=None) -> dict | None:
         raw = store.scalar(f"SELECT raw FROM {source} WHERE event_time = ? AND event_id = ?", [when, event_id])
     else:
         raw = store.scalar("SELECT raw FROM event_rows WHERE event_id = ?", [event_id])
-    return orjson.loads(raw) if raw else None
+    return cast(Record, orjson.loads(raw)) if raw else None
 
 
 # Up to this many keys, events are fetched by filters on (event_time, event_id) that min/max zone maps
@@ -85,30 +106,32 @@ def raw_record(store: Store, event_id: str, event_time=None) -> dict | None:
 POINT_LOOKUPS = 2_000
 
 
-def events_by_key(store: Store, keys, columns: str = EVENT_SUMMARY_SQL, *, actors: bool = True) -> dict[tuple, dict]:
+def events_by_key(store: Store, keys: Iterable[EventKey], columns: str = EVENT_SUMMARY_SQL, *,
+                  actors: bool = True) -> dict[EventKey, Row]:
     """``columns`` (SQL over ``events e``, with the sessions' resolution when ``actors``) of the events with
     these (event_id, event_time) keys, by key: read from the data files of the keys' days only, where the
     times find a row group or two. (Without the resolution, a fetch of many raw records ran 4x faster.)"""
-    keys = list(dict.fromkeys((k[0], k[1]) for k in keys))
-    if not keys:
+    unique = list(dict.fromkeys((k[0], k[1]) for k in keys))
+    if not unique:
         return {}
-    ids, times = [k[0] for k in keys], [k[1] for k in keys]
+    ids, times = [k[0] for k in unique], [k[1] for k in unique]
     # the keys' time span first: zone maps skip every row group outside it (keys close in time: a few)
     span, span_params = "e.event_time BETWEEN ?::TIMESTAMP AND ?::TIMESTAMP", [min(times), max(times)]
-    if len(keys) <= POINT_LOOKUPS:
+    params: list[object]
+    if len(unique) <= POINT_LOOKUPS:
         join, where, params = "", f"WHERE {span} AND e.event_time = ANY(?::TIMESTAMP[]) AND e.event_id = ANY(?::VARCHAR[])", [
             *span_params, sorted(set(times)), ids]
     else:
         join, where, params = ("SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::TIMESTAMP[]) AS t) k "
                                "ON e.event_id = k.id AND e.event_time = k.t"), f"WHERE {span}", [ids, times, *span_params]
-    wanted = set(keys)
+    wanted = set(unique)
     source = store.events_from(days={t.date() for t in times}, resolved=actors) + " e"
     rows = store.query(f"SELECT e.event_id AS _id, e.event_time AS _time, {columns} FROM {source} {join} {where}",
                        params)
     return {(r.pop("_id"), r.pop("_time")): r for r in rows if (r["_id"], r["_time"]) in wanted}
 
 
-def records_by_key(store: Store, keys) -> dict[tuple, dict]:
+def records_by_key(store: Store, keys: Iterable[EventKey]) -> dict[EventKey, Record]:
     """The raw records (parsed) of the events with these (event_id, event_time) keys, by key."""
     found = events_by_key(store, keys, "e.raw AS raw", actors=False)
-    return {key: orjson.loads(row["raw"]) for key, row in found.items()}
+    return {key: cast(Record, orjson.loads(row["raw"])) for key, row in found.items()}

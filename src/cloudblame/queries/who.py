@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from cloudblame.queries import BadInput, NotFound
+from cloudblame.queries.contracts import (
+    CreatedResource,
+    TopEvent,
+    Who,
+    WhoActivity,
+    WhoKey,
+    WhoSession,
+)
 from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL, chain_of
 from cloudblame.store.db import Store
 from cloudblame.timeutil import iso_z
@@ -32,7 +41,7 @@ def identity_events(store: Store, query: str) -> Iterator[str]:
         yield f"{name} e"
 
 
-def who(store: Store, query: str, *, limit: int | None = 20) -> dict:
+def who(store: Store, query: str, *, limit: int | None = 20) -> Who:
     """Everything the store knows about one identity (``limit`` sessions and created resources; None:
     all); NotFound when no event matches."""
     if limit is not None and limit < 0:
@@ -41,7 +50,7 @@ def who(store: Store, query: str, *, limit: int | None = 20) -> dict:
         return who_in(store, query, source, limit=limit)
 
 
-def who_in(store: Store, query: str, source: str, *, limit: int | None = 20) -> dict:
+def who_in(store: Store, query: str, source: str, *, limit: int | None = 20) -> Who:
     """``who`` over ``source``, the identity's events (``identity_events``)."""
     humans = store.query(
         f"""SELECT {RESOLVED_ACTOR_SQL} AS actor, {RESOLVED_KIND_SQL} AS actor_kind,
@@ -61,7 +70,7 @@ def who_in(store: Store, query: str, source: str, *, limit: int | None = 20) -> 
     }
 
 
-def _sessions(store: Store, source: str, limit: int | None) -> list[dict]:
+def _sessions(store: Store, source: str, limit: int | None) -> list[WhoSession]:
     rows = store.query(
         f"""SELECT e.access_key_id, e.principal, e.identity_type, min(e.event_time) AS first, max(e.event_time) AS last,
                    count(*) AS events, any_value(c.event_id) AS issued_by, any_value(c.event_name) AS issued_with
@@ -72,7 +81,7 @@ def _sessions(store: Store, source: str, limit: int | None) -> list[dict]:
              "issued_by": r["issued_by"], "issued_with": r["issued_with"]} for r in rows]
 
 
-def _keys(store: Store, source: str, query: str) -> list[dict]:
+def _keys(store: Store, source: str, query: str) -> list[WhoKey]:
     """Long-term keys the identity used, and keys minted for its user name (CreateAccessKey)."""
     rows = store.query(
         f"""SELECT c.issued_key, c.owner, c.event_time, c.event_id FROM credentials c
@@ -81,14 +90,14 @@ def _keys(store: Store, source: str, query: str) -> list[dict]:
             ORDER BY c.event_time""", {"q": query})
     used = store.query(f"SELECT DISTINCT e.access_key_id FROM {source} WHERE e.access_key_id LIKE 'AKIA%' ORDER BY 1")
     minted = {r["issued_key"]: r for r in rows}
-    keys = [{"access_key_id": k, "created": iso_z(r["event_time"]), "created_event": r["event_id"], "owner": r["owner"]}
+    keys: list[WhoKey] = [{"access_key_id": k, "created": iso_z(r["event_time"]), "created_event": r["event_id"], "owner": r["owner"]}
             for k, r in minted.items()]
     keys += [{"access_key_id": u["access_key_id"], "created": None, "created_event": None, "owner": None}
              for u in used if u["access_key_id"] not in minted]
     return keys
 
 
-def _activity(store: Store, source: str) -> dict:
+def _activity(store: Store, source: str) -> WhoActivity:
     totals = store.query(
         f"""SELECT count(*) AS events, count(*) FILTER (WHERE NOT coalesce(e.read_only, false)) AS writes,
                    count(*) FILTER (WHERE e.error_code IS NOT NULL) AS errors,
@@ -100,10 +109,12 @@ def _activity(store: Store, source: str) -> dict:
     top = store.query(
         f"""SELECT e.event_source, e.event_name, count(*) AS events FROM {source}
             GROUP BY ALL ORDER BY events DESC, e.event_name LIMIT 10""")
-    return {**totals, "first": iso_z(totals["first"]), "last": iso_z(totals["last"]), "top_events": top}
+    return {"events": totals["events"], "writes": totals["writes"], "errors": totals["errors"],
+            "first": iso_z(totals["first"]), "last": iso_z(totals["last"]), "tools": totals["tools"],
+            "regions": totals["regions"], "accounts": totals["accounts"], "top_events": cast(list[TopEvent], top)}
 
 
-def _created(store: Store, source: str, limit: int | None) -> list[dict]:
+def _created(store: Store, source: str, limit: int | None) -> list[CreatedResource]:
     rows = store.query(
         f"""SELECT r.resource_type, r.resource_id, r.name, r.event_time, r.event_id, r.aws_region
             FROM event_resources r JOIN {source} ON e.event_id = r.event_id AND e.event_time = r.event_time

@@ -16,9 +16,10 @@ import glob
 import json
 import os
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import msgspec
 import orjson
@@ -44,7 +45,7 @@ class Problem:
 
 @dataclass(slots=True)
 class RawRecord:
-    record: dict
+    record: dict[str, Any]
     line: int | None  # line number (JSON lines) or 1-based position in the file's list
 
 
@@ -243,7 +244,7 @@ def _export_lines(data: bytes, report: FileReport) -> Iterator[tuple[int, object
             report.problems.append(Problem(report.path, number, why_not))
 
 
-def _iter_stream(documents, report: FileReport) -> Iterator[RawRecord]:
+def _iter_stream(documents: Iterable[tuple[int, object]], report: FileReport) -> Iterator[RawRecord]:
     """The records of a stream of ``(line, document)``: JSON lines, export lines, or documents written one
     after another. Each is a record, a record in an envelope, a document of many (a CloudWatch Logs
     payload...) or one skipped on purpose; anything else is a problem at its line."""
@@ -273,7 +274,7 @@ def _name_shape(report: FileReport, kind: str | None) -> None:
         report.shape = kind
 
 
-def _iter_document(doc, report: FileReport) -> Iterator[RawRecord]:
+def _iter_document(doc: object, report: FileReport) -> Iterator[RawRecord]:
     if isinstance(doc, dict) and isinstance(doc.get("Records"), list):
         report.shape, items = "trail", doc["Records"]
     elif isinstance(doc, dict) and isinstance(doc.get("Events"), list):
@@ -290,7 +291,7 @@ def _iter_document(doc, report: FileReport) -> Iterator[RawRecord]:
     yield from _iter_items(items, report)
 
 
-def _iter_single(doc, report: FileReport) -> Iterator[RawRecord]:
+def _iter_single(doc: object, report: FileReport) -> Iterator[RawRecord]:
     """A document that is one record (or one record in an envelope), or nothing to read."""
     if isinstance(doc, dict) and (ignored := siem.ignorable(doc)):
         report.ignored = 1
@@ -305,7 +306,7 @@ def _iter_single(doc, report: FileReport) -> Iterator[RawRecord]:
     yield RawRecord(record, None)
 
 
-def _iter_items(items: list, report: FileReport) -> Iterator[RawRecord]:
+def _iter_items(items: list[Any], report: FileReport) -> Iterator[RawRecord]:
     skipped: list[str] = []
     for position, item in enumerate(items, start=1):
         record, reason, kind = unwrap_kind(item)
@@ -319,7 +320,7 @@ def _iter_items(items: list, report: FileReport) -> Iterator[RawRecord]:
     finish_list(report, len(items), skipped)
 
 
-def _iter_container(found: tuple, report: FileReport, line: int | None) -> Iterator[RawRecord]:
+def _iter_container(found: tuple[Any, ...], report: FileReport, line: int | None) -> Iterator[RawRecord]:
     """The records among the items of one document of many (``siem.container``); ``line``: where the
     document starts in a stream of them (None: it is the whole file)."""
     _, items, what, item_name = found
@@ -358,7 +359,9 @@ def _finish_container(report: FileReport, about: tuple[str, str, int], found: in
 
 def _iter_parquet(data: bytes, report: FileReport) -> Iterator[RawRecord]:
     """The records of a Parquet file of OCSF records (Security Lake), mapped back (``sources.ocsf``)."""
-    from cloudblame.sources import ocsf  # pyarrow's Parquet reader loads only when a Parquet file is read
+    from cloudblame.sources import (
+        ocsf,  # pyarrow's Parquet reader loads only when a Parquet file is read
+    )
 
     skipped: list[tuple[int, str]] = []
     position = 0

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Generator, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import botocore.config
 from botocore.exceptions import ClientError
@@ -67,13 +69,13 @@ class LookupProgress:
 
 def backoff_delay(attempt: int) -> float:
     """Seconds to wait before retry number ``attempt`` (0-based): 0.5, 1, 2, 4, 8, 8..."""
-    return min(BACKOFF_FIRST * (2 ** attempt), BACKOFF_CAP)
+    return float(min(BACKOFF_FIRST * (2 ** attempt), BACKOFF_CAP))
 
 
-def enabled_regions(session, *, endpoint_url: str | None = None) -> list[str]:
+def enabled_regions(session: Any, *, endpoint_url: str | None = None) -> list[str]:
     """Regions enabled in the account (EC2 DescribeRegions: ``opted-in`` or ``opt-in-not-required``),
     or, when that cannot be asked, the regions botocore knows CloudTrail in."""
-    try:
+    with suppress(Exception):  # no ec2:DescribeRegions, no default region, offline...
         region = getattr(session, "region_name", None) or "us-east-1"  # any region answers for all
         ec2 = session.client("ec2", region_name=region, endpoint_url=endpoint_url)
         answer = ec2.describe_regions(AllRegions=True)
@@ -81,17 +83,15 @@ def enabled_regions(session, *, endpoint_url: str | None = None) -> list[str]:
                          if r.get("OptInStatus", "opt-in-not-required") in _OPTED_IN)
         if regions:
             return regions
-    except Exception:  # noqa: BLE001 - no ec2:DescribeRegions, no default region, offline...
-        pass
     return sorted(session.get_available_regions("cloudtrail"))
 
 
 def _utc(value: datetime) -> datetime:
     """Naive datetimes are UTC (as in the store); aware ones are converted."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _parse_event(event: dict) -> tuple[dict | None, str]:
+def _parse_event(event: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     raw = event.get("CloudTrailEvent")
     if raw is None:
         return None, "no CloudTrailEvent"
@@ -126,13 +126,13 @@ class _Limiter:
         self.last = self.clock()
 
 
-class LookupRun(Iterator[tuple[str, dict]]):
+class LookupRun(Iterator[tuple[str, dict[str, Any]]]):
     """The iterator ``lookup_events`` returns; ``progress`` and ``skipped`` fill in as it goes."""
 
-    def __init__(self, session, *, regions: list[str], start: datetime | None, end: datetime | None,
+    def __init__(self, session: Any, *, regions: list[str], start: datetime | None, end: datetime | None,
                  resource_name: str | None, endpoint_url: str | None, max_rps: float, max_retries: int,
                  on_page: Callable[[LookupProgress], None] | None, sleep: Callable[[float], None],
-                 clock: Callable[[], float]):
+                 clock: Callable[[], float]) -> None:
         if start is not None and end is not None and _utc(start) > _utc(end):
             raise ValueError(f"start {start} is after end {end}")
         if max_retries < 0:
@@ -148,19 +148,19 @@ class LookupRun(Iterator[tuple[str, dict]]):
         self.sleep, self.clock = sleep, clock
         self.progress: dict[str, LookupProgress] = {}
         self.skipped: list[tuple[str, str, str]] = []  # (region, event id, reason)
-        self._gen = self._run()
+        self._gen: Generator[tuple[str, dict[str, Any]], None, None] = self._run()
 
     def __iter__(self) -> LookupRun:
         return self
 
-    def __next__(self) -> tuple[str, dict]:
+    def __next__(self) -> tuple[str, dict[str, Any]]:
         return next(self._gen)
 
     def close(self) -> None:
         self._gen.close()
 
-    def _request(self) -> dict:
-        kw: dict = {"MaxResults": PAGE_SIZE}
+    def _request(self) -> dict[str, Any]:
+        kw: dict[str, Any] = {"MaxResults": PAGE_SIZE}
         if self.start is not None:
             kw["StartTime"] = _utc(self.start)
         if self.end is not None:
@@ -169,19 +169,21 @@ class LookupRun(Iterator[tuple[str, dict]]):
             kw["LookupAttributes"] = [{"AttributeKey": "ResourceName", "AttributeValue": self.resource_name}]
         return kw
 
-    def _client(self, region: str):
+    def _client(self, region: str) -> Any:
         # one attempt in all (botocore's legacy "max_attempts" counts *retries*: 1 would retry once)
         config = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
         return self.session.client("cloudtrail", region_name=region, endpoint_url=self.endpoint_url,
                                    config=config)
 
-    def _call(self, client, region: str, kw: dict, limiter: _Limiter, progress: LookupProgress) -> dict:
+    def _call(self, client: Any, region: str, kw: dict[str, Any], limiter: _Limiter,
+              progress: LookupProgress) -> dict[str, Any]:
         attempt = 0
         while True:
             limiter.wait()
             try:
                 try:
-                    return client.lookup_events(**kw)
+                    answer: dict[str, Any] = client.lookup_events(**kw)
+                    return answer
                 finally:
                     limiter.done()
             except ClientError as exc:
@@ -197,7 +199,7 @@ class LookupRun(Iterator[tuple[str, dict]]):
             except BotoConnectionError as exc:
                 raise LookupRegionError(region, type(exc).__name__, str(exc)) from exc
 
-    def _run(self) -> Iterator[tuple[str, dict]]:
+    def _run(self) -> Generator[tuple[str, dict[str, Any]], None, None]:
         for region in self.regions:
             progress = self.progress[region] = LookupProgress(region)
             client = self._client(region)
@@ -225,7 +227,7 @@ class LookupRun(Iterator[tuple[str, dict]]):
                 kw["NextToken"] = token
 
 
-def lookup_events(session, *, regions: list[str], start: datetime | None = None, end: datetime | None = None,
+def lookup_events(session: Any, *, regions: list[str], start: datetime | None = None, end: datetime | None = None,
                   resource_name: str | None = None, endpoint_url: str | None = None, max_rps: float = 2.0,
                   max_retries: int = 8, on_page: Callable[[LookupProgress], None] | None = None,
                   sleep: Callable[[float], None] = time.sleep,

@@ -12,8 +12,9 @@ the field's dotted path (``readOnly``, ``userIdentity.sessionContext.sessionIssu
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from cloudblame.sources.siem import parse_json
 
@@ -27,32 +28,32 @@ class ParquetError(ValueError):
     """A Parquet file that cannot be read, or holds no OCSF records (the message says which)."""
 
 
-def _obj(parent, key: str) -> dict:
+def _obj(parent: object, key: str) -> dict[str, Any]:
     value = parent.get(key) if isinstance(parent, dict) else None
     return value if isinstance(value, dict) else {}
 
 
-def iso_time(value) -> str | None:
+def iso_time(value: object) -> str | None:
     """An OCSF time (epoch milliseconds, a datetime, or ISO text) as CloudTrail writes times
     (``2023-07-10T11:54:42Z``; milliseconds kept when not zero); None for missing or zero."""
     if isinstance(value, str):
         return value or None
     if isinstance(value, datetime):
-        when = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        when = value if value.tzinfo else value.replace(tzinfo=UTC)
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and value:
-        when = datetime.fromtimestamp(value / 1000, timezone.utc)
+        when = datetime.fromtimestamp(value / 1000, UTC)
     else:
         return None
-    when = when.astimezone(timezone.utc)
+    when = when.astimezone(UTC)
     millis = when.microsecond // 1000
     return when.strftime("%Y-%m-%dT%H:%M:%S") + (f".{millis:03d}Z" if millis else "Z")
 
 
-def unmapped_fields(value) -> dict:
+def unmapped_fields(value: object) -> dict[str, Any]:
     """Security Lake's ``unmapped`` (a map: dotted path of a CloudTrail field -> its value as text; a
     Parquet map reads as a list of pairs) as nested CloudTrail fields, JSON text of objects parsed."""
-    pairs = value.items() if isinstance(value, dict) else (value or ())
-    record: dict = {}
+    pairs: Iterable[object] = value.items() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    record: dict[str, Any] = {}
     for pair in pairs:
         key, text = pair if isinstance(pair, (tuple, list)) and len(pair) == 2 else (None, None)
         if isinstance(key, str) and key:
@@ -60,7 +61,7 @@ def unmapped_fields(value) -> dict:
     return record
 
 
-def _set_path(target: dict, parts: list[str], value) -> None:
+def _set_path(target: dict[str, Any], parts: list[str], value: object) -> None:
     for part in parts[:-1]:
         target = target.setdefault(part, {})
         if not isinstance(target, dict):  # a value and a path under it both given: keep the value
@@ -72,7 +73,7 @@ def _set_path(target: dict, parts: list[str], value) -> None:
         target[last] = value
 
 
-def issuer_from_arn(arn) -> dict:
+def issuer_from_arn(arn: object) -> dict[str, Any]:
     """What a session issuer's ARN says of it, as CloudTrail's ``sessionIssuer`` has it (type, account, name;
     the principal id is not in the ARN): ``arn:aws:iam::111122223333:role/path/Name`` gives a Role Name."""
     parts = arn.split(":", 5) if isinstance(arn, str) else []
@@ -84,7 +85,7 @@ def issuer_from_arn(arn) -> dict:
     return {k: v for k, v in found.items() if v is not None} if found["type"] else {}
 
 
-def _session_context(session: dict, base) -> dict:
+def _session_context(session: dict[str, Any], base: object) -> dict[str, Any]:
     """``sessionContext`` from ``actor.session`` (issuer ARN, creation time, MFA) over what ``unmapped``
     kept of it (the issuer's type, principal id, account and name; else what the issuer's ARN says)."""
     context = dict(base) if isinstance(base, dict) else {}
@@ -103,7 +104,7 @@ def _session_context(session: dict, base) -> dict:
     return context
 
 
-def user_identity(actor: dict, base=None) -> dict | None:
+def user_identity(actor: dict[str, Any], base: object=None) -> dict[str, Any] | None:
     """``userIdentity`` from ``actor`` (OCSF 1.1: ``user.uid`` the ARN, ``uid_alt`` the principal id,
     ``account.uid``; 1.0.0-rc.2: ``uid`` the principal id, ``uuid`` the ARN, ``account_uid``) over what
     ``unmapped`` kept of it."""
@@ -127,7 +128,7 @@ def user_identity(actor: dict, base=None) -> dict | None:
     return identity or None
 
 
-def resources(items) -> list[dict] | None:
+def resources(items: object) -> list[dict[str, Any]] | None:
     """CloudTrail's ``resources`` from OCSF's (``uid`` the ARN, ``type``, ``owner.account.uid`` or
     rc.2's ``account_uid`` the account)."""
     out = []
@@ -143,7 +144,7 @@ def resources(items) -> list[dict] | None:
     return out or None
 
 
-def _mapped(row: dict) -> dict:
+def _mapped(row: dict[str, Any]) -> dict[str, Any]:
     """The CloudTrail fields OCSF maps, from their OCSF attributes (None when absent)."""
     api, cloud, meta, endpoint = _obj(row, "api"), _obj(row, "cloud"), _obj(row, "metadata"), _obj(row, "src_endpoint")
     request, response, product = _obj(api, "request"), _obj(api, "response"), _obj(meta, "product")
@@ -161,7 +162,7 @@ def _mapped(row: dict) -> dict:
     }
 
 
-def to_cloudtrail(row: dict) -> dict:
+def to_cloudtrail(row: dict[str, Any]) -> dict[str, Any]:
     """One OCSF record (a Security Lake CloudTrail row, or OCSF JSON) as the CloudTrail record it was made
     from, as far as OCSF keeps it: ``unmapped`` first, the mapped attributes over it."""
     record = unmapped_fields(row.get("unmapped"))
@@ -177,7 +178,7 @@ def to_cloudtrail(row: dict) -> dict:
     return record
 
 
-def open_envelope(item: dict) -> tuple | None:
+def open_envelope(item: dict[str, Any]) -> tuple[Any, ...] | None:
     """``(record, "ocsf", reason)`` for an OCSF record (``class_uid`` and ``api``), as ``siem.open_envelope``:
     the record is None, and the reason says why, when the OCSF record is no API call."""
     if "class_uid" not in item:
@@ -190,7 +191,7 @@ def open_envelope(item: dict) -> tuple | None:
                           "api.service.name: not an API call")
 
 
-def parquet_rows(data: bytes, batch_rows: int = 4096) -> Iterator[dict]:
+def parquet_rows(data: bytes, batch_rows: int = 4096) -> Iterator[dict[str, Any]]:
     """The rows of a Parquet file of OCSF records, as dicts (only the columns the mapping reads). Raises
     ParquetError at once when the file is unreadable or not OCSF, and during the iteration when a later
     part of it is damaged."""
@@ -208,7 +209,7 @@ def parquet_rows(data: bytes, batch_rows: int = 4096) -> Iterator[dict]:
     return _batches(parquet, [c for c in COLUMNS if c in names], batch_rows)
 
 
-def _batches(parquet, columns: list[str], batch_rows: int) -> Iterator[dict]:
+def _batches(parquet: Any, columns: list[str], batch_rows: int) -> Iterator[dict[str, Any]]:
     import pyarrow as pa
 
     try:

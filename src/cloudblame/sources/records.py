@@ -4,6 +4,8 @@ Lake (OCSF, ``sources.ocsf``). Pure: an item in, the record (or why there is non
 
 from __future__ import annotations
 
+from typing import Any, TypeGuard
+
 import orjson
 
 from cloudblame.sources import ocsf, siem
@@ -12,19 +14,19 @@ _RECORD_KEYS = ("eventSource", "eventTime", "eventID", "userIdentity", "eventVer
 _NOT_A_RECORD = "not a CloudTrail record"
 
 
-def is_record(obj) -> bool:
+def is_record(obj: object) -> TypeGuard[dict[str, Any]]:
     """Looks like a CloudTrail record (normalization then says which required field is missing)."""
     return isinstance(obj, dict) and "eventName" in obj and any(k in obj for k in _RECORD_KEYS)
 
 
-def unwrap(item) -> tuple[dict | None, str]:
+def unwrap(item: object) -> tuple[dict[str, Any] | None, str]:
     """The CloudTrail record inside an item (record, EventBridge envelope, LookupEvents entry, or one of
     the envelopes of ``unwrap_kind``), or None and why there is none."""
     record, reason, _ = unwrap_kind(item)
     return record, reason
 
 
-def unwrap_kind(item, depth: int = 0) -> tuple[dict | None, str, str | None]:
+def unwrap_kind(item: object, depth: int = 0) -> tuple[dict[str, Any] | None, str, str | None]:
     """As ``unwrap``, with the shape of the envelope the record came in: None for a record as AWS writes
     it, an EventBridge envelope or a LookupEvents entry; else ``logstash``, ``elastic-hits``, ``splunk``,
     ``cloudwatch-logs`` (``sources.siem``) or ``ocsf`` (``sources.ocsf``)."""
@@ -50,13 +52,13 @@ def unwrap_kind(item, depth: int = 0) -> tuple[dict | None, str, str | None]:
     return None, _not_a_record(item), None
 
 
-def _as_record(item: dict) -> tuple[dict | None, str, None]:
+def _as_record(item: dict[str, Any]) -> tuple[dict[str, Any] | None, str, None]:
     if item.get("eventCategory") == "Insight" or item.get("eventType") == "AwsCloudTrailInsight":
         return None, "CloudTrail Insights record (not an API call)", None
     return item, "", None
 
 
-def _aws_envelope(item: dict) -> tuple[dict | None, str]:
+def _aws_envelope(item: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """The record in a LookupEvents entry (``CloudTrailEvent``) or an EventBridge event (``detail``)."""
     if "CloudTrailEvent" in item:
         inner = item["CloudTrailEvent"]
@@ -79,7 +81,7 @@ def _inside(what: str, reason: str) -> str:
     return f"{what} is {_NOT_A_RECORD} ({reason})"
 
 
-def _not_a_record(item: dict) -> str:
+def _not_a_record(item: dict[str, Any]) -> str:
     if not item:
         return "empty JSON object"
     if "logFiles" in item and "digestEndTime" in item:

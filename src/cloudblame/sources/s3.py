@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
@@ -64,10 +65,14 @@ class ObjectFilter:
 
     def days(self) -> list[str] | None:
         """Day folders (``YYYY/MM/DD``) to list, a day wider on each side; None means all."""
-        if self.since is None and self.until is None:
+        if self.since is not None:
+            first = self.since
+        elif self.until is not None:
+            first = self.until - timedelta(days=90)
+        else:
             return None
-        start = (self.since or self.until - timedelta(days=90)) - timedelta(days=1)
-        end = (self.until or datetime.utcnow()) + timedelta(days=1)
+        start = first - timedelta(days=1)
+        end = (self.until or datetime.now(UTC).replace(tzinfo=None)) + timedelta(days=1)
         if (end - start).days > 3660:
             return None
         return [(start + timedelta(days=n)).strftime("%Y/%m/%d") for n in range((end - start).days + 1)]
@@ -82,11 +87,11 @@ class ObjectFilter:
 class S3Lister:
     """Lists trail objects under a location, pruned by an ObjectFilter; problems collect in ``problems``."""
 
-    def __init__(self, client, location: S3Location, flt: ObjectFilter):
+    def __init__(self, client: Any, location: S3Location, flt: ObjectFilter) -> None:
         self.client, self.location, self.flt = client, location, flt
         self.problems: list[Problem] = []
 
-    def _list(self, prefix: str, delimiter: bool) -> tuple[list[str], list[dict]]:
+    def _list(self, prefix: str, delimiter: bool) -> tuple[list[str], list[dict[str, Any]]]:
         kwargs = {"Bucket": self.location.bucket, "Prefix": prefix}
         if delimiter:
             kwargs["Delimiter"] = "/"
@@ -171,7 +176,7 @@ def _explain(code: str, location: S3Location, exc: ClientError) -> str:
     return f"{location.url}: {hints.get(code, code)} ({exc.response['Error'].get('Message', code)})"
 
 
-def fetch(client, bucket: str, objects: Iterator[TrailObject], *, workers: int = 8,
+def fetch(client: Any, bucket: str, objects: Iterator[TrailObject], *, workers: int = 8,
           ahead: int = 32) -> Iterator[tuple[TrailObject, bytes | None, str | None]]:
     """Download objects with a thread pool, yielding (object, bytes, error) in the order listed, with at
     most ``ahead`` downloads in flight (memory stays bounded)."""
@@ -185,7 +190,7 @@ def fetch(client, bucket: str, objects: Iterator[TrailObject], *, workers: int =
             return None, f"download failed: {exc}"
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        pending: deque = deque()
+        pending: deque[tuple[TrailObject, Future[tuple[bytes | None, str | None]]]] = deque()
         for obj in objects:
             pending.append((obj, pool.submit(get, obj)))
             if len(pending) >= ahead:
@@ -197,7 +202,7 @@ def fetch(client, bucket: str, objects: Iterator[TrailObject], *, workers: int =
 
 
 def make_client(*, profile: str | None = None, region: str | None = None, endpoint_url: str | None = None,
-                session_factory: Callable | None = None):
+                session_factory: Callable[..., Any] | None = None) -> Any:
     """An S3 client from the standard credential chain (profile, environment, instance role)."""
     import boto3
     from botocore.config import Config

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 
@@ -37,7 +38,7 @@ _TIMESTAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]00:?00
 _EXPORT_LINE = re.compile(rb"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) ")
 
 
-def parse_json(value):
+def parse_json(value: object) -> object:
     """JSON text parsed (an object or list already decoded is returned as is); text that is not JSON is
     returned as text, for the caller to say so."""
     if isinstance(value, (bytes, str)) and value.lstrip()[:1] in ("{", "[", b"{", b"["):
@@ -48,7 +49,7 @@ def parse_json(value):
     return value
 
 
-def restore_time(stamp) -> str | None:
+def restore_time(stamp: object) -> str | None:
     """CloudTrail's ``eventTime`` from an ``@timestamp`` (``2023-07-10T11:54:42.000Z`` gives
     ``2023-07-10T11:54:42Z``; a fraction that is not zero, or another form, is kept as is)."""
     if not isinstance(stamp, str) or not stamp.strip():
@@ -60,7 +61,7 @@ def restore_time(stamp) -> str | None:
     return f"{m[1]}{fraction}Z"
 
 
-def from_logstash(doc: dict) -> dict:
+def from_logstash(doc: dict[str, Any]) -> dict[str, Any]:
     """A Logstash/Elastic event holding a CloudTrail record's fields at its top level, as the record:
     Logstash's and Beats' own keys dropped, ``eventTime`` restored from ``@timestamp`` when missing, and the
     ``cloudtrail`` codec's rewrites undone (``requestParameters.disableApiTermination`` ``{"value": x}``
@@ -78,7 +79,7 @@ def from_logstash(doc: dict) -> dict:
     return record
 
 
-def _original(doc: dict):
+def _original(doc: dict[str, Any]) -> object:
     """What a Logstash/Elastic event keeps of the line it was made from: ``message`` or ``event.original``."""
     if "message" in doc:
         return parse_json(doc["message"])
@@ -87,7 +88,7 @@ def _original(doc: dict):
     return None if original is None else parse_json(original)
 
 
-def logstash_record(doc: dict):
+def logstash_record(doc: dict[str, Any]) -> object:
     """The CloudTrail record of a Logstash/Elastic event: the original (``message``, ``event.original``)
     when it is one, with ``eventTime`` from ``@timestamp`` if it lacks it; else the fields at the top
     level (``from_logstash``); else what the event holds, for the caller to say why it is no record."""
@@ -101,12 +102,12 @@ def logstash_record(doc: dict):
     return original
 
 
-def _is_ecs_cloudtrail(doc: dict) -> bool:
+def _is_ecs_cloudtrail(doc: dict[str, Any]) -> bool:
     aws = doc.get("aws")
     return (isinstance(aws, dict) and "cloudtrail" in aws) or any(k.startswith("aws.cloudtrail.") for k in doc)
 
 
-def _logstash_envelope(item: dict) -> tuple:
+def _logstash_envelope(item: dict[str, Any]) -> tuple[Any, ...]:
     inner = logstash_record(item)
     if inner is None and _is_ecs_cloudtrail(item):
         return None, "logstash", ("an Elastic (ECS) CloudTrail document without its original record: "
@@ -117,7 +118,7 @@ def _logstash_envelope(item: dict) -> tuple:
     return inner, "logstash", "a Logstash event whose message"
 
 
-def open_envelope(item: dict) -> tuple | None:
+def open_envelope(item: dict[str, Any]) -> tuple[Any, ...] | None:
     """``(inner, kind, what)`` when ``item`` wraps one record: ``inner`` is what it holds (to unwrap in
     turn), ``kind`` the shape it names, ``what`` the start of the reason when ``inner`` is no record.
     ``inner`` None: there is nothing inside, and ``what`` is the whole reason. None: not an envelope."""
@@ -139,21 +140,21 @@ def open_envelope(item: dict) -> tuple | None:
     return None
 
 
-def _insights_row(row) -> dict | object:
+def _insights_row(row: object) -> dict[str, Any] | object:
     """A CloudWatch Logs Insights result row (``[{"field": "@message", "value": ...}, ...]``) as a dict."""
     if isinstance(row, list) and all(isinstance(c, dict) and "field" in c for c in row):
         return {c["field"]: c.get("value") for c in row}
     return row
 
 
-def _log_events(doc: dict) -> bool:
+def _log_events(doc: dict[str, Any]) -> bool:
     """``{"events": [...]}`` as ``aws logs filter-log-events`` or ``get-log-events`` print it."""
     events = doc["events"]
     return ("searchedLogStreams" in doc or "nextForwardToken" in doc
             or all(isinstance(e, dict) and "message" in e for e in events[:10]))
 
 
-def container(doc: dict) -> tuple[str, list, str, str] | None:
+def container(doc: dict[str, Any]) -> tuple[str, list[Any], str, str] | None:
     """``(shape, items, what, item_name)`` when ``doc`` holds many items (each unwrapped like a record);
     None when it is no such document."""
     hits = doc.get("hits")
@@ -171,7 +172,7 @@ def container(doc: dict) -> tuple[str, list, str, str] | None:
     return None
 
 
-def ignorable(doc: dict) -> str | None:
+def ignorable(doc: dict[str, Any]) -> str | None:
     """What ``doc`` is when it is skipped on purpose (counted, not a problem), else None."""
     if doc.get("messageType") == "CONTROL_MESSAGE":
         return "CloudWatch Logs CONTROL_MESSAGE (a subscription's health check)"
@@ -180,7 +181,7 @@ def ignorable(doc: dict) -> str | None:
     return None
 
 
-def concatenated(data: bytes) -> list[tuple[int, object]] | None:
+def concatenated(data: bytes) -> list[tuple[int, dict[str, Any]]] | None:
     """The JSON objects of ``data`` written one after another (Kinesis Firehose concatenates CloudWatch Logs
     payloads, each its own gzip member), with the line each starts on; None unless all of ``data`` is such
     objects, two or more, one of them a CloudWatch Logs payload (other run-together text is damage)."""

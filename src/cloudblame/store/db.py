@@ -13,20 +13,32 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Self
 
 import duckdb
 import pyarrow as pa
 
-from cloudblame.store.lake import DEFAULT_DB, ENV_DB, Lake, Snapshot, StoreError, default_db_path
-from cloudblame.store.tables import EVENTS, SNAPSHOTS, TABLES, console_join, session_tool
+from cloudblame.errors import StoreError
+from cloudblame.store.lake import DEFAULT_DB, ENV_DB, Lake, Snapshot, default_db_path
+from cloudblame.store.tables import (
+    EVENTS,
+    SNAPSHOTS,
+    TABLES,
+    console_join,
+    session_tool,
+)
 
-__all__ = ["Store", "StoreError", "DEFAULT_DB", "ENV_DB", "default_db_path"]
+__all__ = ["DEFAULT_DB", "ENV_DB", "Params", "Row", "Store", "StoreError", "default_db_path"]
+
+# A result row: column name -> value, as DuckDB returns it (untyped: the SQL decides what each holds).
+Row = dict[str, Any]
+# SQL parameters: positional (``?``) or named (``$name``).
+Params = Sequence[Any] | dict[str, Any]
 
 RESOLVED = f"""SELECT e.* REPLACE ({session_tool('e', 'cs')} AS tool), sa.human AS resolved_human, sa.kind AS resolved_kind,
        sa.confidence AS resolved_confidence, sa.chain AS resolved_chain
@@ -90,8 +102,8 @@ class Store:
         self.days = _by_day(event_files or [])  # the events' data files of each day (their partition)
 
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None, *, read_only: bool = False, wait: float = 30.0,
-             create: bool | None = None) -> "Store":
+    def open(cls, path: str | os.PathLike[str] | None = None, *, read_only: bool = False, wait: float = 30.0,
+             create: bool | None = None) -> Store:
         """The newest published snapshot of the store at ``path``; a new empty store is created where there
         is none unless ``read_only`` (or ``create=False``). Every reader is read-only and never waits
         (``wait`` is accepted for older callers)."""
@@ -99,7 +111,7 @@ class Store:
         return cls.at(lake, lake.latest_snapshot())
 
     @classmethod
-    def at(cls, lake: Lake, snapshot: Snapshot | None, *, files: dict[str, list[str]] | None = None) -> "Store":
+    def at(cls, lake: Lake, snapshot: Snapshot | None, *, files: dict[str, list[str]] | None = None) -> Store:
         """A reader of ``snapshot`` (``files``: the data files of each table, when the caller has them)."""
         conn = new_connection()
         if files is None:  # no snapshot yet (a store whose creation was cut short): every table empty
@@ -126,7 +138,9 @@ class Store:
         if not self.days:
             return None
         newest = max(self.days)
-        return self.scalar(f"SELECT max(event_time) FROM {self.events_from(days=[newest], resolved=False)}")
+        newest_time: datetime | None = self.scalar(
+            f"SELECT max(event_time) FROM {self.events_from(days=[newest], resolved=False)}")
+        return newest_time
 
     def events_from(self, low: datetime | None = None, high: datetime | None = None, *,
                     days: Iterable[date] | None = None, resolved: bool = True) -> str:
@@ -156,21 +170,21 @@ class Store:
         self.conn.execute("SET allowed_directories = [?]", [str(self.lake.root.resolve())])
         self.conn.execute("SET enable_external_access = false")
 
-    def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[dict]:
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows as dicts. SQL text is the library's own; every value goes in ``params``."""
         cur = self.conn.execute(sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
-    def arrow(self, sql: str, params: Sequence[Any] | dict = ()) -> pa.Table:
+    def arrow(self, sql: str, params: Params = ()) -> pa.Table:
         """The result as an Arrow table (columnar: compact for many rows)."""
         return self.conn.sql(sql, params=params or None).to_arrow_table()
 
-    def scalar(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+    def scalar(self, sql: str, params: Params = ()) -> Any:
         rows = self.conn.execute(sql, params).fetchall()  # all of it: DuckDB refuses new work on an unfinished result
         return rows[0][0] if rows else None
 
-    def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> None:
+    def execute(self, sql: str, params: Params = ()) -> None:
         self.conn.execute(sql, params)
 
     @contextmanager
@@ -184,7 +198,7 @@ class Store:
             self.conn.unregister(name)
 
     @contextmanager
-    def temp_table(self, select: str, params: Sequence[Any] | dict = ()) -> Iterator[str]:
+    def temp_table(self, select: str, params: Params = ()) -> Iterator[str]:
         """The result of ``select`` as a temporary table of this connection under the name yielded,
         dropped after the block: for a result several queries read."""
         name = _unique_name("temp")
@@ -194,13 +208,13 @@ class Store:
         finally:
             self.conn.execute(f"DROP TABLE IF EXISTS {name}")
 
-    def reader(self) -> "Store":
+    def reader(self) -> Store:
         """Another connection to the same snapshot (a DuckDB cursor), for another thread."""
         reader = Store(self.conn.cursor(), self.lake, self.snapshot)
         reader.days = self.days
         return reader
 
-    def concurrently(self, *calls: Callable[["Store"], Any]) -> list[Any]:
+    def concurrently(self, *calls: Callable[[Store], Any]) -> list[Any]:
         """Each of ``calls`` run with its own reader on a thread of its own, at once; their results in
         order. For independent point lookups (a blame's three took ~20 ms one after another)."""
         readers = [self.reader() for _ in calls]
@@ -214,10 +228,10 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

@@ -10,7 +10,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -19,6 +21,8 @@ from cloudblame.store.tables import Table
 ROW_GROUP_ROWS = 16_384  # rows per Parquet row group: a point lookup reads one or two
 COMPRESSION_LEVEL = 1  # zstd; the raw records compress to ~0.6x their gzip input at level 1
 _STATS_TEXT = 32  # longer texts get no Delta statistics (a cut max would be below the real one)
+# Delta's per-file statistics: numRecords, minValues, maxValues, nullCount (column -> value).
+FileStats = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,8 @@ class FileAction:
 
     @property
     def rows(self) -> int:
-        return json.loads(self.stats).get("numRecords", 0)
+        rows: int = json.loads(self.stats).get("numRecords", 0)
+        return rows
 
 
 def data_file_name(writer_id: str, sequence: int) -> str:
@@ -49,7 +54,7 @@ def _place(root: Path, table: Table, writer_id: str, sequence: int, partition: d
     return relative, target
 
 
-def _action(relative: str, target: Path, partition: dict[str, str] | None, stats: dict,
+def _action(relative: str, target: Path, partition: dict[str, str] | None, stats: FileStats,
             data_change: bool = True) -> FileAction:
     return FileAction(relative, target.stat().st_size, dict(partition or {}), int(time.time() * 1000), data_change,
                       json.dumps(stats))
@@ -73,7 +78,8 @@ def write_data_file(root: Path, table: Table, rows: pa.Table, *, writer_id: str,
     return _action(relative, target, partition, stats)
 
 
-def copy_data_file(conn, root: Path, table: Table, select: str, params=None, *, writer_id: str, sequence: int,
+def copy_data_file(conn: duckdb.DuckDBPyConnection, root: Path, table: Table, select: str,
+                   params: dict[str, Any] | None = None, *, writer_id: str, sequence: int,
                    partition: dict[str, str] | None = None, order: str | None = None,
                    data_change: bool = True) -> FileAction | None:
     """Write the rows of ``select`` (the library's DuckDB SQL on ``conn``, with ``params``) as one data file
@@ -96,12 +102,14 @@ def _stats_columns(schema: pa.Schema) -> list[str]:
     return [f.name for f in schema if f.name != "raw" and not pa.types.is_nested(f.type)]
 
 
-def footer_stats(path: Path) -> dict:
+def footer_stats(path: Path) -> FileStats:
     """Delta's per-file statistics (record count, and min, max and null count of each flat column, texts
     up to 32 characters) read from a data file's footer: external engines and our own readers skip files
     by them."""
     meta = pq.read_metadata(path)
-    mins, maxs, nulls = {}, {}, {}
+    mins: dict[str, Any] = {}
+    maxs: dict[str, Any] = {}
+    nulls: dict[str, int] = {}
     for g in range(meta.num_row_groups):
         group = meta.row_group(g)
         for c in range(group.num_columns):
@@ -120,7 +128,8 @@ def footer_stats(path: Path) -> dict:
             "maxValues": {k: stat_value(v) for k, v in maxs.items()}, "nullCount": nulls}
 
 
-def stat_value(value):
+def stat_value(value: Any) -> Any:
+    """A statistic as Delta's JSON writes it (times as ISO text with milliseconds)."""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     if isinstance(value, date):

@@ -16,13 +16,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import time
 import uuid
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -73,7 +73,7 @@ class Lake:
         self.root = root
 
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None, *, create: bool = False) -> "Lake":
+    def open(cls, path: str | os.PathLike[str] | None = None, *, create: bool = False) -> Lake:
         root = Path(path or default_db_path())
         if root.is_file():
             if _is_old_store(root):
@@ -131,14 +131,15 @@ class Lake:
         min.*, max.*...)."""
         return pa.table(self.table(name, version).get_add_actions(flatten=True))
 
-    def _newest_row(self) -> dict | None:
+    def _newest_row(self) -> dict[str, Any] | None:
         actions = self.add_actions(SNAPSHOTS.name)
         if actions.num_rows == 0:
             return None
         newest = pc.index(actions.column("max.snapshot"), pc.max(actions.column("max.snapshot")))
         path = actions.column("path")[newest.as_py()].as_py()
         rows = pq.read_table(str(self.path_of(SNAPSHOTS.name) / path)).to_pylist()
-        return max(rows, key=lambda r: r["snapshot"])
+        newest_row: dict[str, Any] = max(rows, key=lambda r: r["snapshot"])
+        return newest_row
 
     def latest_snapshot(self) -> Snapshot | None:
         row = self._newest_row()
@@ -151,7 +152,7 @@ class Lake:
         """Commit a snapshot row naming ``versions``: from now on readers see the tables at them."""
         previous = self.latest_snapshot()
         number = previous.snapshot + 1 if previous else 0
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         row = pa.table({"snapshot": [number], "published_at": pa.array([now], pa.timestamp("us")),
                         "schema_version": [SCHEMA_VERSION], "versions": [json.dumps(versions, sort_keys=True)],
                         "events": [events], "reason": [reason]}, schema=SNAPSHOTS.schema)
@@ -170,11 +171,11 @@ class Lake:
 
     # --- locks
 
-    def publish_lock(self, wait: float | None = None):
+    def publish_lock(self, wait: float | None = None) -> AbstractContextManager[None]:
         """Hold the store's publish lock (one publisher at a time); waits for it, up to ``wait`` seconds."""
         return self._held(".publish.lock", wait, f"store {self.root} is being published by another process")
 
-    def events_lock(self, wait: float | None = None):
+    def events_lock(self, wait: float | None = None) -> AbstractContextManager[None]:
         """Hold the lock under which events are committed: appends are short; a publish holds it while it
         fixes which events it publishes (so no append lands between its reading and its dedupe commit)."""
         return self._held(".events.lock", wait, f"events of store {self.root} are being committed by another process")
@@ -199,7 +200,7 @@ class Lake:
         this process and by every worker that writes under it (``hold_writer``)."""
         folder = self.root / ".writers"
         folder.mkdir(parents=True, exist_ok=True)
-        writer_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
+        writer_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
         path = folder / f"{writer_id}.lock"
         with hold_writer(self.root, writer_id):
             try:
@@ -225,14 +226,15 @@ class Lake:
         (self.root / ".writers" / f"{writer_id}.lock").unlink(missing_ok=True)
 
 
-def commit(lake: Lake, table: Table, actions: list[FileAction | RemoveAction], *,
-           metadata: dict | None = None) -> int:
+def commit(lake: Lake, table: Table, actions: Sequence[FileAction | RemoveAction], *,
+           metadata: dict[str, str] | None = None) -> int:
     """Commit ``actions`` (data files to add, and removals) to ``table`` in one Delta transaction; returns
     the table's version after it."""
     delta = lake.table(table.name)
-    actions = [AddAction(a.path, a.size, a.partition_values, a.modification_time, a.data_change, a.stats)
-               if isinstance(a, FileAction) else a for a in actions]
-    delta.create_write_transaction(actions, mode="append", schema=table.delta_schema,
+    delta_actions: list[AddAction | RemoveAction] = [
+        AddAction(a.path, a.size, a.partition_values, a.modification_time, a.data_change, a.stats)
+        if isinstance(a, FileAction) else a for a in actions]
+    delta.create_write_transaction(delta_actions, mode="append", schema=table.delta_schema,
                                    partition_by=list(table.partition_by) or None,
                                    commit_properties=CommitProperties(custom_metadata=metadata, max_commit_retries=50))
     delta.update_incremental()

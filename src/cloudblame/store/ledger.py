@@ -6,15 +6,15 @@ read of it is kept, and the next ingest of its path reads it again (``pending`` 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
 
 from cloudblame.sources.files import FileReport
-from cloudblame.store.db import define_views, new_connection
+from cloudblame.store.db import Row, define_views, new_connection
 from cloudblame.store.files import write_data_file
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import OBJECTS
@@ -32,7 +32,7 @@ ORDER BY path"""
 
 
 def entries(reports: list[FileReport]) -> pa.Table:
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     return pa.table({
         "path": [r.path for r in reports], "size": pa.array([r.size for r in reports], pa.int64()),
         "mtime_ns": pa.array([r.mtime_ns for r in reports], pa.int64()), "etag": [r.etag for r in reports],
@@ -61,7 +61,7 @@ def ledger(lake: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
         conn.close()
 
 
-def pending(lake: Lake) -> list[dict]:
+def pending(lake: Lake) -> list[Row]:
     """The files and objects whose last read failed (path, size, records read of it, reason, failed_at)."""
     if not lake.table(OBJECTS.name).file_uris():
         return []

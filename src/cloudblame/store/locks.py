@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import IO
 
 
 class LockBusy(Exception):
@@ -27,7 +28,7 @@ def hold_writer(root: Path, writer_id: str) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def lock(fh, wait: float | None, busy: str) -> None:
+def lock(fh: IO[str], wait: float | None, busy: str) -> None:
     """An exclusive lock on open file ``fh``, waited for (up to ``wait`` seconds: else LockBusy(``busy``))."""
     if wait is None:
         fcntl.flock(fh, fcntl.LOCK_EX)

@@ -53,7 +53,7 @@ ended before ``since``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +109,8 @@ def verify_s3(s3_client: Any, bucket: str, prefix: str, cloudtrail_client_factor
     (a boto3 CloudTrail client); it is called once per region whose digests are checked.
     """
     scope = Scope.of(account, region, since, until)
-    now = datetime.now(timezone.utc)
-    start = scope.since or datetime(2014, 1, 1, tzinfo=timezone.utc)  # before digests existed
+    now = datetime.now(UTC)
+    start = scope.since or datetime(2014, 1, 1, tzinfo=UTC)  # before digests existed
     end = min(scope.until or now, now)
     keys = CloudTrailKeys(cloudtrail_client_factory, start - timedelta(days=1), end)
     return Verifier(S3Bucket(s3_client, bucket, prefix), keys, scope).run()

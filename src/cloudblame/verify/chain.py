@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cloudblame.sources.files import inflate
@@ -41,14 +41,15 @@ class Link:
     is_link: bool = False  # reached from a newer digest (not a head)
 
 
-def _text(doc: dict, name: str) -> str | None:
-    return doc.get(name) if isinstance(doc.get(name), str) else None
+def _text(doc: dict[str, Any], name: str) -> str | None:
+    value = doc.get(name)
+    return value if isinstance(value, str) else None
 
 
 def walk_chain(v: Verifier, digests: list[ObjectInfo]) -> None:
     """Follow one chain from its newest digest in range; digests the walk did not reach start new
     segments, each reported as a gap."""
-    far_past = datetime.min.replace(tzinfo=timezone.utc)
+    far_past = datetime.min.replace(tzinfo=UTC)
     pending = sorted((d for d in digests if v.scope.in_range(d.stamp)),
                      key=lambda d: (d.stamp or far_past, d.obj), reverse=True)
     visited: set[str] = set()
@@ -152,7 +153,8 @@ def check_digest(v: Verifier, link: Link, raw: bytes, doc: dict[str, Any]) -> st
     return None
 
 
-def _signature_check(v: Verifier, link: Link, doc: dict, digest_hash: str, problems: list[str]) -> tuple | None:
+def _signature_check(v: Verifier, link: Link, doc: dict[str, Any], digest_hash: str,
+                     problems: list[str]) -> tuple[str, str] | None:
     """Check the signature, adding to ``problems`` when it fails; (kind, why) when it cannot be checked."""
     fp = doc["digestPublicKeyFingerprint"]
     if link.signature is None:
@@ -169,7 +171,7 @@ def _signature_check(v: Verifier, link: Link, doc: dict, digest_hash: str, probl
     return None
 
 
-def _record_span(v: Verifier, info: ObjectInfo, doc: dict) -> None:
+def _record_span(v: Verifier, info: ObjectInfo, doc: dict[str, Any]) -> None:
     start, end = utc_time(doc.get("digestStartTime")), utc_time(doc.get("digestEndTime"))
     if start and end and info.group:
         v.spans.setdefault(info.group, []).append((start, end))

@@ -23,7 +23,7 @@ def _b64_or_bytes(value: Any) -> bytes:
     return base64.b64decode(str(value))
 
 
-def _keys_of(doc: dict) -> dict[str, bytes]:
+def _keys_of(doc: dict[str, Any]) -> dict[str, bytes]:
     if "PublicKeyList" in doc:
         return {str(e["Fingerprint"]).lower(): _b64_or_bytes(e["Value"]) for e in doc["PublicKeyList"] or []}
     return {str(fp).lower(): _b64_or_bytes(value) for fp, value in doc.items()}
@@ -75,7 +75,7 @@ class StaticKeys(KeyProvider):
     def __init__(self, keys: dict[str, bytes]):
         self.keys = {str(k).lower(): _b64_or_bytes(v) for k, v in (keys or {}).items()}
 
-    def lookup(self, fingerprint, regions):
+    def lookup(self, fingerprint: str, regions: Iterable[str | None]) -> tuple[bytes | None, str]:
         key = self.keys.get(fingerprint.lower())
         return key, ("" if key else f"no public key with fingerprint {fingerprint} among {len(self.keys)} given")
 
@@ -115,7 +115,7 @@ class CloudTrailKeys(KeyProvider):
                     self._cache[region] = ({}, f"ListPublicKeys in {region} failed: {exc}")
         return self._cache[region]
 
-    def lookup(self, fingerprint, regions):
+    def lookup(self, fingerprint: str, regions: Iterable[str | None]) -> tuple[bytes | None, str]:
         tried = list(dict.fromkeys(r for r in regions if r))
         errors = []
         for region in tried:

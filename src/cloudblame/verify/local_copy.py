@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from cloudblame.sources.files import discover
 from cloudblame.verify.objects import Missing, ObjectSource, SourceUnreadable, awslogs_suffix
@@ -61,21 +62,21 @@ class LocalCopy(ObjectSource):
     def _path(self, obj: str) -> Path:
         return self.root / obj[len(self._base):]
 
-    def resolve(self, bucket, key):
+    def resolve(self, bucket: str | None, key: str) -> tuple[str | None, str] | None:
         suffix = awslogs_suffix(str(key))
         if suffix is None:
             return None
         rel = self._by_suffix.get(suffix) or self._by_suffix.get(_without_gz(suffix) or "")
         return (None, rel) if rel is not None else None
 
-    def read(self, bucket, obj):
+    def read(self, bucket: str | None, obj: str) -> bytes:
         path = self._path(obj)
         try:
             return path.read_bytes()
         except FileNotFoundError as exc:
             raise Missing(str(path)) from exc
 
-    def signature(self, bucket, obj):
+    def signature(self, bucket: str | None, obj: str) -> str | None:
         suffix = awslogs_suffix(obj)
         candidates = (obj, obj[len(self._base):], self._path(obj).as_posix(), f"suffix:{suffix}")
         for cand in candidates:
@@ -88,7 +89,7 @@ class LocalCopy(ObjectSource):
             return None
         return text or None
 
-    def location_error(self, bucket, obj, d_bucket, d_key):
+    def location_error(self, bucket: str | None, obj: str, d_bucket: Any, d_key: Any) -> str | None:
         want = awslogs_suffix(d_key) if isinstance(d_key, str) else None
         have = awslogs_suffix(obj)
         if want is None or _without_gz(want) != _without_gz(have):

@@ -30,7 +30,7 @@ def check_listed_logs(v: Verifier, doc: dict[str, Any], digest: ObjectInfo, untr
         _check_listed_log(v, entry, digest, untrusted)
 
 
-def _check_listed_log(v: Verifier, entry: dict, digest: ObjectInfo, untrusted: str | None) -> None:
+def _check_listed_log(v: Verifier, entry: dict[str, Any], digest: ObjectInfo, untrusted: str | None) -> None:
     key = entry["s3Object"]
     info = parse_object(key) or digest
     note = "" if untrusted is None else f" (listed in a digest that did not verify: {untrusted})"

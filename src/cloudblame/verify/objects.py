@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cloudblame.sources.s3key import parse_trail_key
@@ -27,7 +27,7 @@ def as_utc(dt: datetime | None) -> datetime | None:
     """An aware UTC datetime (naive ones are UTC)."""
     if dt is None:
         return None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def utc_time(value: Any) -> datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -118,7 +119,7 @@ class VerifyReport:
         }
 
 
-def _why(objects, outcome: str) -> str:
+def _why(objects: Iterable[Finding], outcome: str) -> str:
     """`` (log-no-digest 3, no-public-key 1)``: the kinds behind an outcome other than verified."""
     if outcome == VERIFIED:
         return ""

@@ -19,6 +19,8 @@ def _is_not_found(exc: Exception) -> bool:
 
 
 class S3Bucket(ObjectSource):
+    bucket: str
+
     def __init__(self, client: Any, bucket: str, prefix: str):
         self.client = client
         self.bucket = bucket
@@ -35,10 +37,10 @@ class S3Bucket(ObjectSource):
             raise SourceUnreadable(f"cannot list {self.label}: {exc}") from exc
         return sorted(k for k in keys if k.lower().endswith(DATA_SUFFIXES))
 
-    def resolve(self, bucket, key):
+    def resolve(self, bucket: str | None, key: str) -> tuple[str | None, str] | None:
         return (bucket or self.bucket, str(key))
 
-    def read(self, bucket, obj):
+    def read(self, bucket: str | None, obj: str) -> bytes:
         b = bucket or self.bucket
         try:
             resp = self.client.get_object(Bucket=b, Key=obj)
@@ -47,9 +49,10 @@ class S3Bucket(ObjectSource):
                 raise Missing(f"s3://{b}/{obj}") from exc
             raise
         self._meta[(b, obj)] = {str(k).lower(): v for k, v in (resp.get("Metadata") or {}).items()}
-        return resp["Body"].read()
+        body: bytes = resp["Body"].read()
+        return body
 
-    def signature(self, bucket, obj):
+    def signature(self, bucket: str | None, obj: str) -> str | None:
         b = bucket or self.bucket
         meta = self._meta.get((b, obj))
         if meta is None:
@@ -61,12 +64,12 @@ class S3Bucket(ObjectSource):
         sig = meta.get("signature")
         return sig.strip() if isinstance(sig, str) and sig.strip() else None
 
-    def location_error(self, bucket, obj, d_bucket, d_key):
+    def location_error(self, bucket: str | None, obj: str, d_bucket: Any, d_key: Any) -> str | None:
         b = bucket or self.bucket
         if (d_bucket, d_key) != (b, obj):
             return f"digest names s3://{d_bucket}/{d_key} but is stored at s3://{b}/{obj}"
         return None
 
-    def subject(self, bucket, obj):
+    def subject(self, bucket: str | None, obj: str) -> str:
         b = bucket or self.bucket
         return obj if b == self.bucket else f"s3://{b}/{obj}"

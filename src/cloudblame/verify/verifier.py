@@ -3,6 +3,7 @@ the log files no digest listed. The walk is in ``chain``, the log file checks in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +13,9 @@ from cloudblame.verify.keys import KeyProvider
 from cloudblame.verify.log_files import check_unlisted_logs
 from cloudblame.verify.objects import ObjectInfo, ObjectSource, as_utc, parse_object
 from cloudblame.verify.report import Finding, VerifyReport
+
+# A digest chain: (folder up to the region, trail, home region) (ObjectInfo.chain).
+Chain = tuple[str, str | None, str | None]
 
 
 def _as_set(value: Any) -> frozenset[str]:
@@ -32,7 +36,8 @@ class Scope:
     until: datetime | None = None
 
     @classmethod
-    def of(cls, account=None, region=None, since=None, until=None) -> "Scope":
+    def of(cls, account: str | Iterable[str] | None = None, region: str | Iterable[str] | None = None,
+           since: datetime | None = None, until: datetime | None = None) -> Scope:
         """From the entry points' arguments: one value or several; naive datetimes are UTC."""
         return cls(_as_set(account), _as_set(region), as_utc(since), as_utc(until))
 
@@ -67,9 +72,9 @@ class Verifier:
         check_unlisted_logs(self, logs)
         return self.report
 
-    def _asked_about(self) -> tuple[dict[tuple, list[ObjectInfo]], list[ObjectInfo]]:
+    def _asked_about(self) -> tuple[dict[Chain, list[ObjectInfo]], list[ObjectInfo]]:
         """The selected digests by chain (folder, trail, home region) and the selected log files."""
-        chains: dict[tuple, list[ObjectInfo]] = {}
+        chains: dict[Chain, list[ObjectInfo]] = {}
         logs: list[ObjectInfo] = []
         for obj in self.src.list_objects():
             info = parse_object(obj)
@@ -91,7 +96,7 @@ class Verifier:
                      "not under AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/, where CloudTrail "
                      "delivered it: its chain cannot be followed", info)
 
-    def _narrow_keys(self, chains: dict[tuple, list[ObjectInfo]]) -> None:
+    def _narrow_keys(self, chains: dict[Chain, list[ObjectInfo]]) -> None:
         stamps = [d.stamp for ds in chains.values() for d in ds if d.stamp and self.scope.in_range(d.stamp)]
         if stamps and hasattr(self.keys, "narrow"):
             self.keys.narrow(min(stamps) - timedelta(hours=2), max(stamps) + timedelta(hours=1))

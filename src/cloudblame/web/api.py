@@ -5,26 +5,41 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from cloudblame.export import chunks
 from cloudblame.queries import BadInput
+from cloudblame.queries.anchor import time_anchor
 from cloudblame.queries.blame import blame
-from cloudblame.queries.events import MAX_LIMIT, count_events, event_page, get_event, iter_events
-from cloudblame.queries.inventory import forgotten
+from cloudblame.queries.events import (
+    MAX_LIMIT,
+    count_events,
+    event_page,
+    get_event,
+    iter_events,
+)
+from cloudblame.queries.inventory import forgotten, inventory
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people, person
 from cloudblame.store import Store
 from cloudblame.timeutil import parse_when
 from cloudblame.web.common import json_response, request_store
-from cloudblame.web.forms import EXPORT_DEFAULT, EventQuery, columns, to_filter
+from cloudblame.web.forms import (
+    EXPORT_DEFAULT,
+    EventQuery,
+    InventoryQuery,
+    columns,
+    inventory_args,
+    inventory_columns,
+    to_filter,
+)
 
 router = APIRouter(prefix="/api", tags=["api"])
 StoreDep = Annotated[Store, Depends(request_store)]
-ERRORS = {400: {"description": "Bad parameter (the reason in `error`)"},
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"description": "Bad parameter (the reason in `error`)"},
           404: {"description": "Nothing in the store matches"},
           503: {"description": "Store unavailable (none yet, or written by a newer cloudblame)"}}
 
@@ -39,7 +54,7 @@ def api_overview(store: StoreDep) -> Response:
 def api_events(store: StoreDep, q: Annotated[EventQuery, Query()]) -> Response:
     """`events` (the CLI's `events --format json` items), `next`/`prev` cursors (pass as `after`/
     `before`), and `count` (capped at 10,000: `exact` false beyond)."""
-    f = to_filter(q)
+    f = to_filter(q, now=time_anchor(store).now)
     columns(q)  # the page's URL works here too: a bad column is the same 400
     return json_response({**event_page(store, f), "count": count_events(store, f), "filters": f.active()})
 
@@ -54,9 +69,14 @@ def export_events(request: Request, q: EventQuery, fmt: str, rows: int) -> Strea
         raise BadInput("format must be csv or json")
     if rows < 0:
         raise BadInput("rows must be 0 (all) or more")
-    f = to_filter(q.model_copy(update={"limit": min(rows, MAX_LIMIT) or 1}), max_limit=MAX_LIMIT, paged=False)
-    f = replace(f, limit=rows)
     store = request.app.state.snapshots.reader()  # the stream's own: it outlives this call
+    try:
+        f = to_filter(q.model_copy(update={"limit": min(rows, MAX_LIMIT) or 1}), max_limit=MAX_LIMIT, paged=False,
+                      now=time_anchor(store).now)
+    except BaseException:
+        store.close()
+        raise
+    f = replace(f, limit=rows)
 
     def body() -> Iterator[str]:
         try:
@@ -103,7 +123,7 @@ def api_person(store: StoreDep, who: str) -> Response:
     return json_response(person(store, who))
 
 
-def forgotten_with_owners(store: Store, idle: str, as_of: str | None) -> dict:
+def forgotten_with_owners(store: Store, idle: str, as_of: str | None) -> dict[str, Any]:
     """``forgotten`` plus ``by_owner``: its resources' count and monthly cost per owner."""
     result = forgotten(store, idle=idle, as_of=parse_when(as_of) if as_of else None, by="owner")
     return {**result, "by_owner": result.pop("groups")}
@@ -115,3 +135,28 @@ def api_forgotten(store: StoreDep,
                   as_of: Annotated[str | None, Query(description="Judge as of this time [newest event]")] = None,
                   ) -> Response:
     return json_response(forgotten_with_owners(store, idle, as_of))
+
+
+@router.get("/inventory", summary="Resources (alive by default) with owner, size and monthly cost, filtered and sorted",
+            responses=ERRORS)
+def api_inventory(store: StoreDep, q: Annotated[InventoryQuery, Query()]) -> Response:
+    """The CLI's `inventory --format json` (`resources`, `count`, `total_usd_per_month`, `unpriced`: the
+    total of every match, not of one page), and the `offset` of this page."""
+    inventory_columns(q)  # the page's URL works here too: a bad column is the same 400
+    return json_response({**inventory(store, **inventory_args(q, time_anchor(store).now)), "offset": q.offset})
+
+
+@router.get("/inventory/download", summary="Download the resources matching the filters as CSV or JSON",
+            responses=ERRORS)
+def api_inventory_download(store: StoreDep, q: Annotated[InventoryQuery, Query()],
+                           fmt: Annotated[str, Query(alias="format", description="csv or json")] = "csv",
+                           rows: Annotated[int, Query(description="At most this many (0: all)")] = EXPORT_DEFAULT,
+                           ) -> Response:
+    """Every match (not one page) in the sort asked for, as `inventory --limit N --format csv` writes them,
+    or as a JSON array of its `resources`."""
+    if fmt not in MEDIA or rows < 0:
+        raise BadInput("format must be csv or json, and rows 0 (all) or more")
+    args: dict[str, Any] = {**inventory_args(q, time_anchor(store).now, paged=False), "limit": rows or None}
+    body = "".join(chunks(inventory(store, **args)["resources"], fmt))
+    disposition = {"Content-Disposition": f'attachment; filename="cloudblame-inventory.{fmt}"'}
+    return Response(body, media_type=MEDIA[fmt], headers=disposition)

@@ -4,9 +4,10 @@ CLI's `--format json`, and HTML rendering (Jinja2 with autoescape on, strict und
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import orjson
@@ -20,6 +21,8 @@ from pygments.lexers import JsonLexer
 
 from cloudblame.money import usd, usd_total
 from cloudblame.store import Store
+from cloudblame.web.assets import static_url
+from cloudblame.web.forms import inventory_href
 
 
 class Snapshots:
@@ -50,7 +53,7 @@ def request_store(request: Request) -> Iterator[Store]:
         store.close()
 
 
-def _json_default(value: Any):
+def _json_default(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -64,7 +67,7 @@ def dump_json(data: Any, *, indent: bool = False) -> bytes:
     return orjson.dumps(data, option=option, default=_json_default)
 
 
-def json_response(data: Any, status_code: int = 200, headers: dict | None = None) -> Response:
+def json_response(data: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(dump_json(data), status_code=status_code, media_type="application/json", headers=headers)
 
 
@@ -95,17 +98,32 @@ def short_source(value: str | None) -> str:
     return (value or "").removesuffix(".amazonaws.com")
 
 
+def age(time: str | None, anchor: str | None) -> str:
+    """How long before ``anchor`` (the newest stored event) ``time`` was, both ISO: "3 days", "5 hours"."""
+    if not time or not anchor:
+        return ""
+    seconds = (datetime.fromisoformat(anchor) - datetime.fromisoformat(time)).total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n:,} {unit}{'' if n == 1 else 's'}"
+    return "under a minute"
+
+
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("cloudblame.web", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(path=path_part, usd=usd, usd_total=usd_total, short_source=short_source, query=urlencode)
+    env.filters.update(path=path_part, usd=usd, usd_total=usd_total, short_source=short_source, query=urlencode,
+                       age=age)
+    env.globals["static_url"] = static_url
+    env.globals["inventory_url"] = inventory_href
     return env
 
 
 TEMPLATES = _environment()
 
 
-def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` with ``context`` (every value escaped unless a view made it Markup itself)."""
     html = TEMPLATES.get_template(template).render(request=request, path=request.url.path, **context)
     return HTMLResponse(html, status_code=status_code)

@@ -9,6 +9,7 @@ fault: 500, its traceback in the server's log."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,7 +33,7 @@ def _validation_reason(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def classify(exc: Exception) -> tuple[int, str, dict]:
+def classify(exc: Exception) -> tuple[int, str, dict[str, Any]]:
     """(status, message, extra JSON fields) for an exception."""
     if isinstance(exc, Ambiguous):
         return 300, str(exc), {"candidates": exc.candidates}
@@ -63,6 +64,8 @@ def error_response(request: Request, exc: Exception) -> Response:
         headers = {**(headers or {}), **exc.headers}
     if is_api(request):
         return json_response({"error": message, "status": status, **extra}, status, headers=headers)
+    if isinstance(exc, Ambiguous):
+        return chooser(request, exc)
     response = page(request, "error.html", status_code=status, status=status, title=TITLES.get(status, "Error"),
                     message=message, candidates=extra.get("candidates", []))
     if headers:
@@ -79,3 +82,17 @@ def install_error_handlers(app: FastAPI) -> None:
     the security middleware, so they carry the same headers)."""
     for cls in (UserError, StoreError, RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(cls, _handler)
+
+
+def chooser(request: Request, exc: Ambiguous) -> Response:
+    """The page for a name several resources share (or an event id prefix several events have): a list
+    of them, each a link to its own page (the library's message speaks of CLI flags; this one does not)."""
+    asked = request.path_params.get("resource") or request.path_params.get("event_id") or ""
+    events = bool(exc.candidates) and "time" in exc.candidates[0]
+    shown = len(exc.candidates)
+    if events:
+        message = f"Several events have an id that starts with “{asked}”: choose one (or give more characters)."
+    else:
+        message = f"{shown} resources are called “{asked}”: choose one."
+    return page(request, "chooser.html", status_code=300, message=message, asked=asked, events=events,
+                candidates=exc.candidates)

@@ -2,75 +2,112 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from cloudblame.queries.anchor import time_anchor
 from cloudblame.queries.blame import blame
+from cloudblame.queries.contracts import EventCount, EventsPage
 from cloudblame.queries.events import (
-    SORT_LABELS, count_events, event_page, filter_choices, get_event, stored_span,
+    SORT_LABELS,
+    count_events,
+    event_page,
+    filter_choices,
+    get_event,
+    stored_span,
 )
+from cloudblame.queries.inventory import GROUP_KEYS, SORTS, inventory
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people, person
 from cloudblame.store import Store
+from cloudblame.timeutil import iso_z
 from cloudblame.web import charts
 from cloudblame.web.api import forgotten_with_owners
-from cloudblame.web.common import highlight_json, json_for_script, page, path_part, request_store
+from cloudblame.web.common import highlight_json, page, path_part, request_store
 from cloudblame.web.forms import (
-    COLUMNS, DEFAULT_COLUMNS, RANGE_LABELS, EventQuery, columns, state_params, state_url, time_bounds, to_filter,
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    INVENTORY_COLUMNS,
+    INVENTORY_DEFAULT_COLUMNS,
+    RANGE_LABELS,
+    RANGES,
+    STATUS_LABELS,
+    EventQuery,
+    InventoryQuery,
+    columns,
+    inventory_args,
+    inventory_columns,
+    page_position,
+    state_params,
+    state_url,
+    time_bounds,
+    to_filter,
 )
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(request_store)]
 
 
-def _chart(figure_json: str | None):
-    return json_for_script(figure_json) if figure_json else None
-
-
 @router.get("/", response_class=HTMLResponse)
-def overview_page(request: Request, store: StoreDep):
+def overview_page(request: Request, store: StoreDep) -> HTMLResponse:
     data = overview(store)
     figures = {
-        "tools": _chart(charts.stacked_per_day(data["events_per_day_by_tool"], "Events per day by tool")),
-        "people": _chart(charts.stacked_per_day(data["events_per_day_by_person"],
-                                                "Events per day by person (AWS services acting alone left out)")),
-        "creations": _chart(charts.stacked_per_day(data["creations_per_day"], "Resources created per day by tool",
-                                                   value="resources")),
-        "cost": _chart(charts.cost_by_owner(data["cost_by_owner"])),
+        "tools": charts.stacked_per_day(data["events_per_day_by_tool"], "Events per day by tool", link="tool"),
+        "people": charts.stacked_per_day(data["events_per_day_by_person"],
+                                         "Events per day by person (AWS services acting alone left out)",
+                                         link="username"),
+        "creations": charts.stacked_per_day(data["creations_per_day"], "Resources created per day by tool",
+                                            value="resources"),
+        "cost": charts.cost_by_owner(data["cost_by_owner"]),
     }
     return page(request, "overview.html", data=data, figures=figures, json_url="/api/overview")
 
 
 @router.get("/events", response_class=HTMLResponse)
-def events_page(request: Request, store: StoreDep, q: Annotated[EventQuery, Query()]):
-    f = to_filter(q)
+def events_page(request: Request, store: StoreDep, q: Annotated[EventQuery, Query()]) -> HTMLResponse:
+    anchor = time_anchor(store)  # what presets and ages count back from
+    f = to_filter(q, now=anchor.now)
     shown = columns(q)
     result = event_page(store, f)
-    since, until = time_bounds(q)
+    since, until = time_bounds(q, anchor.now)
     range_key = (q.range or "").strip() or ("custom" if since or until else "all")
-    params = state_params(q, after=None, before=None)
+    params = state_params(q, after=None, before=None, at=None)
     return page(
-        request, "events.html", q=q, f=f, result=result, count=count_events(store, f), cols=shown,
+        request, "events.html", q=q, f=f, result=result, cols=shown,
         all_columns=COLUMNS, default_columns=DEFAULT_COLUMNS, ranges=RANGE_LABELS, range_key=range_key,
-        sorts=SORT_LABELS,
+        sorts=SORT_LABELS, preset_since=iso_z(since) if range_key in RANGES else None, archive=anchor.archive,
+        anchor=iso_z(anchor.now),
         since_value=since.strftime("%Y-%m-%dT%H:%M") if since and range_key == "custom" else "",
         until_value=until.strftime("%Y-%m-%dT%H:%M") if until and range_key == "custom" else "",
         choices=filter_choices(store), span=stored_span(store),
-        first_url=state_url("/events", q, after=None, before=None),
-        next_url=state_url("/events", q, after=result["next"], before=None) if result["next"] else None,
-        prev_url=state_url("/events", q, before=result["prev"], after=None) if result["prev"] else None,
-        sort_url=lambda sort: state_url("/events", q, sort=sort, after=None, before=None),
+        sort_url=lambda sort: state_url("/events", q, sort=sort, after=None, before=None, at=None),
         csv_url="/api/events/download?" + urlencode(params + [("format", "csv")]),
         json_download_url="/api/events/download?" + urlencode(params + [("format", "json")]),
-        json_url=state_url("/api/events", q),
+        json_url=state_url("/api/events", q), **_event_paging(q, result, count_events(store, f)),
     )
 
 
+def _event_paging(q: EventQuery, result: EventsPage, count: EventCount) -> dict[str, Any]:
+    """The pager's links and where this page is (``at``, carried by the links: a cursor alone does not
+    say how many events come before it)."""
+    start = q.at if q.at else (1 if not (q.after or q.before) else None)
+    shown = len(result["events"])
+    where = page_position(start, shown, count["count"], count["exact"]) if start else None
+    return {
+        "count": count, "position": where,
+        "first_url": state_url("/events", q, after=None, before=None, at=None),
+        "next_url": state_url("/events", q, after=result["next"], before=None, at=start + shown if start else None)
+        if result["next"] else None,
+        "prev_url": state_url("/events", q, before=result["prev"], after=None,
+                              at=max(1, start - q.limit) if start else None) if result["prev"] else None,
+    }
+
+
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-def event_detail_page(request: Request, store: StoreDep, event_id: str):
+def event_detail_page(request: Request, store: StoreDep, event_id: str) -> HTMLResponse:
     detail = get_event(store, event_id)
     return page(request, "event.html", e=detail, raw_html=highlight_json(detail["raw"]),
                 json_url=f"/api/events/{path_part(detail['event_id'])}")
@@ -78,7 +115,7 @@ def event_detail_page(request: Request, store: StoreDep, event_id: str):
 
 @router.get("/resources/{resource:path}", response_class=HTMLResponse)
 def resource_page(request: Request, store: StoreDep, resource: str, type: str | None = None,
-                  account: str | None = None):
+                  account: str | None = None) -> HTMLResponse:
     result = blame(store, resource, resource_type=type or None, account=account or None)
     query = urlencode([(k, v) for k, v in (("type", type), ("account", account)) if v])
     return page(request, "resource.html", b=result,
@@ -87,24 +124,51 @@ def resource_page(request: Request, store: StoreDep, resource: str, type: str | 
 
 
 @router.get("/people", response_class=HTMLResponse)
-def people_page(request: Request, store: StoreDep, services: bool = False):
+def people_page(request: Request, store: StoreDep, services: bool = False) -> HTMLResponse:
     return page(request, "people.html", rows=people(store, services=services), services=services,
                 json_url="/api/people" + ("?services=true" if services else ""))
 
 
 @router.get("/people/{who:path}", response_class=HTMLResponse)
-def person_page(request: Request, store: StoreDep, who: str):
+def person_page(request: Request, store: StoreDep, who: str) -> HTMLResponse:
     data = person(store, who)
     figure = charts.stacked_per_day(data["activity_per_day"], "Activity per day by tool")
-    return page(request, "person.html", p=data, figure=_chart(figure),
+    return page(request, "person.html", p=data, figure=figure,
                 events_url=state_url("/events", EventQuery(username=who)),
                 json_url=f"/api/people/{path_part(who)}")
 
 
 @router.get("/forgotten", response_class=HTMLResponse)
-def forgotten_page(request: Request, store: StoreDep, idle: str = "30d", as_of: str | None = None):
+def forgotten_page(request: Request, store: StoreDep, idle: str = "30d", as_of: str | None = None) -> HTMLResponse:
     data = forgotten_with_owners(store, idle, as_of or None)
     figure = charts.cost_by_owner(data["by_owner"], "Forgotten resources: monthly cost by owner (USD)")
     query = urlencode([("idle", idle)] + ([("as_of", as_of)] if as_of else []))
-    return page(request, "forgotten.html", data=data, figure=_chart(figure), idle=idle, as_of=as_of or "",
+    return page(request, "forgotten.html", data=data, figure=figure, idle=idle, as_of=as_of or "",
                 json_url=f"/api/forgotten?{query}")
+
+
+@router.get("/inventory", response_class=HTMLResponse)
+def inventory_page(request: Request, store: StoreDep, q: Annotated[InventoryQuery, Query()]) -> HTMLResponse:
+    anchor = time_anchor(store)  # what ages count back from
+    result = inventory(store, **inventory_args(q, anchor.now))
+    shown = len(result["resources"])
+    params = state_params(q, offset=None, limit=None)
+    return page(
+        request, "inventory.html", q=q, result=result, cols=inventory_columns(q), all_columns=INVENTORY_COLUMNS,
+        default_columns=INVENTORY_DEFAULT_COLUMNS, sorts=SORTS, statuses=STATUS_LABELS, anchor=iso_z(anchor.now),
+        archive=anchor.archive,
+        choices=_inventory_choices(store), position=page_position(q.offset + 1, shown, result["count"]),
+        first_url=state_url("/inventory", q, offset=None) if q.offset else None,
+        next_url=state_url("/inventory", q, offset=q.offset + shown) if q.offset + shown < result["count"] else None,
+        prev_url=state_url("/inventory", q, offset=max(0, q.offset - q.limit) or None) if q.offset else None,
+        sort_url=lambda sort: state_url("/inventory", q, sort=sort, offset=None),
+        csv_url="/api/inventory/download?" + urlencode(params + [("format", "csv")]),
+        json_download_url="/api/inventory/download?" + urlencode(params + [("format", "json")]),
+        json_url=state_url("/api/inventory", q),
+    )
+
+
+def _inventory_choices(store: Store) -> dict[str, list[str]]:
+    """Suggestions for the filters: the owners, types, accounts and tools of the alive resources."""
+    return {key: [g["key"] for g in inventory(store, by=key, limit=0)["groups"] if g["key"] != "unknown"]
+            for key in GROUP_KEYS}

@@ -5,20 +5,23 @@ rebinding), the security headers on every response, and unexpected errors mapped
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from cloudblame.loopback import host_name, is_loopback
 from cloudblame.web.errors import error_response
 
 TOKEN_COOKIE = "cloudblame_token"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-CONTENT_SECURITY_POLICY = "; ".join((
+# No inline script or style of any kind: the charts are SVG drawn on the server (colours as attributes).
+CSP_DIRECTIVES = (
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
     "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-))
+)
+CONTENT_SECURITY_POLICY = "; ".join(CSP_DIRECTIVES)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -26,18 +29,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-
-
-def is_loopback(host: str) -> bool:
-    return host.strip("[]") in LOOPBACK_HOSTS or host.startswith("127.")
-
-
-def _host_name(header: str | None) -> str:
-    """``example.com`` of ``example.com:8321``, ``::1`` of ``[::1]:8321``."""
-    header = (header or "").strip().lower()
-    if header.startswith("["):
-        return header[1:header.find("]")] if "]" in header else header
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 def _same(given: str | None, token: str) -> bool:
@@ -49,7 +40,7 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" else None
 
 
-def _refuse(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+def _refuse(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return error_response(request, StarletteHTTPException(status, message, headers=headers))
 
 
@@ -71,11 +62,11 @@ def _check_token(request: Request, token: str) -> Response | None:
                    "or open any page once with ?token=TOKEN (sets a cookie)", {"WWW-Authenticate": "Bearer"})
 
 
-async def guard(request: Request, call_next) -> Response:
+async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """The HTTP middleware of the app (see the module doc)."""
     token = request.app.state.token
     refused = None
-    if token is None and not is_loopback(_host_name(request.headers.get("host"))):
+    if token is None and not is_loopback(host_name(request.headers.get("host"))):
         refused = _refuse(request, 400, "this server answers only on localhost (serve with --token to open it up)")
     elif token is not None:
         refused = _check_token(request, token)

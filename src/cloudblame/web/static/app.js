@@ -1,17 +1,7 @@
-// cloudblame web UI: charts from the server's figure JSON, the copy button, and small conveniences
-// of the filter bar. Our own code; no data is ever evaluated as code or inserted as HTML.
+// cloudblame web UI: the copy button of the event page and small conveniences of the Event History's
+// filter bar; loaded only by the pages that have them (charts are SVG drawn on the server: no script).
+// Our own code; no data is ever evaluated as code or inserted as HTML.
 "use strict";
-
-function drawCharts() {
-  if (typeof window.Plotly === "undefined") return;
-  document.querySelectorAll('script[type="application/json"][data-figure]').forEach(function (block) {
-    var target = document.getElementById(block.dataset.figure);
-    if (!target) return;
-    var figure = JSON.parse(block.textContent);
-    window.Plotly.newPlot(target, figure.data, figure.layout, { displayModeBar: false, responsive: true })
-      .then(function () { target.setAttribute("data-drawn", "true"); });
-  });
-}
 
 function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
@@ -75,7 +65,6 @@ function setUpShortUrls() {
 }
 
 document.addEventListener("DOMContentLoaded", function () {
-  drawCharts();
   setUpCopyButtons();
   setUpTimeRange();
   setUpShortUrls();

@@ -1,39 +1,12 @@
-"""Application integration and delivery: SNS, SQS, API Gateway (v1 and v2), App Mesh, CloudFront, ECR,
-SageMaker."""
+"""Networking and content delivery beyond the VPC (which is in :mod:`.ec2`): API Gateway (v1 and v2),
+App Mesh, CloudFront, Route 53."""
 
 from __future__ import annotations
 
-from cloudblame.catalog.base import AnyResource, ResourceType
+from cloudblame.catalog.base import AnyResource, ResourceType, composite_id
 
 REQ = "requestParameters"
 RESP = "responseElements"
-
-SNS = "sns.amazonaws.com"
-_TOPIC = f"{REQ}.topicArn"
-SNS_TOPIC = ResourceType(
-    type="AWS::SNS::Topic", source=SNS, arn="arn:{partition}:sns:{region}:{account}:{id}",
-    create={"CreateTopic": (f"{RESP}.topicArn", f"{REQ}.name")},
-    delete={"DeleteTopic": _TOPIC},
-    modify={**{op: _TOPIC for op in ("SetTopicAttributes", "Subscribe", "AddPermission", "RemovePermission")},
-            "TagResource": f"{REQ}.resourceArn", "UntagResource": f"{REQ}.resourceArn",
-            "PutDataProtectionPolicy": f"{REQ}.resourceArn"},
-)
-
-SQS = "sqs.amazonaws.com"
-_QUEUE_URL = f"{REQ}.queueUrl"
-SQS_QUEUE = ResourceType(
-    # id: the queue name; requests after creation name the queue by URL https://<host>/<account>/<name>
-    type="AWS::SQS::Queue", source=SQS, arn="arn:{partition}:sqs:{region}:{account}:{id}",
-    id_pattern=(
-        r"^https?://sqs\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<account>\d{12})/(?P<id>[^/?#]+)/?$",
-        r"^https?://(?:(?P<region>[a-z0-9-]+)\.)?queue\.amazonaws\.com(?:\.cn)?/(?P<account>\d{12})/(?P<id>[^/?#]+)/?$",
-        r"^https?://[^/]+/(?P<account>\d{12})/(?P<id>[^/?#]+)/?$",
-    ),
-    create={"CreateQueue": (f"{REQ}.queueName", f"{RESP}.queueUrl")},
-    delete={"DeleteQueue": _QUEUE_URL},
-    modify={op: _QUEUE_URL for op in ("SetQueueAttributes", "TagQueue", "UntagQueue", "AddPermission",
-                                      "RemovePermission", "PurgeQueue")},
-)
 
 # --- API Gateway: v1 (REST APIs) and v2 (HTTP/WebSocket APIs) share the eventSource ------------------
 APIGW = "apigateway.amazonaws.com"
@@ -41,12 +14,14 @@ _APIGW_ARN = "arn:{partition}:apigateway:{region}::"
 REST_API = ResourceType(
     type="AWS::ApiGateway::RestApi", source=APIGW, arn=_APIGW_ARN + "/restapis/{id}",
     create={"CreateRestApi": f"{RESP}.id", "ImportRestApi": f"{RESP}.id"},
-    name_paths={"CreateRestApi": f"{REQ}.name"},
+    # the request is logged wrapped, {"createRestApiInput": {...}}; the response carries the name
+    name_paths={"CreateRestApi": (f"{RESP}.name", f"{REQ}.createRestApiInput.name", f"{REQ}.name"),
+                "ImportRestApi": f"{RESP}.name"},
     delete={"DeleteRestApi": f"{REQ}.restApiId"},
     modify={op: f"{REQ}.restApiId" for op in ("UpdateRestApi", "PutRestApi", "CreateDeployment")},
 )
 
-_V1_STAGE = "{%s}/{%s}" % (f"{REQ}.restApiId", f"{RESP}.stageName|{REQ}.stageName")
+_V1_STAGE = composite_id(f"{REQ}.restApiId", f"{RESP}.stageName|{REQ}.stageName")
 REST_API_STAGE = ResourceType(
     # id "restApiId/stageName" (c7n reads responseElements.deploymentId, the deployment the stage points at)
     type="AWS::ApiGateway::Stage", source=APIGW, arn=_APIGW_ARN + "/restapis/{parent}/stages/{name}",
@@ -63,7 +38,7 @@ HTTP_API = ResourceType(
     modify={op: f"{REQ}.apiId" for op in ("UpdateApi", "CreateRoute", "CreateIntegration", "ReimportApi")},
 )
 
-_V2_STAGE = "{%s}/{%s}" % (f"{REQ}.apiId", f"{RESP}.stageName|{REQ}.stageName")
+_V2_STAGE = composite_id(f"{REQ}.apiId", f"{RESP}.stageName|{REQ}.stageName")
 HTTP_API_STAGE = ResourceType(
     type="AWS::ApiGatewayV2::Stage", source=APIGW, arn=_APIGW_ARN + "/apis/{parent}/stages/{name}",
     create={"CreateStage": _V2_STAGE},
@@ -73,6 +48,29 @@ HTTP_API_STAGE = ResourceType(
 
 APIGW_TAGS = AnyResource(source=APIGW, modify={"TagResource": f"{REQ}.resourceArn",
                                                "UntagResource": f"{REQ}.resourceArn"})
+
+# --- API Gateway v1 API keys and usage plans ---------------------------------------------------------
+API_KEY = ResourceType(
+    type="AWS::ApiGateway::ApiKey", source=APIGW, arn="arn:{partition}:apigateway:{region}::/apikeys/{id}",
+    create={"CreateApiKey": f"{RESP}.id"},
+    name_paths={"CreateApiKey": (f"{RESP}.name", f"{REQ}.name")},
+    delete={"DeleteApiKey": f"{REQ}.apiKey"},
+    modify={"UpdateApiKey": f"{REQ}.apiKey"},
+)
+USAGE_PLAN = ResourceType(
+    type="AWS::ApiGateway::UsagePlan", source=APIGW, arn="arn:{partition}:apigateway:{region}::/usageplans/{id}",
+    create={"CreateUsagePlan": f"{RESP}.id"},
+    name_paths={"CreateUsagePlan": (f"{RESP}.name", f"{REQ}.name")},
+    delete={"DeleteUsagePlan": f"{REQ}.usagePlanId"},
+    modify={op: f"{REQ}.usagePlanId" for op in ("UpdateUsagePlan", "CreateUsagePlanKey", "DeleteUsagePlanKey")},
+)
+DOMAIN_NAME = ResourceType(
+    # v1 CreateDomainName and v2 CreateDomainName share names; both are custom domain names
+    type="AWS::ApiGateway::DomainName", source=APIGW, arn="arn:{partition}:apigateway:{region}::/domainnames/{id}",
+    create={"CreateDomainName": (f"{RESP}.domainName", f"{REQ}.domainName")},
+    delete={"DeleteDomainName": f"{REQ}.domainName"},
+    modify={"UpdateDomainName": f"{REQ}.domainName"},
+)
 
 # --- App Mesh ---------------------------------------------------------------------------------------
 APPMESH = "appmesh.amazonaws.com"
@@ -87,7 +85,7 @@ MESH = ResourceType(
 
 
 def _in_mesh(kind: str) -> str:
-    return "{%s}/{%s}" % (f"{RESP}.{kind}.meshName|{REQ}.meshName", f"{RESP}.{kind}.{kind}Name|{REQ}.{kind}Name")
+    return composite_id(f"{RESP}.{kind}.meshName|{REQ}.meshName", f"{RESP}.{kind}.{kind}Name|{REQ}.{kind}Name")
 
 
 VIRTUAL_NODE = ResourceType(
@@ -132,7 +130,6 @@ DISTRIBUTION = ResourceType(
 )
 
 # CloudFront Functions are logged under the API version's name (CreateFunction2020_05_31)
-_CF_FN_OPS = ("CreateFunction", "DeleteFunction", "UpdateFunction", "PublishFunction")
 CLOUDFRONT_FUNCTION = ResourceType(
     type="AWS::CloudFront::Function", source=CLOUDFRONT, global_=True,
     arn="arn:{partition}:cloudfront::{account}:function/{id}",
@@ -147,52 +144,55 @@ CLOUDFRONT_FUNCTION = ResourceType(
 CLOUDFRONT_TAGS = AnyResource(source=CLOUDFRONT, modify={"TagResource": f"{REQ}.resource",
                                                          "UntagResource": f"{REQ}.resource"})
 
-# --- ECR --------------------------------------------------------------------------------------------
-ECR = "ecr.amazonaws.com"
-_REPO = f"{REQ}.repositoryName"
-ECR_REPOSITORY = ResourceType(
-    # repository names may contain "/" ("team/app")
-    type="AWS::ECR::Repository", source=ECR, arn="arn:{partition}:ecr:{region}:{account}:repository/{id}",
-    id_pattern=r"^(?P<arn>arn:(?P<partition>[^:]+):ecr:(?P<region>[^:]*):(?P<account>\d*):repository/(?P<id>.+))$",
-    create={"CreateRepository": (f"{RESP}.repository.repositoryName", _REPO)},
-    arn_paths={"CreateRepository": f"{RESP}.repository.repositoryArn"},
-    delete={"DeleteRepository": _REPO},
-    modify={**{op: _REPO for op in (
-        "PutImage", "BatchDeleteImage", "SetRepositoryPolicy", "DeleteRepositoryPolicy", "PutLifecyclePolicy",
-        "DeleteLifecyclePolicy", "PutImageScanningConfiguration", "PutImageTagMutability")},
-            "TagResource": f"{REQ}.resourceArn", "UntagResource": f"{REQ}.resourceArn"},
+# --- CloudFront origin access controls and identities (global) ---------------------------------------
+ORIGIN_ACCESS_CONTROL = ResourceType(
+    type="AWS::CloudFront::OriginAccessControl", source=CLOUDFRONT, global_=True,
+    arn="arn:{partition}:cloudfront::{account}:origin-access-control/{id}",
+    create={"CreateOriginAccessControl": f"{RESP}.originAccessControl.id"},
+    name_paths={"CreateOriginAccessControl": f"{REQ}.originAccessControlConfig.name"},
+    delete={"DeleteOriginAccessControl": f"{REQ}.id"},
+    modify={"UpdateOriginAccessControl": f"{REQ}.id"},
+)
+ORIGIN_ACCESS_IDENTITY = ResourceType(
+    type="AWS::CloudFront::CloudFrontOriginAccessIdentity", source=CLOUDFRONT, global_=True,
+    arn="arn:{partition}:cloudfront::{account}:origin-access-identity/{id}",
+    create={"CreateCloudFrontOriginAccessIdentity": f"{RESP}.cloudFrontOriginAccessIdentity.id"},
+    delete={"DeleteCloudFrontOriginAccessIdentity": f"{REQ}.id"},
+    modify={"UpdateCloudFrontOriginAccessIdentity": f"{REQ}.id"},
+)
+CACHE_POLICY = ResourceType(
+    type="AWS::CloudFront::CachePolicy", source=CLOUDFRONT, global_=True,
+    arn="arn:{partition}:cloudfront::{account}:cache-policy/{id}",
+    create={"CreateCachePolicy": f"{RESP}.cachePolicy.id"},
+    name_paths={"CreateCachePolicy": f"{REQ}.cachePolicyConfig.name"},
+    delete={"DeleteCachePolicy": f"{REQ}.id"},
+    modify={"UpdateCachePolicy": f"{REQ}.id"},
 )
 
-# --- SageMaker: names appear lower-cased in ARNs; the id is lower-cased, the name keeps its case -----
-SAGEMAKER = "sagemaker.amazonaws.com"
-_NB = f"{REQ}.notebookInstanceName"
-NOTEBOOK_INSTANCE = ResourceType(
-    type="AWS::SageMaker::NotebookInstance", source=SAGEMAKER, id_transform="lower",
-    arn="arn:{partition}:sagemaker:{region}:{account}:notebook-instance/{id}",
-    create={"CreateNotebookInstance": _NB},
-    arn_paths={"CreateNotebookInstance": f"{RESP}.notebookInstanceArn"},
-    name_paths={"CreateNotebookInstance": _NB},
-    delete={"DeleteNotebookInstance": _NB},
-    modify={op: _NB for op in ("StartNotebookInstance", "StopNotebookInstance", "UpdateNotebookInstance")},
-    reference={"CreatePresignedNotebookInstanceUrl": _NB},
+ROUTE53 = "route53.amazonaws.com"
+HOSTED_ZONE = ResourceType(
+    # the API returns ids as "/hostedzone/Z123..."
+    type="AWS::Route53::HostedZone", source=ROUTE53, global_=True, arn="arn:{partition}:route53:::hostedzone/{id}",
+    id_pattern=r"^/?hostedzone/(?P<id>[A-Z0-9]+)$",
+    create={"CreateHostedZone": f"{RESP}.hostedZone.id"},
+    name_paths={"CreateHostedZone": f"{REQ}.name"},
+    delete={"DeleteHostedZone": f"{REQ}.id"},
+    modify={"ChangeResourceRecordSets": f"{REQ}.hostedZoneId", "ChangeTagsForResource": f"{REQ}.resourceId",
+            "AssociateVPCWithHostedZone": f"{REQ}.hostedZoneId", "DisassociateVPCFromHostedZone": f"{REQ}.hostedZoneId",
+            "UpdateHostedZoneComment": f"{REQ}.id"},
 )
 
-_EP = f"{REQ}.endpointName"
-SAGEMAKER_ENDPOINT = ResourceType(
-    type="AWS::SageMaker::Endpoint", source=SAGEMAKER, id_transform="lower",
-    arn="arn:{partition}:sagemaker:{region}:{account}:endpoint/{id}",
-    create={"CreateEndpoint": _EP},
-    arn_paths={"CreateEndpoint": f"{RESP}.endpointArn"},
-    name_paths={"CreateEndpoint": _EP},
-    delete={"DeleteEndpoint": _EP},
-    modify={op: _EP for op in ("UpdateEndpoint", "UpdateEndpointWeightsAndCapacities")},
+# --- Route 53 health checks (global) ------------------------------------------------------------------
+HEALTH_CHECK = ResourceType(
+    type="AWS::Route53::HealthCheck", source=ROUTE53, global_=True,
+    arn="arn:{partition}:route53:::healthcheck/{id}",
+    create={"CreateHealthCheck": f"{RESP}.healthCheck.id"},
+    delete={"DeleteHealthCheck": f"{REQ}.healthCheckId"},
+    modify={"UpdateHealthCheck": f"{REQ}.healthCheckId"},
 )
-
-SAGEMAKER_TAGS = AnyResource(source=SAGEMAKER, modify={"AddTags": f"{REQ}.resourceArn",
-                                                       "DeleteTags": f"{REQ}.resourceArn"})
 
 ENTRIES = (
-    SNS_TOPIC, SQS_QUEUE, REST_API, REST_API_STAGE, HTTP_API, HTTP_API_STAGE, APIGW_TAGS, MESH, VIRTUAL_NODE,
-    VIRTUAL_GATEWAY, VIRTUAL_SERVICE, APPMESH_TAGS, DISTRIBUTION, CLOUDFRONT_FUNCTION, CLOUDFRONT_TAGS,
-    ECR_REPOSITORY, NOTEBOOK_INSTANCE, SAGEMAKER_ENDPOINT, SAGEMAKER_TAGS,
+    REST_API, REST_API_STAGE, HTTP_API, HTTP_API_STAGE, APIGW_TAGS, API_KEY, USAGE_PLAN, DOMAIN_NAME, MESH,
+    VIRTUAL_NODE, VIRTUAL_GATEWAY, VIRTUAL_SERVICE, APPMESH_TAGS, DISTRIBUTION, CLOUDFRONT_FUNCTION,
+    CLOUDFRONT_TAGS, ORIGIN_ACCESS_CONTROL, ORIGIN_ACCESS_IDENTITY, CACHE_POLICY, HOSTED_ZONE, HEALTH_CHECK,
 )

@@ -1,8 +1,12 @@
-"""Identity and secrets: IAM (global), KMS, Secrets Manager, console sign-in."""
+"""Security, identity and compliance: IAM (global), console sign-in, KMS, Secrets Manager, ACM, Cognito
+(user pools, identity pools), Directory Service, CloudHSM, WAFv2, GuardDuty."""
 
 from __future__ import annotations
 
-from cloudblame.catalog.base import AnyResource, ResourceType
+from cloudblame.catalog.base import AnyResource, ResourceType, composite_id
+from cloudblame.catalog.base import any_resource_tags as _tags
+from cloudblame.catalog.base import regional_arn as _arn
+from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -170,7 +174,154 @@ SECRET = ResourceType(
         "ReplicateSecretToRegions", "RemoveRegionsFromReplication", "StopReplicationToReplica")},
 )
 
+# --- ACM --------------------------------------------------------------------------------------------
+ACM = "acm.amazonaws.com"
+_CERT = f"{REQ}.certificateArn"
+ACM_CERTIFICATE = ResourceType(
+    type="AWS::CertificateManager::Certificate", source=ACM, arn=_arn("acm", "certificate/{id}"),
+    create={"RequestCertificate": f"{RESP}.certificateArn",
+            # ImportCertificate with a certificateArn re-imports into an existing certificate; upsert flags
+            # are booleans only, so a re-import counts as a creation (as PutMetricAlarm does)
+            "ImportCertificate": (f"{RESP}.certificateArn", _CERT)},
+    name_paths={"RequestCertificate": f"{REQ}.domainName"},
+    delete={"DeleteCertificate": _CERT},
+    modify={op: _CERT for op in ("RenewCertificate", "UpdateCertificateOptions", "AddTagsToCertificate",
+                                 "RemoveTagsFromCertificate", "ResendValidationEmail")},
+)
+
+# --- Cognito ----------------------------------------------------------------------------------------
+COGNITO_IDP = "cognito-idp.amazonaws.com"
+_POOL = f"{REQ}.userPoolId"
+USER_POOL = ResourceType(
+    type="AWS::Cognito::UserPool", source=COGNITO_IDP, arn=_arn("cognito-idp", "userpool/{id}"),
+    create={"CreateUserPool": f"{RESP}.userPool.id"},
+    arn_paths={"CreateUserPool": f"{RESP}.userPool.arn"},
+    name_paths={"CreateUserPool": f"{REQ}.poolName"},
+    delete={"DeleteUserPool": _POOL},
+    modify={op: _POOL for op in ("UpdateUserPool", "SetUserPoolMfaConfig", "AddCustomAttributes",
+                                 "CreateIdentityProvider", "DeleteIdentityProvider", "CreateGroup", "DeleteGroup")},
+)
+USER_POOL_CLIENT = ResourceType(
+    # id "userPoolId/clientId"
+    type="AWS::Cognito::UserPoolClient", source=COGNITO_IDP,
+    create={"CreateUserPoolClient": composite_id(f"{RESP}.userPoolClient.userPoolId|{_POOL}", f"{RESP}.userPoolClient.clientId")},
+    name_paths={"CreateUserPoolClient": f"{REQ}.clientName"},
+    delete={"DeleteUserPoolClient": composite_id(_POOL, f"{REQ}.clientId")},
+    modify={"UpdateUserPoolClient": composite_id(_POOL, f"{REQ}.clientId")},
+)
+USER_POOL_DOMAIN = ResourceType(
+    type="AWS::Cognito::UserPoolDomain", source=COGNITO_IDP,
+    create={"CreateUserPoolDomain": f"{REQ}.domain"},
+    delete={"DeleteUserPoolDomain": f"{REQ}.domain"},
+    modify={"UpdateUserPoolDomain": f"{REQ}.domain"},
+)
+COGNITO_IDP_TAGS = _tags(COGNITO_IDP, f"{REQ}.resourceArn")
+
+COGNITO_IDENTITY = "cognito-identity.amazonaws.com"
+_IDPOOL = f"{REQ}.identityPoolId"
+IDENTITY_POOL = ResourceType(
+    type="AWS::Cognito::IdentityPool", source=COGNITO_IDENTITY, arn=_arn("cognito-identity", "identitypool/{id}"),
+    create={"CreateIdentityPool": f"{RESP}.identityPoolId"},
+    name_paths={"CreateIdentityPool": (f"{RESP}.identityPoolName", f"{REQ}.identityPoolName")},
+    delete={"DeleteIdentityPool": _IDPOOL},
+    modify={"UpdateIdentityPool": _IDPOOL, "SetIdentityPoolRoles": _IDPOOL},
+)
+
+# --- Directory Service ------------------------------------------------------------------------------
+DS = "ds.amazonaws.com"
+DIRECTORY = ResourceType(
+    type="AWS::DirectoryService::MicrosoftAD", source=DS, arn=_arn("ds", "directory/{id}"),
+    aliases=("AWS::DirectoryService::SimpleAD",),
+    create={op: f"{RESP}.directoryId" for op in ("CreateDirectory", "CreateMicrosoftAD", "ConnectDirectory")},
+    name_paths={op: f"{REQ}.name" for op in ("CreateDirectory", "CreateMicrosoftAD", "ConnectDirectory")},
+    delete={"DeleteDirectory": f"{REQ}.directoryId"},
+    modify={op: f"{REQ}.directoryId" for op in (
+        "EnableSso", "DisableSso", "CreateAlias", "EnableRadius", "DisableRadius", "UpdateRadius",
+        "CreateTrust", "ShareDirectory", "UnshareDirectory", "ResetUserPassword", "UpdateSettings")}
+    | {"AddTagsToResource": f"{REQ}.resourceId", "RemoveTagsFromResource": f"{REQ}.resourceId"},
+)
+
+# --- CloudHSM -----------------------------------------------------------------------------------------
+CLOUDHSM = "cloudhsm.amazonaws.com"  # CloudHSM v2 (botocore "cloudhsmv2") logs under this source
+CLOUDHSM_CLUSTER = ResourceType(
+    type="AWS::CloudHSM::Cluster", source=CLOUDHSM, arn="arn:{partition}:cloudhsm:{region}:{account}:cluster/{id}",
+    create={"CreateCluster": f"{RESP}.cluster.clusterId"},
+    delete={"DeleteCluster": f"{REQ}.clusterId"},
+    modify={"ModifyCluster": f"{REQ}.clusterId", "InitializeCluster": f"{REQ}.clusterId",
+            "TagResource": f"{REQ}.resourceId", "UntagResource": f"{REQ}.resourceId"},
+)
+
+CLOUDHSM_HSM = ResourceType(
+    type="AWS::CloudHSM::Hsm", source=CLOUDHSM,
+    create={"CreateHsm": f"{RESP}.hsm.hsmId"},
+    delete={"DeleteHsm": f"{REQ}.hsmId"},
+)
+
+# --- WAFv2: ids are generated; requests carry name, scope and id -------------------------------------
+WAFV2 = "wafv2.amazonaws.com"
+
+
+def _wafv2(kind: str, arn_kind: str, op: str) -> ResourceType:
+    return ResourceType(
+        type=f"AWS::WAFv2::{kind}", source=WAFV2,
+        id_pattern=_arn_pattern("wafv2", rf"(?:regional|global)/{arn_kind}/[^/]+/(?P<id>[0-9a-f-]+)"),
+        create={f"Create{op}": f"{RESP}.summary.id"},
+        arn_paths={f"Create{op}": f"{RESP}.summary.aRN"},
+        name_paths={f"Create{op}": f"{REQ}.name"},
+        delete={f"Delete{op}": f"{REQ}.id"},
+        modify={f"Update{op}": f"{REQ}.id"},
+    )
+
+
+WAF_WEB_ACL = _wafv2("WebACL", "webacl", "WebACL")
+WAF_IP_SET = _wafv2("IPSet", "ipset", "IPSet")
+WAF_RULE_GROUP = _wafv2("RuleGroup", "rulegroup", "RuleGroup")
+WAF_REGEX_SET = _wafv2("RegexPatternSet", "regexpatternset", "RegexPatternSet")
+WAF_TAGS = AnyResource(source=WAFV2, modify={"TagResource": f"{REQ}.resourceARN",
+                                             "UntagResource": f"{REQ}.resourceARN",
+                                             "AssociateWebACL": f"{REQ}.webACLArn",
+                                             "DisassociateWebACL": f"{REQ}.resourceArn",
+                                             "PutLoggingConfiguration": f"{REQ}.loggingConfiguration.resourceArn",
+                                             "DeleteLoggingConfiguration": f"{REQ}.resourceArn"})
+
+# --- GuardDuty --------------------------------------------------------------------------------------
+GUARDDUTY = "guardduty.amazonaws.com"
+_DET = f"{REQ}.detectorId"
+GUARDDUTY_DETECTOR = ResourceType(
+    type="AWS::GuardDuty::Detector", source=GUARDDUTY, arn=_arn("guardduty", "detector/{id}"),
+    create={"CreateDetector": f"{RESP}.detectorId"},
+    delete={"DeleteDetector": _DET},
+    modify={op: _DET for op in ("UpdateDetector", "UpdateMalwareScanSettings", "CreateMembers", "DeleteMembers",
+                                "UpdateOrganizationConfiguration", "CreatePublishingDestination")},
+)
+GUARDDUTY_IP_SET = ResourceType(
+    # id "detectorId/ipSetId"
+    type="AWS::GuardDuty::IPSet", source=GUARDDUTY, arn=_arn("guardduty", "detector/{parent}/ipset/{name}"),
+    create={"CreateIPSet": composite_id(_DET, f"{RESP}.ipSetId")},
+    name_paths={"CreateIPSet": f"{REQ}.name"},
+    delete={"DeleteIPSet": composite_id(_DET, f"{REQ}.ipSetId")},
+    modify={"UpdateIPSet": composite_id(_DET, f"{REQ}.ipSetId")},
+)
+GUARDDUTY_THREAT_INTEL_SET = ResourceType(
+    type="AWS::GuardDuty::ThreatIntelSet", source=GUARDDUTY,
+    arn=_arn("guardduty", "detector/{parent}/threatintelset/{name}"),
+    create={"CreateThreatIntelSet": composite_id(_DET, f"{RESP}.threatIntelSetId")},
+    name_paths={"CreateThreatIntelSet": f"{REQ}.name"},
+    delete={"DeleteThreatIntelSet": composite_id(_DET, f"{REQ}.threatIntelSetId")},
+    modify={"UpdateThreatIntelSet": composite_id(_DET, f"{REQ}.threatIntelSetId")},
+)
+GUARDDUTY_FILTER = ResourceType(
+    type="AWS::GuardDuty::Filter", source=GUARDDUTY, arn=_arn("guardduty", "detector/{parent}/filter/{name}"),
+    create={"CreateFilter": composite_id(_DET, f"{RESP}.name|{REQ}.name")},
+    delete={"DeleteFilter": composite_id(_DET, f"{REQ}.filterName")},
+    modify={"UpdateFilter": composite_id(_DET, f"{REQ}.filterName")},
+)
+GUARDDUTY_TAGS = _tags(GUARDDUTY, f"{REQ}.resourceArn")
+
 ENTRIES = (
     IAM_ROLE, IAM_USER, IAM_GROUP, IAM_POLICY, IAM_ACCESS_KEY, IAM_INSTANCE_PROFILE, IAM_SAML_PROVIDER,
-    IAM_OIDC_PROVIDER, IAM_VIRTUAL_MFA, CONSOLE_SIGNIN, KMS_KEY, KMS_ALIAS, SECRET,
+    IAM_OIDC_PROVIDER, IAM_VIRTUAL_MFA, CONSOLE_SIGNIN, KMS_KEY, KMS_ALIAS, SECRET, ACM_CERTIFICATE, USER_POOL,
+    USER_POOL_CLIENT, USER_POOL_DOMAIN, COGNITO_IDP_TAGS, IDENTITY_POOL, DIRECTORY, CLOUDHSM_CLUSTER, CLOUDHSM_HSM,
+    WAF_WEB_ACL, WAF_IP_SET, WAF_RULE_GROUP, WAF_REGEX_SET, WAF_TAGS, GUARDDUTY_DETECTOR, GUARDDUTY_IP_SET,
+    GUARDDUTY_THREAT_INTEL_SET, GUARDDUTY_FILTER, GUARDDUTY_TAGS,
 )

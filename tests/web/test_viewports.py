@@ -1,0 +1,97 @@
+"""Every page fits the screen: on a laptop (1366x768) and a phone (390x844) no page is wider than the
+window (wide tables scroll inside their own box); the inventory's column chooser works without script.
+Debian's chromium driven by Playwright, on a real server over the sample trail."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from cloudblame.queries.blame import blame
+from cloudblame.store import Store
+from tests.web.test_pages import SPOTLIGHT_NAME
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("CLOUDBLAME_SCREENSHOTS") or Path(tempfile.gettempdir()) / "cloudblame-screenshots")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not at /usr/bin/chromium (`make test` installs it: apt-get install -y chromium)")
+
+VIEWPORTS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+ALL_EVENT_COLUMNS = "&".join(f"cols={c}" for c in ("time", "event_name", "user", "event_source", "resource_type",
+                                                   "resource_name", "tool", "error", "region", "account",
+                                                   "source_ip", "access_key", "read_only", "event_id"))
+ALL_INVENTORY_COLUMNS = "&".join(f"cols={c}" for c in ("type", "resource", "status", "owner", "tool", "size",
+                                                       "region", "account", "created", "last_activity", "cost",
+                                                       "tags"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def pages(demo) -> list[str]:
+    """A page of every kind, with the widest choices: every column, long names, a chooser, an error."""
+    with Store.open(demo[0], read_only=True) as store:
+        spot = blame(store, SPOTLIGHT_NAME)
+    who = quote("github:example-org/platform-infra (refs/heads/main)", safe="/:")
+    return ["/", "/events", f"/events?{ALL_EVENT_COLUMNS}&limit=200", "/inventory",
+            f"/inventory?status=all&{ALL_INVENTORY_COLUMNS}&limit=200", "/people", "/people?services=true",
+            "/people/tom.becker@example.com", f"/people/{who}", f"/resources/{spot['resource']['id']}",
+            "/resources/storefront/db-password", "/resources/orders-worker", f"/events/{spot['created']['event_id']}",
+            "/forgotten?idle=14d", "/docs", "/no-such-page"]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_no_page_is_wider_than_the_window(browser, demo_server, pages, viewport):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=demo_server.url)
+    page = context.new_page()
+    too_wide = {}
+    for path in pages:
+        page.goto(path)
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width > inner:
+            too_wide[path] = (width, inner)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto("/inventory")
+    page.screenshot(path=str(SCREENSHOTS / f"inventory-{viewport}.png"), full_page=True)
+    context.close()
+    assert not too_wide, too_wide
+
+
+def test_a_wide_table_scrolls_inside_its_box_on_a_phone(browser, demo_server):
+    context = browser.new_context(viewport=VIEWPORTS["phone"], base_url=demo_server.url)
+    page = context.new_page()
+    page.goto(f"/inventory?{ALL_INVENTORY_COLUMNS}")
+    box = page.locator(".table-wrap", has=page.locator("#inventory"))
+    inner, outer = box.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert inner > outer  # wider than the phone: it scrolls in its box, not the page
+    box.evaluate("el => el.scrollLeft = el.scrollWidth")
+    assert box.evaluate("el => el.scrollLeft") > 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
+
+
+def test_the_column_chooser_works_without_script(browser, demo_server):
+    context = browser.new_context(viewport=VIEWPORTS["phone"], base_url=demo_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/inventory")
+    assert page.locator("#inventory th.col-tags").count() == 0
+    page.locator("details.columns summary").click()
+    page.get_by_role("checkbox", name="Tags").check()
+    page.get_by_role("checkbox", name="Account").uncheck()
+    page.locator("details.columns").get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/inventory?*cols=tags*")
+    headers = page.locator("#inventory thead th").evaluate_all("ths => ths.map(th => th.className)")
+    assert "col-tags" in headers and "col-account" not in headers and "col-cost num" in headers
+    context.close()
