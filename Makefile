@@ -28,6 +28,8 @@ chromium:
 	  echo "could not install chromium with apt-get: the browser tests will be skipped"; }
 
 test: $(STAMP) chromium
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The README's screenshots, taken by the browser tests.

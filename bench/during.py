@@ -61,7 +61,7 @@ class BackgroundIngest:
         self._signalled: subprocess.Popen | None = None  # the re-read stopped by __exit__
         self._thread = threading.Thread(target=self._loop, name="background-ingest", daemon=True)
 
-    def __enter__(self) -> "BackgroundIngest":
+    def __enter__(self) -> BackgroundIngest:
         self._thread.start()
         self._started.wait()
         return self

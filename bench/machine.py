@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import deltalake
@@ -65,6 +65,6 @@ def machine_info(root: Path) -> dict[str, str]:
         "DuckDB": duckdb.__version__,
         "deltalake": deltalake.__version__,
         "cloudblame": f"{cloudblame.__version__}, commit {commit_of(root)}",
-        "Date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "Load average at start (1, 5, 15 min)": load,
     }

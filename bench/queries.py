@@ -14,9 +14,9 @@ import importlib
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
 from cloudblame.queries.blame import blame
 from cloudblame.queries.events import EventFilter, search_events

@@ -25,16 +25,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: make the bench package importable
     sys.path.insert(0, str(ROOT))
 
-from bench import queries as Q  # noqa: E402
-from bench.corpora import Corpus, ensure_corpus, ensure_increment, parse_size, size_label  # noqa: E402
-from bench.during import queries_during_ingest  # noqa: E402
-from bench.machine import machine_info  # noqa: E402
-from bench.peer import PeerRun, run_trailscraper  # noqa: E402
-from bench.procwatch import rss_source, run_watched  # noqa: E402
-from bench.realcorpus import ensure_real_corpus  # noqa: E402
-from bench.report import render  # noqa: E402
-from bench.serveload import serve_during_ingest  # noqa: E402
-from cloudblame.store.db import Store  # noqa: E402
+from bench import queries as Q
+from bench.corpora import Corpus, ensure_corpus, ensure_increment, parse_size, size_label
+from bench.during import queries_during_ingest
+from bench.machine import machine_info
+from bench.peer import PeerRun, run_trailscraper
+from bench.procwatch import rss_source, run_watched
+from bench.realcorpus import ensure_real_corpus
+from bench.report import render
+from bench.serveload import serve_during_ingest
+from cloudblame.store.db import Store
 
 MB = 1_000_000
 FLOOR_SCRIPT = Path(__file__).with_name("floor.py")

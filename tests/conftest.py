@@ -21,7 +21,7 @@ def dataset(name: str) -> Path:
 
 
 def build_store(db_path: Path, *paths: Path | str):
-    from cloudblame.ingest import ingest_paths
+    from cloudblame.pipeline.ingest import ingest_paths
     from cloudblame.store import Store
 
     store = Store.open(db_path)

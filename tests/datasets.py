@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 
@@ -46,6 +46,6 @@ def records_in(doc):
             yield doc
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_records(path: Path) -> tuple:
     return tuple(r for doc in documents(path) for r in records_in(doc))

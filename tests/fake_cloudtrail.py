@@ -27,7 +27,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TARGET_PREFIX = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
@@ -49,7 +49,7 @@ class FakeError(Exception):
 
 def epoch(value: str) -> float:
     """``2025-01-01T00:00:00Z`` → epoch seconds."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).timestamp()
 
 
 def _strings(value) -> list[str]:
@@ -132,7 +132,7 @@ class FakeCloudTrail:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 status, payload = fake._handle(self.headers, raw)
@@ -180,7 +180,7 @@ class FakeCloudTrail:
         m = _CREDENTIAL.search(headers.get("Authorization") or "")
         region = m["region"] if m else None
         target = headers.get("X-Amz-Target") or ""
-        operation = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else target
+        operation = target.removeprefix(TARGET_PREFIX)
         entry = {"region": region, "operation": operation, "body": None, "status": 200, "error": None, "at": now}
         with self._lock:
             self.requests.append(entry)

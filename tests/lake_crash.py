@@ -34,8 +34,8 @@ KILLED_INGEST = r"""
 
     import cloudblame.derive.dedup as dedup
     import cloudblame.derive.publish as publish
-    import cloudblame.ingest as ingest
-    import cloudblame.workers as workers
+    import cloudblame.pipeline.ingest as ingest
+    import cloudblame.pipeline.workers as workers
     from cloudblame.store.lake import Lake
 
     args = json.loads(sys.argv[1])

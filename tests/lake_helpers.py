@@ -220,7 +220,7 @@ def split_batches(files: list[str], plan: str, seed: int) -> list[list[str]]:
 
 def build_in_batches(db: Path, batches: list[list[str]]) -> None:
     """One ingest (and publish) per batch, each published snapshot checked for consistency."""
-    from cloudblame.ingest import ingest_paths
+    from cloudblame.pipeline.ingest import ingest_paths
     from cloudblame.store.lake import Lake
 
     lake = Lake.open(db, create=True)

@@ -17,7 +17,7 @@ INSIDE_CLONE = "CLOUDBLAME_QUICKSTART_CLONE"
 def _quick_start_commands() -> list[str]:
     text = (ROOT / "README.md").read_text()
     section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```(?:sh|bash|console)?\n(.*?)```", section, re.S).group(1)
+    block = re.search(r"```(?:sh|bash|console)?\n(.*?)```", section, re.DOTALL).group(1)
     return [line.strip().removeprefix("$ ") for line in block.splitlines() if line.strip()]
 
 

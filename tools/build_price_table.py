@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from cloudblame.prices.table import write_table  # noqa: E402
+from cloudblame.prices.table import write_table
 
 DEFAULT_INPUT = ROOT / ".." / "shared" / "reference" / "prices"
 DEFAULT_OUT = ROOT / "src" / "cloudblame" / "prices" / "prices.csv.gz"

@@ -40,7 +40,7 @@ def _cells(line: str) -> list[str]:
 def _tables(markdown: str) -> dict[str, list[dict[str, str]]]:
     """Section title -> rows of its table (as header -> cell)."""
     out: dict[str, list[dict[str, str]]] = {}
-    for section in re.split(r"^## ", markdown, flags=re.M)[1:]:
+    for section in re.split(r"^## ", markdown, flags=re.MULTILINE)[1:]:
         title, _, body = section.partition("\n")
         lines = [ln for ln in body.splitlines() if ln.startswith("|")]
         if len(lines) < 3:

@@ -57,7 +57,7 @@ def test_activity_holds_what_the_events_say_after_each_ingest(tmp_path, name):
     store, _ = build_store(tmp_path / "store-store", *files[:half])
     try:
         _stored_equals_live(store)
-        from cloudblame.ingest import ingest_paths
+        from cloudblame.pipeline.ingest import ingest_paths
 
         ingest_paths(store, [str(p) for p in files[half:]])  # the people and days grow
         _stored_equals_live(store)

@@ -138,7 +138,7 @@ def test_missing_store_is_explained(tmp_path):
 def test_hostile_values_are_shown_as_text(tmp_path, monkeypatch):
     from cloudblame.cli.output import console
 
-    monkeypatch.setattr(console, "width", 400)
+    monkeypatch.setattr(console, "fixed_width", 400)
     records, _ = sample_records()
     evil = dict(records[4], eventID="evil-1", userAgent="<script>alert(1)</script> [bold red]x[/bold red]",
                 requestParameters={"bucketName": "[link=http://evil]b[/link]"})

@@ -1,4 +1,4 @@
-"""Every query answers in the shape its contract (cloudblame.queries.contracts) declares: exactly the keys
+"""Every query answers in the shape its contract (cloudblame.core.contracts) declares: exactly the keys
 of each TypedDict (no more, none missing but NotRequired ones) and values of the declared types, nested
 shapes too; on the sample trail and on real CloudTrail logs. And the contracts give an OpenAPI schema."""
 
@@ -12,12 +12,13 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 import pytest
 from typing_extensions import is_typeddict
 
+from cloudblame.core import contracts
 from cloudblame.demo import generate_sample_trail
-from cloudblame.ingest import ingest_paths
-from cloudblame.queries import contracts
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.queries.blame import blame, find_resources
 from cloudblame.queries.catalog import catalog_rules, inferred_events
-from cloudblame.queries.events import EventFilter, count_events, event_page, get_event, iter_events, stored_span
+from cloudblame.queries.event import get_event
+from cloudblame.queries.events import EventFilter, count_events, event_page, iter_events, stored_span
 from cloudblame.queries.inventory import forgotten, inventory
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people, person

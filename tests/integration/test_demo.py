@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from cloudblame.cli import app
 from cloudblame.demo import generate_sample_trail
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.queries.blame import blame
 from cloudblame.queries.events import EventFilter, search_events
 from cloudblame.store import Store

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.queries.blame import blame
 from cloudblame.queries.events import EventFilter, search_events
 from cloudblame.store import Store

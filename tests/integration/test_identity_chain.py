@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from cloudblame.cli import app
 from cloudblame.cli.views import chain_text
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.queries.blame import blame
 from cloudblame.queries.events import EventFilter, search_events
 from cloudblame.queries.who import who

@@ -6,8 +6,7 @@ import gzip
 import json
 import os
 
-
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.store import Store
 from tests.conftest import dataset
 from tests.integration.formats import write_trail_layout

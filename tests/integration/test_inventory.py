@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from cloudblame.cli import app
 from cloudblame.demo import generate_sample_trail
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.queries.inventory import forgotten, inventory
 from cloudblame.store import Store
 
@@ -157,7 +157,7 @@ def test_blame_tells_what_the_inventory_tells(sandbox):
 
 def _alive_derived_now(store):
     """The inventory shapes of every alive resource derived from the events now (not the stored table)."""
-    from cloudblame.queries.details import gather_evidence, resource_details
+    from cloudblame.derive.details import gather_evidence, resource_details
 
     rows = store.query("SELECT * FROM resources WHERE alive")
     evidence = gather_evidence(store, rows)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-
-from cloudblame.normalize.jpath import resolve
+from cloudblame.core.jpath import resolve
 from cloudblame.queries.blame import blame
 from cloudblame.queries.events import EventFilter, search_events
 from tests.conftest import dataset

@@ -9,7 +9,7 @@ import pytest
 
 from cloudblame.demo.generator import generate_sample_trail
 from cloudblame.derive.compact import DataFile, due
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.store import Store
 from tests.lake_helpers import assert_same_content, content
 

@@ -61,7 +61,7 @@ def test_killed_twice_then_ingested_again(crash_inputs, crash_reference, tmp_pat
 def test_a_store_whose_creation_was_cut_short_reads_empty_and_takes_an_ingest(tmp_path, monkeypatch):
     """Killed between creating the tables and publishing the first (empty) snapshot: readers see an empty
     store (not an error), and the next ingest creates what is missing and publishes."""
-    from cloudblame.ingest import ingest_paths
+    from cloudblame.pipeline.ingest import ingest_paths
     from cloudblame.store import Store
     from cloudblame.store.lake import Lake
     from tests.integration.sample_records import sample_records

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cloudblame.demo.generator import generate_sample_trail
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.store import Store
 from cloudblame.store.lake import Lake
 from cloudblame.store.tables import TABLES

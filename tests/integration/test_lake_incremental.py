@@ -7,7 +7,7 @@ consistent. (The demo trail and composed identity chains: test_lake_incremental_
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -23,13 +23,13 @@ def references(tmp_path_factory) -> References:
     return References(tmp_path_factory)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _files(name: str) -> tuple[str, ...]:
     files, _ = discover([str(DATASETS / name)])
     return tuple(sorted(files))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _holders(name: str) -> dict[str, frozenset[str]]:
     """eventID -> the files of the dataset holding it."""
     found: dict[str, set[str]] = {}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cloudblame.demo.generator import generate_sample_trail
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.store import Store
 from cloudblame.store.lake import Lake
 from tests.lake_helpers import (
@@ -33,8 +33,8 @@ from tests.lake_helpers import (
 SLOW_INGEST = """
     import json, sys, time
     import cloudblame.derive.publish as publish
-    import cloudblame.ingest as ingest
-    import cloudblame.workers as workers
+    import cloudblame.pipeline.ingest as ingest
+    import cloudblame.pipeline.workers as workers
     from cloudblame.store.lake import Lake
 
     args = json.loads(sys.argv[1])

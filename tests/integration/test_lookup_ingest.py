@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cloudblame.store import Store
 from tests.fake_cloudtrail import FakeCloudTrail
@@ -38,7 +38,7 @@ def _cli(*args):
 
 
 def test_lookup_ingest_is_incremental_and_survives_a_denied_region(tmp_path):
-    start = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) - timedelta(days=3)
+    start = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(days=3)
     data = {"us-east-1": _records("us-east-1", 70, start), "eu-west-1": _records("eu-west-1", 30, start)}
     db = str(tmp_path / "lookup-store")
     with FakeCloudTrail(data) as fake:
@@ -61,7 +61,7 @@ def test_lookup_ingest_is_incremental_and_survives_a_denied_region(tmp_path):
 
 
 def test_lookup_for_one_resource(tmp_path):
-    start = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) - timedelta(days=1)
+    start = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(days=1)
     with FakeCloudTrail({"us-east-1": _records("us-east-1", 30, start)}) as fake:
         result = _cli("ingest", "--lookup", "--resource-name", f"i-0{1:016x}", "--region", "us-east-1",
                       "--endpoint-url", fake.url, "--db", str(tmp_path / "one-store"), "--format", "json")

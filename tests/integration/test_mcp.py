@@ -42,7 +42,7 @@ runner = CliRunner()
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Any]:
     """(store path, SampleSummary) of a 2,000-record sample trail."""
     from cloudblame.demo.generator import generate_sample_trail
-    from cloudblame.ingest import ingest_paths
+    from cloudblame.pipeline.ingest import ingest_paths
     from cloudblame.store import Store
 
     root = tmp_path_factory.mktemp("mcp")

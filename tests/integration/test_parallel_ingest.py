@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from cloudblame.demo.generator import generate_sample_trail
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
+from cloudblame.pipeline.workers import ContentTask, FileTask, WorkerError, run_tasks, serve
 from cloudblame.store import Store
-from cloudblame.workers import ContentTask, FileTask, WorkerError, run_tasks, serve
 
 SNAPSHOT = {
     "events": "SELECT event_id, event_time, event_name, actor, tool, raw FROM events ORDER BY event_id",
@@ -96,7 +96,7 @@ def test_a_task_that_cannot_be_sent_to_a_worker_fails_at_once(tmp_path):
 def test_the_worker_loop_answers_each_task_and_flush_then_stops_at_end_of_input(trail, tmp_path):
     import io
 
-    from cloudblame.workers import _FLUSH, _receive, _send
+    from cloudblame.pipeline.workers import _FLUSH, _receive, _send
 
     f = sorted(trail.rglob("*.json.gz"))[0]
     inbox, outbox = io.BytesIO(), io.BytesIO()

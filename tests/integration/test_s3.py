@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from moto.server import ThreadedMotoServer
 
 from cloudblame.demo import generate_sample_trail
-from cloudblame.ingest import ingest_paths, ingest_s3
+from cloudblame.pipeline.ingest import ingest_paths, ingest_s3
 from cloudblame.sources.s3 import ObjectFilter, S3SourceError
 from cloudblame.store import Store
 from tests.conftest import dataset

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.queries.blame import blame
 from cloudblame.queries.inventory import forgotten, inventory
 from cloudblame.queries.people import people

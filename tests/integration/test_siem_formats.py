@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from cloudblame.ingest import ingest_paths
 from cloudblame.normalize.batch import BatchBuilder
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.sources.files import discover, file_report, read_file
 from cloudblame.store import Store
 from tests.conftest import dataset
-from tests.integration.siem_formats import FIXTURES, WRITERS
 from tests.integration.sample_records import sample_records
+from tests.integration.siem_formats import FIXTURES, WRITERS
 
 SHAPES = {
     "logstash.jsonl": "logstash", "elastic-hits.json": "elastic-hits", "elastic-docs.ndjson": "elastic-hits",

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from cloudblame.cli import app
 from cloudblame.demo.generator import generate_sample_trail
-from cloudblame.ingest import ingest_paths
+from cloudblame.pipeline.ingest import ingest_paths
 from cloudblame.sources.files import discover, file_report, iter_file
 from cloudblame.store import Store
 from cloudblame.store.lake import Lake

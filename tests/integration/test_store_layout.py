@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from cloudblame.ingest import ingest_paths
-from cloudblame.queries import shapes
-from cloudblame.queries.blame import blame, find_resources
-from cloudblame.queries.shapes import events_by_key
 from cloudblame.demo.generator import generate_sample_trail
+from cloudblame.derive import shapes
+from cloudblame.derive.shapes import events_by_key
+from cloudblame.pipeline.ingest import ingest_paths
+from cloudblame.queries.blame import blame, find_resources
 from cloudblame.store import Store
 
 
@@ -129,7 +129,7 @@ def test_newest_first_pages_are_the_same_with_and_without_the_lookback_windows(s
 
 
 def test_an_events_request_id_is_read_from_its_raw_record(sample_store):
-    from cloudblame.queries.events import get_event
+    from cloudblame.queries.event import get_event
 
     _, db = sample_store
     with Store.open(db, read_only=True) as store:
@@ -170,7 +170,7 @@ def test_username_by_its_spellings_finds_what_a_case_insensitive_scan_finds(samp
 def test_an_events_resources_are_its_stored_rows(sample_store):
     """Event pages derive an event's resources again from its record (event_resources is sorted by
     resource): the same rows ingest stored."""
-    from cloudblame.queries.events import get_event
+    from cloudblame.queries.event import get_event
 
     _, db = sample_store
     with Store.open(db, read_only=True) as store:

@@ -124,7 +124,7 @@ def _console_session_files(folder) -> tuple[str, str, str, str]:
 def test_an_aws_internal_agents_call_of_a_console_session_is_console_in_either_order(tmp_path, order):
     """The call without the flag is linked to the console through its session's access key, whichever of
     the two arrives first (two ingests): its event, the resource it created and the person's activity."""
-    from cloudblame.ingest import ingest_paths
+    from cloudblame.pipeline.ingest import ingest_paths
 
     flagged, unflagged, group, person = _console_session_files(tmp_path / "logs")
     with Store.open(tmp_path / "s") as store:

@@ -22,6 +22,7 @@ from cloudblame.catalog import (
     rules_for,
 )
 from cloudblame.catalog.base import PATH_ROOTS, compile_spec
+from cloudblame.catalog.pricing import NoCharge
 
 SHARED = (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
 PEER_RULES = SHARED / "reference" / "peer_extraction_rules.json"
@@ -100,6 +101,26 @@ def test_every_type_with_create_events_has_a_delete_event_or_a_reason():
             reasons[entry.type] = entry.no_delete_reason
     missing = [t for t in creates if creates[t] and not deletes[t] and t not in reasons]
     assert not missing, f"types created but never deleted (add delete events or no_delete_reason): {missing}"
+
+
+def test_every_type_with_create_events_has_a_price_model_or_a_reason():
+    """An alive resource is priced (NoCharge included) or says why it cannot be; never both."""
+    missing = [e.type for e in TYPES_ONLY if e.create and e.price is None and not e.unpriced_reason]
+    assert not missing, f"types created but neither priced nor saying why (add price or unpriced_reason): {missing}"
+    both = [e.type for e in TYPES_ONLY if e.price is not None and e.unpriced_reason]
+    assert not both
+    with pytest.raises(ValueError):
+        ResourceType(type="AWS::X::Y", source="x.amazonaws.com", price=NoCharge(), unpriced_reason="free")
+
+
+def test_size_paths_compile_and_sizes_are_only_where_a_model_reads_them():
+    """Size paths start at a record section; a type with a size has a model that reads some of it."""
+    with pytest.raises(ValueError):
+        ResourceType(type="AWS::X::Y", source="x.amazonaws.com", size={"count": "count"})
+    for entry in TYPES_ONLY:
+        if entry.size or entry.size_defaults:
+            assert entry.price is not None, entry.type
+            assert set(entry.price.reads()) & (set(entry.size) | set(entry.size_defaults)), entry.type
 
 
 def test_global_types_have_region_less_arns_and_regional_types_have_a_region():

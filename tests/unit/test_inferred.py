@@ -66,7 +66,7 @@ def test_catalog_command_lists_rules_and_inferred_events(tmp_path):
 
 
 def test_same_event_id_twice_in_a_batch_keeps_only_the_first_records_resources(tmp_path):
-    from cloudblame.ingest import ingest_paths
+    from cloudblame.pipeline.ingest import ingest_paths
     from cloudblame.store import Store
 
     a = _rec("CreateWidget", "acme.amazonaws.com", {"widgetName": "w"}, {"widgetId": "wid-1"})

@@ -6,19 +6,25 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from cloudblame.sources.lookup import (LookupProgress, LookupRegionError, LookupThrottledError, backoff_delay,
-                                       enabled_regions, lookup_events)
+from cloudblame.sources.lookup import (
+    LookupProgress,
+    LookupRegionError,
+    LookupThrottledError,
+    backoff_delay,
+    enabled_regions,
+    lookup_events,
+)
 from tests.fake_cloudtrail import FakeCloudTrail
 
 REGIONS = ["us-east-1", "eu-west-1"]
 PER_REGION = 120
-T0 = datetime(2025, 3, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, tzinfo=UTC)
 USERS = ["maria.lopez", "deploy-bot", "sam"]
 
 

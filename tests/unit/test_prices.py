@@ -175,9 +175,6 @@ KNOWN_COSTS = [
      "2 x ra3.xlplus on-demand $1.086/h x 730 h (us-east-1, price list 2025-10-27)"),
     ("AWS::SageMaker::NotebookInstance", {"instance_type": "ml.t3.medium"}, 36.5,
      "ml.t3.medium on-demand $0.05/h x 730 h (us-east-1, price list 2025-06-06)"),
-    ("AWS::SageMaker::Endpoint", {"instance_type": "ml.m5.xlarge", "count": 2}, 335.8,
-     "2 x ml.m5.xlarge on-demand $0.23/h x 730 h (us-east-1, price list 2025-06-06); "
-     "approximate: SageMaker notebook price (endpoint prices are usually within 1%)"),
 ]
 
 
@@ -217,7 +214,12 @@ def test_monthly_cost_defaults_are_stated():
 @pytest.mark.parametrize(
     ("rtype", "size", "region", "reason"),
     [
-        ("AWS::Lambda::Function", {}, US, "no price model for AWS::Lambda::Function"),
+        ("AWS::Lambda::Function", {}, US, "no price model for AWS::Lambda::Function: charged by use (requests, data, "
+         "run time), which its events do not record"),
+        ("AWS::Nope::Thing", {}, US, "no price model for AWS::Nope::Thing"),
+        ("AWS::SageMaker::Endpoint", {"instance_type": "ml.m5.xlarge", "count": 2}, US,
+         "no price model for AWS::SageMaker::Endpoint: its instance type and count are in its endpoint config, "
+         "not in its own events"),
         ("AWS::RDS::DBInstance", {"instance_class": "db.x9.large", "engine": "postgres"}, "ap-east-1",
          "no price for db.x9.large postgres Single-AZ in ap-east-1"),
         ("AWS::EC2::Instance", {"instance_type": "t3.micro", "count": 1}, "mars-north-1",
@@ -459,7 +461,7 @@ def test_provisioned_iops_and_throughput_are_priced():
     assert baseline.usd_per_month == pytest.approx(8.0) and "IOPS" not in baseline.basis
 
 
-# Creation records as CloudTrail writes them, with the size each gives (queries.details.size_of):
+# Creation records as CloudTrail writes them, with the size each gives (derive.details.size_of):
 # (eventSource, eventName, requestParameters, responseElements, type, size). Every size path is carried by one.
 SIZED_CREATIONS = [
     ("ec2.amazonaws.com", "RunInstances",
@@ -480,6 +482,12 @@ SIZED_CREATIONS = [
      {"volumeId": "vol-0323456789abcdef0", "size": "8", "volumeType": "gp3", "iops": 3000, "throughput": 125,
       "snapshotId": "snap-083d3b857c13988bc", "status": "creating"},
      "AWS::EC2::Volume", {"size_gb": 8, "volume_type": "gp3", "iops": 3000, "throughput": 125}),
+    # invictus-aws: the request names no type (the default, gp2), the response does
+    ("ec2.amazonaws.com", "CreateVolume",
+     {"size": "1", "zone": "us-east-1a", "clientToken": "11144C0B-5E54-4ADA-A081-FCBDBEE74AAE"},
+     {"volumeId": "vol-0fc2e34e74650e145", "size": "1", "zone": "us-east-1a", "status": "creating",
+      "createTime": 1688991075000, "volumeType": "gp2", "iops": 100, "encrypted": False, "multiAttachEnabled": False},
+     "AWS::EC2::Volume", {"size_gb": 1, "volume_type": "gp2", "iops": 100}),
     ("ec2.amazonaws.com", "CreateSnapshot", {"volumeId": "vol-0fc2e34e74650e145"},
      {"snapshotId": "snap-083d3b857c13988bc", "volumeId": "vol-0fc2e34e74650e145", "status": "pending",
       "volumeSize": "1", "ownerId": "123456789012"},
@@ -495,17 +503,18 @@ SIZED_CREATIONS = [
      {"cacheClusterId": "sessions-cache", "engine": "memcached", "cacheNodeType": "cache.t3.micro",
       "numCacheNodes": 2},
      {"cacheClusterId": "sessions-cache", "cacheClusterStatus": "creating"},
-     "AWS::ElastiCache::CacheCluster", {"node_type": "cache.t3.micro", "count": 2}),
+     "AWS::ElastiCache::CacheCluster", {"node_type": "cache.t3.micro", "count": 2, "engine": "memcached"}),
     ("elasticache.amazonaws.com", "CreateReplicationGroup",
      {"replicationGroupId": "sessions", "replicationGroupDescription": "sessions", "engine": "redis",
       "cacheNodeType": "cache.r6g.large", "numCacheClusters": 2},
      {"replicationGroupId": "sessions", "status": "creating"},
-     "AWS::ElastiCache::ReplicationGroup", {"node_type": "cache.r6g.large", "count": 2}),
+     "AWS::ElastiCache::ReplicationGroup", {"node_type": "cache.r6g.large", "count": 2, "engine": "redis"}),
     ("elasticache.amazonaws.com", "CreateReplicationGroup",  # cluster mode: shards x (replicas + 1)
      {"replicationGroupId": "carts", "replicationGroupDescription": "carts", "engine": "redis",
       "cacheNodeType": "cache.m5.large", "numNodeGroups": 3, "replicasPerNodeGroup": 2},
      {"replicationGroupId": "carts", "status": "creating"},
-     "AWS::ElastiCache::ReplicationGroup", {"node_type": "cache.m5.large", "node_groups": 3, "replicas_per_group": 2}),
+     "AWS::ElastiCache::ReplicationGroup",
+     {"node_type": "cache.m5.large", "node_groups": 3, "replicas_per_group": 2, "engine": "redis"}),
     ("redshift.amazonaws.com", "CreateCluster",
      {"clusterIdentifier": "analytics", "nodeType": "ra3.xlplus", "clusterType": "multi-node", "numberOfNodes": 2,
       "masterUserPassword": "HIDDEN_DUE_TO_SECURITY_REASONS"},
@@ -516,6 +525,11 @@ SIZED_CREATIONS = [
       "clusterConfig": {"instanceType": "r6g.large.search", "instanceCount": 3}},
      {"domainStatus": {"domainName": "logs", "aRN": "arn:aws:es:us-east-1:123456789012:domain/logs"}},
      "AWS::OpenSearchService::Domain", {"instance_type": "r6g.large.search", "count": 3}),
+    ("es.amazonaws.com", "CreateElasticsearchDomain",  # the legacy API
+     {"domainName": "audit", "elasticsearchVersion": "7.10",
+      "elasticsearchClusterConfig": {"instanceType": "m5.large.elasticsearch", "instanceCount": 2}},
+     {"domainStatus": {"domainName": "audit", "aRN": "arn:aws:es:us-east-1:123456789012:domain/audit"}},
+     "AWS::OpenSearchService::Domain", {"instance_type": "m5.large.elasticsearch", "count": 2}),
     ("sagemaker.amazonaws.com", "CreateNotebookInstance",
      {"notebookInstanceName": "research-nb", "instanceType": "ml.t3.medium", "roleArn": "r"},
      {"notebookInstanceArn": "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/research-nb"},
@@ -524,6 +538,12 @@ SIZED_CREATIONS = [
     ("sagemaker.amazonaws.com", "CreateEndpoint", {"endpointName": "churn", "endpointConfigName": "churn-config"},
      {"endpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn"},
      "AWS::SageMaker::Endpoint", {}),
+    ("sagemaker.amazonaws.com", "CreateEndpointConfig",
+     {"endpointConfigName": "churn-config",
+      "productionVariants": [{"variantName": "main", "modelName": "churn", "instanceType": "ml.m5.xlarge",
+                              "initialInstanceCount": 2}]},
+     {"endpointConfigArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/churn-config"},
+     "AWS::SageMaker::EndpointConfig", {}),
     ("eks.amazonaws.com", "CreateNodegroup",
      {"clusterName": "prod", "nodegroupName": "workers", "instanceTypes": ["m5.xlarge"],
       "scalingConfig": {"minSize": 1, "maxSize": 6, "desiredSize": 3}},
@@ -535,11 +555,6 @@ SIZED_CREATIONS = [
                                             "net/edge/50dc6c495c0c9188", "type": "network"}]},
      "AWS::ElasticLoadBalancingV2::LoadBalancer", {"type": "network"}),
 ]
-# Size paths no creation record of the type carries: a defect of queries.details.SIZE_PATHS (strict xfail).
-UNREACHABLE_SIZE_PATHS = {
-    ("AWS::SageMaker::Endpoint", "requestParameters.productionVariants[0].instanceType"),
-    ("AWS::SageMaker::Endpoint", "requestParameters.productionVariants[0].initialInstanceCount"),
-}
 
 
 def _sized_record(row) -> dict:
@@ -551,8 +566,8 @@ def _sized_record(row) -> dict:
 
 @pytest.mark.parametrize("row", SIZED_CREATIONS, ids=lambda row: f"{row[4]}:{row[1]}")
 def test_a_creation_record_gives_its_size(row):
+    from cloudblame.derive.details import size_of
     from cloudblame.normalize.resources import extract_resources
-    from cloudblame.queries.details import size_of
 
     record, rtype, size = _sized_record(row), row[4], row[5]
     created = {r.resource_type for r in extract_resources(record, account="123456789012", region=US)
@@ -562,22 +577,20 @@ def test_a_creation_record_gives_its_size(row):
 
 
 def _size_paths() -> list[tuple[str, str, int, str]]:
-    from cloudblame.queries.details import SIZE_PATHS
+    from cloudblame.catalog import CATALOG, ResourceType
 
-    return [(t, attr, i, path) for t, attrs in SIZE_PATHS.items() for attr, paths in attrs.items()
-            for i, path in enumerate(paths)]
+    return [(e.type, dimension, i, path) for e in CATALOG if isinstance(e, ResourceType)
+            for dimension, paths in e.size_paths().items() for i, path in enumerate(paths)]
 
 
-@pytest.mark.parametrize("rtype,attr,index,path", [
-    pytest.param(*p, marks=pytest.mark.xfail(strict=True, reason="not in the type's creation record"))
-    if (p[0], p[3]) in UNREACHABLE_SIZE_PATHS else p for p in _size_paths()], ids=lambda v: str(v))
+@pytest.mark.parametrize("rtype,attr,index,path", _size_paths(), ids=lambda v: str(v))
 def test_every_size_path_appears_in_a_test(rtype, attr, index, path):
-    """A meta-test over queries.details.SIZE_PATHS: each path of each size attribute is the one that gives the
-    attribute's size in some row of SIZED_CREATIONS (the attribute's earlier paths absent there)."""
-    from cloudblame.normalize.jpath import first
-    from cloudblame.queries.details import SIZE_PATHS
+    """A meta-test over the catalog entries' ``size``: each path of each size dimension is the one that gives
+    the dimension's size in some row of SIZED_CREATIONS (the dimension's earlier paths absent there)."""
+    from cloudblame.catalog import TYPES
+    from cloudblame.core.jpath import first
 
-    earlier = SIZE_PATHS[rtype][attr][:index]
+    earlier = TYPES[rtype].size_paths()[attr][:index]
     deciding = [(first(record, path), row[5].get(attr)) for row in SIZED_CREATIONS if row[4] == rtype
                 for record in [_sized_record(row)] if first(record, path) is not None
                 and (not earlier or first(record, *earlier) is None)]
@@ -585,8 +598,13 @@ def test_every_size_path_appears_in_a_test(rtype, attr, index, path):
     assert all(str(value) == str(size) for value, size in deciding), deciding
 
 
+def test_the_size_paths_are_many():
+    """The meta-test above runs over the catalog (not an empty list)."""
+    assert len(_size_paths()) >= 30
+
+
 def test_a_create_volume_record_gives_every_charged_dimension():
-    from cloudblame.queries.details import size_of
+    from cloudblame.derive.details import size_of
 
     io2 = next(row for row in SIZED_CREATIONS if row[1] == "CreateVolume")
     size = size_of("AWS::EC2::Volume", _sized_record(io2))
@@ -595,25 +613,67 @@ def test_a_create_volume_record_gives_every_charged_dimension():
 
 
 def test_every_priced_dimension_is_extracted_or_defaulted():
-    """A meta-test over the price models: each size key an estimate reads comes from the creation record
-    (queries.details.SIZE_PATHS) or has a stated default; every supported type declares its dimensions."""
-    from cloudblame.prices.table import _FLAT, PRICED_DIMENSIONS
-    from cloudblame.queries.details import SIZE_DEFAULTS, SIZE_PATHS
+    """A meta-test over the catalog: each size dimension an entry's price model reads comes from the creation
+    record (the entry's ``size``) or has a default (``size_defaults``); every supported type has a model."""
+    from cloudblame.catalog import CATALOG, TYPES, ResourceType
 
-    assert set(SUPPORTED_TYPES) == set(PRICED_DIMENSIONS) | set(_FLAT)
-    missing = [(t, key) for t, keys in PRICED_DIMENSIONS.items() for key in keys
-               if key not in SIZE_PATHS.get(t, {}) and key not in SIZE_DEFAULTS.get(t, {})]
+    priced = [e for e in CATALOG if isinstance(e, ResourceType) and e.price is not None]
+    missing = [(e.type, key) for e in priced for key in e.price.reads()
+               if key not in e.size and key not in e.size_defaults]
     assert not missing
+    assert all(TYPES[t].price is not None for t in SUPPORTED_TYPES) and len(SUPPORTED_TYPES) >= 14
+
+
+class _Recording(dict):
+    """A size that records which dimensions an estimate reads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.read.add(key)
+        return super().__contains__(key)
+
+
+def _priced_sizes() -> list[tuple[str, dict]]:
+    from cloudblame.catalog import TYPES
+
+    sizes = [(c[0], c[1]) for c in KNOWN_COSTS] + [(row[4], row[5]) for row in SIZED_CREATIONS]
+    return [(t, size) for t, size in sizes + [(t, {}) for t in sorted(SUPPORTED_TYPES)] if TYPES[t].price is not None]
+
+
+@pytest.mark.parametrize("rtype,size", _priced_sizes(), ids=lambda v: str(v))
+def test_a_model_reads_only_the_dimensions_it_declares(rtype, size):
+    """The code of a price model (prices.models) reads no size key its model's ``reads()`` leaves out, so the
+    meta-test above holds every dimension an estimate depends on to an extraction or a default."""
+    from cloudblame.catalog import TYPES
+
+    model = TYPES[rtype].price
+    recording = _Recording(size)
+    PriceTable.load().monthly_cost(rtype, recording, US)
+    assert recording.read <= set(model.reads())
 
 
 def test_types_aws_does_not_charge_for_cost_a_known_zero():
-    from cloudblame.catalog import TYPES
-    from cloudblame.prices.table import NO_CHARGE_TYPES
+    from cloudblame.catalog import CATALOG, ResourceType
+    from cloudblame.catalog.pricing import NoCharge
 
-    assert NO_CHARGE_TYPES <= set(TYPES) and not NO_CHARGE_TYPES & set(SUPPORTED_TYPES)
+    free = {e.type for e in CATALOG if isinstance(e, ResourceType) and isinstance(e.price, NoCharge)}
+    assert {"AWS::EC2::VPC", "AWS::IAM::Role", "AWS::ElasticLoadBalancingV2::TargetGroup"} <= free
+    assert not free & set(SUPPORTED_TYPES)
     vpc = monthly_cost("AWS::EC2::VPC", {}, US)
     assert vpc.usd_per_month == 0.0 and vpc.basis.startswith("no charge")
-    assert monthly_cost("AWS::S3::Bucket", {}, US).usd_per_month is None  # storage unknown, not zero
+    bucket = monthly_cost("AWS::S3::Bucket", {}, US)  # storage unknown, not zero
+    assert bucket.usd_per_month is None and "per GB stored" in bucket.basis
 
 
 def test_node_counts_a_call_implies_are_priced():
@@ -627,3 +687,65 @@ def test_node_counts_a_call_implies_are_priced():
     assert sharded.usd_per_month == pytest.approx(9 * 0.156 * 730) and sharded.basis.startswith("9 x ")
     assert monthly_cost("AWS::ElastiCache::ReplicationGroup", {"node_type": "cache.m5.large", "node_groups": 3},
                         US).usd_per_month is None
+
+
+# --------------------------------------------------------------------------- found while moving sizes to the catalog
+
+
+def _sized(event: str, rtype: str, resource: str = "") -> dict:
+    """The size derive.details reads from the SIZED_CREATIONS row of ``event`` (whose response names
+    ``resource``)."""
+    from cloudblame.derive.details import size_of
+
+    row = next(r for r in SIZED_CREATIONS if r[1] == event and r[4] == rtype and resource in json.dumps(r[3]))
+    return size_of(rtype, _sized_record(row))
+
+
+def test_a_volume_type_only_in_the_response_is_read():
+    """invictus-aws's CreateVolume names no volumeType; its response says gp2: no type is assumed."""
+    size = _sized("CreateVolume", "AWS::EC2::Volume", "vol-0fc2e34e74650e145")
+    assert size["volume_type"] == "gp2"
+    cost = monthly_cost("AWS::EC2::Volume", size, US)
+    assert cost.usd_per_month == pytest.approx(0.10) and "assumed" not in cost.basis
+
+
+def test_a_legacy_elasticsearch_domain_is_priced():
+    """CreateElasticsearchDomain logs elasticsearchClusterConfig; its .elasticsearch instance types cost what
+    the same .search ones do."""
+    size = _sized("CreateElasticsearchDomain", "AWS::OpenSearchService::Domain")
+    cost = monthly_cost("AWS::OpenSearchService::Domain", size, US)
+    assert cost.usd_per_month == pytest.approx(2 * 0.142 * 730)
+    assert cost.basis.startswith("2 x m5.large.elasticsearch on-demand $0.142/h")
+
+
+def test_the_cache_engine_is_read_and_priced():
+    """A memcached cluster is priced as memcached, not as an assumed redis."""
+    size = _sized("CreateCacheCluster", "AWS::ElastiCache::CacheCluster")
+    cost = monthly_cost("AWS::ElastiCache::CacheCluster", size, US)
+    memcached = price("elasticache", "memcached:cache.t3.micro", US)
+    assert memcached is not None
+    assert cost.usd_per_month == pytest.approx(2 * memcached.usd * 730) and "(memcached)" in cost.basis
+    assert "assumed" not in cost.basis
+
+
+def test_an_endpoint_says_its_size_is_in_its_config():
+    """A SageMaker endpoint's instance type and count are in CreateEndpointConfig, which its catalog entry
+    says instead of reading paths its records never have."""
+    from cloudblame.catalog import TYPES
+
+    endpoint = TYPES["AWS::SageMaker::Endpoint"]
+    assert endpoint.price is None and not endpoint.size and "endpoint config" in (endpoint.unpriced_reason or "")
+    assert _sized("CreateEndpoint", "AWS::SageMaker::Endpoint") == {}
+    assert monthly_cost("AWS::SageMaker::Endpoint", {}, US).basis.endswith("not in its own events")
+
+
+def test_every_price_model_has_its_code():
+    """Each model a catalog entry can name has an estimator in prices.models (NoCharge needs none)."""
+    import typing
+
+    from cloudblame.catalog.pricing import NoCharge, PriceModel
+    from cloudblame.prices.models import _ESTIMATORS
+
+    assert set(typing.get_args(PriceModel)) - {NoCharge} == set(_ESTIMATORS)
+    snapshot = monthly_cost("AWS::EC2::Snapshot", {"size_gb": 1}, "mars-north-1")
+    assert (snapshot.usd_per_month, snapshot.basis) == (None, "no price for EBS snapshots in mars-north-1")

@@ -8,8 +8,9 @@ is absent); other records are small hand-written fixtures following the shapes i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import pytest
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import os
 import json
+import os
 from pathlib import Path
 
 from cloudblame.sources.files import discover, file_report, iter_file

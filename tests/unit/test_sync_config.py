@@ -1,4 +1,4 @@
-"""cloudblame.toml (cloudblame.sync.load_config): relative paths in it are relative to its own folder."""
+"""cloudblame.toml (cloudblame.pipeline.sync.load_config): relative paths in it are relative to its own folder."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudblame.sync import ConfigError, load_config
+from cloudblame.pipeline.sync import ConfigError, load_config
 
 
 def write_config(folder: Path, text: str) -> Path:

@@ -48,8 +48,8 @@ def test_values_that_are_not_scalars_are_not_tags_and_empty_values_are_kept():
 
 def test_names_details_and_delegation_read_tags_with_the_one_reader():
     """Names (normalize.resources), inventory details and delegation's tag links all use this reader."""
+    from cloudblame.derive import delegation, details
     from cloudblame.normalize import resources, tags
-    from cloudblame.queries import delegation, details
 
     assert details.request_tags is tags.request_tags and delegation.request_tags is tags.request_tags
     assert resources.name_tag is tags.name_tag

@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from cloudblame.timeutil import iso_z, parse_event_time, parse_when
+from cloudblame.core.timeutil import iso_z, parse_event_time, parse_when
 
 
 @pytest.mark.parametrize("value,expected", [

@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ ORG = "o-abc1234567"
 ORG_ACCT = "222222222222"
 REGION = "us-east-1"
 TRAIL = "mytrail"
-T0 = datetime(2024, 1, 1, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 1, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -484,8 +484,8 @@ class FakeCloudTrail:
             "PublicKeyList": [
                 {
                     "Value": der(k),  # boto3 returns bytes
-                    "ValidityStartTime": datetime(2023, 12, 1, tzinfo=timezone.utc),
-                    "ValidityEndTime": datetime(2024, 2, 1, tzinfo=timezone.utc),
+                    "ValidityStartTime": datetime(2023, 12, 1, tzinfo=UTC),
+                    "ValidityEndTime": datetime(2024, 2, 1, tzinfo=UTC),
                     "Fingerprint": fingerprint(k),
                 }
                 for k in self.keys

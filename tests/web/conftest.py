@@ -20,7 +20,7 @@ LOOPBACK = "http://127.0.0.1"
 
 
 def ingest_into(db: Path, trail: Path) -> None:
-    from cloudblame.ingest import ingest_paths
+    from cloudblame.pipeline.ingest import ingest_paths
     from cloudblame.store import Store
 
     with Store.open(db) as store:
@@ -108,7 +108,7 @@ class RunningServer:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> "RunningServer":
+    def __enter__(self) -> RunningServer:
         self.thread.start()
         deadline = time.monotonic() + 15
         while not self.server.started:
@@ -132,3 +132,14 @@ def demo_server(demo):
 def hostile_server(hostile_db):
     with RunningServer(hostile_db) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium per module (the tests asking for it import tests.web.browsing, which skips without it)."""
+    from tests.web.browsing import CHROMIUM, sync_api
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield browser
+        browser.close()

@@ -7,30 +7,13 @@ $CLOUDBLAME_SCREENSHOTS (`make screenshots` refreshes the README's, in docs/scre
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-from pathlib import Path
 from urllib.parse import quote
 
-import pytest
-
+from tests.web.browsing import SCREENSHOTS, needs_chromium
 from tests.web.test_security import HOSTILE_PAGES
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("CLOUDBLAME_SCREENSHOTS") or Path(tempfile.gettempdir()) / "cloudblame-screenshots")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not at /usr/bin/chromium (`make test` installs it: apt-get install -y chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
+pytestmark = needs_chromium
 
 
 class Watched:
@@ -138,6 +121,21 @@ def test_charts_are_svg_from_the_server_and_their_bars_link_to_the_events(browse
     w.close()
 
 
+def test_an_owners_cost_bar_opens_their_inventory(browser, demo_server):
+    w = Watched(browser, demo_server.url)
+    w.page.goto("/")
+    bar = w.page.locator("#chart-cost a").first
+    owner = bar.get_attribute("href").split("owner=", 1)[1]
+    bar.click()
+    w.page.wait_for_url(f"**/inventory?owner={owner}")
+    rows = w.page.locator("#inventory tbody tr")
+    assert rows.count() > 0
+    assert "Their monthly cost: $" in w.page.locator(".count").inner_text()
+    shot(w.page, "inventory")
+    w.assert_clean()
+    w.close()
+
+
 def every_page(server_url: str) -> list[str]:
     """One page of each kind the UI has, with its links followed from the sample trail's data."""
     import httpx
@@ -147,7 +145,8 @@ def every_page(server_url: str) -> list[str]:
     resource = next(r["id"] for r in event["resources"] if r["id"].startswith("i-"))
     return ["/", "/events", "/events?range=7d&sort=time_asc&cols=time&cols=tool", f"/events/{event['event_id']}",
             f"/resources/{resource}", "/people", "/people?services=true", "/people/tom.becker@example.com",
-            "/forgotten", "/forgotten?idle=14d", "/docs"]
+            "/forgotten", "/forgotten?idle=14d", "/inventory", "/inventory?status=all&sort=oldest&q=i-",
+            "/inventory?owner=tom.becker@example.com&cols=type&cols=cost", "/docs"]
 
 
 def test_no_console_message_or_csp_violation_on_any_page(browser, demo_server):

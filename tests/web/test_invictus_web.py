@@ -82,5 +82,5 @@ def test_people_and_forgotten_on_the_real_logs(invictus_client):
 def test_raw_record_of_a_real_event_is_highlighted(invictus_client, store):
     event = search_events(store, EventFilter(event_name="CreateSecret", limit=1))[0]
     page = invictus_client.get(f"/events/{event['event_id']}").text
-    raw = re.search(r'<pre class="highlight" id="raw-record">(.*?)</pre>', page, re.S).group(1)
+    raw = re.search(r'<pre class="highlight" id="raw-record">(.*?)</pre>', page, re.DOTALL).group(1)
     assert '<span class="nt">"eventSource"</span>' in raw and "secretsmanager.amazonaws.com" in raw

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from cloudblame.cli import app as cli_app
 from cloudblame.queries.blame import blame
-from cloudblame.queries.events import EventFilter, get_event, search_events
+from cloudblame.queries.event import get_event
+from cloudblame.queries.events import EventFilter, search_events
 from cloudblame.queries.inventory import forgotten
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people, person

@@ -92,7 +92,7 @@ def test_serve_says_when_there_is_no_store(tmp_path):
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
 def test_loopback_hosts_need_no_token(host):
-    from cloudblame.loopback import is_loopback
+    from cloudblame.core.loopback import is_loopback
 
     assert is_loopback(host)
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")

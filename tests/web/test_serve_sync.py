@@ -8,8 +8,8 @@ import threading
 from fastapi.testclient import TestClient
 
 from cloudblame.demo.generator import generate_sample_trail
+from cloudblame.pipeline.sync import SourceSpec, SyncLoop
 from cloudblame.store import Store
-from cloudblame.sync import SourceSpec, SyncLoop
 from cloudblame.web import create_app
 
 

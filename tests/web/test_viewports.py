@@ -4,23 +4,16 @@ Debian's chromium driven by Playwright, on a real server over the sample trail."
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from cloudblame.queries.blame import blame
 from cloudblame.store import Store
+from tests.web.browsing import SCREENSHOTS, needs_chromium
 from tests.web.test_pages import SPOTLIGHT_NAME
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("CLOUDBLAME_SCREENSHOTS") or Path(tempfile.gettempdir()) / "cloudblame-screenshots")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not at /usr/bin/chromium (`make test` installs it: apt-get install -y chromium)")
+pytestmark = needs_chromium
 
 VIEWPORTS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 ALL_EVENT_COLUMNS = "&".join(f"cols={c}" for c in ("time", "event_name", "user", "event_source", "resource_type",
@@ -29,14 +22,6 @@ ALL_EVENT_COLUMNS = "&".join(f"cols={c}" for c in ("time", "event_name", "user",
 ALL_INVENTORY_COLUMNS = "&".join(f"cols={c}" for c in ("type", "resource", "status", "owner", "tool", "size",
                                                        "region", "account", "created", "last_activity", "cost",
                                                        "tags"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,9 @@
 """The resource catalog: AWS resource types as declarative data, and their indexes.
 
 Each entry (:class:`ResourceType`, see :mod:`cloudblame.catalog.base`) says which events of one
-eventSource create, delete, modify or reference one resource type, and where the ids are. Entries live in
+eventSource create, delete, modify or reference one resource type, where the ids are, which size dimensions
+of its creation record drive its cost and how it is charged (a price model of :mod:`cloudblame.catalog.pricing`,
+or why it has none). Entries live in
 modules named by service family, after the AWS console's categories (``ec2``, ``compute``, ``containers``,
 ``storage``, ``databases``, ``analytics``, ``security``, ``management``, ``integration``, ``networking``,
 ``machine_learning``, ``developer_tools``, ``iot``), and are registered in :data:`CATALOG`. Adding a type is

@@ -6,6 +6,7 @@ from __future__ import annotations
 from cloudblame.catalog.base import AnyResource, ResourceType, composite_id
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.pricing import BY_CAPACITY, BY_USE, NOT_IN_TABLE, Hourly, NoCharge
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -20,6 +21,7 @@ EMR_CLUSTER = ResourceType(
     modify={"ModifyCluster": f"{REQ}.clusterId", "SetTerminationProtection": f"{REQ}.jobFlowIds[]",
             "AddJobFlowSteps": f"{REQ}.jobFlowId", "ModifyInstanceGroups": f"{REQ}.clusterId",
             "AddTags": f"{REQ}.resourceId", "RemoveTags": f"{REQ}.resourceId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- EMR security configurations and studios, EMR Serverless, EMR on EKS ------------------------------
@@ -27,6 +29,7 @@ EMR_SECURITY_CONFIGURATION = ResourceType(
     type="AWS::EMR::SecurityConfiguration", source=EMR, no_delete_reason=None,
     create={"CreateSecurityConfiguration": (f"{RESP}.name", f"{REQ}.name")},
     delete={"DeleteSecurityConfiguration": f"{REQ}.name"},
+    price=NoCharge(),
 )
 EMR_STUDIO = ResourceType(
     type="AWS::EMR::Studio", source=EMR, arn=_arn("elasticmapreduce", "studio/{id}"),
@@ -34,6 +37,7 @@ EMR_STUDIO = ResourceType(
     name_paths={"CreateStudio": f"{REQ}.name"},
     delete={"DeleteStudio": f"{REQ}.studioId"},
     modify={"UpdateStudio": f"{REQ}.studioId"},
+    price=NoCharge(),
 )
 
 EMR_SERVERLESS = "emr-serverless.amazonaws.com"
@@ -45,6 +49,7 @@ EMR_SERVERLESS_APPLICATION = ResourceType(
     name_paths={"CreateApplication": (f"{RESP}.name", f"{REQ}.name")},
     delete={"DeleteApplication": f"{REQ}.applicationId"},
     modify={op: f"{REQ}.applicationId" for op in ("UpdateApplication", "StartApplication", "StopApplication")},
+    unpriced_reason=BY_USE,
 )
 
 EMR_CONTAINERS = "emr-containers.amazonaws.com"
@@ -55,6 +60,7 @@ EMR_VIRTUAL_CLUSTER = ResourceType(
     arn_paths={"CreateVirtualCluster": f"{RESP}.arn"},
     name_paths={"CreateVirtualCluster": (f"{RESP}.name", f"{REQ}.name")},
     delete={"DeleteVirtualCluster": f"{REQ}.id"},
+    unpriced_reason=BY_USE,
 )
 
 # --- Kinesis, Firehose, Kinesis Analytics -----------------------------------------------------------
@@ -70,6 +76,7 @@ KINESIS_STREAM = ResourceType(
         "EnableEnhancedMonitoring", "DisableEnhancedMonitoring")},
             "UpdateStreamMode": f"{REQ}.streamARN",
             "TagResource": f"{REQ}.resourceARN", "UntagResource": f"{REQ}.resourceARN"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 FIREHOSE = "firehose.amazonaws.com"
@@ -82,6 +89,7 @@ FIREHOSE_STREAM = ResourceType(
     delete={"DeleteDeliveryStream": _DS},
     modify={op: _DS for op in ("UpdateDestination", "TagDeliveryStream", "UntagDeliveryStream",
                                "StartDeliveryStreamEncryption", "StopDeliveryStreamEncryption")},
+    unpriced_reason=BY_USE,
 )
 
 KINESIS_ANALYTICS = "kinesisanalytics.amazonaws.com"
@@ -97,6 +105,7 @@ KINESIS_ANALYTICS_APP = ResourceType(
     delete={"DeleteApplication": _APP},
     modify={**{op: _APP for op in ("UpdateApplication", "StartApplication", "StopApplication")},
             "TagResource": f"{REQ}.resourceARN", "UntagResource": f"{REQ}.resourceARN"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- MSK (kafka) ------------------------------------------------------------------------------------
@@ -113,6 +122,7 @@ MSK_CLUSTER = ResourceType(
         "UpdateBrokerCount", "UpdateBrokerStorage", "UpdateBrokerType", "UpdateClusterConfiguration",
         "UpdateClusterKafkaVersion", "UpdateMonitoring", "UpdateSecurity", "UpdateConnectivity", "RebootBroker")},
             "TagResource": f"{REQ}.resourceArn", "UntagResource": f"{REQ}.resourceArn"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- MSK Connect ------------------------------------------------------------------------------------
@@ -124,18 +134,21 @@ MSK_CONNECTOR = ResourceType(
     create={"CreateConnector": (f"{RESP}.connectorArn", f"{REQ}.connectorName")},
     delete={"DeleteConnector": f"{REQ}.connectorArn"},
     modify={"UpdateConnector": f"{REQ}.connectorArn"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 MSK_CUSTOM_PLUGIN = ResourceType(
     type="AWS::KafkaConnect::CustomPlugin", source=KAFKACONNECT,
     id_pattern=_arn_pattern("kafkaconnect", r"custom-plugin/(?P<id>[^/]+)/[^/]+"),
     create={"CreateCustomPlugin": (f"{RESP}.customPluginArn", f"{REQ}.name")},
     delete={"DeleteCustomPlugin": f"{REQ}.customPluginArn"},
+    price=NoCharge(),
 )
 MSK_WORKER_CONFIGURATION = ResourceType(
     type="AWS::KafkaConnect::WorkerConfiguration", source=KAFKACONNECT,
     id_pattern=_arn_pattern("kafkaconnect", r"worker-configuration/(?P<id>[^/]+)/[^/]+"),
     create={"CreateWorkerConfiguration": (f"{RESP}.workerConfigurationArn", f"{REQ}.name")},
     delete={"DeleteWorkerConfiguration": f"{REQ}.workerConfigurationArn"},
+    price=NoCharge(),
 )
 
 # --- Glue -------------------------------------------------------------------------------------------
@@ -146,12 +159,14 @@ GLUE_DATABASE = ResourceType(
     create={"CreateDatabase": f"{REQ}.databaseInput.name"},
     delete={"DeleteDatabase": f"{REQ}.name"},
     modify={"UpdateDatabase": f"{REQ}.name"},
+    unpriced_reason=BY_USE,
 )
 GLUE_CRAWLER = ResourceType(
     type="AWS::Glue::Crawler", source=GLUE, arn=_GLUE_ARN + "crawler/{id}",
     create={"CreateCrawler": f"{REQ}.name"},
     delete={"DeleteCrawler": f"{REQ}.name"},
     modify={op: f"{REQ}.name" for op in ("UpdateCrawler", "StartCrawler", "StopCrawler")},
+    unpriced_reason=BY_USE,
 )
 GLUE_JOB = ResourceType(
     type="AWS::Glue::Job", source=GLUE, arn=_GLUE_ARN + "job/{id}",
@@ -159,30 +174,35 @@ GLUE_JOB = ResourceType(
     delete={"DeleteJob": f"{REQ}.jobName"},
     modify={"UpdateJob": f"{REQ}.jobName"},
     reference={"StartJobRun": f"{REQ}.jobName"},
+    unpriced_reason=BY_USE,
 )
 GLUE_TRIGGER = ResourceType(
     type="AWS::Glue::Trigger", source=GLUE, arn=_GLUE_ARN + "trigger/{id}",
     create={"CreateTrigger": (f"{RESP}.name", f"{REQ}.name")},
     delete={"DeleteTrigger": f"{REQ}.name"},
     modify={op: f"{REQ}.name" for op in ("UpdateTrigger", "StartTrigger", "StopTrigger")},
+    price=NoCharge(),
 )
 GLUE_WORKFLOW = ResourceType(
     type="AWS::Glue::Workflow", source=GLUE, arn=_GLUE_ARN + "workflow/{id}",
     create={"CreateWorkflow": (f"{RESP}.name", f"{REQ}.name")},
     delete={"DeleteWorkflow": f"{REQ}.name"},
     modify={"UpdateWorkflow": f"{REQ}.name"},
+    price=NoCharge(),
 )
 GLUE_SESSION = ResourceType(
     type="AWS::Glue::Session", source=GLUE, arn=_GLUE_ARN + "session/{id}",
     create={"CreateSession": (f"{RESP}.session.id", f"{REQ}.id")},
     delete={"DeleteSession": f"{REQ}.id"},
     modify={"StopSession": f"{REQ}.id"},
+    unpriced_reason=BY_USE,
 )
 GLUE_DEV_ENDPOINT = ResourceType(
     type="AWS::Glue::DevEndpoint", source=GLUE, arn=_GLUE_ARN + "devEndpoint/{id}",
     create={"CreateDevEndpoint": (f"{RESP}.endpointName", f"{REQ}.endpointName")},
     delete={"DeleteDevEndpoint": f"{REQ}.endpointName"},
     modify={"UpdateDevEndpoint": f"{REQ}.endpointName"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 GLUE_TAGS = AnyResource(source=GLUE, modify={"TagResource": f"{REQ}.resourceArn",
                                              "UntagResource": f"{REQ}.resourceArn"})
@@ -195,12 +215,14 @@ ATHENA_WORKGROUP = ResourceType(
     create={"CreateWorkGroup": f"{REQ}.name"},
     delete={"DeleteWorkGroup": f"{REQ}.workGroup"},
     modify={"UpdateWorkGroup": f"{REQ}.workGroup"},
+    unpriced_reason=BY_USE,
 )
 ATHENA_DATA_CATALOG = ResourceType(
     type="AWS::Athena::DataCatalog", source=ATHENA, arn=_ATHENA_ARN + "datacatalog/{id}",
     create={"CreateDataCatalog": f"{REQ}.name"},
     delete={"DeleteDataCatalog": f"{REQ}.name"},
     modify={"UpdateDataCatalog": f"{REQ}.name"},
+    price=NoCharge(),
 )
 ATHENA_CAPACITY_RESERVATION = ResourceType(
     type="AWS::Athena::CapacityReservation", source=ATHENA, arn=_ATHENA_ARN + "capacity-reservation/{id}",
@@ -208,6 +230,7 @@ ATHENA_CAPACITY_RESERVATION = ResourceType(
     delete={"DeleteCapacityReservation": f"{REQ}.name"},
     modify={**{op: f"{REQ}.name" for op in ("UpdateCapacityReservation", "CancelCapacityReservation")},
             "PutCapacityAssignmentConfiguration": f"{REQ}.capacityReservationName"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 ATHENA_TAGS = AnyResource(source=ATHENA, modify={"TagResource": f"{REQ}.resourceARN",
                                                  "UntagResource": f"{REQ}.resourceARN"})
@@ -224,6 +247,10 @@ OPENSEARCH_DOMAIN = ResourceType(
     delete={"DeleteDomain": _DOMAIN, "DeleteElasticsearchDomain": _DOMAIN},
     modify={"UpdateDomainConfig": _DOMAIN, "UpdateElasticsearchDomainConfig": _DOMAIN,
             "AddTags": f"{REQ}.aRN", "RemoveTags": f"{REQ}.aRN"},
+    # CreateElasticsearchDomain (the legacy API) logs elasticsearchClusterConfig and m5.large.elasticsearch
+    size={"instance_type": (f"{REQ}.clusterConfig.instanceType", f"{REQ}.elasticsearchClusterConfig.instanceType"),
+          "count": (f"{REQ}.clusterConfig.instanceCount", f"{REQ}.elasticsearchClusterConfig.instanceCount")},
+    price=Hourly("opensearch", "instance_type", count="count", item_suffixes={".elasticsearch": ".search"}),
 )
 
 # --- OpenSearch Serverless --------------------------------------------------------------------------
@@ -235,6 +262,7 @@ AOSS_COLLECTION = ResourceType(
     name_paths={"CreateCollection": f"{REQ}.name"},
     delete={"DeleteCollection": f"{REQ}.id"},
     modify={"UpdateCollection": f"{REQ}.id"},
+    unpriced_reason=BY_CAPACITY,
 )
 AOSS_SECURITY_POLICY = ResourceType(
     # id "type/name" (encryption and network policies share names)
@@ -242,12 +270,14 @@ AOSS_SECURITY_POLICY = ResourceType(
     create={"CreateSecurityPolicy": composite_id(f"{REQ}.type", f"{REQ}.name")},
     delete={"DeleteSecurityPolicy": composite_id(f"{REQ}.type", f"{REQ}.name")},
     modify={"UpdateSecurityPolicy": composite_id(f"{REQ}.type", f"{REQ}.name")},
+    price=NoCharge(),
 )
 AOSS_ACCESS_POLICY = ResourceType(
     type="AWS::OpenSearchServerless::AccessPolicy", source=AOSS,
     create={"CreateAccessPolicy": composite_id(f"{REQ}.type", f"{REQ}.name")},
     delete={"DeleteAccessPolicy": composite_id(f"{REQ}.type", f"{REQ}.name")},
     modify={"UpdateAccessPolicy": composite_id(f"{REQ}.type", f"{REQ}.name")},
+    price=NoCharge(),
 )
 
 # --- CloudSearch --------------------------------------------------------------------------------------
@@ -260,6 +290,7 @@ CLOUDSEARCH_DOMAIN = ResourceType(
     modify={op: f"{REQ}.domainName"
             for op in ("UpdateScalingParameters", "UpdateServiceAccessPolicies", "UpdateAvailabilityOptions",
                        "UpdateDomainEndpointOptions", "DefineIndexField", "DeleteIndexField", "IndexDocuments")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- Data Pipeline ------------------------------------------------------------------------------------
@@ -272,6 +303,7 @@ DATA_PIPELINE = ResourceType(
     delete={"DeletePipeline": f"{REQ}.pipelineId"},
     modify={op: f"{REQ}.pipelineId"
             for op in ("PutPipelineDefinition", "ActivatePipeline", "DeactivatePipeline", "AddTags", "RemoveTags")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 ENTRIES = (

@@ -5,7 +5,7 @@ which events of one ``eventSource`` create, delete, modify or merely reference r
 where in the record the resource's id (and ARN, and human name) is, and how to rebuild its ARN. Nothing
 here reads records; :mod:`cloudblame.normalize.resources` applies the entries.
 
-Paths use :mod:`cloudblame.normalize.jpath` syntax (dotted, case-insensitive keys, ``[]`` fans out and
+Paths use :mod:`cloudblame.core.jpath` syntax (dotted, case-insensitive keys, ``[]`` fans out and
 coerces a lone object to a list, ``[N]`` indexes), rooted at the record, e.g.
 ``responseElements.instancesSet.items[].instanceId``. Several paths are tried in order; the first that
 yields a value wins (put service-generated response ids first, client-chosen request names after, so a
@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import cast
 
-from cloudblame.normalize.jpath import compile_path as _compile_path
+from cloudblame.catalog.pricing import PriceModel
+from cloudblame.core.jpath import compile_path as _compile_path
 
 Paths = str | tuple[str, ...]
 
@@ -50,6 +51,8 @@ _PATTERN_SERVICE = re.compile(r"^\^?(?:\(\?P<arn>)?arn:(?:\[\^:\]\+|\(\?P<partit
 TemplatePart = tuple[str, tuple[tuple[str, str], ...]]
 # Paths as the catalog's entries hold them once frozen: eventName -> paths tried in order.
 FrozenPaths = Mapping[str, tuple[str, ...]]
+# A size dimension's value as a record logs it or a default gives it.
+SizeValue = str | int | float | bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +186,15 @@ class ResourceType:
     ``tag_type``   the EC2 ``tagSpecificationSet`` resourceType whose ``Name`` tag names this resource.
     ``aliases``    other type strings for the same type (Config/Event-history names) met in records.
     ``no_delete_reason`` why a type with create events has no delete event, when it has none.
+    ``size``       size dimension -> path(s) into the creation record, tried in order: what drives the
+                   resource's cost (``instance_type``, ``size_gb``, ``count``...). Dimensions in
+                   :data:`~cloudblame.catalog.pricing.NUMERIC_DIMENSIONS` are read as numbers.
+    ``size_defaults`` dimension -> value a size has when its record does not give one (an instance is one).
+    ``price``      how the type is charged (:mod:`cloudblame.catalog.pricing`): ``NoCharge()``, ``Hourly(...)``,
+                   ``PerGbMonth(...)``, or a named exception (``EbsVolume()``...); every dimension it reads is
+                   in ``size`` or ``size_defaults``.
+    ``unpriced_reason`` why a type with create events has no price model (e.g. ``BY_USE``: charged per
+                   request, which no event records).
     """
 
     type: str
@@ -203,14 +215,24 @@ class ResourceType:
     tag_type: str | None = None
     aliases: tuple[str, ...] = ()
     no_delete_reason: str | None = None
+    size: Mapping[str, Paths] = field(default_factory=dict)
+    size_defaults: Mapping[str, SizeValue] = field(default_factory=dict)
+    price: PriceModel | None = None
+    unpriced_reason: str | None = None
     # derived (compiled at construction)
     patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False, default=())
     arn_services: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        for name in ("create", "delete", "modify", "reference", "arn_paths", "name_paths"):
+        for name in ("create", "delete", "modify", "reference", "arn_paths", "name_paths", "size"):
             set_(self, name, _freeze(getattr(self, name)))
+        for paths in self.size.values():
+            for path in _as_tuple(paths):
+                _check_path(path)
+        if self.price is not None and self.unpriced_reason:
+            raise ValueError(f"{self.type}: a price model and an unpriced_reason")
+        set_(self, "size_defaults", MappingProxyType(dict(self.size_defaults)))
         set_(self, "when", MappingProxyType(dict(self.when)))
         set_(self, "upsert_flags", MappingProxyType(dict(self.upsert_flags)))
         if self.id_transform not in ID_TRANSFORMS:
@@ -236,6 +258,10 @@ class ResourceType:
                 services.add(m.group(1))
         set_(self, "patterns", tuple(compiled))
         set_(self, "arn_services", frozenset(services))
+
+    def size_paths(self) -> FrozenPaths:
+        """dimension -> paths tried in order (frozen by __post_init__)."""
+        return cast(FrozenPaths, self.size)
 
     def events(self) -> dict[str, FrozenPaths]:
         """action -> {eventName: paths} for the four actions."""

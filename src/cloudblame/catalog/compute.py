@@ -11,6 +11,15 @@ from __future__ import annotations
 from cloudblame.catalog.base import ResourceType, composite_id
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.pricing import (
+    BY_STORAGE,
+    BY_USE,
+    NOT_IN_TABLE,
+    FlatHourly,
+    LoadBalancerKind,
+    NoCharge,
+    PriceModel,
+)
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -54,6 +63,7 @@ LAMBDA_FUNCTION = ResourceType(
         **{n: f"{REQ}.resource" for n in _lambda_names("UntagResource", "20170331", "20170331v2")},
     },
     reference={n: _FN for n in _lambda_names("CreateEventSourceMapping", "20150331")},
+    unpriced_reason=BY_USE,
 )
 
 # --- Lambda layers, aliases, event source mappings, function URLs, code signing -----------------------
@@ -65,6 +75,7 @@ LAMBDA_LAYER_VERSION = ResourceType(
     delete={"DeleteLayerVersion": composite_id(f"{REQ}.layerName", f"{REQ}.versionNumber")},
     modify={op: composite_id(f"{REQ}.layerName", f"{REQ}.versionNumber")
             for op in ("AddLayerVersionPermission", "RemoveLayerVersionPermission")},
+    price=NoCharge(),
 )
 
 _ALIAS = composite_id(f"{REQ}.functionName", f"{RESP}.name|{REQ}.name")
@@ -75,6 +86,7 @@ LAMBDA_ALIAS = ResourceType(
     arn_paths={n: f"{RESP}.aliasArn" for n in ("CreateAlias", "CreateAlias20150331")},
     delete={"DeleteAlias": _ALIAS},
     modify={n: _ALIAS for n in ("UpdateAlias", "UpdateAlias20150331")},
+    price=NoCharge(),
 )
 
 _ESM = (f"{RESP}.uUID", f"{REQ}.uUID")
@@ -85,6 +97,7 @@ LAMBDA_EVENT_SOURCE_MAPPING = ResourceType(
                                                             "CreateEventSourceMapping20150331")},
     delete={"DeleteEventSourceMapping": _ESM},
     modify={"UpdateEventSourceMapping": _ESM},
+    price=NoCharge(),
 )
 
 LAMBDA_URL = ResourceType(
@@ -94,6 +107,7 @@ LAMBDA_URL = ResourceType(
     name_paths={"CreateFunctionUrlConfig": f"{RESP}.functionUrl"},
     delete={"DeleteFunctionUrlConfig": f"{REQ}.functionName"},
     modify={"UpdateFunctionUrlConfig": f"{REQ}.functionName"},
+    price=NoCharge(),
 )
 
 LAMBDA_CODE_SIGNING_CONFIG = ResourceType(
@@ -102,6 +116,7 @@ LAMBDA_CODE_SIGNING_CONFIG = ResourceType(
     arn_paths={"CreateCodeSigningConfig": f"{RESP}.codeSigningConfig.codeSigningConfigArn"},
     delete={"DeleteCodeSigningConfig": f"{REQ}.codeSigningConfigArn"},
     modify={"UpdateCodeSigningConfig": f"{REQ}.codeSigningConfigArn"},
+    price=NoCharge(),
 )
 
 # --- Auto Scaling -----------------------------------------------------------------------------------
@@ -122,6 +137,7 @@ AUTOSCALING_GROUP = ResourceType(
         "CreateOrUpdateTags": f"{REQ}.tags[].resourceId",
         "DeleteTags": f"{REQ}.tags[].resourceId",
     },
+    price=NoCharge(),
 )
 
 LAUNCH_CONFIGURATION = ResourceType(
@@ -129,6 +145,7 @@ LAUNCH_CONFIGURATION = ResourceType(
     id_pattern=r"^arn:[^:]+:autoscaling:(?P<region>[^:]*):(?P<account>\d*):launchConfiguration:[^:]+:launchConfigurationName/(?P<id>.+)$",
     create={"CreateLaunchConfiguration": f"{REQ}.launchConfigurationName"},
     delete={"DeleteLaunchConfiguration": f"{REQ}.launchConfigurationName"},
+    price=NoCharge(),
 )
 
 # --- Elastic Load Balancing: one eventSource, two APIs told apart by apiVersion -----------------------
@@ -152,6 +169,7 @@ CLASSIC_LOAD_BALANCER = ResourceType(
         "AddTags": f"{REQ}.loadBalancerNames[]",
         "RemoveTags": f"{REQ}.loadBalancerNames[]",
     },
+    price=FlatHourly("elb", "classic", "Classic Load Balancer"),
 )
 
 LOAD_BALANCER_V2 = ResourceType(
@@ -167,6 +185,8 @@ LOAD_BALANCER_V2 = ResourceType(
         "AddTags": f"{REQ}.resourceArns[]",
         "RemoveTags": f"{REQ}.resourceArns[]",
     },
+    size={"type": f"{REQ}.type"}, size_defaults={"type": "application"},
+    price=LoadBalancerKind(),
 )
 
 TARGET_GROUP = ResourceType(
@@ -180,6 +200,7 @@ TARGET_GROUP = ResourceType(
         "AddTags": f"{REQ}.resourceArns[]",
         "RemoveTags": f"{REQ}.resourceArns[]",
     },
+    price=NoCharge(),
 )
 
 # --- ELBv2 listeners and rules (ARNs end with hashes; the ARN is the id) ------------------------------
@@ -191,6 +212,7 @@ ELB_LISTENER = ResourceType(
     delete={"DeleteListener": f"{REQ}.listenerArn"},
     modify={"ModifyListener": f"{REQ}.listenerArn", "AddListenerCertificates": f"{REQ}.listenerArn",
             "RemoveListenerCertificates": f"{REQ}.listenerArn"},
+    price=NoCharge(),
 )
 ELB_LISTENER_RULE = ResourceType(
     type="AWS::ElasticLoadBalancingV2::ListenerRule", source=ELB, when=V2,
@@ -198,6 +220,7 @@ ELB_LISTENER_RULE = ResourceType(
     create={"CreateRule": f"{RESP}.rules[].ruleArn"},
     delete={"DeleteRule": f"{REQ}.ruleArn"},
     modify={"ModifyRule": f"{REQ}.ruleArn", "SetRulePriorities": f"{REQ}.rulePriorities[].ruleArn"},
+    price=NoCharge(),
 )
 
 # --- AWS Batch: requests name resources by name or ARN -----------------------------------------------
@@ -208,6 +231,7 @@ BATCH_COMPUTE_ENVIRONMENT = ResourceType(
     arn_paths={"CreateComputeEnvironment": f"{RESP}.computeEnvironmentArn"},
     delete={"DeleteComputeEnvironment": f"{REQ}.computeEnvironment"},
     modify={"UpdateComputeEnvironment": f"{REQ}.computeEnvironment"},
+    price=NoCharge(),
 )
 BATCH_JOB_QUEUE = ResourceType(
     type="AWS::Batch::JobQueue", source=BATCH, arn=_arn("batch", "job-queue/{id}"),
@@ -215,6 +239,7 @@ BATCH_JOB_QUEUE = ResourceType(
     arn_paths={"CreateJobQueue": f"{RESP}.jobQueueArn"},
     delete={"DeleteJobQueue": f"{REQ}.jobQueue"},
     modify={"UpdateJobQueue": f"{REQ}.jobQueue"},
+    price=NoCharge(),
 )
 BATCH_JOB_DEFINITION = ResourceType(
     # id "name:revision"
@@ -223,6 +248,7 @@ BATCH_JOB_DEFINITION = ResourceType(
                                                    f"{RESP}.revision", sep=":")},
     arn_paths={"RegisterJobDefinition": f"{RESP}.jobDefinitionArn"},
     delete={"DeregisterJobDefinition": f"{REQ}.jobDefinition"},
+    price=NoCharge(),
 )
 BATCH_SCHEDULING_POLICY = ResourceType(
     type="AWS::Batch::SchedulingPolicy", source=BATCH, arn=_arn("batch", "scheduling-policy/{id}"),
@@ -230,6 +256,7 @@ BATCH_SCHEDULING_POLICY = ResourceType(
     arn_paths={"CreateSchedulingPolicy": f"{RESP}.arn"},
     delete={"DeleteSchedulingPolicy": f"{REQ}.arn"},
     modify={"UpdateSchedulingPolicy": f"{REQ}.arn"},
+    price=NoCharge(),
 )
 
 # --- Elastic Beanstalk ------------------------------------------------------------------------------
@@ -241,6 +268,7 @@ EB_APPLICATION = ResourceType(
     delete={"DeleteApplication": f"{REQ}.applicationName"},
     modify={"UpdateApplication": f"{REQ}.applicationName",
             "UpdateApplicationResourceLifecycle": f"{REQ}.applicationName"},
+    price=NoCharge(),
 )
 EB_ENVIRONMENT = ResourceType(
     # id: the environment id (e-...); requests may name it by name instead
@@ -251,6 +279,7 @@ EB_ENVIRONMENT = ResourceType(
     delete={"TerminateEnvironment": (f"{REQ}.environmentId", f"{RESP}.environmentId", f"{REQ}.environmentName")},
     modify={op: (f"{REQ}.environmentId", f"{RESP}.environmentId", f"{REQ}.environmentName")
             for op in ("UpdateEnvironment", "RestartAppServer", "RebuildEnvironment")},
+    price=NoCharge(),
 )
 _APPVER = composite_id(f"{REQ}.applicationName", f"{REQ}.versionLabel")
 EB_APPLICATION_VERSION = ResourceType(
@@ -260,6 +289,7 @@ EB_APPLICATION_VERSION = ResourceType(
     arn_paths={"CreateApplicationVersion": f"{RESP}.applicationVersion.applicationVersionArn"},
     delete={"DeleteApplicationVersion": _APPVER},
     modify={"UpdateApplicationVersion": _APPVER},
+    price=NoCharge(),
 )
 _TPL = composite_id(f"{REQ}.applicationName", f"{REQ}.templateName")
 EB_CONFIGURATION_TEMPLATE = ResourceType(
@@ -268,6 +298,7 @@ EB_CONFIGURATION_TEMPLATE = ResourceType(
     create={"CreateConfigurationTemplate": _TPL},
     delete={"DeleteConfigurationTemplate": _TPL},
     modify={"UpdateConfigurationTemplate": _TPL},
+    price=NoCharge(),
 )
 
 # --- Lightsail: resources are known by name; operations list what they touched -----------------------
@@ -280,18 +311,21 @@ LIGHTSAIL_INSTANCE = ResourceType(
     modify={op: f"{REQ}.instanceName" for op in ("StartInstance", "StopInstance", "RebootInstance",
                                                  "PutInstancePublicPorts", "OpenInstancePublicPorts",
                                                  "CloseInstancePublicPorts", "AttachStaticIp")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 LIGHTSAIL_STATIC_IP = ResourceType(
     type="AWS::Lightsail::StaticIp", source=LIGHTSAIL,
     create={"AllocateStaticIp": f"{REQ}.staticIpName"},
     delete={"ReleaseStaticIp": f"{REQ}.staticIpName"},
     modify={"AttachStaticIp": f"{REQ}.staticIpName", "DetachStaticIp": f"{REQ}.staticIpName"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 LIGHTSAIL_DISK = ResourceType(
     type="AWS::Lightsail::Disk", source=LIGHTSAIL,
     create={"CreateDisk": f"{REQ}.diskName"},
     delete={"DeleteDisk": f"{REQ}.diskName"},
     modify={"AttachDisk": f"{REQ}.diskName", "DetachDisk": f"{REQ}.diskName"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 LIGHTSAIL_DATABASE = ResourceType(
     type="AWS::Lightsail::Database", source=LIGHTSAIL,
@@ -300,6 +334,7 @@ LIGHTSAIL_DATABASE = ResourceType(
     modify={op: f"{REQ}.relationalDatabaseName"
             for op in ("UpdateRelationalDatabase", "StartRelationalDatabase", "StopRelationalDatabase",
                        "RebootRelationalDatabase")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 LIGHTSAIL_KEY_PAIR = ResourceType(
     type="AWS::Lightsail::KeyPair", source=LIGHTSAIL,
@@ -307,6 +342,7 @@ LIGHTSAIL_KEY_PAIR = ResourceType(
             "ImportKeyPair": f"{REQ}.keyPairName"},
     arn_paths={"CreateKeyPair": f"{RESP}.keyPair.arn"},
     delete={"DeleteKeyPair": f"{REQ}.keyPairName"},
+    price=NoCharge(),
 )
 LIGHTSAIL_LOAD_BALANCER = ResourceType(
     type="AWS::Lightsail::LoadBalancer", source=LIGHTSAIL,
@@ -315,6 +351,7 @@ LIGHTSAIL_LOAD_BALANCER = ResourceType(
     modify={op: f"{REQ}.loadBalancerName"
             for op in ("AttachInstancesToLoadBalancer", "DetachInstancesFromLoadBalancer",
                        "UpdateLoadBalancerAttribute")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 LIGHTSAIL_CONTAINER_SERVICE = ResourceType(
     type="AWS::Lightsail::Container", source=LIGHTSAIL,
@@ -322,6 +359,7 @@ LIGHTSAIL_CONTAINER_SERVICE = ResourceType(
     arn_paths={"CreateContainerService": f"{RESP}.containerService.arn"},
     delete={"DeleteContainerService": f"{REQ}.serviceName"},
     modify={op: f"{REQ}.serviceName" for op in ("UpdateContainerService", "CreateContainerServiceDeployment")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 LIGHTSAIL_BUCKET = ResourceType(
     type="AWS::Lightsail::Bucket", source=LIGHTSAIL,
@@ -329,6 +367,7 @@ LIGHTSAIL_BUCKET = ResourceType(
     arn_paths={"CreateBucket": f"{RESP}.bucket.arn"},
     delete={"DeleteBucket": f"{REQ}.bucketName"},
     modify={"UpdateBucket": f"{REQ}.bucketName", "UpdateBucketBundle": f"{REQ}.bucketName"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- EC2 Image Builder: ids are the ARNs' names ------------------------------------------------------
@@ -336,7 +375,8 @@ IMAGEBUILDER = "imagebuilder.amazonaws.com"
 
 
 def _ib(kind: str, create_op: str, arn_field: str, delete_op: str, update_op: str | None,
-        versioned: bool = False) -> ResourceType:
+        versioned: bool = False, price: PriceModel | None = None,
+        unpriced_reason: str | None = None) -> ResourceType:
     tail = r"(?:/[^/]+){1,2}" if versioned else ""
     return ResourceType(
         type=f"AWS::ImageBuilder::{kind}", source=IMAGEBUILDER,
@@ -344,21 +384,23 @@ def _ib(kind: str, create_op: str, arn_field: str, delete_op: str, update_op: st
         create={create_op: (f"{RESP}.{arn_field}", f"{REQ}.name")},
         arn_paths={create_op: f"{RESP}.{arn_field}"},
         delete={delete_op: f"{REQ}.{arn_field}"},
-        modify={update_op: f"{REQ}.{arn_field}"} if update_op else {},
+        modify={update_op: f"{REQ}.{arn_field}"} if update_op else {}, price=price, unpriced_reason=unpriced_reason,
     )
 
 
 IB_PIPELINE = _ib("ImagePipeline", "CreateImagePipeline", "imagePipelineArn", "DeleteImagePipeline",
-                  "UpdateImagePipeline")
-IB_RECIPE = _ib("ImageRecipe", "CreateImageRecipe", "imageRecipeArn", "DeleteImageRecipe", None, versioned=True)
+                  "UpdateImagePipeline", price=NoCharge())
+IB_RECIPE = _ib("ImageRecipe", "CreateImageRecipe", "imageRecipeArn", "DeleteImageRecipe", None, versioned=True,
+                price=NoCharge())
 IB_INFRA = _ib("InfrastructureConfiguration", "CreateInfrastructureConfiguration", "infrastructureConfigurationArn",
-               "DeleteInfrastructureConfiguration", "UpdateInfrastructureConfiguration")
+               "DeleteInfrastructureConfiguration", "UpdateInfrastructureConfiguration", price=NoCharge())
 IB_COMPONENT = ResourceType(
     type="AWS::ImageBuilder::Component", source=IMAGEBUILDER,
     id_pattern=_arn_pattern("imagebuilder", r"component/(?P<id>[^/]+)(?:/[^/]+){1,2}"),
     create={"CreateComponent": (f"{RESP}.componentBuildVersionArn", f"{REQ}.name")},
     arn_paths={"CreateComponent": f"{RESP}.componentBuildVersionArn"},
     delete={"DeleteComponent": f"{REQ}.componentBuildVersionArn"},
+    price=NoCharge(),
 )
 
 # --- GameLift -----------------------------------------------------------------------------------------
@@ -373,6 +415,7 @@ GAMELIFT_FLEET = ResourceType(
                for op in ("UpdateFleetAttributes", "UpdateFleetCapacity", "UpdateFleetPortSettings",
                           "StartFleetActions", "StopFleetActions")},
             "TagResource": f"{REQ}.resourceARN", "UntagResource": f"{REQ}.resourceARN"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 GAMELIFT_BUILD = ResourceType(
@@ -382,6 +425,7 @@ GAMELIFT_BUILD = ResourceType(
     name_paths={"CreateBuild": f"{REQ}.name"},
     delete={"DeleteBuild": f"{REQ}.buildId"},
     modify={"UpdateBuild": f"{REQ}.buildId"},
+    unpriced_reason=BY_STORAGE,
 )
 GAMELIFT_SCRIPT = ResourceType(
     type="AWS::GameLift::Script", source=GAMELIFT, arn=_arn("gamelift", "script/{id}"),
@@ -390,6 +434,7 @@ GAMELIFT_SCRIPT = ResourceType(
     name_paths={"CreateScript": f"{REQ}.name"},
     delete={"DeleteScript": f"{REQ}.scriptId"},
     modify={"UpdateScript": f"{REQ}.scriptId"},
+    unpriced_reason=BY_STORAGE,
 )
 GAMELIFT_ALIAS = ResourceType(
     type="AWS::GameLift::Alias", source=GAMELIFT, arn=_arn("gamelift", "alias/{id}"),
@@ -398,6 +443,7 @@ GAMELIFT_ALIAS = ResourceType(
     name_paths={"CreateAlias": f"{REQ}.name"},
     delete={"DeleteAlias": f"{REQ}.aliasId"},
     modify={"UpdateAlias": f"{REQ}.aliasId"},
+    price=NoCharge(),
 )
 GAMELIFT_QUEUE = ResourceType(
     type="AWS::GameLift::GameSessionQueue", source=GAMELIFT, arn=_arn("gamelift", "gamesessionqueue/{id}"),
@@ -405,6 +451,7 @@ GAMELIFT_QUEUE = ResourceType(
     arn_paths={"CreateGameSessionQueue": f"{RESP}.gameSessionQueue.gameSessionQueueArn"},
     delete={"DeleteGameSessionQueue": f"{REQ}.name"},
     modify={"UpdateGameSessionQueue": f"{REQ}.name"},
+    price=NoCharge(),
 )
 
 # --- WorkSpaces -------------------------------------------------------------------------------------
@@ -416,6 +463,7 @@ WORKSPACE = ResourceType(
     modify={**{op: f"{REQ}.{op[0].lower() + op[1:-len('Workspaces')]}WorkspaceRequests[].workspaceId"
                for op in ("StartWorkspaces", "StopWorkspaces", "RebootWorkspaces", "RebuildWorkspaces")},
             "ModifyWorkspaceProperties": f"{REQ}.workspaceId", "ModifyWorkspaceState": f"{REQ}.workspaceId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 WORKSPACES_IP_GROUP = ResourceType(
     type="AWS::WorkSpaces::IpGroup", source=WORKSPACES, arn=_arn("workspaces", "workspaceipgroup/{id}"),
@@ -423,6 +471,7 @@ WORKSPACES_IP_GROUP = ResourceType(
     name_paths={"CreateIpGroup": f"{REQ}.groupName"},
     delete={"DeleteIpGroup": f"{REQ}.groupId"},
     modify={op: f"{REQ}.groupId" for op in ("AuthorizeIpRules", "RevokeIpRules", "UpdateRulesOfIpGroup")},
+    price=NoCharge(),
 )
 
 ENTRIES = (

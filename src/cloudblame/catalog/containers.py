@@ -5,6 +5,7 @@ from __future__ import annotations
 from cloudblame.catalog.base import AnyResource, ResourceType, composite_id
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.pricing import BY_STORAGE, BY_USE, FlatHourly, Hourly, NoCharge
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -17,6 +18,7 @@ ECS_CLUSTER = ResourceType(
     arn_paths={"CreateCluster": f"{RESP}.cluster.clusterArn"},
     delete={"DeleteCluster": f"{REQ}.cluster"},
     modify={op: f"{REQ}.cluster" for op in ("UpdateCluster", "UpdateClusterSettings", "PutClusterCapacityProviders")},
+    price=NoCharge(),
 )
 
 ECS_SERVICE = ResourceType(
@@ -28,6 +30,7 @@ ECS_SERVICE = ResourceType(
     arn_paths={"CreateService": f"{RESP}.service.serviceArn"},
     delete={"DeleteService": composite_id(f"{REQ}.cluster|=default", f"{REQ}.service")},
     modify={"UpdateService": composite_id(f"{REQ}.cluster|=default", f"{REQ}.service")},
+    unpriced_reason="charged as the tasks it runs (Fargate vCPU and memory, or EC2 instances priced on their own)",
 )
 
 ECS_TASK_DEFINITION = ResourceType(
@@ -38,6 +41,7 @@ ECS_TASK_DEFINITION = ResourceType(
     delete={"DeregisterTaskDefinition": f"{REQ}.taskDefinition",
             "DeleteTaskDefinitions": f"{REQ}.taskDefinitions[]"},
     reference={"RunTask": f"{REQ}.taskDefinition", "StartTask": f"{REQ}.taskDefinition"},
+    price=NoCharge(),
 )
 
 ECS_TAGS = AnyResource(source=ECS, modify={"TagResource": f"{REQ}.resourceArn",
@@ -50,6 +54,7 @@ ECS_CAPACITY_PROVIDER = ResourceType(
     arn_paths={"CreateCapacityProvider": f"{RESP}.capacityProvider.capacityProviderArn"},
     delete={"DeleteCapacityProvider": f"{REQ}.capacityProvider"},
     modify={"UpdateCapacityProvider": f"{REQ}.name"},
+    price=NoCharge(),
 )
 
 ECS_TASK_SET = ResourceType(
@@ -60,6 +65,7 @@ ECS_TASK_SET = ResourceType(
     arn_paths={"CreateTaskSet": f"{RESP}.taskSet.taskSetArn"},
     delete={"DeleteTaskSet": f"{REQ}.taskSet"},
     modify={"UpdateTaskSet": f"{REQ}.taskSet"},
+    unpriced_reason="charged as the tasks it runs (Fargate vCPU and memory, or EC2 instances priced on their own)",
 )
 
 # --- EKS --------------------------------------------------------------------------------------------
@@ -73,6 +79,7 @@ EKS_CLUSTER = ResourceType(
             for op in ("UpdateClusterConfig", "UpdateClusterVersion", "CreateAccessEntry", "DeleteAccessEntry",
                        "AssociateAccessPolicy", "DisassociateAccessPolicy", "AssociateIdentityProviderConfig",
                        "CreateAddon", "DeleteAddon", "UpdateAddon")},
+    price=FlatHourly("eks", "cluster", "EKS cluster (standard support)"),
 )
 
 EKS_NODEGROUP = ResourceType(
@@ -85,6 +92,8 @@ EKS_NODEGROUP = ResourceType(
     delete={"DeleteNodegroup": composite_id(f"{REQ}.name|{REQ}.clusterName", f"{REQ}.nodegroupName")},
     modify={op: composite_id(f"{REQ}.name|{REQ}.clusterName", f"{REQ}.nodegroupName")
             for op in ("UpdateNodegroupConfig", "UpdateNodegroupVersion")},
+    size={"instance_type": f"{REQ}.instanceTypes[0]", "count": f"{REQ}.scalingConfig.desiredSize"},
+    price=Hourly("ec2", "instance_type", count="count", notes=("EC2 instances of the node group",)),
 )
 
 EKS_TAGS = AnyResource(source=EKS, modify={"TagResource": f"{REQ}.resourceArn",
@@ -99,6 +108,7 @@ EKS_FARGATE_PROFILE = ResourceType(
     create={"CreateFargateProfile": _FP},
     arn_paths={"CreateFargateProfile": f"{RESP}.fargateProfile.fargateProfileArn"},
     delete={"DeleteFargateProfile": _FP},
+    unpriced_reason="charged as the Fargate pods it runs, by vCPU and memory, which its events do not record",
 )
 
 _ADDON = composite_id(f"{REQ}.clusterName|{REQ}.name", f"{REQ}.addonName")
@@ -109,6 +119,7 @@ EKS_ADDON = ResourceType(
     arn_paths={"CreateAddon": f"{RESP}.addon.addonArn"},
     delete={"DeleteAddon": _ADDON},
     modify={"UpdateAddon": _ADDON},
+    price=NoCharge(),
 )
 
 _ACCESS = composite_id(f"{REQ}.clusterName", f"{REQ}.principalArn")
@@ -119,6 +130,7 @@ EKS_ACCESS_ENTRY = ResourceType(
     arn_paths={"CreateAccessEntry": f"{RESP}.accessEntry.accessEntryArn"},
     delete={"DeleteAccessEntry": _ACCESS},
     modify={op: _ACCESS for op in ("UpdateAccessEntry", "AssociateAccessPolicy", "DisassociateAccessPolicy")},
+    price=NoCharge(),
 )
 
 _PIA_CREATE = composite_id(f"{REQ}.clusterName", f"{RESP}.association.associationId")
@@ -129,6 +141,7 @@ EKS_POD_IDENTITY_ASSOCIATION = ResourceType(
     arn_paths={"CreatePodIdentityAssociation": f"{RESP}.association.associationArn"},
     delete={"DeletePodIdentityAssociation": _PIA},
     modify={"UpdatePodIdentityAssociation": _PIA},
+    price=NoCharge(),
 )
 
 # --- ECR --------------------------------------------------------------------------------------------
@@ -145,6 +158,7 @@ ECR_REPOSITORY = ResourceType(
         "PutImage", "BatchDeleteImage", "SetRepositoryPolicy", "DeleteRepositoryPolicy", "PutLifecyclePolicy",
         "DeleteLifecyclePolicy", "PutImageScanningConfiguration", "PutImageTagMutability")},
             "TagResource": f"{REQ}.resourceArn", "UntagResource": f"{REQ}.resourceArn"},
+    unpriced_reason=BY_STORAGE,
 )
 
 # --- App Runner: ARNs end with a generated id; the name is the id --------------------------------------
@@ -161,18 +175,21 @@ APPRUNNER_SERVICE = ResourceType(
     arn_paths={"CreateService": f"{RESP}.service.serviceArn"},
     delete={"DeleteService": f"{REQ}.serviceArn"},
     modify={op: f"{REQ}.serviceArn" for op in ("UpdateService", "PauseService", "ResumeService", "StartDeployment")},
+    unpriced_reason=BY_USE,
 )
 APPRUNNER_CONNECTION = ResourceType(
     type="AWS::AppRunner::Connection", source=APPRUNNER, id_pattern=_apprunner("connection"),
     create={"CreateConnection": (f"{RESP}.connection.connectionName", f"{REQ}.connectionName")},
     arn_paths={"CreateConnection": f"{RESP}.connection.connectionArn"},
     delete={"DeleteConnection": f"{REQ}.connectionArn"},
+    price=NoCharge(),
 )
 APPRUNNER_VPC_CONNECTOR = ResourceType(
     type="AWS::AppRunner::VpcConnector", source=APPRUNNER, id_pattern=_apprunner("vpcconnector", r"/\d+/[^/]+"),
     create={"CreateVpcConnector": (f"{RESP}.vpcConnector.vpcConnectorName", f"{REQ}.vpcConnectorName")},
     arn_paths={"CreateVpcConnector": f"{RESP}.vpcConnector.vpcConnectorArn"},
     delete={"DeleteVpcConnector": f"{REQ}.vpcConnectorArn"},
+    price=NoCharge(),
 )
 APPRUNNER_AUTOSCALING = ResourceType(
     type="AWS::AppRunner::AutoScalingConfiguration", source=APPRUNNER,
@@ -181,6 +198,7 @@ APPRUNNER_AUTOSCALING = ResourceType(
                                                f"{REQ}.autoScalingConfigurationName")},
     arn_paths={"CreateAutoScalingConfiguration": f"{RESP}.autoScalingConfiguration.autoScalingConfigurationArn"},
     delete={"DeleteAutoScalingConfiguration": f"{REQ}.autoScalingConfigurationArn"},
+    price=NoCharge(),
 )
 
 ENTRIES = (

@@ -5,6 +5,16 @@ from __future__ import annotations
 from cloudblame.catalog.base import AnyResource, ResourceType
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
+from cloudblame.catalog.pricing import (
+    BY_STORAGE,
+    BY_USE,
+    NOT_IN_TABLE,
+    CacheNodes,
+    NoCharge,
+    PriceModel,
+    RdsInstance,
+    RedshiftNodes,
+)
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -24,6 +34,9 @@ RDS_DB_INSTANCE = ResourceType(
     modify={op: f"{REQ}.dBInstanceIdentifier"
             for op in ("ModifyDBInstance", "RebootDBInstance", "StartDBInstance", "StopDBInstance",
                        "PromoteReadReplica")},
+    size={"instance_class": f"{REQ}.dBInstanceClass", "engine": f"{REQ}.engine",
+          "multi_az": f"{REQ}.multiAZ", "storage_gb": f"{REQ}.allocatedStorage"},
+    size_defaults={"multi_az": False}, price=RdsInstance(),
 )
 
 RDS_DB_CLUSTER = ResourceType(
@@ -37,6 +50,7 @@ RDS_DB_CLUSTER = ResourceType(
     delete={"DeleteDBCluster": f"{REQ}.dBClusterIdentifier"},
     modify={op: f"{REQ}.dBClusterIdentifier"
             for op in ("ModifyDBCluster", "StartDBCluster", "StopDBCluster", "RebootDBCluster", "FailoverDBCluster")},
+    unpriced_reason=BY_STORAGE,
 )
 
 RDS_DB_SNAPSHOT = ResourceType(
@@ -47,6 +61,7 @@ RDS_DB_SNAPSHOT = ResourceType(
     delete={"DeleteDBSnapshot": f"{REQ}.dBSnapshotIdentifier"},
     modify={"ModifyDBSnapshotAttribute": f"{REQ}.dBSnapshotIdentifier",
             "ModifyDBSnapshot": f"{REQ}.dBSnapshotIdentifier"},
+    unpriced_reason=BY_STORAGE,
 )
 
 RDS_DB_CLUSTER_SNAPSHOT = ResourceType(
@@ -58,6 +73,7 @@ RDS_DB_CLUSTER_SNAPSHOT = ResourceType(
                "CopyDBClusterSnapshot": f"{RESP}.dBClusterSnapshotArn"},
     delete={"DeleteDBClusterSnapshot": f"{REQ}.dBClusterSnapshotIdentifier"},
     modify={"ModifyDBClusterSnapshotAttribute": f"{REQ}.dBClusterSnapshotIdentifier"},
+    unpriced_reason=BY_STORAGE,
 )
 
 RDS_DB_SUBNET_GROUP = ResourceType(
@@ -66,6 +82,7 @@ RDS_DB_SUBNET_GROUP = ResourceType(
     arn_paths={"CreateDBSubnetGroup": f"{RESP}.dBSubnetGroupArn"},
     delete={"DeleteDBSubnetGroup": f"{REQ}.dBSubnetGroupName"},
     modify={"ModifyDBSubnetGroup": f"{REQ}.dBSubnetGroupName"},
+    price=NoCharge(),
 )
 
 RDS_TAGS = AnyResource(source=RDS, modify={"AddTagsToResource": f"{REQ}.resourceName",
@@ -82,6 +99,7 @@ RDS_PARAMETER_GROUP = ResourceType(
                "CopyDBParameterGroup": f"{RESP}.dBParameterGroupArn"},
     delete={"DeleteDBParameterGroup": f"{REQ}.dBParameterGroupName"},
     modify={op: f"{REQ}.dBParameterGroupName" for op in ("ModifyDBParameterGroup", "ResetDBParameterGroup")},
+    price=NoCharge(),
 )
 RDS_CLUSTER_PARAMETER_GROUP = ResourceType(
     type="AWS::RDS::DBClusterParameterGroup", source=RDS, id_transform="lower", arn=_arn("rds", "cluster-pg:{id}"),
@@ -94,6 +112,7 @@ RDS_CLUSTER_PARAMETER_GROUP = ResourceType(
     delete={"DeleteDBClusterParameterGroup": f"{REQ}.dBClusterParameterGroupName"},
     modify={op: f"{REQ}.dBClusterParameterGroupName"
             for op in ("ModifyDBClusterParameterGroup", "ResetDBClusterParameterGroup")},
+    price=NoCharge(),
 )
 RDS_OPTION_GROUP = ResourceType(
     type="AWS::RDS::OptionGroup", source=RDS, id_transform="lower", arn=_arn("rds", "og:{id}"),
@@ -102,6 +121,7 @@ RDS_OPTION_GROUP = ResourceType(
     arn_paths={"CreateOptionGroup": f"{RESP}.optionGroupArn", "CopyOptionGroup": f"{RESP}.optionGroupArn"},
     delete={"DeleteOptionGroup": f"{REQ}.optionGroupName"},
     modify={"ModifyOptionGroup": f"{REQ}.optionGroupName"},
+    price=NoCharge(),
 )
 RDS_DB_SECURITY_GROUP = ResourceType(
     # EC2-Classic DB security groups (retired, still in old trails)
@@ -111,6 +131,7 @@ RDS_DB_SECURITY_GROUP = ResourceType(
     delete={"DeleteDBSecurityGroup": f"{REQ}.dBSecurityGroupName"},
     modify={op: f"{REQ}.dBSecurityGroupName"
             for op in ("AuthorizeDBSecurityGroupIngress", "RevokeDBSecurityGroupIngress")},
+    price=NoCharge(),
 )
 RDS_GLOBAL_CLUSTER = ResourceType(
     type="AWS::RDS::GlobalCluster", source=RDS, id_transform="lower",
@@ -120,6 +141,7 @@ RDS_GLOBAL_CLUSTER = ResourceType(
     delete={"DeleteGlobalCluster": f"{REQ}.globalClusterIdentifier"},
     modify={op: f"{REQ}.globalClusterIdentifier"
             for op in ("ModifyGlobalCluster", "RemoveFromGlobalCluster", "FailoverGlobalCluster")},
+    unpriced_reason=BY_USE,
 )
 
 # --- DynamoDB ---------------------------------------------------------------------------------------
@@ -138,6 +160,7 @@ DYNAMODB_TABLE = ResourceType(
             **{op: f"{REQ}.resourceArn"
                for op in ("TagResource", "UntagResource", "PutResourcePolicy", "DeleteResourcePolicy")}},
     reference={"CreateBackup": f"{REQ}.tableName"},
+    unpriced_reason="charged per request or per provisioned capacity unit, and per GB stored: not modelled yet",
 )
 
 # --- ElastiCache: identifiers are stored lower-cased -------------------------------------------------
@@ -149,6 +172,9 @@ ELASTICACHE_CLUSTER = ResourceType(
     arn_paths={"CreateCacheCluster": f"{RESP}.aRN"},
     delete={"DeleteCacheCluster": f"{REQ}.cacheClusterId"},
     modify={op: f"{REQ}.cacheClusterId" for op in ("ModifyCacheCluster", "RebootCacheCluster")},
+    size={"node_type": f"{REQ}.cacheNodeType", "count": f"{REQ}.numCacheNodes",
+          "engine": f"{REQ}.engine"},
+    price=CacheNodes(),
 )
 
 ELASTICACHE_REPLICATION_GROUP = ResourceType(
@@ -160,6 +186,10 @@ ELASTICACHE_REPLICATION_GROUP = ResourceType(
     modify={op: f"{REQ}.replicationGroupId"
             for op in ("ModifyReplicationGroup", "ModifyReplicationGroupShardConfiguration",
                        "IncreaseReplicaCount", "DecreaseReplicaCount", "TestFailover")},
+    size={"node_type": f"{REQ}.cacheNodeType", "node_groups": f"{REQ}.numNodeGroups",
+          "replicas_per_group": f"{REQ}.replicasPerNodeGroup", "count": f"{REQ}.numCacheClusters",
+          "engine": f"{REQ}.engine"},
+    price=CacheNodes(sharded=True),
 )
 
 ELASTICACHE_SERVERLESS = ResourceType(
@@ -169,6 +199,7 @@ ELASTICACHE_SERVERLESS = ResourceType(
     arn_paths={"CreateServerlessCache": f"{RESP}.serverlessCache.aRN"},
     delete={"DeleteServerlessCache": f"{REQ}.serverlessCacheName"},
     modify={"ModifyServerlessCache": f"{REQ}.serverlessCacheName"},
+    unpriced_reason=BY_USE,
 )
 
 ELASTICACHE_TAGS = AnyResource(source=ELASTICACHE, modify={"AddTagsToResource": f"{REQ}.resourceName",
@@ -178,23 +209,25 @@ ELASTICACHE_TAGS = AnyResource(source=ELASTICACHE, modify={"AddTagsToResource": 
 MEMORYDB = "memorydb.amazonaws.com"
 
 
-def _memorydb(kind: str, arn_kind: str, op: str, field: str, wrapper: str, update: str | None) -> ResourceType:
+def _memorydb(kind: str, arn_kind: str, op: str, field: str, wrapper: str, update: str | None,
+              price: PriceModel | None = None, unpriced_reason: str | None = None) -> ResourceType:
     return ResourceType(
         type=f"AWS::MemoryDB::{kind}", source=MEMORYDB, arn=_arn("memorydb", arn_kind + "/{id}"),
         create={f"Create{op}": (f"{RESP}.{wrapper}.name", f"{REQ}.{field}")},
         arn_paths={f"Create{op}": f"{RESP}.{wrapper}.aRN"},
         delete={f"Delete{op}": f"{REQ}.{field}"},
-        modify={update: f"{REQ}.{field}"} if update else {},
+        modify={update: f"{REQ}.{field}"} if update else {}, price=price, unpriced_reason=unpriced_reason,
     )
 
 
-MEMORYDB_CLUSTER = _memorydb("Cluster", "cluster", "Cluster", "clusterName", "cluster", "UpdateCluster")
-MEMORYDB_ACL = _memorydb("ACL", "acl", "ACL", "aCLName", "aCL", "UpdateACL")
-MEMORYDB_USER = _memorydb("User", "user", "User", "userName", "user", "UpdateUser")
+MEMORYDB_CLUSTER = _memorydb("Cluster", "cluster", "Cluster", "clusterName", "cluster", "UpdateCluster",
+                             unpriced_reason=NOT_IN_TABLE)
+MEMORYDB_ACL = _memorydb("ACL", "acl", "ACL", "aCLName", "aCL", "UpdateACL", price=NoCharge())
+MEMORYDB_USER = _memorydb("User", "user", "User", "userName", "user", "UpdateUser", price=NoCharge())
 MEMORYDB_SUBNET_GROUP = _memorydb("SubnetGroup", "subnetgroup", "SubnetGroup", "subnetGroupName", "subnetGroup",
-                                  "UpdateSubnetGroup")
+                                  "UpdateSubnetGroup", price=NoCharge())
 MEMORYDB_PARAMETER_GROUP = _memorydb("ParameterGroup", "parametergroup", "ParameterGroup", "parameterGroupName",
-                                     "parameterGroup", "UpdateParameterGroup")
+                                     "parameterGroup", "UpdateParameterGroup", price=NoCharge())
 MEMORYDB_TAGS = _tags(MEMORYDB, f"{REQ}.resourceArn")
 
 # --- Redshift ---------------------------------------------------------------------------------------
@@ -209,6 +242,9 @@ REDSHIFT_CLUSTER = ResourceType(
                for op in ("ModifyCluster", "RebootCluster", "PauseCluster", "ResumeCluster",
                           "ModifyClusterIamRoles", "EnableLogging", "DisableLogging", "ResizeCluster")},
             "CreateTags": f"{REQ}.resourceName", "DeleteTags": f"{REQ}.resourceName"},
+    size={"node_type": f"{REQ}.nodeType", "count": f"{REQ}.numberOfNodes",
+          "cluster_type": f"{REQ}.clusterType"},
+    price=RedshiftNodes(),
 )
 
 REDSHIFT_SERVERLESS = "redshift-serverless.amazonaws.com"
@@ -219,6 +255,7 @@ REDSHIFT_NAMESPACE = ResourceType(
     arn_paths={"CreateNamespace": f"{RESP}.namespace.namespaceArn"},
     delete={"DeleteNamespace": f"{REQ}.namespaceName"},
     modify={"UpdateNamespace": f"{REQ}.namespaceName"},
+    unpriced_reason=BY_STORAGE,
 )
 
 REDSHIFT_WORKGROUP = ResourceType(
@@ -227,6 +264,7 @@ REDSHIFT_WORKGROUP = ResourceType(
     arn_paths={"CreateWorkgroup": f"{RESP}.workgroup.workgroupArn"},
     delete={"DeleteWorkgroup": f"{REQ}.workgroupName"},
     modify={"UpdateWorkgroup": f"{REQ}.workgroupName"},
+    unpriced_reason=BY_USE,
 )
 
 # --- DMS: its ARNs end with a generated id, which is the canonical id; the identifier is the name ---
@@ -238,6 +276,7 @@ DMS_ENDPOINT = ResourceType(
     name_paths={"CreateEndpoint": (f"{RESP}.endpoint.endpointIdentifier", f"{REQ}.endpointIdentifier")},
     delete={"DeleteEndpoint": f"{REQ}.endpointArn"},
     modify={"ModifyEndpoint": (f"{RESP}.endpoint.endpointArn", f"{REQ}.endpointArn")},
+    price=NoCharge(),
 )
 DMS_REPLICATION_INSTANCE = ResourceType(
     type="AWS::DMS::ReplicationInstance", source=DMS,
@@ -248,6 +287,7 @@ DMS_REPLICATION_INSTANCE = ResourceType(
     delete={"DeleteReplicationInstance": f"{REQ}.replicationInstanceArn"},
     modify={op: f"{REQ}.replicationInstanceArn"
             for op in ("ModifyReplicationInstance", "RebootReplicationInstance")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 DMS_REPLICATION_TASK = ResourceType(
     type="AWS::DMS::ReplicationTask", source=DMS,
@@ -258,6 +298,7 @@ DMS_REPLICATION_TASK = ResourceType(
     delete={"DeleteReplicationTask": f"{REQ}.replicationTaskArn"},
     modify={op: f"{REQ}.replicationTaskArn"
             for op in ("ModifyReplicationTask", "StartReplicationTask", "StopReplicationTask")},
+    price=NoCharge(),
 )
 DMS_TAGS = AnyResource(source=DMS, modify={"AddTagsToResource": f"{REQ}.resourceArn",
                                            "RemoveTagsFromResource": f"{REQ}.resourceArn"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cloudblame.catalog.base import ResourceType, composite_id
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
+from cloudblame.catalog.pricing import BY_USE, NOT_IN_TABLE, NoCharge
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -20,12 +21,14 @@ CODEBUILD_PROJECT = ResourceType(
             "CreateWebhook": f"{REQ}.projectName", "DeleteWebhook": f"{REQ}.projectName",
             "UpdateWebhook": f"{REQ}.projectName"},
     reference={"StartBuild": f"{REQ}.projectName"},
+    unpriced_reason=BY_USE,
 )
 CODEBUILD_REPORT_GROUP = ResourceType(
     type="AWS::CodeBuild::ReportGroup", source=CODEBUILD, arn=_arn("codebuild", "report-group/{id}"),
     create={"CreateReportGroup": (f"{RESP}.reportGroup.arn", f"{REQ}.name")},
     delete={"DeleteReportGroup": f"{REQ}.arn"},
     modify={"UpdateReportGroup": f"{REQ}.arn"},
+    price=NoCharge(),
 )
 
 CODEPIPELINE = "codepipeline.amazonaws.com"
@@ -38,6 +41,7 @@ PIPELINE = ResourceType(
                                                     "StopPipelineExecution", "RetryStageExecution")},
             "TagResource": f"{REQ}.resourceArn", "UntagResource": f"{REQ}.resourceArn"},
     reference={"StartPipelineExecution": f"{REQ}.name"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 PIPELINE_WEBHOOK = ResourceType(
     type="AWS::CodePipeline::Webhook", source=CODEPIPELINE, arn=_arn("codepipeline", "webhook:{id}"),
@@ -46,6 +50,7 @@ PIPELINE_WEBHOOK = ResourceType(
     delete={"DeleteWebhook": f"{REQ}.name"},
     modify={"RegisterWebhookWithThirdParty": f"{REQ}.webhookName",
             "DeregisterWebhookWithThirdParty": f"{REQ}.webhookName"},
+    price=NoCharge(),
 )
 
 CODECOMMIT = "codecommit.amazonaws.com"
@@ -60,6 +65,7 @@ CODECOMMIT_REPOSITORY = ResourceType(
                                "AssociateApprovalRuleTemplateWithRepository")}
     | {"UpdateRepositoryName": f"{REQ}.oldName",
        "TagResource": f"{REQ}.resourceArn", "UntagResource": f"{REQ}.resourceArn"},
+    unpriced_reason=BY_USE,
 )
 
 # --- Amplify ----------------------------------------------------------------------------------------
@@ -71,6 +77,7 @@ AMPLIFY_APP = ResourceType(
     name_paths={"CreateApp": f"{REQ}.name"},
     delete={"DeleteApp": f"{REQ}.appId"},
     modify={"UpdateApp": f"{REQ}.appId", "CreateWebhook": f"{REQ}.appId"},
+    unpriced_reason=BY_USE,
 )
 _BRANCH = composite_id(f"{REQ}.appId", f"{REQ}.branchName")
 AMPLIFY_BRANCH = ResourceType(
@@ -79,6 +86,7 @@ AMPLIFY_BRANCH = ResourceType(
     arn_paths={"CreateBranch": f"{RESP}.branch.branchArn"},
     delete={"DeleteBranch": _BRANCH},
     modify={"UpdateBranch": _BRANCH, "StartJob": _BRANCH, "StartDeployment": _BRANCH},
+    unpriced_reason=BY_USE,
 )
 _DOMAIN = composite_id(f"{REQ}.appId", f"{REQ}.domainName")
 AMPLIFY_DOMAIN = ResourceType(
@@ -86,6 +94,7 @@ AMPLIFY_DOMAIN = ResourceType(
     create={"CreateDomainAssociation": _DOMAIN},
     delete={"DeleteDomainAssociation": _DOMAIN},
     modify={"UpdateDomainAssociation": _DOMAIN},
+    price=NoCharge(),
 )
 AMPLIFY_TAGS = _tags(AMPLIFY, f"{REQ}.resourceArn")
 

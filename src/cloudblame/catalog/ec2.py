@@ -8,6 +8,7 @@ as ``{"item": obj-or-list}`` and list members as ``{"content": "...", "tag": 1}`
 from __future__ import annotations
 
 from cloudblame.catalog.base import AnyResource, ResourceType
+from cloudblame.catalog.pricing import BY_USE, NOT_IN_TABLE, EbsVolume, FlatHourly, Hourly, NoCharge, PerGbMonth
 
 S = "ec2.amazonaws.com"
 REQ = "requestParameters"
@@ -36,6 +37,8 @@ INSTANCE = ResourceType(
         "AssociateIamInstanceProfile": (f"{REQ}.AssociateIamInstanceProfileRequest.InstanceId",
                                         f"{REQ}.instanceId"),
     },
+    size={"instance_type": f"{REQ}.instanceType"}, size_defaults={"count": 1},
+    price=Hourly("ec2", "instance_type", count="count", count_default=1),
 )
 
 VOLUME = ResourceType(
@@ -48,6 +51,11 @@ VOLUME = ResourceType(
         "ModifyVolume": (f"{REQ}.ModifyVolumeRequest.VolumeId", f"{REQ}.volumeId"),
         "ModifyVolumeAttribute": f"{REQ}.volumeId",
     },
+    # a volume made from a snapshot, or without a type (gp2), logs them in its response only
+    size={"size_gb": (f"{REQ}.size", f"{RESP}.size"),
+          "volume_type": (f"{REQ}.volumeType", f"{RESP}.volumeType"),
+          "iops": (f"{REQ}.iops", f"{RESP}.iops"), "throughput": (f"{REQ}.throughput", f"{RESP}.throughput")},
+    price=EbsVolume(),
 )
 
 SNAPSHOT = ResourceType(
@@ -63,6 +71,8 @@ SNAPSHOT = ResourceType(
     },
     delete={"DeleteSnapshot": f"{REQ}.snapshotId"},
     modify={"ModifySnapshotAttribute": f"{REQ}.snapshotId", "ResetSnapshotAttribute": f"{REQ}.snapshotId"},
+    size={"size_gb": f"{RESP}.volumeSize"},
+    price=PerGbMonth("ebs", "snapshot:standard", "snapshot", notes=("upper bound: snapshots are incremental",)),
 )
 
 SECURITY_GROUP = ResourceType(
@@ -77,6 +87,7 @@ SECURITY_GROUP = ResourceType(
                       "UpdateSecurityGroupRuleDescriptionsIngress", "UpdateSecurityGroupRuleDescriptionsEgress")},
         "ModifySecurityGroupRules": (f"{REQ}.ModifySecurityGroupRulesRequest.GroupId", f"{REQ}.groupId"),
     },
+    price=NoCharge(),
 )
 
 VPC = ResourceType(
@@ -86,6 +97,7 @@ VPC = ResourceType(
     delete={"DeleteVpc": f"{REQ}.vpcId"},
     modify={"ModifyVpcAttribute": f"{REQ}.vpcId", "AssociateVpcCidrBlock": f"{REQ}.vpcId",
             "ModifyVpcTenancy": (f"{REQ}.ModifyVpcTenancyRequest.VpcId", f"{REQ}.vpcId")},
+    price=NoCharge(),
 )
 
 SUBNET = ResourceType(
@@ -95,6 +107,7 @@ SUBNET = ResourceType(
     arn_paths={"CreateSubnet": f"{RESP}.subnet.subnetArn"},
     delete={"DeleteSubnet": f"{REQ}.subnetId"},
     modify={"ModifySubnetAttribute": f"{REQ}.subnetId", "AssociateSubnetCidrBlock": f"{REQ}.subnetId"},
+    price=NoCharge(),
 )
 
 NAT_GATEWAY = ResourceType(
@@ -104,6 +117,7 @@ NAT_GATEWAY = ResourceType(
                                  f"{RESP}.DeleteNatGatewayResponse.natGatewayId")},
     modify={op: (f"{REQ}.{op}Request.NatGatewayId", f"{RESP}.{op}Response.natGatewayId")
             for op in ("AssociateNatGatewayAddress", "DisassociateNatGatewayAddress")},
+    price=FlatHourly("nat", "gateway", "NAT gateway"),
 )
 
 EIP = ResourceType(
@@ -112,6 +126,7 @@ EIP = ResourceType(
     delete={"ReleaseAddress": (f"{REQ}.allocationId", f"{REQ}.publicIp")},
     modify={"AssociateAddress": (f"{REQ}.allocationId", f"{REQ}.publicIp"),
             "ModifyAddressAttribute": (f"{REQ}.ModifyAddressAttributeRequest.AllocationId", f"{REQ}.allocationId")},
+    price=FlatHourly("eip", "in-use", "public IPv4 address"),
 )
 
 AMI = ResourceType(
@@ -121,6 +136,7 @@ AMI = ResourceType(
     name_paths={"CreateImage": f"{REQ}.name", "CopyImage": f"{REQ}.name", "RegisterImage": f"{REQ}.name"},
     delete={"DeregisterImage": f"{REQ}.imageId"},
     modify={"ModifyImageAttribute": f"{REQ}.imageId", "ResetImageAttribute": f"{REQ}.imageId"},
+    unpriced_reason="charged as the EBS snapshots behind it, whose size its events do not record",
 )
 
 LAUNCH_TEMPLATE = ResourceType(
@@ -142,6 +158,7 @@ LAUNCH_TEMPLATE = ResourceType(
         "DeleteLaunchTemplateVersions": (f"{REQ}.DeleteLaunchTemplateVersionsRequest.LaunchTemplateId",
                                          f"{REQ}.DeleteLaunchTemplateVersionsRequest.LaunchTemplateName"),
     },
+    price=NoCharge(),
 )
 
 KEY_PAIR = ResourceType(
@@ -150,6 +167,7 @@ KEY_PAIR = ResourceType(
     create={"CreateKeyPair": (f"{RESP}.keyName", f"{REQ}.keyName"),
             "ImportKeyPair": (f"{RESP}.keyName", f"{REQ}.keyName")},
     delete={"DeleteKeyPair": (f"{REQ}.keyName", f"{REQ}.keyPairId")},
+    price=NoCharge(),
 )
 
 SPOT_REQUEST = ResourceType(
@@ -158,6 +176,7 @@ SPOT_REQUEST = ResourceType(
     create={"RequestSpotInstances": f"{RESP}.spotInstanceRequestSet.items[].spotInstanceRequestId"},
     delete={"CancelSpotInstanceRequests": (f"{REQ}.spotInstanceRequestIdSet.items[].spotInstanceRequestId",
                                            f"{RESP}.spotInstanceRequestSet.items[].spotInstanceRequestId")},
+    unpriced_reason="charged as the Spot instances it starts, at Spot prices the table does not have",
 )
 
 FLEET = ResourceType(
@@ -166,6 +185,7 @@ FLEET = ResourceType(
     delete={"DeleteFleets": (f"{RESP}.DeleteFleetsResponse.successfulFleetDeletionSet.item[].fleetId",
                              f"{REQ}.DeleteFleetsRequest.FleetId[].content", f"{REQ}.DeleteFleetsRequest.FleetId[]")},
     modify={"ModifyFleet": f"{REQ}.ModifyFleetRequest.FleetId"},
+    price=NoCharge(),
 )
 
 INTERNET_GATEWAY = ResourceType(
@@ -173,6 +193,7 @@ INTERNET_GATEWAY = ResourceType(
     create={"CreateInternetGateway": f"{RESP}.internetGateway.internetGatewayId"},
     delete={"DeleteInternetGateway": f"{REQ}.internetGatewayId"},
     modify={"AttachInternetGateway": f"{REQ}.internetGatewayId", "DetachInternetGateway": f"{REQ}.internetGatewayId"},
+    price=NoCharge(),
 )
 
 EGRESS_ONLY_IGW = ResourceType(
@@ -184,6 +205,7 @@ EGRESS_ONLY_IGW = ResourceType(
     delete={"DeleteEgressOnlyInternetGateway": (
         f"{REQ}.DeleteEgressOnlyInternetGatewayRequest.EgressOnlyInternetGatewayId",
         f"{REQ}.egressOnlyInternetGatewayId")},
+    price=NoCharge(),
 )
 
 ROUTE_TABLE = ResourceType(
@@ -192,6 +214,7 @@ ROUTE_TABLE = ResourceType(
     delete={"DeleteRouteTable": f"{REQ}.routeTableId"},
     modify={op: f"{REQ}.routeTableId"
             for op in ("CreateRoute", "DeleteRoute", "ReplaceRoute", "AssociateRouteTable")},
+    price=NoCharge(),
 )
 
 NETWORK_INTERFACE = ResourceType(
@@ -200,6 +223,7 @@ NETWORK_INTERFACE = ResourceType(
     delete={"DeleteNetworkInterface": f"{REQ}.networkInterfaceId"},
     modify={"AttachNetworkInterface": f"{REQ}.networkInterfaceId",
             "ModifyNetworkInterfaceAttribute": f"{REQ}.networkInterfaceId"},
+    price=NoCharge(),
 )
 
 NETWORK_ACL = ResourceType(
@@ -208,6 +232,7 @@ NETWORK_ACL = ResourceType(
     delete={"DeleteNetworkAcl": f"{REQ}.networkAclId"},
     modify={op: f"{REQ}.networkAclId"
             for op in ("CreateNetworkAclEntry", "DeleteNetworkAclEntry", "ReplaceNetworkAclEntry")},
+    price=NoCharge(),
 )
 
 VPC_PEERING = ResourceType(
@@ -219,6 +244,7 @@ VPC_PEERING = ResourceType(
             for op in ("AcceptVpcPeeringConnection", "RejectVpcPeeringConnection")}
     | {"ModifyVpcPeeringConnectionOptions": (f"{REQ}.ModifyVpcPeeringConnectionOptionsRequest.VpcPeeringConnectionId",
                                              f"{REQ}.vpcPeeringConnectionId")},
+    unpriced_reason=BY_USE,
 )
 
 VPN_CONNECTION = ResourceType(
@@ -226,6 +252,7 @@ VPN_CONNECTION = ResourceType(
     create={"CreateVpnConnection": f"{RESP}.vpnConnection.vpnConnectionId"},
     delete={"DeleteVpnConnection": f"{REQ}.vpnConnectionId"},
     modify={"ModifyVpnConnection": (f"{REQ}.ModifyVpnConnectionRequest.VpnConnectionId", f"{REQ}.vpnConnectionId")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 VPN_GATEWAY = ResourceType(
@@ -233,12 +260,14 @@ VPN_GATEWAY = ResourceType(
     create={"CreateVpnGateway": f"{RESP}.vpnGateway.vpnGatewayId"},
     delete={"DeleteVpnGateway": f"{REQ}.vpnGatewayId"},
     modify={"AttachVpnGateway": f"{REQ}.vpnGatewayId", "DetachVpnGateway": f"{REQ}.vpnGatewayId"},
+    price=NoCharge(),
 )
 
 CUSTOMER_GATEWAY = ResourceType(
     type="AWS::EC2::CustomerGateway", source=S, arn=_arn("customer-gateway"), tag_type="customer-gateway",
     create={"CreateCustomerGateway": f"{RESP}.customerGateway.customerGatewayId"},
     delete={"DeleteCustomerGateway": f"{REQ}.customerGatewayId"},
+    price=NoCharge(),
 )
 
 DHCP_OPTIONS = ResourceType(
@@ -246,6 +275,7 @@ DHCP_OPTIONS = ResourceType(
     create={"CreateDhcpOptions": f"{RESP}.dhcpOptions.dhcpOptionsId"},
     delete={"DeleteDhcpOptions": f"{REQ}.dhcpOptionsId"},
     modify={"AssociateDhcpOptions": f"{REQ}.dhcpOptionsId"},
+    price=NoCharge(),
 )
 
 TRANSIT_GATEWAY = ResourceType(
@@ -255,6 +285,7 @@ TRANSIT_GATEWAY = ResourceType(
                                      f"{REQ}.DeleteTransitGatewayRequest.TransitGatewayId")},
     modify={"ModifyTransitGateway": (f"{RESP}.ModifyTransitGatewayResponse.transitGateway.transitGatewayId",
                                      f"{REQ}.ModifyTransitGatewayRequest.TransitGatewayId")},
+    price=NoCharge(),
 )
 
 _TGW_VPC_ATT = "transitGatewayVpcAttachment.transitGatewayAttachmentId"
@@ -269,6 +300,7 @@ TRANSIT_GATEWAY_ATTACHMENT = ResourceType(
     modify={op: f"{RESP}.{op}Response.{_TGW_VPC_ATT}"
             for op in ("ModifyTransitGatewayVpcAttachment", "AcceptTransitGatewayVpcAttachment",
                        "RejectTransitGatewayVpcAttachment")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 VPC_ENDPOINT = ResourceType(
@@ -279,6 +311,7 @@ VPC_ENDPOINT = ResourceType(
                                    f"{REQ}.DeleteVpcEndpointsRequest.VpcEndpointId[]",
                                    f"{REQ}.vpcEndpointId[]")},
     modify={"ModifyVpcEndpoint": (f"{REQ}.ModifyVpcEndpointRequest.VpcEndpointId", f"{REQ}.vpcEndpointId")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 FLOW_LOG = ResourceType(
@@ -287,6 +320,7 @@ FLOW_LOG = ResourceType(
                                f"{RESP}.flowLogIdSet.items[]")},
     delete={"DeleteFlowLogs": (f"{REQ}.DeleteFlowLogsRequest.FlowLogId[].content",
                                f"{REQ}.DeleteFlowLogsRequest.FlowLogId[]")},
+    unpriced_reason=BY_USE,
 )
 
 TRAFFIC_MIRROR_TARGET = ResourceType(
@@ -296,6 +330,7 @@ TRAFFIC_MIRROR_TARGET = ResourceType(
             f"{RESP}.CreateTrafficMirrorTargetResponse.trafficMirrorTarget.trafficMirrorTargetId"},
     delete={"DeleteTrafficMirrorTarget": (f"{RESP}.DeleteTrafficMirrorTargetResponse.trafficMirrorTargetId",
                                           f"{REQ}.DeleteTrafficMirrorTargetRequest.TrafficMirrorTargetId")},
+    price=NoCharge(),
 )
 
 TRAFFIC_MIRROR_FILTER = ResourceType(
@@ -307,6 +342,7 @@ TRAFFIC_MIRROR_FILTER = ResourceType(
                                           f"{REQ}.DeleteTrafficMirrorFilterRequest.TrafficMirrorFilterId")},
     modify={op: f"{REQ}.{op}Request.TrafficMirrorFilterId"
             for op in ("CreateTrafficMirrorFilterRule", "ModifyTrafficMirrorFilterNetworkServices")},
+    price=NoCharge(),
 )
 
 TRAFFIC_MIRROR_SESSION = ResourceType(
@@ -317,6 +353,7 @@ TRAFFIC_MIRROR_SESSION = ResourceType(
     delete={"DeleteTrafficMirrorSession": (f"{RESP}.DeleteTrafficMirrorSessionResponse.trafficMirrorSessionId",
                                            f"{REQ}.DeleteTrafficMirrorSessionRequest.TrafficMirrorSessionId")},
     modify={"ModifyTrafficMirrorSession": f"{REQ}.ModifyTrafficMirrorSessionRequest.TrafficMirrorSessionId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # CreateTags / DeleteTags take ids of any EC2 type: the type comes from each id's prefix.

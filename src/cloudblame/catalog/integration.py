@@ -7,6 +7,7 @@ from cloudblame.catalog.base import ResourceType, composite_id
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.pricing import BY_STORAGE, BY_USE, NOT_IN_TABLE, NoCharge
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -20,6 +21,7 @@ SNS_TOPIC = ResourceType(
     modify={**{op: _TOPIC for op in ("SetTopicAttributes", "Subscribe", "AddPermission", "RemovePermission")},
             "TagResource": f"{REQ}.resourceArn", "UntagResource": f"{REQ}.resourceArn",
             "PutDataProtectionPolicy": f"{REQ}.resourceArn"},
+    unpriced_reason=BY_USE,
 )
 
 # --- SNS subscriptions ------------------------------------------------------------------------------
@@ -31,6 +33,7 @@ SNS_SUBSCRIPTION = ResourceType(
     create={"Subscribe": f"{RESP}.subscriptionArn"},
     delete={"Unsubscribe": f"{REQ}.subscriptionArn"},
     modify={"SetSubscriptionAttributes": f"{REQ}.subscriptionArn", "ConfirmSubscription": f"{RESP}.subscriptionArn"},
+    price=NoCharge(),
 )
 
 SQS = "sqs.amazonaws.com"
@@ -47,6 +50,7 @@ SQS_QUEUE = ResourceType(
     delete={"DeleteQueue": _QUEUE_URL},
     modify={op: _QUEUE_URL for op in ("SetQueueAttributes", "TagQueue", "UntagQueue", "AddPermission",
                                       "RemovePermission", "PurgeQueue")},
+    unpriced_reason=BY_USE,
 )
 
 EVENTS = "events.amazonaws.com"
@@ -59,6 +63,7 @@ EVENT_RULE = ResourceType(
     delete={"DeleteRule": f"{REQ}.name"},
     modify={"PutTargets": f"{REQ}.rule", "RemoveTargets": f"{REQ}.rule", "EnableRule": f"{REQ}.name",
             "DisableRule": f"{REQ}.name", "TagResource": f"{REQ}.resourceARN", "UntagResource": f"{REQ}.resourceARN"},
+    unpriced_reason=BY_USE,
 )
 
 EVENT_BUS = ResourceType(
@@ -68,6 +73,7 @@ EVENT_BUS = ResourceType(
     delete={"DeleteEventBus": f"{REQ}.name"},
     modify={"UpdateEventBus": f"{REQ}.name", "PutPermission": f"{REQ}.eventBusName",
             "RemovePermission": f"{REQ}.eventBusName"},
+    unpriced_reason=BY_USE,
 )
 
 # --- EventBridge archives, connections, API destinations ---------------------------------------------
@@ -77,6 +83,7 @@ EVENT_ARCHIVE = ResourceType(
     arn_paths={"CreateArchive": f"{RESP}.archiveArn"},
     delete={"DeleteArchive": f"{REQ}.archiveName"},
     modify={"UpdateArchive": f"{REQ}.archiveName"},
+    unpriced_reason=BY_STORAGE,
 )
 EVENT_CONNECTION = ResourceType(
     type="AWS::Events::Connection", source=EVENTS,
@@ -85,6 +92,7 @@ EVENT_CONNECTION = ResourceType(
     arn_paths={"CreateConnection": f"{RESP}.connectionArn"},
     delete={"DeleteConnection": f"{REQ}.name"},
     modify={op: f"{REQ}.name" for op in ("UpdateConnection", "DeauthorizeConnection")},
+    price=NoCharge(),
 )
 EVENT_API_DESTINATION = ResourceType(
     type="AWS::Events::ApiDestination", source=EVENTS,
@@ -93,6 +101,7 @@ EVENT_API_DESTINATION = ResourceType(
     arn_paths={"CreateApiDestination": f"{RESP}.apiDestinationArn"},
     delete={"DeleteApiDestination": f"{REQ}.name"},
     modify={"UpdateApiDestination": f"{REQ}.name"},
+    unpriced_reason=BY_USE,
 )
 
 # --- EventBridge Scheduler --------------------------------------------------------------------------
@@ -105,12 +114,14 @@ SCHEDULE = ResourceType(
     arn_paths={"CreateSchedule": f"{RESP}.scheduleArn"},
     delete={"DeleteSchedule": _SCHEDULE},
     modify={"UpdateSchedule": _SCHEDULE},
+    unpriced_reason=BY_USE,
 )
 SCHEDULE_GROUP = ResourceType(
     type="AWS::Scheduler::ScheduleGroup", source=SCHEDULER, arn=_arn("scheduler", "schedule-group/{id}"),
     create={"CreateScheduleGroup": f"{REQ}.name"},
     arn_paths={"CreateScheduleGroup": f"{RESP}.scheduleGroupArn"},
     delete={"DeleteScheduleGroup": f"{REQ}.name"},
+    price=NoCharge(),
 )
 SCHEDULER_TAGS = _tags(SCHEDULER, f"{REQ}.resourceArn")
 
@@ -123,6 +134,7 @@ STATE_MACHINE = ResourceType(
     delete={"DeleteStateMachine": f"{REQ}.stateMachineArn"},
     modify={"UpdateStateMachine": f"{REQ}.stateMachineArn", "PublishStateMachineVersion": f"{REQ}.stateMachineArn"},
     reference={"StartExecution": f"{REQ}.stateMachineArn", "StartSyncExecution": f"{REQ}.stateMachineArn"},
+    unpriced_reason=BY_USE,
 )
 STATE_MACHINE_ALIAS = ResourceType(
     # id "stateMachine/alias"
@@ -130,11 +142,13 @@ STATE_MACHINE_ALIAS = ResourceType(
     create={"CreateStateMachineAlias": f"{RESP}.stateMachineAliasArn"},
     delete={"DeleteStateMachineAlias": f"{REQ}.stateMachineAliasArn"},
     modify={"UpdateStateMachineAlias": f"{REQ}.stateMachineAliasArn"},
+    price=NoCharge(),
 )
 ACTIVITY = ResourceType(
     type="AWS::StepFunctions::Activity", source=STATES, arn=_arn("states", "activity:{id}"),
     create={"CreateActivity": (f"{RESP}.activityArn", f"{REQ}.name")},
     delete={"DeleteActivity": f"{REQ}.activityArn"},
+    price=NoCharge(),
 )
 STATES_TAGS = _tags(STATES, f"{REQ}.resourceArn")
 
@@ -149,6 +163,7 @@ MQ_BROKER = ResourceType(
     delete={"DeleteBroker": f"{REQ}.brokerId"},
     modify={"UpdateBroker": f"{REQ}.brokerId", "RebootBroker": f"{REQ}.brokerId", "Promote": f"{REQ}.brokerId",
             "CreateUser": f"{REQ}.brokerId", "DeleteUser": f"{REQ}.brokerId", "UpdateUser": f"{REQ}.brokerId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 MQ_CONFIGURATION = ResourceType(
     type="AWS::AmazonMQ::Configuration", source=MQ,
@@ -157,6 +172,7 @@ MQ_CONFIGURATION = ResourceType(
     name_paths={"CreateConfiguration": f"{REQ}.name"},
     delete={"DeleteConfiguration": f"{REQ}.configurationId"},
     modify={"UpdateConfiguration": f"{REQ}.configurationId"},
+    price=NoCharge(),
 )
 MQ_TAGS = _tags(MQ, f"{REQ}.resourceArn", tag="CreateTags", untag="DeleteTags")
 
@@ -170,6 +186,7 @@ GRAPHQL_API = ResourceType(
     delete={"DeleteGraphqlApi": f"{REQ}.apiId"},
     modify={op: f"{REQ}.apiId" for op in ("UpdateGraphqlApi", "StartSchemaCreation", "CreateResolver",
                                           "CreateDataSource", "DeleteDataSource")},
+    unpriced_reason=BY_USE,
 )
 APPSYNC_API_KEY = ResourceType(
     # id "apiId/keyId"
@@ -177,6 +194,7 @@ APPSYNC_API_KEY = ResourceType(
     create={"CreateApiKey": composite_id(f"{REQ}.apiId", f"{RESP}.apiKey.id")},
     delete={"DeleteApiKey": composite_id(f"{REQ}.apiId", f"{REQ}.id")},
     modify={"UpdateApiKey": composite_id(f"{REQ}.apiId", f"{REQ}.id")},
+    price=NoCharge(),
 )
 APPSYNC_TAGS = _tags(APPSYNC, f"{REQ}.resourceArn")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cloudblame.catalog.base import ResourceType
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
+from cloudblame.catalog.pricing import BY_USE, NoCharge
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -18,6 +19,7 @@ IOT_THING = ResourceType(
     delete={"DeleteThing": f"{REQ}.thingName"},
     modify={op: f"{REQ}.thingName" for op in ("UpdateThing", "AttachThingPrincipal", "DetachThingPrincipal",
                                               "AddThingToThingGroup", "RemoveThingFromThingGroup")},
+    price=NoCharge(),
 )
 IOT_POLICY = ResourceType(
     type="AWS::IoT::Policy", source=IOT, arn=_arn("iot", "policy/{id}"),
@@ -26,12 +28,14 @@ IOT_POLICY = ResourceType(
     delete={"DeletePolicy": f"{REQ}.policyName"},
     modify={op: f"{REQ}.policyName" for op in ("CreatePolicyVersion", "DeletePolicyVersion",
                                                "SetDefaultPolicyVersion", "AttachPolicy", "DetachPolicy")},
+    price=NoCharge(),
 )
 IOT_TOPIC_RULE = ResourceType(
     type="AWS::IoT::TopicRule", source=IOT, arn=_arn("iot", "rule/{id}"),
     create={"CreateTopicRule": f"{REQ}.ruleName"},
     delete={"DeleteTopicRule": f"{REQ}.ruleName"},
     modify={op: f"{REQ}.ruleName" for op in ("ReplaceTopicRule", "EnableTopicRule", "DisableTopicRule")},
+    unpriced_reason=BY_USE,
 )
 IOT_THING_GROUP = ResourceType(
     type="AWS::IoT::ThingGroup", source=IOT, arn=_arn("iot", "thinggroup/{id}"),
@@ -39,6 +43,7 @@ IOT_THING_GROUP = ResourceType(
     arn_paths={"CreateThingGroup": f"{RESP}.thingGroupArn"},
     delete={"DeleteThingGroup": f"{REQ}.thingGroupName"},
     modify={"UpdateThingGroup": f"{REQ}.thingGroupName"},
+    price=NoCharge(),
 )
 IOT_TAGS = _tags(IOT, f"{REQ}.resourceArn")
 

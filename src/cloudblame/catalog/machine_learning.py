@@ -6,6 +6,7 @@ from cloudblame.catalog.base import AnyResource, ResourceType, composite_id
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.pricing import BY_STORAGE, BY_USE, NOT_IN_TABLE, Hourly, NoCharge, PriceModel
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -22,6 +23,7 @@ NOTEBOOK_INSTANCE = ResourceType(
     delete={"DeleteNotebookInstance": _NB},
     modify={op: _NB for op in ("StartNotebookInstance", "StopNotebookInstance", "UpdateNotebookInstance")},
     reference={"CreatePresignedNotebookInstanceUrl": _NB},
+    size={"instance_type": f"{REQ}.instanceType"}, price=Hourly("sagemaker", "instance_type"),
 )
 
 _EP = f"{REQ}.endpointName"
@@ -33,6 +35,8 @@ SAGEMAKER_ENDPOINT = ResourceType(
     name_paths={"CreateEndpoint": _EP},
     delete={"DeleteEndpoint": _EP},
     modify={op: _EP for op in ("UpdateEndpoint", "UpdateEndpointWeightsAndCapacities")},
+    # CreateEndpointConfig's productionVariants hold the instance type and count; CreateEndpoint names the config
+    unpriced_reason="its instance type and count are in its endpoint config, not in its own events",
 )
 
 SAGEMAKER_TAGS = AnyResource(source=SAGEMAKER, modify={"AddTags": f"{REQ}.resourceArn",
@@ -42,35 +46,38 @@ SAGEMAKER_TAGS = AnyResource(source=SAGEMAKER, modify={"AddTags": f"{REQ}.resour
 
 
 def _sm(kind: str, arn_kind: str, op: str, name_field: str, arn_field: str, delete: str | None,
-        modify: tuple[str, ...] = (), reason: str | None = None) -> ResourceType:
+        modify: tuple[str, ...] = (), reason: str | None = None, price: PriceModel | None = None,
+        unpriced_reason: str | None = None) -> ResourceType:
     name = f"{REQ}.{name_field}"
     return ResourceType(
         type=f"AWS::SageMaker::{kind}", source=SAGEMAKER, id_transform="lower",
         arn=_arn("sagemaker", arn_kind + "/{id}"),
         create={op: name}, arn_paths={op: f"{RESP}.{arn_field}"}, name_paths={op: name},
         delete={delete: name} if delete else {},
-        modify={m: name for m in modify}, no_delete_reason=reason,
+        modify={m: name for m in modify}, no_delete_reason=reason, price=price, unpriced_reason=unpriced_reason,
     )
 
 
 SM_ENDPOINT_CONFIG = _sm("EndpointConfig", "endpoint-config", "CreateEndpointConfig", "endpointConfigName",
-                         "endpointConfigArn", "DeleteEndpointConfig")
-SM_MODEL = _sm("Model", "model", "CreateModel", "modelName", "modelArn", "DeleteModel")
+                         "endpointConfigArn", "DeleteEndpointConfig", price=NoCharge())
+SM_MODEL = _sm("Model", "model", "CreateModel", "modelName", "modelArn", "DeleteModel", price=NoCharge())
 SM_TRAINING_JOB = _sm("TrainingJob", "training-job", "CreateTrainingJob", "trainingJobName", "trainingJobArn",
                       None, ("StopTrainingJob", "UpdateTrainingJob"),
-                      reason="training jobs cannot be deleted; they end (StopTrainingJob) and stay listed")
+                      reason="training jobs cannot be deleted; they end (StopTrainingJob) and stay listed",
+                      unpriced_reason=BY_USE)
 SM_PROCESSING_JOB = _sm("ProcessingJob", "processing-job", "CreateProcessingJob", "processingJobName",
-                        "processingJobArn", "DeleteProcessingJob", ("StopProcessingJob",))
+                        "processingJobArn", "DeleteProcessingJob", ("StopProcessingJob",), unpriced_reason=BY_USE)
 SM_NOTEBOOK_LIFECYCLE = _sm("NotebookInstanceLifecycleConfig", "notebook-instance-lifecycle-config",
                             "CreateNotebookInstanceLifecycleConfig", "notebookInstanceLifecycleConfigName",
                             "notebookInstanceLifecycleConfigArn", "DeleteNotebookInstanceLifecycleConfig",
-                            ("UpdateNotebookInstanceLifecycleConfig",))
+                            ("UpdateNotebookInstanceLifecycleConfig",), price=NoCharge())
 SM_MODEL_PACKAGE_GROUP = _sm("ModelPackageGroup", "model-package-group", "CreateModelPackageGroup",
-                             "modelPackageGroupName", "modelPackageGroupArn", "DeleteModelPackageGroup")
+                             "modelPackageGroupName", "modelPackageGroupArn", "DeleteModelPackageGroup",
+                             price=NoCharge())
 SM_PIPELINE = _sm("Pipeline", "pipeline", "CreatePipeline", "pipelineName", "pipelineArn", "DeletePipeline",
-                  ("UpdatePipeline",))
+                  ("UpdatePipeline",), unpriced_reason=BY_USE)
 SM_FEATURE_GROUP = _sm("FeatureGroup", "feature-group", "CreateFeatureGroup", "featureGroupName",
-                       "featureGroupArn", "DeleteFeatureGroup", ("UpdateFeatureGroup",))
+                       "featureGroupArn", "DeleteFeatureGroup", ("UpdateFeatureGroup",), unpriced_reason=BY_USE)
 SM_DOMAIN = ResourceType(
     type="AWS::SageMaker::Domain", source=SAGEMAKER, arn=_arn("sagemaker", "domain/{id}"),
     create={"CreateDomain": f"{RESP}.domainId"},
@@ -78,6 +85,7 @@ SM_DOMAIN = ResourceType(
     name_paths={"CreateDomain": f"{REQ}.domainName"},
     delete={"DeleteDomain": f"{REQ}.domainId"},
     modify={"UpdateDomain": f"{REQ}.domainId"},
+    unpriced_reason=BY_STORAGE,
 )
 _PROFILE = composite_id(f"{REQ}.domainId", f"{REQ}.userProfileName")
 SM_USER_PROFILE = ResourceType(
@@ -87,6 +95,7 @@ SM_USER_PROFILE = ResourceType(
     arn_paths={"CreateUserProfile": f"{RESP}.userProfileArn"},
     delete={"DeleteUserProfile": _PROFILE},
     modify={"UpdateUserProfile": _PROFILE},
+    price=NoCharge(),
 )
 _SPACE = composite_id(f"{REQ}.domainId", f"{REQ}.spaceName")
 SM_SPACE = ResourceType(
@@ -95,6 +104,7 @@ SM_SPACE = ResourceType(
     arn_paths={"CreateSpace": f"{RESP}.spaceArn"},
     delete={"DeleteSpace": _SPACE},
     modify={"UpdateSpace": _SPACE},
+    unpriced_reason=BY_USE,
 )
 
 # --- Bedrock ----------------------------------------------------------------------------------------
@@ -105,6 +115,7 @@ BEDROCK_CUSTOM_MODEL = ResourceType(
     id_pattern=_arn_pattern("bedrock", r"custom-model/(?:[^/]+/)?(?P<id>[^/]+)"),
     create={"CreateModelCustomizationJob": f"{REQ}.customModelName"},
     delete={"DeleteCustomModel": f"{REQ}.modelIdentifier"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 BEDROCK_CUSTOMIZATION_JOB = ResourceType(
     type="AWS::Bedrock::ModelCustomizationJob", source=BEDROCK,
@@ -112,6 +123,7 @@ BEDROCK_CUSTOMIZATION_JOB = ResourceType(
     create={"CreateModelCustomizationJob": f"{RESP}.jobArn"},
     name_paths={"CreateModelCustomizationJob": f"{REQ}.jobName"},
     delete={"StopModelCustomizationJob": f"{REQ}.jobIdentifier"},
+    unpriced_reason=BY_USE,
 )
 BEDROCK_PROVISIONED_THROUGHPUT = ResourceType(
     type="AWS::Bedrock::ProvisionedModelThroughput", source=BEDROCK,
@@ -120,6 +132,7 @@ BEDROCK_PROVISIONED_THROUGHPUT = ResourceType(
     name_paths={"CreateProvisionedModelThroughput": f"{REQ}.provisionedModelName"},
     delete={"DeleteProvisionedModelThroughput": f"{REQ}.provisionedModelId"},
     modify={"UpdateProvisionedModelThroughput": f"{REQ}.provisionedModelId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 BEDROCK_GUARDRAIL = ResourceType(
     type="AWS::Bedrock::Guardrail", source=BEDROCK, arn=_arn("bedrock", "guardrail/{id}"),
@@ -128,6 +141,7 @@ BEDROCK_GUARDRAIL = ResourceType(
     name_paths={"CreateGuardrail": f"{REQ}.name"},
     delete={"DeleteGuardrail": f"{REQ}.guardrailIdentifier"},
     modify={"UpdateGuardrail": f"{REQ}.guardrailIdentifier", "CreateGuardrailVersion": f"{REQ}.guardrailIdentifier"},
+    unpriced_reason=BY_USE,
 )
 BEDROCK_TAGS = _tags(BEDROCK, f"{REQ}.resourceARN")
 

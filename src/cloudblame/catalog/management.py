@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from cloudblame.catalog.base import ResourceType
 from cloudblame.catalog.base import regional_arn as _arn
+from cloudblame.catalog.pricing import BY_USE, NOT_IN_TABLE, NoCharge
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -22,6 +23,7 @@ CFN_STACK = ResourceType(
     modify={op: _STACK for op in (
         "UpdateStack", "CancelUpdateStack", "ContinueUpdateRollback", "SetStackPolicy",
         "UpdateTerminationProtection", "ExecuteChangeSet", "CreateChangeSet", "RollbackStack")},
+    price=NoCharge(),
 )
 
 CFN_STACK_SET = ResourceType(
@@ -30,6 +32,7 @@ CFN_STACK_SET = ResourceType(
     delete={"DeleteStackSet": f"{REQ}.stackSetName"},
     modify={op: f"{REQ}.stackSetName" for op in (
         "UpdateStackSet", "CreateStackInstances", "DeleteStackInstances", "UpdateStackInstances")},
+    price=NoCharge(),
 )
 
 SERVICE_CATALOG = "servicecatalog.amazonaws.com"
@@ -43,6 +46,7 @@ PROVISIONED_PRODUCT = ResourceType(
     name_paths={"ProvisionProduct": f"{REQ}.provisionedProductName"},
     delete={"TerminateProvisionedProduct": _PP},
     modify={"UpdateProvisionedProduct": _PP, "UpdateProvisionedProductProperties": f"{REQ}.provisionedProductId"},
+    unpriced_reason=BY_USE,
 )
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
@@ -56,6 +60,7 @@ TRAIL = ResourceType(
     modify={**{op: f"{REQ}.name" for op in ("UpdateTrail", "StartLogging", "StopLogging")},
             "PutEventSelectors": f"{REQ}.trailName", "PutInsightSelectors": f"{REQ}.trailName",
             "AddTags": f"{REQ}.resourceId", "RemoveTags": f"{REQ}.resourceId"},
+    unpriced_reason=BY_USE,
 )
 
 # --- Config: Put* create or replace -----------------------------------------------------------------
@@ -67,6 +72,7 @@ CONFIG_RULE = ResourceType(
     modify={"StartConfigRulesEvaluation": f"{REQ}.configRuleNames[]",
             "PutRemediationConfigurations": f"{REQ}.remediationConfigurations[].configRuleName",
             "DeleteRemediationConfiguration": f"{REQ}.configRuleName"},
+    unpriced_reason=BY_USE,
 )
 CONFIG_RECORDER = ResourceType(
     type="AWS::Config::ConfigurationRecorder", source=CONFIG,
@@ -74,22 +80,26 @@ CONFIG_RECORDER = ResourceType(
     delete={"DeleteConfigurationRecorder": f"{REQ}.configurationRecorderName"},
     modify={"StartConfigurationRecorder": f"{REQ}.configurationRecorderName",
             "StopConfigurationRecorder": f"{REQ}.configurationRecorderName"},
+    unpriced_reason=BY_USE,
 )
 CONFIG_DELIVERY_CHANNEL = ResourceType(
     type="AWS::Config::DeliveryChannel", source=CONFIG,
     create={"PutDeliveryChannel": f"{REQ}.deliveryChannel.name"},
     delete={"DeleteDeliveryChannel": f"{REQ}.deliveryChannelName"},
+    price=NoCharge(),
 )
 CONFIG_CONFORMANCE_PACK = ResourceType(
     type="AWS::Config::ConformancePack", source=CONFIG,
     create={"PutConformancePack": f"{REQ}.conformancePackName"},
     arn_paths={"PutConformancePack": f"{RESP}.conformancePackArn"},
     delete={"DeleteConformancePack": f"{REQ}.conformancePackName"},
+    unpriced_reason=BY_USE,
 )
 CONFIG_AGGREGATOR = ResourceType(
     type="AWS::Config::ConfigurationAggregator", source=CONFIG,
     create={"PutConfigurationAggregator": f"{REQ}.configurationAggregatorName"},
     delete={"DeleteConfigurationAggregator": f"{REQ}.configurationAggregatorName"},
+    price=NoCharge(),
 )
 
 SSM = "ssm.amazonaws.com"
@@ -104,6 +114,7 @@ SSM_PARAMETER = ResourceType(
     name_paths={"PutParameter": f"{REQ}.name"},
     delete={"DeleteParameter": f"{REQ}.name", "DeleteParameters": f"{REQ}.names[]"},
     modify={"LabelParameterVersion": f"{REQ}.name", "UnlabelParameterVersion": f"{REQ}.name"},
+    unpriced_reason="standard parameters are free; advanced ones are charged per month, which the table does not have",
 )
 
 # --- SSM documents ----------------------------------------------------------------------------------
@@ -113,6 +124,7 @@ SSM_DOCUMENT = ResourceType(
     delete={"DeleteDocument": f"{REQ}.name"},
     modify={"UpdateDocument": f"{REQ}.name", "UpdateDocumentDefaultVersion": f"{REQ}.name",
             "ModifyDocumentPermission": f"{REQ}.name"},
+    price=NoCharge(),
 )
 SSM_MAINTENANCE_WINDOW = ResourceType(
     type="AWS::SSM::MaintenanceWindow", source=SSM, arn=_arn("ssm", "maintenancewindow/{id}"),
@@ -121,6 +133,7 @@ SSM_MAINTENANCE_WINDOW = ResourceType(
     delete={"DeleteMaintenanceWindow": f"{REQ}.windowId"},
     modify={op: f"{REQ}.windowId" for op in ("UpdateMaintenanceWindow", "RegisterTargetWithMaintenanceWindow",
                                              "RegisterTaskWithMaintenanceWindow")},
+    price=NoCharge(),
 )
 SSM_ASSOCIATION = ResourceType(
     type="AWS::SSM::Association", source=SSM, arn=_arn("ssm", "association/{id}"),
@@ -128,6 +141,7 @@ SSM_ASSOCIATION = ResourceType(
     name_paths={"CreateAssociation": f"{REQ}.associationName"},
     delete={"DeleteAssociation": f"{REQ}.associationId"},
     modify={"UpdateAssociation": f"{REQ}.associationId"},
+    price=NoCharge(),
 )
 
 MONITORING = "monitoring.amazonaws.com"
@@ -140,6 +154,7 @@ CLOUDWATCH_ALARM = ResourceType(
     modify={"EnableAlarmActions": f"{REQ}.alarmNames[]", "DisableAlarmActions": f"{REQ}.alarmNames[]",
             "SetAlarmState": f"{REQ}.alarmName",
             "TagResource": f"{REQ}.resourceARN", "UntagResource": f"{REQ}.resourceARN"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- CloudWatch dashboards (global ARNs) ---------------------------------------------------------------
@@ -149,6 +164,7 @@ DASHBOARD = ResourceType(
     arn="arn:{partition}:cloudwatch::{account}:dashboard/{id}",
     create={"PutDashboard": f"{REQ}.dashboardName"},
     delete={"DeleteDashboards": f"{REQ}.dashboardNames[]"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 METRIC_STREAM = ResourceType(
     type="AWS::CloudWatch::MetricStream", source=MONITORING, arn=_arn("cloudwatch", "metric-stream/{id}"),
@@ -156,6 +172,7 @@ METRIC_STREAM = ResourceType(
     arn_paths={"PutMetricStream": f"{RESP}.arn"},
     delete={"DeleteMetricStream": f"{REQ}.name"},
     modify={"StartMetricStreams": f"{REQ}.names[]", "StopMetricStreams": f"{REQ}.names[]"},
+    unpriced_reason=BY_USE,
 )
 
 LOGS = "logs.amazonaws.com"
@@ -174,6 +191,7 @@ LOG_GROUP = ResourceType(
             "DeleteDataProtectionPolicy": (f"{REQ}.logGroupIdentifier", _LG),
             "TagResource": f"{REQ}.resourceArn", "UntagResource": f"{REQ}.resourceArn"},
     reference={"CreateLogStream": _LG, "DeleteLogStream": _LG},
+    unpriced_reason=BY_USE,
 )
 
 OPSWORKS = "opsworks.amazonaws.com"
@@ -184,6 +202,7 @@ OPSWORKS_STACK = ResourceType(
     name_paths={"CreateStack": f"{REQ}.name", "CloneStack": f"{REQ}.name"},
     delete={"DeleteStack": f"{REQ}.stackId"},
     modify={op: f"{REQ}.stackId" for op in ("UpdateStack", "StartStack", "StopStack")},
+    price=NoCharge(),
 )
 
 ENTRIES = (

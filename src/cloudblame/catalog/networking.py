@@ -4,6 +4,7 @@ App Mesh, CloudFront, Route 53."""
 from __future__ import annotations
 
 from cloudblame.catalog.base import AnyResource, ResourceType, composite_id
+from cloudblame.catalog.pricing import BY_USE, NOT_IN_TABLE, NoCharge
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -19,6 +20,7 @@ REST_API = ResourceType(
                 "ImportRestApi": f"{RESP}.name"},
     delete={"DeleteRestApi": f"{REQ}.restApiId"},
     modify={op: f"{REQ}.restApiId" for op in ("UpdateRestApi", "PutRestApi", "CreateDeployment")},
+    unpriced_reason=BY_USE,
 )
 
 _V1_STAGE = composite_id(f"{REQ}.restApiId", f"{RESP}.stageName|{REQ}.stageName")
@@ -28,6 +30,7 @@ REST_API_STAGE = ResourceType(
     create={"CreateStage": _V1_STAGE},
     delete={"DeleteStage": _V1_STAGE},
     modify={"UpdateStage": _V1_STAGE},
+    unpriced_reason=BY_USE,
 )
 
 HTTP_API = ResourceType(
@@ -36,6 +39,7 @@ HTTP_API = ResourceType(
     name_paths={"CreateApi": (f"{RESP}.name", f"{REQ}.name")},
     delete={"DeleteApi": f"{REQ}.apiId"},
     modify={op: f"{REQ}.apiId" for op in ("UpdateApi", "CreateRoute", "CreateIntegration", "ReimportApi")},
+    unpriced_reason=BY_USE,
 )
 
 _V2_STAGE = composite_id(f"{REQ}.apiId", f"{RESP}.stageName|{REQ}.stageName")
@@ -44,6 +48,7 @@ HTTP_API_STAGE = ResourceType(
     create={"CreateStage": _V2_STAGE},
     delete={"DeleteStage": _V2_STAGE},
     modify={"UpdateStage": _V2_STAGE},
+    price=NoCharge(),
 )
 
 APIGW_TAGS = AnyResource(source=APIGW, modify={"TagResource": f"{REQ}.resourceArn",
@@ -56,6 +61,7 @@ API_KEY = ResourceType(
     name_paths={"CreateApiKey": (f"{RESP}.name", f"{REQ}.name")},
     delete={"DeleteApiKey": f"{REQ}.apiKey"},
     modify={"UpdateApiKey": f"{REQ}.apiKey"},
+    price=NoCharge(),
 )
 USAGE_PLAN = ResourceType(
     type="AWS::ApiGateway::UsagePlan", source=APIGW, arn="arn:{partition}:apigateway:{region}::/usageplans/{id}",
@@ -63,6 +69,7 @@ USAGE_PLAN = ResourceType(
     name_paths={"CreateUsagePlan": (f"{RESP}.name", f"{REQ}.name")},
     delete={"DeleteUsagePlan": f"{REQ}.usagePlanId"},
     modify={op: f"{REQ}.usagePlanId" for op in ("UpdateUsagePlan", "CreateUsagePlanKey", "DeleteUsagePlanKey")},
+    price=NoCharge(),
 )
 DOMAIN_NAME = ResourceType(
     # v1 CreateDomainName and v2 CreateDomainName share names; both are custom domain names
@@ -70,6 +77,7 @@ DOMAIN_NAME = ResourceType(
     create={"CreateDomainName": (f"{RESP}.domainName", f"{REQ}.domainName")},
     delete={"DeleteDomainName": f"{REQ}.domainName"},
     modify={"UpdateDomainName": f"{REQ}.domainName"},
+    price=NoCharge(),
 )
 
 # --- App Mesh ---------------------------------------------------------------------------------------
@@ -81,6 +89,7 @@ MESH = ResourceType(
     arn_paths={"CreateMesh": f"{RESP}.mesh.metadata.arn"},
     delete={"DeleteMesh": f"{REQ}.meshName"},
     modify={"UpdateMesh": f"{REQ}.meshName"},
+    price=NoCharge(),
 )
 
 
@@ -95,6 +104,7 @@ VIRTUAL_NODE = ResourceType(
     arn_paths={"CreateVirtualNode": f"{RESP}.virtualNode.metadata.arn"},
     delete={"DeleteVirtualNode": _in_mesh("virtualNode")},
     modify={"UpdateVirtualNode": _in_mesh("virtualNode")},
+    price=NoCharge(),
 )
 
 VIRTUAL_GATEWAY = ResourceType(
@@ -103,6 +113,7 @@ VIRTUAL_GATEWAY = ResourceType(
     arn_paths={"CreateVirtualGateway": f"{RESP}.virtualGateway.metadata.arn"},
     delete={"DeleteVirtualGateway": _in_mesh("virtualGateway")},
     modify={"UpdateVirtualGateway": _in_mesh("virtualGateway")},
+    price=NoCharge(),
 )
 
 VIRTUAL_SERVICE = ResourceType(
@@ -111,6 +122,7 @@ VIRTUAL_SERVICE = ResourceType(
     arn_paths={"CreateVirtualService": f"{RESP}.virtualService.metadata.arn"},
     delete={"DeleteVirtualService": _in_mesh("virtualService")},
     modify={"UpdateVirtualService": _in_mesh("virtualService")},
+    price=NoCharge(),
 )
 
 APPMESH_TAGS = AnyResource(source=APPMESH, modify={"TagResource": f"{REQ}.resourceArn",
@@ -127,6 +139,7 @@ DISTRIBUTION = ResourceType(
                for op in ("CreateDistribution", "CreateDistributionWithTags", "CopyDistribution")},
     delete={"DeleteDistribution": f"{REQ}.id"},
     modify={"UpdateDistribution": f"{REQ}.id"},
+    unpriced_reason=BY_USE,
 )
 
 # CloudFront Functions are logged under the API version's name (CreateFunction2020_05_31)
@@ -139,6 +152,7 @@ CLOUDFRONT_FUNCTION = ResourceType(
     delete={n: f"{REQ}.name" for n in ("DeleteFunction", "DeleteFunction2020_05_31")},
     modify={n: f"{REQ}.name" for n in ("UpdateFunction", "UpdateFunction2020_05_31",
                                         "PublishFunction", "PublishFunction2020_05_31")},
+    unpriced_reason=BY_USE,
 )
 
 CLOUDFRONT_TAGS = AnyResource(source=CLOUDFRONT, modify={"TagResource": f"{REQ}.resource",
@@ -152,6 +166,7 @@ ORIGIN_ACCESS_CONTROL = ResourceType(
     name_paths={"CreateOriginAccessControl": f"{REQ}.originAccessControlConfig.name"},
     delete={"DeleteOriginAccessControl": f"{REQ}.id"},
     modify={"UpdateOriginAccessControl": f"{REQ}.id"},
+    price=NoCharge(),
 )
 ORIGIN_ACCESS_IDENTITY = ResourceType(
     type="AWS::CloudFront::CloudFrontOriginAccessIdentity", source=CLOUDFRONT, global_=True,
@@ -159,6 +174,7 @@ ORIGIN_ACCESS_IDENTITY = ResourceType(
     create={"CreateCloudFrontOriginAccessIdentity": f"{RESP}.cloudFrontOriginAccessIdentity.id"},
     delete={"DeleteCloudFrontOriginAccessIdentity": f"{REQ}.id"},
     modify={"UpdateCloudFrontOriginAccessIdentity": f"{REQ}.id"},
+    price=NoCharge(),
 )
 CACHE_POLICY = ResourceType(
     type="AWS::CloudFront::CachePolicy", source=CLOUDFRONT, global_=True,
@@ -167,6 +183,7 @@ CACHE_POLICY = ResourceType(
     name_paths={"CreateCachePolicy": f"{REQ}.cachePolicyConfig.name"},
     delete={"DeleteCachePolicy": f"{REQ}.id"},
     modify={"UpdateCachePolicy": f"{REQ}.id"},
+    price=NoCharge(),
 )
 
 ROUTE53 = "route53.amazonaws.com"
@@ -180,6 +197,7 @@ HOSTED_ZONE = ResourceType(
     modify={"ChangeResourceRecordSets": f"{REQ}.hostedZoneId", "ChangeTagsForResource": f"{REQ}.resourceId",
             "AssociateVPCWithHostedZone": f"{REQ}.hostedZoneId", "DisassociateVPCFromHostedZone": f"{REQ}.hostedZoneId",
             "UpdateHostedZoneComment": f"{REQ}.id"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- Route 53 health checks (global) ------------------------------------------------------------------
@@ -189,6 +207,7 @@ HEALTH_CHECK = ResourceType(
     create={"CreateHealthCheck": f"{RESP}.healthCheck.id"},
     delete={"DeleteHealthCheck": f"{REQ}.healthCheckId"},
     modify={"UpdateHealthCheck": f"{REQ}.healthCheckId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 ENTRIES = (

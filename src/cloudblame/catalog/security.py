@@ -7,6 +7,7 @@ from cloudblame.catalog.base import AnyResource, ResourceType, composite_id
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.pricing import BY_USE, NOT_IN_TABLE, NoCharge, PriceModel
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -33,6 +34,7 @@ IAM_ROLE = ResourceType(
         "DeleteRolePermissionsBoundary")},
     reference={"AddRoleToInstanceProfile": f"{REQ}.roleName",
                "RemoveRoleFromInstanceProfile": f"{REQ}.roleName"},
+    price=NoCharge(),
 )
 
 IAM_USER = ResourceType(
@@ -52,6 +54,7 @@ IAM_USER = ResourceType(
         "DeleteAccessKey": f"{REQ}.userName",
         "UpdateAccessKey": f"{REQ}.userName",
     },
+    price=NoCharge(),
 )
 
 IAM_GROUP = ResourceType(
@@ -63,6 +66,7 @@ IAM_GROUP = ResourceType(
     modify={op: f"{REQ}.groupName" for op in (
         "AttachGroupPolicy", "DetachGroupPolicy", "PutGroupPolicy", "DeleteGroupPolicy", "UpdateGroup",
         "AddUserToGroup", "RemoveUserFromGroup")},
+    price=NoCharge(),
 )
 
 _POLICY_ARN = f"{REQ}.policyArn"
@@ -77,6 +81,7 @@ IAM_POLICY = ResourceType(
                                        "TagPolicy", "UntagPolicy")},
     reference={op: _POLICY_ARN for op in ("AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy",
                                           "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy")},
+    price=NoCharge(),
 )
 
 IAM_ACCESS_KEY = ResourceType(
@@ -85,6 +90,7 @@ IAM_ACCESS_KEY = ResourceType(
     create={"CreateAccessKey": f"{RESP}.accessKey.accessKeyId"},
     delete={"DeleteAccessKey": f"{REQ}.accessKeyId"},
     modify={"UpdateAccessKey": f"{REQ}.accessKeyId"},
+    price=NoCharge(),
 )
 
 IAM_INSTANCE_PROFILE = ResourceType(
@@ -95,6 +101,7 @@ IAM_INSTANCE_PROFILE = ResourceType(
     delete={"DeleteInstanceProfile": f"{REQ}.instanceProfileName"},
     modify={op: f"{REQ}.instanceProfileName" for op in (
         "AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile", "TagInstanceProfile", "UntagInstanceProfile")},
+    price=NoCharge(),
 )
 
 IAM_SAML_PROVIDER = ResourceType(
@@ -103,6 +110,7 @@ IAM_SAML_PROVIDER = ResourceType(
     create={"CreateSAMLProvider": (f"{RESP}.sAMLProviderArn", f"{REQ}.name")},
     delete={"DeleteSAMLProvider": f"{REQ}.sAMLProviderArn"},
     modify={op: f"{REQ}.sAMLProviderArn" for op in ("UpdateSAMLProvider", "TagSAMLProvider", "UntagSAMLProvider")},
+    price=NoCharge(),
 )
 
 IAM_OIDC_PROVIDER = ResourceType(
@@ -116,6 +124,7 @@ IAM_OIDC_PROVIDER = ResourceType(
     modify={op: f"{REQ}.openIDConnectProviderArn" for op in (
         "UpdateOpenIDConnectProviderThumbprint", "AddClientIDToOpenIDConnectProvider",
         "RemoveClientIDFromOpenIDConnectProvider", "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider")},
+    price=NoCharge(),
 )
 
 IAM_VIRTUAL_MFA = ResourceType(
@@ -125,6 +134,7 @@ IAM_VIRTUAL_MFA = ResourceType(
     create={"CreateVirtualMFADevice": (f"{RESP}.virtualMFADevice.serialNumber", f"{REQ}.virtualMFADeviceName")},
     delete={"DeleteVirtualMFADevice": f"{REQ}.serialNumber"},
     modify={"EnableMFADevice": f"{REQ}.serialNumber", "DeactivateMFADevice": f"{REQ}.serialNumber"},
+    price=NoCharge(),
 )
 
 # A console sign-in names the IAM user who signed in (role sessions and root are not resources here).
@@ -148,6 +158,7 @@ KMS_KEY = ResourceType(
         "UpdateKeyDescription", "TagResource", "UntagResource", "CreateGrant", "RevokeGrant", "RetireGrant",
         "ImportKeyMaterial", "DeleteImportedKeyMaterial", "UpdatePrimaryRegion")},
             "CreateAlias": f"{REQ}.targetKeyId", "UpdateAlias": f"{REQ}.targetKeyId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 KMS_ALIAS = ResourceType(
@@ -156,6 +167,7 @@ KMS_ALIAS = ResourceType(
     create={"CreateAlias": f"{REQ}.aliasName"},
     delete={"DeleteAlias": f"{REQ}.aliasName"},
     modify={"UpdateAlias": f"{REQ}.aliasName"},
+    price=NoCharge(),
 )
 
 # --- Secrets Manager: the id is the secret name; the ARN ends with "-" and 6 random characters ------
@@ -172,6 +184,7 @@ SECRET = ResourceType(
         "PutSecretValue", "UpdateSecret", "RestoreSecret", "RotateSecret", "CancelRotateSecret", "PutResourcePolicy",
         "DeleteResourcePolicy", "TagResource", "UntagResource", "UpdateSecretVersionStage",
         "ReplicateSecretToRegions", "RemoveRegionsFromReplication", "StopReplicationToReplica")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- ACM --------------------------------------------------------------------------------------------
@@ -187,6 +200,8 @@ ACM_CERTIFICATE = ResourceType(
     delete={"DeleteCertificate": _CERT},
     modify={op: _CERT for op in ("RenewCertificate", "UpdateCertificateOptions", "AddTagsToCertificate",
                                  "RemoveTagsFromCertificate", "ResendValidationEmail")},
+    unpriced_reason="public certificates are free; private ones are charged per certificate, which the table does "
+                    "not have",
 )
 
 # --- Cognito ----------------------------------------------------------------------------------------
@@ -200,6 +215,7 @@ USER_POOL = ResourceType(
     delete={"DeleteUserPool": _POOL},
     modify={op: _POOL for op in ("UpdateUserPool", "SetUserPoolMfaConfig", "AddCustomAttributes",
                                  "CreateIdentityProvider", "DeleteIdentityProvider", "CreateGroup", "DeleteGroup")},
+    unpriced_reason=BY_USE,
 )
 USER_POOL_CLIENT = ResourceType(
     # id "userPoolId/clientId"
@@ -208,12 +224,14 @@ USER_POOL_CLIENT = ResourceType(
     name_paths={"CreateUserPoolClient": f"{REQ}.clientName"},
     delete={"DeleteUserPoolClient": composite_id(_POOL, f"{REQ}.clientId")},
     modify={"UpdateUserPoolClient": composite_id(_POOL, f"{REQ}.clientId")},
+    price=NoCharge(),
 )
 USER_POOL_DOMAIN = ResourceType(
     type="AWS::Cognito::UserPoolDomain", source=COGNITO_IDP,
     create={"CreateUserPoolDomain": f"{REQ}.domain"},
     delete={"DeleteUserPoolDomain": f"{REQ}.domain"},
     modify={"UpdateUserPoolDomain": f"{REQ}.domain"},
+    price=NoCharge(),
 )
 COGNITO_IDP_TAGS = _tags(COGNITO_IDP, f"{REQ}.resourceArn")
 
@@ -225,6 +243,7 @@ IDENTITY_POOL = ResourceType(
     name_paths={"CreateIdentityPool": (f"{RESP}.identityPoolName", f"{REQ}.identityPoolName")},
     delete={"DeleteIdentityPool": _IDPOOL},
     modify={"UpdateIdentityPool": _IDPOOL, "SetIdentityPoolRoles": _IDPOOL},
+    price=NoCharge(),
 )
 
 # --- Directory Service ------------------------------------------------------------------------------
@@ -239,6 +258,7 @@ DIRECTORY = ResourceType(
         "EnableSso", "DisableSso", "CreateAlias", "EnableRadius", "DisableRadius", "UpdateRadius",
         "CreateTrust", "ShareDirectory", "UnshareDirectory", "ResetUserPassword", "UpdateSettings")}
     | {"AddTagsToResource": f"{REQ}.resourceId", "RemoveTagsFromResource": f"{REQ}.resourceId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- CloudHSM -----------------------------------------------------------------------------------------
@@ -249,19 +269,22 @@ CLOUDHSM_CLUSTER = ResourceType(
     delete={"DeleteCluster": f"{REQ}.clusterId"},
     modify={"ModifyCluster": f"{REQ}.clusterId", "InitializeCluster": f"{REQ}.clusterId",
             "TagResource": f"{REQ}.resourceId", "UntagResource": f"{REQ}.resourceId"},
+    price=NoCharge(),
 )
 
 CLOUDHSM_HSM = ResourceType(
     type="AWS::CloudHSM::Hsm", source=CLOUDHSM,
     create={"CreateHsm": f"{RESP}.hsm.hsmId"},
     delete={"DeleteHsm": f"{REQ}.hsmId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 
 # --- WAFv2: ids are generated; requests carry name, scope and id -------------------------------------
 WAFV2 = "wafv2.amazonaws.com"
 
 
-def _wafv2(kind: str, arn_kind: str, op: str) -> ResourceType:
+def _wafv2(kind: str, arn_kind: str, op: str, price: PriceModel | None = None,
+           unpriced_reason: str | None = None) -> ResourceType:
     return ResourceType(
         type=f"AWS::WAFv2::{kind}", source=WAFV2,
         id_pattern=_arn_pattern("wafv2", rf"(?:regional|global)/{arn_kind}/[^/]+/(?P<id>[0-9a-f-]+)"),
@@ -269,14 +292,14 @@ def _wafv2(kind: str, arn_kind: str, op: str) -> ResourceType:
         arn_paths={f"Create{op}": f"{RESP}.summary.aRN"},
         name_paths={f"Create{op}": f"{REQ}.name"},
         delete={f"Delete{op}": f"{REQ}.id"},
-        modify={f"Update{op}": f"{REQ}.id"},
+        modify={f"Update{op}": f"{REQ}.id"}, price=price, unpriced_reason=unpriced_reason,
     )
 
 
-WAF_WEB_ACL = _wafv2("WebACL", "webacl", "WebACL")
-WAF_IP_SET = _wafv2("IPSet", "ipset", "IPSet")
-WAF_RULE_GROUP = _wafv2("RuleGroup", "rulegroup", "RuleGroup")
-WAF_REGEX_SET = _wafv2("RegexPatternSet", "regexpatternset", "RegexPatternSet")
+WAF_WEB_ACL = _wafv2("WebACL", "webacl", "WebACL", unpriced_reason=NOT_IN_TABLE)
+WAF_IP_SET = _wafv2("IPSet", "ipset", "IPSet", price=NoCharge())
+WAF_RULE_GROUP = _wafv2("RuleGroup", "rulegroup", "RuleGroup", unpriced_reason=NOT_IN_TABLE)
+WAF_REGEX_SET = _wafv2("RegexPatternSet", "regexpatternset", "RegexPatternSet", price=NoCharge())
 WAF_TAGS = AnyResource(source=WAFV2, modify={"TagResource": f"{REQ}.resourceARN",
                                              "UntagResource": f"{REQ}.resourceARN",
                                              "AssociateWebACL": f"{REQ}.webACLArn",
@@ -293,6 +316,7 @@ GUARDDUTY_DETECTOR = ResourceType(
     delete={"DeleteDetector": _DET},
     modify={op: _DET for op in ("UpdateDetector", "UpdateMalwareScanSettings", "CreateMembers", "DeleteMembers",
                                 "UpdateOrganizationConfiguration", "CreatePublishingDestination")},
+    unpriced_reason=BY_USE,
 )
 GUARDDUTY_IP_SET = ResourceType(
     # id "detectorId/ipSetId"
@@ -301,6 +325,7 @@ GUARDDUTY_IP_SET = ResourceType(
     name_paths={"CreateIPSet": f"{REQ}.name"},
     delete={"DeleteIPSet": composite_id(_DET, f"{REQ}.ipSetId")},
     modify={"UpdateIPSet": composite_id(_DET, f"{REQ}.ipSetId")},
+    price=NoCharge(),
 )
 GUARDDUTY_THREAT_INTEL_SET = ResourceType(
     type="AWS::GuardDuty::ThreatIntelSet", source=GUARDDUTY,
@@ -309,12 +334,14 @@ GUARDDUTY_THREAT_INTEL_SET = ResourceType(
     name_paths={"CreateThreatIntelSet": f"{REQ}.name"},
     delete={"DeleteThreatIntelSet": composite_id(_DET, f"{REQ}.threatIntelSetId")},
     modify={"UpdateThreatIntelSet": composite_id(_DET, f"{REQ}.threatIntelSetId")},
+    price=NoCharge(),
 )
 GUARDDUTY_FILTER = ResourceType(
     type="AWS::GuardDuty::Filter", source=GUARDDUTY, arn=_arn("guardduty", "detector/{parent}/filter/{name}"),
     create={"CreateFilter": composite_id(_DET, f"{RESP}.name|{REQ}.name")},
     delete={"DeleteFilter": composite_id(_DET, f"{REQ}.filterName")},
     modify={"UpdateFilter": composite_id(_DET, f"{REQ}.filterName")},
+    price=NoCharge(),
 )
 GUARDDUTY_TAGS = _tags(GUARDDUTY, f"{REQ}.resourceArn")
 

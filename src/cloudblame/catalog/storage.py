@@ -6,6 +6,7 @@ from cloudblame.catalog.base import ResourceType, composite_id
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.pricing import BY_STORAGE, BY_USE, NOT_IN_TABLE, NoCharge
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -27,6 +28,7 @@ S3_BUCKET = ResourceType(
         "PutObjectLockConfiguration", "PutBucketAccelerateConfiguration", "PutBucketInventoryConfiguration",
         "PutBucketAnalyticsConfiguration", "PutBucketMetricsConfiguration",
         "PutBucketIntelligentTieringConfiguration")},
+    unpriced_reason=BY_STORAGE,
 )
 
 S3_OBJECT = ResourceType(
@@ -52,6 +54,7 @@ EFS_FILE_SYSTEM = ResourceType(
                           "UpdateFileSystemProtection")},
             "CreateMountTarget": (f"{RESP}.fileSystemId", f"{REQ}.fileSystemId"),
             "TagResource": f"{REQ}.resourceId", "UntagResource": f"{REQ}.resourceId"},
+    unpriced_reason=BY_STORAGE,
 )
 
 EFS_MOUNT_TARGET = ResourceType(
@@ -59,6 +62,7 @@ EFS_MOUNT_TARGET = ResourceType(
     create={"CreateMountTarget": f"{RESP}.mountTargetId"},
     delete={"DeleteMountTarget": f"{REQ}.mountTargetId"},
     modify={"ModifyMountTargetSecurityGroups": f"{REQ}.mountTargetId"},
+    price=NoCharge(),
 )
 
 EFS_ACCESS_POINT = ResourceType(
@@ -69,6 +73,7 @@ EFS_ACCESS_POINT = ResourceType(
     arn_paths={"CreateAccessPoint": f"{RESP}.accessPointArn"},
     delete={"DeleteAccessPoint": f"{REQ}.accessPointId"},
     modify={"TagResource": f"{REQ}.resourceId", "UntagResource": f"{REQ}.resourceId"},
+    price=NoCharge(),
 )
 
 # --- FSx --------------------------------------------------------------------------------------------
@@ -79,12 +84,14 @@ FSX_FILE_SYSTEM = ResourceType(
     arn_paths={op: f"{RESP}.fileSystem.resourceARN" for op in ("CreateFileSystem", "CreateFileSystemFromBackup")},
     delete={"DeleteFileSystem": (f"{REQ}.fileSystemId", f"{RESP}.fileSystemId")},
     modify={"UpdateFileSystem": f"{REQ}.fileSystemId"},
+    unpriced_reason=NOT_IN_TABLE,
 )
 FSX_BACKUP = ResourceType(
     type="AWS::FSx::Backup", source=FSX, arn=_arn("fsx", "backup/{id}"),
     create={"CreateBackup": f"{RESP}.backup.backupId", "CopyBackup": f"{RESP}.backup.backupId"},
     arn_paths={"CreateBackup": f"{RESP}.backup.resourceARN", "CopyBackup": f"{RESP}.backup.resourceARN"},
     delete={"DeleteBackup": (f"{REQ}.backupId", f"{RESP}.backupId")},
+    unpriced_reason=BY_STORAGE,
 )
 FSX_VOLUME = ResourceType(
     type="AWS::FSx::Volume", source=FSX, arn=_arn("fsx", "volume/{id}"),
@@ -94,6 +101,7 @@ FSX_VOLUME = ResourceType(
     name_paths={"CreateVolume": f"{REQ}.name", "CreateVolumeFromBackup": f"{REQ}.name"},
     delete={"DeleteVolume": (f"{REQ}.volumeId", f"{RESP}.volumeId")},
     modify={"UpdateVolume": f"{REQ}.volumeId"},
+    unpriced_reason=BY_STORAGE,
 )
 FSX_SVM = ResourceType(
     type="AWS::FSx::StorageVirtualMachine", source=FSX,
@@ -103,6 +111,7 @@ FSX_SVM = ResourceType(
     name_paths={"CreateStorageVirtualMachine": f"{REQ}.name"},
     delete={"DeleteStorageVirtualMachine": f"{REQ}.storageVirtualMachineId"},
     modify={"UpdateStorageVirtualMachine": f"{REQ}.storageVirtualMachineId"},
+    price=NoCharge(),
 )
 FSX_TAGS = _tags(FSX, f"{REQ}.resourceARN")
 
@@ -118,6 +127,7 @@ BACKUP_VAULT = ResourceType(
     modify={op: f"{REQ}.backupVaultName" for op in (
         "PutBackupVaultAccessPolicy", "DeleteBackupVaultAccessPolicy", "PutBackupVaultLockConfiguration",
         "DeleteBackupVaultLockConfiguration", "PutBackupVaultNotifications", "DeleteBackupVaultNotifications")},
+    unpriced_reason=BY_STORAGE,
 )
 BACKUP_PLAN = ResourceType(
     type="AWS::Backup::BackupPlan", source=BACKUP, arn=_arn("backup", "backup-plan:{id}"),
@@ -126,6 +136,7 @@ BACKUP_PLAN = ResourceType(
     name_paths={"CreateBackupPlan": f"{REQ}.backupPlan.backupPlanName"},
     delete={"DeleteBackupPlan": f"{REQ}.backupPlanId"},
     modify={"UpdateBackupPlan": f"{REQ}.backupPlanId"},
+    price=NoCharge(),
 )
 BACKUP_SELECTION = ResourceType(
     # id "planId/selectionId"
@@ -133,6 +144,7 @@ BACKUP_SELECTION = ResourceType(
     create={"CreateBackupSelection": composite_id(f"{RESP}.backupPlanId|{REQ}.backupPlanId", f"{RESP}.selectionId")},
     name_paths={"CreateBackupSelection": f"{REQ}.backupSelection.selectionName"},
     delete={"DeleteBackupSelection": composite_id(f"{REQ}.backupPlanId", f"{REQ}.selectionId")},
+    price=NoCharge(),
 )
 BACKUP_TAGS = _tags(BACKUP, f"{REQ}.resourceArn")
 
@@ -145,6 +157,7 @@ DATASYNC_TASK = ResourceType(
     delete={"DeleteTask": f"{REQ}.taskArn"},
     modify={"UpdateTask": f"{REQ}.taskArn"},
     reference={"StartTaskExecution": f"{REQ}.taskArn"},
+    unpriced_reason=BY_USE,
 )
 _LOCATION_KINDS = ("S3", "Efs", "FsxLustre", "FsxOntap", "FsxOpenZfs", "FsxWindows", "Hdfs", "Nfs",
                    "ObjectStorage", "Smb", "AzureBlob")
@@ -154,6 +167,7 @@ DATASYNC_LOCATION = ResourceType(
                   for k in ("S3", "Efs", "Nfs", "Smb")),
     create={f"CreateLocation{k}": f"{RESP}.locationArn" for k in _LOCATION_KINDS},
     delete={"DeleteLocation": f"{REQ}.locationArn"},
+    price=NoCharge(),
 )
 DATASYNC_AGENT = ResourceType(
     type="AWS::DataSync::Agent", source=DATASYNC, arn=_arn("datasync", "agent/{id}"),
@@ -161,6 +175,7 @@ DATASYNC_AGENT = ResourceType(
     name_paths={"CreateAgent": f"{REQ}.agentName"},
     delete={"DeleteAgent": f"{REQ}.agentArn"},
     modify={"UpdateAgent": f"{REQ}.agentArn"},
+    price=NoCharge(),
 )
 DATASYNC_TAGS = _tags(DATASYNC, f"{REQ}.resourceArn")
 
@@ -172,6 +187,7 @@ TRANSFER_SERVER = ResourceType(
     delete={"DeleteServer": f"{REQ}.serverId"},
     modify={op: f"{REQ}.serverId" for op in ("UpdateServer", "StartServer", "StopServer", "ImportHostKey",
                                              "DeleteHostKey")},
+    unpriced_reason=NOT_IN_TABLE,
 )
 _TUSER = composite_id(f"{RESP}.serverId|{REQ}.serverId", f"{RESP}.userName|{REQ}.userName")
 TRANSFER_USER = ResourceType(
@@ -180,17 +196,20 @@ TRANSFER_USER = ResourceType(
     create={"CreateUser": _TUSER},
     delete={"DeleteUser": _TUSER},
     modify={op: _TUSER for op in ("UpdateUser", "ImportSshPublicKey", "DeleteSshPublicKey")},
+    price=NoCharge(),
 )
 TRANSFER_CONNECTOR = ResourceType(
     type="AWS::Transfer::Connector", source=TRANSFER, arn=_arn("transfer", "connector/{id}"),
     create={"CreateConnector": f"{RESP}.connectorId"},
     delete={"DeleteConnector": f"{REQ}.connectorId"},
     modify={"UpdateConnector": f"{REQ}.connectorId"},
+    unpriced_reason=BY_USE,
 )
 TRANSFER_WORKFLOW = ResourceType(
     type="AWS::Transfer::Workflow", source=TRANSFER, arn=_arn("transfer", "workflow/{id}"),
     create={"CreateWorkflow": f"{RESP}.workflowId"},
     delete={"DeleteWorkflow": f"{REQ}.workflowId"},
+    unpriced_reason=BY_USE,
 )
 TRANSFER_TAGS = _tags(TRANSFER, f"{REQ}.arn")
 

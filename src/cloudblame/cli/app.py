@@ -35,19 +35,20 @@ from cloudblame.cli.views import (
     print_inventory,
     print_who,
 )
-from cloudblame.errors import BadInput
+from cloudblame.core.contracts import Blame
+from cloudblame.core.errors import BadInput
+from cloudblame.core.timeutil import parse_when
+from cloudblame.pipeline.sync import SourceSpec
+from cloudblame.pipeline.workers import yield_to_readers
 from cloudblame.queries.blame import blame as blame_query
 from cloudblame.queries.catalog import ACTIONS, catalog_rules, inferred_events
-from cloudblame.queries.contracts import Blame
-from cloudblame.queries.events import SORTS, EventFilter, get_event, iter_events, search_events
+from cloudblame.queries.event import get_event
+from cloudblame.queries.events import SORTS, EventFilter, iter_events, search_events
 from cloudblame.queries.inventory import DEFAULT_LIMIT, GROUP_KEYS
 from cloudblame.queries.inventory import forgotten as forgotten_query
 from cloudblame.queries.inventory import inventory as inventory_query
 from cloudblame.queries.who import who as who_query
 from cloudblame.sources.files import DATA_SUFFIXES
-from cloudblame.sync import SourceSpec
-from cloudblame.timeutil import parse_when
-from cloudblame.workers import yield_to_readers
 
 app = typer.Typer(
     name="cloudblame", cls=GuardedGroup, no_args_is_help=True, add_completion=False, rich_markup_mode=None,

@@ -19,10 +19,10 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
 from cloudblame.cli.output import Format, say
-from cloudblame.errors import Ambiguous, BadInput, NotFound, StoreError, UserError, one_line
+from cloudblame.core.errors import Ambiguous, BadInput, NotFound, StoreError, UserError, one_line
+from cloudblame.core.timeutil import iso_z, parse_duration, parse_when
 from cloudblame.queries.anchor import time_anchor
 from cloudblame.store import Store, default_db_path
-from cloudblame.timeutil import iso_z, parse_duration, parse_when
 
 log = logging.getLogger("cloudblame.cli")
 

@@ -13,10 +13,10 @@ from cloudblame.cli.common import DbOption, WaitOption, open_store
 from cloudblame.cli.examples import epilog
 from cloudblame.cli.output import Format, emit, err_console, say, write_csv, write_json
 from cloudblame.cli.views import print_ingest_problems, print_ingest_summary
-from cloudblame.ingest import IngestSummary
+from cloudblame.pipeline.ingest import IngestSummary
+from cloudblame.pipeline.sync import ConfigError, SourceSpec, load_config, run_source_reporting
+from cloudblame.pipeline.workers import yield_to_readers
 from cloudblame.store import Store
-from cloudblame.sync import ConfigError, SourceSpec, load_config, run_source_reporting
-from cloudblame.workers import yield_to_readers
 
 if TYPE_CHECKING:
     from cloudblame.verify import VerifyReport
@@ -133,7 +133,7 @@ def verify(
 
 def _verify_scope(account: list[str], region: list[str], since: str | None, until: str | None) -> dict[str, Any]:
     """The engine's filters from the options; raises BadInput on a time it cannot read."""
-    from cloudblame.timeutil import parse_when
+    from cloudblame.core.timeutil import parse_when
 
     return {"account": account or None, "region": region or None,
             "since": parse_when(since) if since else None, "until": parse_when(until) if until else None}
@@ -143,7 +143,7 @@ def _verify_target(target: str, public_keys: Path | None, scope: dict[str, Any],
                    aws_region: str | None, endpoint_url: str | None) -> VerifyReport:
     """Run the engine on an S3 location or a local copy; raises BadInput or OSError on usage errors."""
     from cloudblame import verify as v
-    from cloudblame.errors import BadInput
+    from cloudblame.core.errors import BadInput
 
     if not target.startswith("s3://"):
         if public_keys is None:
@@ -213,8 +213,8 @@ def prices_show(
     size: list[str] = typer.Option([], "--size", help="key=value, e.g. instance_type=m5.large. Repeatable."),
 ) -> None:
     """The monthly estimate for one resource type and size, with its basis."""
-    from cloudblame.errors import BadInput
-    from cloudblame.money import usd
+    from cloudblame.core.errors import BadInput
+    from cloudblame.core.money import usd
     from cloudblame.queries.inventory import price_table
 
     if bad := [s for s in size if "=" not in s]:

@@ -27,7 +27,7 @@ from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 from rich.text import Text
 
-from cloudblame.export import chunks
+from cloudblame.queries.export import chunks
 
 
 class Format(str, enum.Enum):
@@ -121,7 +121,7 @@ def write_csv(rows: Iterable[Mapping[str, Any]], stream: TextIO | None = None) -
 
 
 def stream_rows(rows: Iterable[Mapping[str, Any]], fmt: Format, stream: TextIO | None = None) -> None:
-    """``rows`` written as they come (cloudblame.export): any number of rows in the memory of a few."""
+    """``rows`` written as they come (cloudblame.queries.export): any number of rows in the memory of a few."""
     out = stream or sys.stdout
     for chunk in chunks(rows, fmt.value):
         out.write(chunk)

@@ -9,7 +9,7 @@ import typer
 from cloudblame.cli.common import DbOption, WaitOption, open_store
 from cloudblame.cli.examples import epilog
 from cloudblame.cli.output import say
-from cloudblame.loopback import is_loopback
+from cloudblame.core.loopback import is_loopback
 from cloudblame.store import default_db_path
 
 TokenOption = typer.Option(None, "--token", envvar="CLOUDBLAME_TOKEN", show_envvar=True,
@@ -55,8 +55,8 @@ def _serve_and_sync(path: str, host: str, port: int, token: str | None, config: 
     """Serve while a background thread syncs: requests read the newest published snapshot meanwhile."""
     import uvicorn
 
-    from cloudblame.sync import ConfigError, SyncLoop, load_config
-    from cloudblame.timeutil import parse_duration
+    from cloudblame.core.timeutil import parse_duration
+    from cloudblame.pipeline.sync import ConfigError, SyncLoop, load_config
     from cloudblame.web import create_app
 
     try:

@@ -13,8 +13,8 @@ import typer
 from cloudblame.cli.common import DbOption, FormatOption, WideOption, open_store
 from cloudblame.cli.examples import epilog
 from cloudblame.cli.output import Column, Format, emit, ident, number, print_table, say, stream_rows, text, time
+from cloudblame.core.timeutil import iso_z, parse_duration
 from cloudblame.store import default_db_path
-from cloudblame.timeutil import iso_z, parse_duration
 
 VIEWS_HELP = ("Views: events (with the resolved human: resolved_human, resolved_kind...), event_rows (the events "
               "table alone), event_resources, resources, resource_keys, inventory, session_actors, session_keys, "
@@ -107,7 +107,7 @@ def migrate(
 ) -> None:
     """Copy a store of an earlier cloudblame (one DuckDB file) into a store directory."""
     from cloudblame.cli.views import print_ingest_summary
-    from cloudblame.migrate import migrate as migrate_store
+    from cloudblame.pipeline.migrate import migrate as migrate_store
 
     target = to or default_db_path()
     with open_store(target, read_only=False) as store:

@@ -11,11 +11,11 @@ import orjson
 from rich.syntax import Syntax
 
 from cloudblame.cli.output import console, ident, number, print_details, print_table, say, text, time
-from cloudblame.ingest import IngestSummary
-from cloudblame.money import usd, usd_total
-from cloudblame.queries.contracts import Blame, EventDetail, EventItem, Forgotten, Inventory, Who
+from cloudblame.core.contracts import Blame, EventDetail, EventItem, Forgotten, Inventory, Who
+from cloudblame.core.money import usd, usd_total
+from cloudblame.core.timeutil import iso_z
+from cloudblame.pipeline.ingest import IngestSummary
 from cloudblame.queries.events import SORT_LABELS, EventFilter
-from cloudblame.timeutil import iso_z
 
 
 def _who(actor: Mapping[str, Any]) -> str:

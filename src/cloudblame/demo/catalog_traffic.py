@@ -30,9 +30,9 @@ from cloudblame.catalog import (
     Rule,
 )
 from cloudblame.catalog.base import IdSpec
+from cloudblame.core.jpath import compile_path
 from cloudblame.demo.service_shapes import queue_url
 from cloudblame.demo.values import Ids, iso, iso_ms, locale_date
-from cloudblame.normalize.jpath import compile_path
 
 _ROOTS = ("requestParameters", "responseElements", "additionalEventData")
 _PROJECTS = ("orders", "billing", "search", "catalog", "payments", "analytics", "ml", "platform", "web", "api",

@@ -1,6 +1,6 @@
 """The inventory table: every alive resource with its details (tags, size, cost, purpose, the person behind
 a service that created it), derived in Python from its creation record and later tagging records
-(cloudblame.queries.details). A publish derives again only the rows of the resources it changed whose
+(cloudblame.derive.details). A publish derives again only the rows of the resources it changed whose
 evidence (a hash of the lifecycle) moved, those tagged or attached since, and, when events arrived, those
 a service created (their delegation reads other events); the other changed resources keep their details
 with their new resources row; rows of resources no longer alive go. Under another price table, or when the
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from cloudblame.derive.details import CURRENT_SQL, KEPT_COLUMNS, TAGGING_EVENTS, missing_inventory, prices_version
 from cloudblame.derive.work import Work
-from cloudblame.queries.details import CURRENT_SQL, KEPT_COLUMNS, TAGGING_EVENTS, missing_inventory, prices_version
 from cloudblame.store.tables import INVENTORY, RESOURCE_KEY, same_resource
 
 # The resources the new events tagged, or attached a volume of: their details are derived again.

@@ -21,13 +21,13 @@ from cloudblame.derive.activity import update_activity
 from cloudblame.derive.compact import compact_table
 from cloudblame.derive.console import update_console_sessions
 from cloudblame.derive.dedup import AddedFile, remove_duplicates
+from cloudblame.derive.details import prices_version
 from cloudblame.derive.identity import resolve_sessions
 from cloudblame.derive.inventory import inventory_matches_resources, refresh_inventory
 from cloudblame.derive.lifecycle import update_resources
 from cloudblame.derive.links import add_links
 from cloudblame.derive.retention import retire, retire_links
 from cloudblame.derive.work import Work
-from cloudblame.queries.details import prices_version
 from cloudblame.store.db import Store, snapshot_files
 from cloudblame.store.lake import Lake, Snapshot
 from cloudblame.store.tables import DERIVED, DERIVED_AGAIN_BELOW, EVENTS, OBJECTS, SNAPSHOTS, TABLES

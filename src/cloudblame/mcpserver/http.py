@@ -15,7 +15,7 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from cloudblame.loopback import LOOPBACK_HOSTS
+from cloudblame.core.loopback import LOOPBACK_HOSTS
 from cloudblame.mcpserver.server import create_server
 
 ENDPOINT = "/mcp"

@@ -20,23 +20,23 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from cloudblame import __version__
-from cloudblame.errors import Ambiguous, StoreError, UserError
+from cloudblame.core.errors import Ambiguous, StoreError, UserError
+from cloudblame.core.timeutil import parse_when
+from cloudblame.queries.anchor import time_anchor
 from cloudblame.queries.blame import blame as blame_query
 from cloudblame.queries.catalog import ACTIONS, catalog_rules, inferred_events
+from cloudblame.queries.event import get_event
 from cloudblame.queries.events import (
     SORTS,
     EventFilter,
     count_events,
     event_page,
-    get_event,
 )
 from cloudblame.queries.inventory import GROUP_KEYS
 from cloudblame.queries.inventory import forgotten as forgotten_query
 from cloudblame.queries.inventory import inventory as inventory_query
 from cloudblame.queries.who import who as who_query
 from cloudblame.store import Store
-from cloudblame.queries.anchor import time_anchor
-from cloudblame.timeutil import parse_when
 
 PAGE_MAX = 1000  # rows one call returns at most (events, resources, rules, sessions)
 # Default pages are smaller than the CLI's: an answer lands in an assistant's context (20 events are

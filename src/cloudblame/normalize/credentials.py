@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudblame.normalize.jpath import first
+from cloudblame.core.jpath import first
 
 # (eventSource, eventName) of events that issue credentials or keys.
 ISSUERS = frozenset({

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from cloudblame.catalog import RULES
+from cloudblame.core.timeutil import parse_event_time
 from cloudblame.normalize.credentials import CREDENTIAL_FIELDS, credential_row
 from cloudblame.normalize.identity import Actor, Principal, actor_of, principal_of
 from cloudblame.normalize.inferred import infer_creation
@@ -17,7 +18,6 @@ from cloudblame.normalize.model import ResourceRef, Tool
 from cloudblame.normalize.resources import extract_resources
 from cloudblame.normalize.useragent import classify_tool
 from cloudblame.sources.s3key import TrailKey
-from cloudblame.timeutil import parse_event_time
 
 # Columns of the events table, in order (store/schema.py declares their SQL types).
 EVENT_COLUMNS = (

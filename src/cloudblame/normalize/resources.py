@@ -35,7 +35,7 @@ from cloudblame.catalog import (
     Rule,
 )
 from cloudblame.catalog.base import IdSpec
-from cloudblame.normalize.jpath import get_key, resolve
+from cloudblame.core.jpath import get_key, resolve
 from cloudblame.normalize.model import ACTION_RANK, ResourceRef
 from cloudblame.normalize.tags import name_tag
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudblame.normalize.jpath import get_key
+from cloudblame.core.jpath import get_key
 
 __all__ = ["name_tag", "request_tags", "tag_pairs"]
 

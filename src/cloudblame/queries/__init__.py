@@ -1,12 +1,12 @@
 """Questions asked of the store. Each returns plain data: the JSON shapes of the CLI, web and MCP server,
-declared once in ``queries.contracts``; bad input, nothing found and several found are raised as the
-kinds of ``UserError`` (cloudblame.errors)."""
+declared once in ``core.contracts``; bad input, nothing found and several found are raised as the
+kinds of ``UserError`` (cloudblame.core.errors)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cloudblame.errors import Ambiguous, BadInput, NotFound, UserError
+from cloudblame.core.errors import Ambiguous, BadInput, NotFound, UserError
 
 __all__ = ["Ambiguous", "BadInput", "NotFound", "UserError", "Values", "values_of"]
 

@@ -3,31 +3,39 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal
+from typing import Any, Literal, cast
 
-from cloudblame.normalize.resources import extract_resources
-from cloudblame.queries import Ambiguous, NotFound
-from cloudblame.queries.contracts import (
+import orjson
+
+from cloudblame.core.contracts import (
     Attempt,
     Blame,
     BlameContext,
     BlameCore,
     BlamePoint,
     BlameStatus,
+    InventoryItem,
     Record,
     RelatedResource,
     ResourceCandidate,
 )
-from cloudblame.queries.delegation import delegate
-from cloudblame.queries.shapes import (
+from cloudblame.core.timeutil import iso_z
+from cloudblame.derive.delegation import delegate
+from cloudblame.derive.details import (
+    JSON_COLUMNS,
+    gather_evidence,
+    item_shape,
+    prices_version,
+    resource_details,
+)
+from cloudblame.derive.shapes import (
     EventKey,
     actor_shape,
     events_by_key,
-    raw_record,
     tool_shape,
 )
+from cloudblame.queries import Ambiguous, NotFound
 from cloudblame.store.db import Row, Store
-from cloudblame.timeutil import iso_z
 
 
 def find_resources(store: Store, query: str) -> list[ResourceCandidate]:
@@ -82,21 +90,20 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
                         candidates)
     target = candidates[0]
     touches = _touches(target, rows)
-    creation = _lifecycle(touches)[0]  # known from its rows already: its record is read with the events
+    creation, deletion = _lifecycle(touches)  # known from its rows already: read with the events
+    maybe_alive = deletion is None and any(not t["failed"] for t in touches)
     events: dict[EventKey, Row]
-    record: Record | None
+    made: Creation | None
     row: list[Row]
-    events, record, row = store.concurrently(
+    events, made, row = store.concurrently(
         lambda s: events_by_key(s, [(t["event_id"], t["event_time"]) for t in touches]),
-        lambda s: _raw_of(s, creation),
-        lambda s: s.query("SELECT * FROM resources WHERE resource_type = ? AND resource_id = ? AND account_id "
-                          "IS NOT DISTINCT FROM ?", [target["type"], target["id"], target["account"]]))
+        lambda s: _creation_of(s, creation), lambda s: _resource_row(s, target, maybe_alive=maybe_alive))
     timeline = _timeline(touches, events)
     created, deleted = _lifecycle(timeline)
     if _key(created) != _key(creation):  # an event missing from events (never in a consistent store)
-        record = _raw_of(store, created)
-    core = _blame_shape(store, target, timeline, (created, deleted), record)
-    context = _context(store, target, core, record, row, rows)
+        made = _creation_of(store, created)
+    core = _blame_shape(store, target, timeline, (created, deleted), made[0] if made else None)
+    context = _context(store, target, core, made, row, rows)
     attempted = _attempt(timeline)
     alive = False if attempted else context["alive"]
     status: BlameStatus = "attempted" if attempted else "alive" if alive else "deleted"
@@ -120,9 +127,40 @@ def _key(row: Row | None) -> EventKey | None:
     return (row["event_id"], row["event_time"]) if row else None
 
 
-def _raw_of(store: Store, creation: Row | None) -> Record | None:
-    """The creation's raw record ({} when it cannot be read), None without a creation."""
-    return (raw_record(store, creation["event_id"], creation["event_time"]) or {}) if creation else None
+# A creation's raw record ({} when it cannot be read) and the resources ingest found it named (events.resources).
+Creation = tuple[Record, list[dict[str, Any]]]
+
+
+def _creation_of(store: Store, creation: Row | None) -> Creation | None:
+    """The creation's raw record and stored resources, read together from its event's row (the day's files,
+    where its time finds a row group or two); None without a creation."""
+    if creation is None:
+        return None
+    source = store.events_from(days=[creation["event_time"].date()], resolved=False)
+    found = store.query(f"SELECT raw, resources FROM {source} WHERE event_time = ? AND event_id = ?",
+                        [creation["event_time"], creation["event_id"]])
+    if not found or not found[0]["raw"]:
+        return {}, []
+    return cast(Record, orjson.loads(found[0]["raw"])), found[0]["resources"] or []
+
+
+_RESOURCE_ROW_SQL = """SELECT * FROM resources WHERE resource_id = $id AND resource_type = $type
+                        AND account_id IS NOT DISTINCT FROM $account"""
+# Its inventory row (its resources row with its details), when derived under the price table in use: a publish
+# keeps it current with its resources row (derive/inventory.py), as the inventory query reads it
+# (current_inventory); there is one only while it is alive.
+_INVENTORY_ROW_SQL = """SELECT * FROM inventory WHERE resource_id = $id AND resource_type = $type
+                        AND account_id IS NOT DISTINCT FROM $account AND prices = $prices"""
+
+
+def _resource_row(store: Store, target: ResourceCandidate, *, maybe_alive: bool) -> list[Row]:
+    """The target's inventory row (``stored``: with its details) when it has a current one, else its
+    resources row (none when it has none). Inventory is looked in only when its event_resources rows say it
+    may be alive: one point lookup, two for an alive one with no current inventory row (another price table)."""
+    key = {"id": target["id"], "type": target["type"], "account": target["account"]}
+    if maybe_alive and (stored := store.query(_INVENTORY_ROW_SQL, {**key, "prices": prices_version()})):
+        return [{**stored[0], "stored": True}]
+    return [{**r, "stored": False} for r in store.query(_RESOURCE_ROW_SQL, key)]
 
 
 # The parents a resource's purpose names that blame lists as related: (purpose key, their type).
@@ -130,17 +168,14 @@ _MADE_BY: tuple[tuple[Literal["auto_scaling_group", "stack"], str], ...] = (
     ("auto_scaling_group", "AWS::AutoScaling::AutoScalingGroup"), ("stack", "AWS::CloudFormation::Stack"))
 
 
-def _context(store: Store, target: ResourceCandidate, result: BlameCore, record: Record | None, row: list[Row],
+def _context(store: Store, target: ResourceCandidate, result: BlameCore, made: Creation | None, row: list[Row],
              rows: list[Row]) -> BlameContext:
-    """What it is for, what it costs, what it relates to, and when it was last touched (``record``: the
-    creation's raw record, read once for all of these; ``row``: its resources row, if any; ``rows``: the
-    event_resources rows of its spellings, every row of its id among them)."""
-    from cloudblame.queries.details import gather_evidence, resource_details
-
-    # a creation's record is read whenever there is a creation
-    known = {result["created"]["event_id"]: record} if result["created"] and record is not None else {}
-    details = resource_details(store, row[0], gather_evidence(store, row, known, rows)) if row else None
-    related = _referenced_at_creation(record, target["id"]) if result["created"] and record is not None else []
+    """What it is for, what it costs, what it relates to, and when it was last touched (``made``: the
+    creation's raw record and stored resources, read once for all of these; ``row``: its resources row, if
+    any, with its inventory details; ``rows``: the event_resources rows of its spellings, every row of its id
+    among them)."""
+    details = _details(store, result["created"], made, row[0], rows) if row else None
+    related = _referenced_at_creation(made[1], target["id"]) if result["created"] and made is not None else []
     if details:
         for key, rtype in _MADE_BY:
             if parent := details["purpose"].get(key):
@@ -153,12 +188,25 @@ def _context(store: Store, target: ResourceCandidate, result: BlameCore, record:
     }
 
 
-def _referenced_at_creation(record: Record, resource_id: str) -> list[RelatedResource]:
-    """The other resources the creating call referenced (its subnet, security groups, role...): the
-    same refs ingest stored for that event, read again from its record (event_resources is sorted by
-    resource, so the rows of one event would need a scan)."""
-    refs = extract_resources(record, account=None, region=None)
-    found = {(r.resource_type, r.resource_id) for r in refs if r.action == "reference" and r.resource_id != resource_id}
+def _details(store: Store, created: BlamePoint | None, made: Creation | None, row: Row,
+             rows: list[Row]) -> InventoryItem:
+    """The resource's tags, size, purpose, cost and last activity: its inventory row's when that is current
+    (an alive resource), else derived here (a deleted one, or an inventory priced with another table) with
+    the creation as blame delegated it (the walk is not made twice)."""
+    if row["stored"]:
+        return item_shape({**row, **{c: orjson.loads(row[c]) for c in JSON_COLUMNS}})
+    known = {created["event_id"]: made[0]} if created and made is not None else {}
+    same = created if created and created["event_id"] == row["created_event_id"] else None
+    return resource_details(store, row, gather_evidence(store, [row], known, rows), created=same)
+
+
+def _referenced_at_creation(refs: list[dict[str, Any]], resource_id: str) -> list[RelatedResource]:
+    """The other resources the creating call referenced (its subnet, security groups, role...): the refs
+    ingest stored with its event, read with its record (events.resources: the rows event_resources has of
+    it; that table is sorted by resource, and a lookup of one event's rows there scans it, 7 ms on a store of
+    2 million events against 1.5 ms more for this column)."""
+    found = {(r["resource_type"], r["resource_id"]) for r in refs
+             if r["action"] == "reference" and r["resource_id"] != resource_id}
     return [{"type": t, "id": i, "relation": "referenced at creation"}
             for t, i in sorted(found, key=lambda k: (k[0] is None, k[0] or "", k[1]))]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from cloudblame.catalog import RULES
+from cloudblame.core.contracts import CatalogRule, InferredEvent
+from cloudblame.core.timeutil import iso_z
 from cloudblame.queries import BadInput, Values, values_of
-from cloudblame.queries.contracts import CatalogRule, InferredEvent
 from cloudblame.store.db import Store
-from cloudblame.timeutil import iso_z
 
 ACTIONS = ("create", "delete", "modify", "reference")
 

@@ -14,18 +14,20 @@ from typing import cast
 
 import orjson
 
-from cloudblame.queries import Ambiguous, BadInput, NotFound, Values, contracts, values_of
-from cloudblame.queries.shapes import (
+from cloudblame.core import contracts
+from cloudblame.core.timeutil import iso_z
+from cloudblame.derive.shapes import (
     EVENT_SUMMARY_SQL,
     RESOLVED_ACTOR_SQL,
     event_summary,
     events_by_key,
+    resources_shape,
 )
+from cloudblame.queries import BadInput, Values, values_of
 from cloudblame.store.db import Row, Store
-from cloudblame.timeutil import iso_z
 
 MAX_LIMIT = 100_000
-MIN_PREFIX = 4  # the shortest event id prefix looked up (as git: 4 characters)
+
 
 
 @dataclass
@@ -360,7 +362,7 @@ def _summaries(store: Store, rows: list[Row]) -> list[contracts.EventItem]:
     for row in rows:
         summary = event_summary(row)  # with the console's "AWS access key" column:
         actor: contracts.EventActor = {**summary["actor"], "access_key_id": row["access_key_id"]}
-        out.append({**summary, "actor": actor, "resources": _resources_of(row)})
+        out.append({**summary, "actor": actor, "resources": resources_shape(row)})
     return out
 
 
@@ -418,68 +420,6 @@ def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> contract
     source = store.events_from(low, high)
     n = store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {source} e{where} LIMIT ?)", params + [cap + 1])
     return {"count": min(n, cap), "exact": n <= cap}
-
-
-_ACTION_ORDER = {"create": 0, "delete": 1, "modify": 2}
-
-
-def _resources_of(row: Row) -> list[contracts.EventResource]:
-    """The resources an event touched (as normalization found them: events.resources), created and
-    deleted first."""
-    shown = {(r["resource_type"], r["resource_id"], r["arn"], r["name"], r["action"]): None for r in row["resources"] or ()}
-    return [{"type": t, "id": i, "arn": arn, "name": name, "action": action}
-            for t, i, arn, name, action in sorted(shown, key=lambda k: (_ACTION_ORDER.get(k[4], 3), k[0] is None,
-                                                                         k[0] or "", k[1]))]
-
-
-CANDIDATES = 10  # the events an ambiguous prefix lists
-
-
-def resolve_event_id(store: Store, event_id: str) -> str:
-    """The full eventID for ``event_id`` or a unique prefix of it (at least MIN_PREFIX characters, as
-    git allows); BadInput when shorter, Ambiguous (with candidates) or NotFound."""
-    if store.scalar("SELECT count(*) FROM event_rows WHERE event_id = ?", [event_id]):
-        return event_id
-    if len(event_id) < MIN_PREFIX:
-        raise BadInput(f"event id {event_id!r} is too short: give the whole id or at least {MIN_PREFIX} characters")
-    matches = store.query(
-        "SELECT event_id AS id, event_time, event_name, account_id AS account FROM event_rows "
-        "WHERE starts_with(event_id, ?) ORDER BY event_id LIMIT ?", [event_id, CANDIDATES + 1])
-    if len(matches) == 1:
-        return str(matches[0]["id"])
-    if matches:
-        shown: list[contracts.EventCandidate] = [
-            {"id": m["id"], "event_name": m["event_name"], "account": m["account"], "time": iso_z(m["event_time"])}
-            for m in matches[:CANDIDATES]]
-        count = f"more than {CANDIDATES}" if len(matches) > CANDIDATES else str(len(matches))
-        raise Ambiguous(f"event id prefix {event_id!r} is ambiguous: {count} events match; give more characters",
-                        shown)
-    raise NotFound(f"no event with id {event_id!r} in the store")
-
-
-def get_event(store: Store, event_id: str) -> contracts.EventDetail:
-    """One event in full (``event_id`` may be a unique prefix): summary, identity details, resources, raw record."""
-    event_id = resolve_event_id(store, event_id)
-    rows = store.query(f"SELECT {EVENT_SUMMARY_SQL}, e.raw, e.origin, e.user_name AS username, e.resources, "
-                       "e.session_issuer_arn, e.source_identity, "
-                       "e.event_type, e.event_category, e.shared_event_id "
-                       "FROM events e WHERE e.event_id = ?", [event_id])
-    if not rows:
-        raise NotFound(f"no event with id {event_id!r} in the store")
-    row = rows[0]
-    summary = event_summary(row)
-    raw = cast(contracts.Record, orjson.loads(row["raw"]))  # a JSON object: ingest keeps no other record
-    request_id = raw.get("requestID") if isinstance(raw, dict) else None  # not a column: read where shown
-    actor: contracts.EventDetailActor = {
-        **summary["actor"], "username": row["username"],
-        "access_key_id": row["access_key_id"], "session_issuer": row["session_issuer_arn"],
-        "source_identity": row["source_identity"], "invoked_by": row["invoked_by"],
-    }
-    return {**summary, "actor": actor, "error_message": row["error_message"], "event_type": row["event_type"],
-            "event_category": row["event_category"],
-            "request_id": request_id[:256] if isinstance(request_id, str) and request_id else None,
-            "shared_event_id": row["shared_event_id"], "origin": row["origin"], "resources": _resources_of(row),
-            "raw": raw}
 
 
 def filter_choices(store: Store, *, limit: int = 200) -> dict[str, list[str]]:

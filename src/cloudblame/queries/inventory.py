@@ -1,7 +1,7 @@
 """inventory and forgotten: what is alive, whose it is, what it is for, what it costs, what was forgotten.
 
 Read from the ``inventory`` table: every alive resource's lifecycle (store/lifecycle.py) with its tags,
-size, cost, purpose and the person behind a service that made it (queries/details.py); deleted resources
+size, cost, purpose and the person behind a service that made it (derive/details.py); deleted resources
 (asked for) from the ``resources`` table, without those details. Filters, counts, totals, groups and the
 order are SQL over all of them; only the page returned (``limit`` rows) is shaped in Python.
 """
@@ -13,22 +13,22 @@ from typing import Any
 
 import orjson
 
-from cloudblame.queries import BadInput, Values, values_of
-from cloudblame.queries.contracts import (
+from cloudblame.core.contracts import (
     Forgotten,
     ForgottenItem,
     Inventory,
     InventoryItem,
 )
-from cloudblame.queries.details import (
+from cloudblame.core.timeutil import iso_z, parse_when
+from cloudblame.derive.details import (
     JSON_COLUMNS,
     current_inventory,
     item_shape,
     price_table,
     refreshed_prices_path,
 )
+from cloudblame.queries import BadInput, Values, values_of
 from cloudblame.store.db import Store
-from cloudblame.timeutil import iso_z, parse_when
 
 __all__ = ["DEFAULT_LIMIT", "GROUP_KEYS", "SORTS", "STATUSES", "forgotten", "inventory", "price_table",
            "refreshed_prices_path"]

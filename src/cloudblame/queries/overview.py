@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from cloudblame.queries.contracts import DayCreations, DayEvents, Overview, StoreSpan
+from cloudblame.core.contracts import DayCreations, DayEvents, Overview, StoreSpan
+from cloudblame.core.timeutil import iso_z
 from cloudblame.queries.inventory import inventory
 from cloudblame.store.db import Row, Store
-from cloudblame.timeutil import iso_z
 
 # A person is anyone resolved behind calls but an AWS service acting on its own (over activity rows).
 PERSON_ROWS_SQL = "a.kind IS DISTINCT FROM 'service'"

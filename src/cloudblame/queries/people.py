@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from typing import cast
 
-from cloudblame.queries.contracts import (
+from cloudblame.core.contracts import (
     CostGroup,
     DayEvents,
     Person,
     PersonRow,
     ToolEvents,
 )
+from cloudblame.core.timeutil import iso_z
 from cloudblame.queries.inventory import inventory
 from cloudblame.queries.overview import ACTIVITY, ACTOR_NAMES, PERSON_ROWS_SQL, per_day
 from cloudblame.queries.who import identity_events, who_in
 from cloudblame.store.db import Row, Store
-from cloudblame.timeutil import iso_z
 
 
 def people(store: Store, *, services: bool = False) -> list[PersonRow]:

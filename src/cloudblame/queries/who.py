@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import cast
 
-from cloudblame.queries import BadInput, NotFound
-from cloudblame.queries.contracts import (
+from cloudblame.core.contracts import (
     CreatedResource,
     TopEvent,
     Who,
@@ -16,9 +15,10 @@ from cloudblame.queries.contracts import (
     WhoKey,
     WhoSession,
 )
-from cloudblame.queries.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL, chain_of
+from cloudblame.core.timeutil import iso_z
+from cloudblame.derive.shapes import RESOLVED_ACTOR_SQL, RESOLVED_KIND_SQL, chain_of
+from cloudblame.queries import BadInput, NotFound
 from cloudblame.store.db import Store
-from cloudblame.timeutil import iso_z
 
 # Events of one identity ($q): its key, principal, user name, role, or the human resolved behind it.
 IDENTITY_MATCH = (f"(e.access_key_id = $q OR e.principal = $q OR e.user_name = $q OR e.session_issuer_arn = $q "

@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from cloudblame.errors import BadInput
+from cloudblame.core.errors import BadInput
 from cloudblame.sources.files import DATA_SUFFIXES, Problem
 from cloudblame.sources.s3key import TrailKey, parse_trail_key
 

@@ -23,7 +23,7 @@ from typing import Any, Self
 import duckdb
 import pyarrow as pa
 
-from cloudblame.errors import StoreError
+from cloudblame.core.errors import StoreError
 from cloudblame.store.lake import DEFAULT_DB, ENV_DB, Lake, Snapshot, default_db_path
 from cloudblame.store.tables import (
     EVENTS,

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable
 from deltalake.transaction import AddAction, CommitProperties, RemoveAction
 
-from cloudblame.errors import StoreError
+from cloudblame.core.errors import StoreError
 from cloudblame.store.files import FileAction, write_data_file
 from cloudblame.store.locks import LockBusy, hold_writer, lock
 from cloudblame.store.tables import SCHEMA_VERSION, SNAPSHOTS, TABLES, Table

@@ -55,7 +55,7 @@ EVENTS = Table(
     "exactly as it was delivered (raw, zstd-compressed), and what normalization found nested in it: "
     "the resources it touched (resources) and the credentials it issued (credential).",
     partition_by=("event_date",), sort_by=("account_id", "aws_region", "principal", "event_time", "event_id"),
-    kind="base")  # within each hour (cloudblame.workers.sort_events)
+    kind="base")  # within each hour (cloudblame.pipeline.workers.sort_events)
 
 EVENT_RESOURCES = Table("event_resources", _schema(
     ("resource_id", _S), ("resource_type", _S), ("account_id", _S), ("arn", _S), ("name", _S), ("action", _S),

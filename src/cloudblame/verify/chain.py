@@ -98,7 +98,7 @@ def read_digest(v: Verifier, link: Link) -> tuple[bytes, dict[str, Any]] | None:
         v.report.digests_checked -= 1
         _broken(v, "digest-missing", subject, "previous digest named by the chain does not exist", link.info)
         return None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure to read is reported as a finding, never raised
         _broken(v, "digest-unreadable", subject, f"cannot read digest: {exc}", link.info)
         return None
     try:
@@ -112,10 +112,10 @@ def read_digest(v: Verifier, link: Link) -> tuple[bytes, dict[str, Any]] | None:
 def _digest_document(raw: bytes) -> dict[str, Any]:
     doc = json.loads(raw)
     if not isinstance(doc, dict):
-        raise ValueError("digest is not a JSON object")
+        raise ValueError("digest is not a JSON object")  # noqa: TRY004 - bad data, not a bad call
     for name in REQUIRED:
         if not isinstance(doc.get(name), str):
-            raise ValueError(f"missing field {name}")
+            raise ValueError(f"missing field {name}")  # noqa: TRY004 - bad data, not a bad call
     return doc
 
 

@@ -14,7 +14,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from cloudblame.errors import BadInput
+from cloudblame.core.errors import BadInput
 
 
 def _b64_or_bytes(value: Any) -> bytes:
@@ -111,7 +111,7 @@ class CloudTrailKeys(KeyProvider):
             else:
                 try:
                     self._cache[region] = (self._list(region), "")
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - any failure to read is reported as a finding, never raised
                     self._cache[region] = ({}, f"ListPublicKeys in {region} failed: {exc}")
         return self._cache[region]
 

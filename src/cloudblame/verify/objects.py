@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cloudblame.core.timeutil import parse_event_time
 from cloudblame.sources.s3key import parse_trail_key
-from cloudblame.timeutil import parse_event_time
 
 DIGEST = "CloudTrail-Digest"
 INSIGHT = "CloudTrail-Insight"

@@ -58,7 +58,7 @@ class S3Bucket(ObjectSource):
         if meta is None:
             try:
                 meta = self.client.head_object(Bucket=b, Key=obj).get("Metadata") or {}
-            except Exception:
+            except Exception:  # noqa: BLE001 - unreadable metadata is no metadata: the caller reports it
                 return None
             meta = {str(k).lower(): v for k, v in meta.items()}
         sig = meta.get("signature")

@@ -10,22 +10,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from cloudblame.export import chunks
+from cloudblame.core.timeutil import parse_when
 from cloudblame.queries import BadInput
 from cloudblame.queries.anchor import time_anchor
 from cloudblame.queries.blame import blame
+from cloudblame.queries.event import get_event
 from cloudblame.queries.events import (
     MAX_LIMIT,
     count_events,
     event_page,
-    get_event,
     iter_events,
 )
+from cloudblame.queries.export import chunks
 from cloudblame.queries.inventory import forgotten, inventory
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people, person
 from cloudblame.store import Store
-from cloudblame.timeutil import parse_when
 from cloudblame.web.common import json_response, request_store
 from cloudblame.web.forms import (
     EXPORT_DEFAULT,

@@ -13,7 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 
 from cloudblame import __version__
-from cloudblame.sync import SyncLoop
+from cloudblame.pipeline.sync import SyncLoop
 from cloudblame.web import api, pages
 from cloudblame.web.assets import static_response
 from cloudblame.web.common import Snapshots, page

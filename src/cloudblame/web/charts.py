@@ -9,14 +9,14 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from cloudblame.money import usd
+from cloudblame.core.money import usd
 
 # One colour per key on every chart (a tool or a person keeps its colour from chart to chart).
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
@@ -125,7 +125,7 @@ def _events_href(link: str | None, key: str, day: str | None = None) -> str | No
     return "/events?" + urlencode(params)
 
 
-def stacked_per_day(rows: list[dict[str, Any]], title: str, value: str = "events",
+def stacked_per_day(rows: Sequence[Mapping[str, Any]], title: str, value: str = "events",
                     link: str | None = None) -> Markup | None:
     """A stacked bar per day and key from ``[{"day", "key", value}]`` rows, the biggest key at the bottom
     (``other`` on top); each part links to that day's events of that key when ``link`` names the Event
@@ -206,7 +206,7 @@ def _inventory_href(owner: str) -> str | None:
     return None if owner in UNLINKED_KEYS else "/inventory?" + urlencode({"owner": owner})
 
 
-def cost_by_owner(groups: list[dict[str, Any]], title: str = "Estimated monthly cost by owner (USD)") -> Markup | None:
+def cost_by_owner(groups: Sequence[Mapping[str, Any]], title: str = "Estimated monthly cost by owner (USD)") -> Markup | None:
     """A horizontal bar per owner from inventory ``group(..., "owner")`` rows, costliest on top, each
     linking to the owner's inventory. Owners without a price are left out (never drawn as $0); None
     when no owner has one."""

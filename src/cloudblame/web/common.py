@@ -19,7 +19,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
 
-from cloudblame.money import usd, usd_total
+from cloudblame.core.money import usd, usd_total
 from cloudblame.store import Store
 from cloudblame.web.assets import static_url
 from cloudblame.web.forms import inventory_href

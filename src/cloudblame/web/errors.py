@@ -1,7 +1,7 @@
 """One mapper from exceptions to responses, for every route: what went wrong in a sentence (a page,
 or JSON under /api), the right status, never a traceback, never a path on the server.
 
-By kind (cloudblame.errors): NotFound 404, Ambiguous 300 (with the candidates), any other UserError
+By kind (cloudblame.core.errors): NotFound 404, Ambiguous 300 (with the candidates), any other UserError
 (BadInput) and invalid query parameters 400, StoreError 503 (the store cannot be read, said in general
 terms: no store yet, written by a newer cloudblame...), HTTP errors as they are; anything else is a
 fault: 500, its traceback in the server's log."""
@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from cloudblame.errors import Ambiguous, NotFound, StoreError, UserError
+from cloudblame.core.errors import Ambiguous, NotFound, StoreError, UserError
 from cloudblame.web.common import is_api, json_response, page
 
 log = logging.getLogger("cloudblame.web")

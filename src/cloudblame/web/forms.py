@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, field_validator
 
+from cloudblame.core.timeutil import parse_when
 from cloudblame.queries import BadInput
 from cloudblame.queries.events import MAX_LIMIT, SORTS, EventFilter
 from cloudblame.queries.inventory import SORTS as INVENTORY_SORTS
 from cloudblame.queries.inventory import STATUSES
-from cloudblame.timeutil import parse_when
 
 PAGE_MAX = 1000
 EXPORT_DEFAULT = 10_000

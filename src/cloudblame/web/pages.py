@@ -8,22 +8,22 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from cloudblame.core.contracts import EventCount, EventsPage
+from cloudblame.core.timeutil import iso_z
 from cloudblame.queries.anchor import time_anchor
 from cloudblame.queries.blame import blame
-from cloudblame.queries.contracts import EventCount, EventsPage
+from cloudblame.queries.event import get_event
 from cloudblame.queries.events import (
     SORT_LABELS,
     count_events,
     event_page,
     filter_choices,
-    get_event,
     stored_span,
 )
 from cloudblame.queries.inventory import GROUP_KEYS, SORTS, inventory
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people, person
 from cloudblame.store import Store
-from cloudblame.timeutil import iso_z
 from cloudblame.web import charts
 from cloudblame.web.api import forgotten_with_owners
 from cloudblame.web.common import highlight_json, page, path_part, request_store

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from cloudblame.loopback import host_name, is_loopback
+from cloudblame.core.loopback import host_name, is_loopback
 from cloudblame.web.errors import error_response
 
 TOKEN_COOKIE = "cloudblame_token"

@@ -4,9 +4,9 @@ behind a service that created it.
 
 Derived in Python from the creation record and the tagging and attachment records, for many
 resources at once (a few set queries, not a few per resource). cloudblame.derive.inventory keeps the
-``inventory`` table (every alive resource with its details) current at each publish, so inventory and
-forgotten read one table; under a price table other than the one the rows were derived with, the query
-derives the rows it needs again.
+``inventory`` table (every alive resource with its details) current at each publish, so inventory,
+forgotten and blame read one table; under a price table other than the one the rows were derived with, the
+query derives the rows it needs again, as blame does for a deleted resource (resource_details).
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ import orjson
 import pyarrow as pa
 from typing_extensions import TypedDict
 
-from cloudblame.normalize.jpath import first
-from cloudblame.normalize.resources import extract_resources
-from cloudblame.normalize.tags import request_tags
-from cloudblame.prices.table import DATA_FILE, PRICE_MODELS_VERSION, PriceTable
-from cloudblame.queries.contracts import (
+from cloudblame.catalog import TYPES
+from cloudblame.catalog.pricing import NUMERIC_DIMENSIONS
+from cloudblame.core.contracts import (
     Cost,
     InventoryCreated,
     InventoryItem,
@@ -40,39 +38,16 @@ from cloudblame.queries.contracts import (
     Size,
     Tags,
 )
-from cloudblame.queries.delegation import CallPoint, delegate
-from cloudblame.queries.shapes import records_by_key
+from cloudblame.core.jpath import first
+from cloudblame.core.timeutil import iso_z
+from cloudblame.derive.delegation import CallPoint, delegate
+from cloudblame.derive.shapes import records_by_key
+from cloudblame.normalize.resources import extract_resources
+from cloudblame.normalize.tags import request_tags
+from cloudblame.prices.table import DATA_FILE, PRICE_MODELS_VERSION, PriceTable
 from cloudblame.store.db import Row, Store
 from cloudblame.store.tables import RESOURCE_COLUMN_NAMES, same_resource
-from cloudblame.timeutil import iso_z
 
-REQ, RESP = "requestParameters", "responseElements"
-# Size attributes that drive cost, per type: attribute -> jpath paths into the creation record.
-SIZE_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
-    "AWS::EC2::Instance": {"instance_type": (f"{REQ}.instanceType",)},
-    "AWS::EC2::Volume": {"size_gb": (f"{REQ}.size", f"{RESP}.size"), "volume_type": (f"{REQ}.volumeType",),
-                         "iops": (f"{REQ}.iops", f"{RESP}.iops"), "throughput": (f"{REQ}.throughput", f"{RESP}.throughput")},
-    "AWS::EC2::Snapshot": {"size_gb": (f"{RESP}.volumeSize",)},
-    "AWS::RDS::DBInstance": {"instance_class": (f"{REQ}.dBInstanceClass",), "engine": (f"{REQ}.engine",),
-                             "multi_az": (f"{REQ}.multiAZ",), "storage_gb": (f"{REQ}.allocatedStorage",)},
-    "AWS::ElastiCache::CacheCluster": {"node_type": (f"{REQ}.cacheNodeType",), "count": (f"{REQ}.numCacheNodes",)},
-    "AWS::ElastiCache::ReplicationGroup": {"node_type": (f"{REQ}.cacheNodeType",),
-                                           "node_groups": (f"{REQ}.numNodeGroups",),
-                                           "replicas_per_group": (f"{REQ}.replicasPerNodeGroup",),
-                                           "count": (f"{REQ}.numCacheClusters",)},
-    "AWS::Redshift::Cluster": {"node_type": (f"{REQ}.nodeType",), "count": (f"{REQ}.numberOfNodes",),
-                               "cluster_type": (f"{REQ}.clusterType",)},
-    "AWS::OpenSearchService::Domain": {"instance_type": (f"{REQ}.clusterConfig.instanceType",),
-                                       "count": (f"{REQ}.clusterConfig.instanceCount",)},
-    "AWS::SageMaker::NotebookInstance": {"instance_type": (f"{REQ}.instanceType",)},
-    "AWS::SageMaker::Endpoint": {"instance_type": (f"{REQ}.productionVariants[0].instanceType",),
-                                 "count": (f"{REQ}.productionVariants[0].initialInstanceCount",)},
-    "AWS::EKS::Nodegroup": {"instance_type": (f"{REQ}.instanceTypes[0]",), "count": (f"{REQ}.scalingConfig.desiredSize",)},
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": (f"{REQ}.type",)},
-}
-NUMERIC_SIZES = ("size_gb", "count", "storage_gb", "iops", "throughput", "node_groups", "replicas_per_group")
-SIZE_DEFAULTS: dict[str, Size] = {"AWS::EC2::Instance": {"count": 1}, "AWS::ElasticLoadBalancingV2::LoadBalancer": {"type": "application"},
-                 "AWS::SageMaker::NotebookInstance": {}, "AWS::RDS::DBInstance": {"multi_az": False}}
 PURPOSE_TAGS = {"project": ("Project", "project", "Application", "App", "Service"),
                 "environment": ("Environment", "Env", "environment", "Stage"),
                 "owner_tag": ("Owner", "owner", "CreatedBy", "Contact", "Team")}
@@ -103,12 +78,21 @@ def _number(value: Any) -> Any:
         return value
 
 
+def size_defaults(resource_type: str) -> Size:
+    """The size a resource of ``resource_type`` has when no record gives one (its catalog entry's defaults)."""
+    entry = TYPES.get(resource_type)
+    return dict(entry.size_defaults) if entry is not None else {}
+
+
 def size_of(resource_type: str, record: Record) -> Size:
-    out = dict(SIZE_DEFAULTS.get(resource_type, {}))
-    for attr, paths in SIZE_PATHS.get(resource_type, {}).items():
+    """The size dimensions of a resource its creation ``record`` gives (its catalog entry's ``size`` paths,
+    tried in order), over the entry's defaults."""
+    out = size_defaults(resource_type)
+    entry = TYPES.get(resource_type)
+    for dimension, paths in (entry.size_paths() if entry is not None else {}).items():
         value = first(record, *paths)
         if value is not None:
-            out[attr] = _number(value) if attr in NUMERIC_SIZES else value
+            out[dimension] = _number(value) if dimension in NUMERIC_DIMENSIONS else value
     return out
 
 
@@ -243,33 +227,39 @@ class InventoryDetails(TypedDict):
     cost_basis: str
 
 
-def derive_details(store: Store, row: Row, evidence: Evidence, prices: PriceTable) -> InventoryDetails:
+def derive_details(store: Store, row: Row, evidence: Evidence, prices: PriceTable,
+                   created: CallPoint | None = None) -> InventoryDetails:
     """What the events say of one ``resources`` row beyond its lifecycle (``evidence`` gathered for many
-    rows): the inventory table's own columns."""
+    rows): the inventory table's own columns. ``created``: its creation as the caller delegated it already
+    (blame's walk, from the creating event's own actor): its human, tool and via are taken, not walked again."""
     creator: str | None = None
     via: str | None = None
     tags: Tags = {}
-    size: Size = dict(SIZE_DEFAULTS.get(row["resource_type"], {}))
+    size: Size = size_defaults(row["resource_type"])
     tool = row["created_tool"]
     delegated = tool in ("aws-service", "cloudformation") or str(row["created_by"] or "").startswith("aws-service:")
     if row["created_event_id"]:
         record = evidence.creations.get(row["created_event_id"], {})
         tags, size = request_tags(record), size_of(row["resource_type"], record)
         tags.update(_later_tags(evidence, row))
-        point: CallPoint = {
-            "event_id": row["created_event_id"], "time": iso_z(row["created_time"]),
-            "actor": {"human": row["created_by"], "principal": None, "identity_type": None, "session_name": None,
-                      "kind": None, "confidence": None, "chain": []},
-            "tool": {"id": tool, "version": None, "user_agent": None}}
-        if delegated:
-            point["actor"]["kind"] = "service"
-            point = delegate(store, point, record)
+        point = created or _delegated_creation(store, row, record, delegated=delegated)
         creator, via, tool = point["actor"]["human"], point["tool"].get("via"), point["tool"]["id"]
     cost = _cost(row["resource_type"], size, row["region"], prices)
     return {"delegated": delegated, "creator": creator, "creator_tool": tool if row["created_event_id"] else None,
             "creator_via": via, "owner": creator or tags.get("Owner") or None, "name_tag": tags.get("Name"),
             "tags": tags, "size": size, "purpose": _purpose(tags, tool, via, _parent(evidence, row, tags)),
             "usd_per_month": cost["usd_per_month"], "cost_basis": cost["basis"]}
+
+
+def _delegated_creation(store: Store, row: Row, record: Record, *, delegated: bool) -> CallPoint:
+    """The creation of a ``resources`` row as a call point, with the person behind the service that made it
+    when ``delegated``."""
+    point: CallPoint = {
+        "event_id": row["created_event_id"], "time": iso_z(row["created_time"]),
+        "actor": {"human": row["created_by"], "principal": None, "identity_type": None, "session_name": None,
+                  "kind": "service" if delegated else None, "confidence": None, "chain": []},
+        "tool": {"id": row["created_tool"], "version": None, "user_agent": None}}
+    return delegate(store, point, record) if delegated else point
 
 
 def item_shape(r: Row) -> InventoryItem:
@@ -289,10 +279,13 @@ def item_shape(r: Row) -> InventoryItem:
     }
 
 
-def resource_details(store: Store, row: Row, evidence: Evidence | None = None) -> InventoryItem:
-    """The inventory shape of one resources row, derived now (``evidence`` gathered for many rows, or here)."""
+def resource_details(store: Store, row: Row, evidence: Evidence | None = None,
+                     created: CallPoint | None = None) -> InventoryItem:
+    """The inventory shape of one resources row, derived now (``evidence`` gathered for many rows, or here;
+    ``created``: its creation as the caller delegated it already, see derive_details): what blame shows of a
+    resource with no current inventory row (a deleted one, or under another price table)."""
     evidence = evidence if evidence is not None else gather_evidence(store, [row])
-    return item_shape({**row, **derive_details(store, row, evidence, price_table())})
+    return item_shape({**row, **derive_details(store, row, evidence, price_table(), created)})
 
 
 # --- the inventory table (kept by cloudblame.derive.inventory)

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import overload
 
-from cloudblame.errors import BadInput
+from cloudblame.core.errors import BadInput
 
 _RELATIVE = re.compile(r"^\s*(?P<n>\d+)\s*(?P<unit>s|m|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -1,6 +1,6 @@
 """Ingest: sources -> normalize -> store, in parallel, idempotent, and tolerant of bad input.
 
-Workers (cloudblame.workers) read and normalize tasks of files and write events data files; this process
+Workers (cloudblame.pipeline.workers) read and normalize tasks of files and write events data files; this process
 commits each worker's files as they come, then enters the objects those files hold in the ledger, and at
 the end publishes (cloudblame.derive.publish): the new events, deduplicated, and every fact derived from
 them become visible together. Killed at any point, an ingest loses nothing committed; the next one re-reads
@@ -22,9 +22,21 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cloudblame.core.memory import release_memory
 from cloudblame.derive.publish import PublishSummary, publish
-from cloudblame.memory import release_memory
 from cloudblame.normalize.batch import BatchBuilder
+from cloudblame.pipeline.workers import (
+    PARALLEL_MIN_BYTES,
+    TASK_BYTES,
+    BatchTask,
+    ContentTask,
+    FileTask,
+    Task,
+    TaskResult,
+    default_jobs,
+    group_by_size,
+    run_tasks,
+)
 from cloudblame.sources.files import (
     FileReport,
     Problem,
@@ -38,18 +50,6 @@ from cloudblame.store.db import Store
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.ledger import DONE, enter, entered, ledger
 from cloudblame.store.tables import EVENTS, OBJECTS
-from cloudblame.workers import (
-    PARALLEL_MIN_BYTES,
-    TASK_BYTES,
-    BatchTask,
-    ContentTask,
-    FileTask,
-    Task,
-    TaskResult,
-    default_jobs,
-    group_by_size,
-    run_tasks,
-)
 
 if TYPE_CHECKING:
     from cloudblame.sources.lookup import LookupProgress

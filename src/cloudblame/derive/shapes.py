@@ -8,9 +8,9 @@ from typing import cast
 
 import orjson
 
-from cloudblame.queries.contracts import Actor, ChainHop, EventSummary, Record, Tool
+from cloudblame.core.contracts import Actor, ChainHop, EventResource, EventSummary, Record, Tool
+from cloudblame.core.timeutil import iso_z, parse_event_time
 from cloudblame.store.db import Row, Store
-from cloudblame.timeutil import iso_z, parse_event_time
 
 __all__ = [
     "EVENTS_FROM",
@@ -24,6 +24,7 @@ __all__ = [
     "events_by_key",
     "raw_record",
     "records_by_key",
+    "resources_shape",
     "tool_shape",
 ]
 
@@ -135,3 +136,15 @@ def records_by_key(store: Store, keys: Iterable[EventKey]) -> dict[EventKey, Rec
     """The raw records (parsed) of the events with these (event_id, event_time) keys, by key."""
     found = events_by_key(store, keys, "e.raw AS raw", actors=False)
     return {key: cast(Record, orjson.loads(row["raw"])) for key, row in found.items()}
+
+
+_ACTION_ORDER = {"create": 0, "delete": 1, "modify": 2}
+
+
+def resources_shape(row: Row) -> list[EventResource]:
+    """The resources an event touched (as normalization found them: events.resources), created and
+    deleted first."""
+    shown = {(r["resource_type"], r["resource_id"], r["arn"], r["name"], r["action"]): None for r in row["resources"] or ()}
+    return [{"type": t, "id": i, "arn": arn, "name": name, "action": action}
+            for t, i, arn, name, action in sorted(shown, key=lambda k: (_ACTION_ORDER.get(k[4], 3), k[0] is None,
+                                                                         k[0] or "", k[1]))]

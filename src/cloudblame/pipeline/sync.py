@@ -40,7 +40,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cloudblame.ingest import (
+from cloudblame.core.timeutil import parse_when
+from cloudblame.pipeline.ingest import (
     IngestSummary,
     Target,
     ingest_lookup,
@@ -50,7 +51,6 @@ from cloudblame.ingest import (
 from cloudblame.sources.files import Problem
 from cloudblame.sources.s3 import ObjectFilter, S3SourceError, make_client
 from cloudblame.store.lake import Lake
-from cloudblame.timeutil import parse_when
 
 KINDS = ("s3", "lookup", "path")
 
@@ -219,7 +219,7 @@ class SyncLoop:
             began = time.monotonic()
             try:
                 self.run_once()
-            except Exception as exc:  # a failed run is reported and retried at the next tick
+            except Exception as exc:  # noqa: BLE001 - a failed run is reported and retried at the next tick
                 self.last = {"started": None, "finished": datetime.now(UTC).isoformat(),
                              "error": f"{type(exc).__name__}: {exc}", "sources": []}
             self._stop.wait(max(0.0, self.every - (time.monotonic() - began)))

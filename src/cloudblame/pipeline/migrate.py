@@ -13,13 +13,13 @@ from itertools import groupby
 import duckdb
 import orjson
 
-from cloudblame.errors import StoreError
-from cloudblame.ingest import IngestSummary, Target, _lake, _run
+from cloudblame.core.errors import StoreError
 from cloudblame.normalize.batch import BatchBuilder
+from cloudblame.pipeline.ingest import IngestSummary, Target, _lake, _run
+from cloudblame.pipeline.workers import BatchTask
 from cloudblame.sources.files import FileReport, RawRecord
 from cloudblame.sources.s3key import parse_trail_key
 from cloudblame.store.ledger import enter
-from cloudblame.workers import BatchTask
 
 CHUNK = 20_000  # records read from the old store at a time
 

@@ -25,7 +25,7 @@ from typing import IO, Any, Protocol, TypeVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cloudblame.memory import release_memory
+from cloudblame.core.memory import release_memory
 from cloudblame.normalize.batch import BatchBuilder, NormalizedBatch
 from cloudblame.sources.files import FileReport, read_content, read_file
 from cloudblame.store.files import FileAction, write_data_file
@@ -228,7 +228,7 @@ class WorkerError(RuntimeError):
 
 
 class _Worker:
-    """One ``python -m cloudblame.workers ROOT WRITER`` process: pickled tasks in on stdin, results out on
+    """One ``python -m cloudblame.pipeline.workers ROOT WRITER`` process: pickled tasks in on stdin, results out on
     stdout.
 
     Its own interpreter (not fork: the parent holds DuckDB's and delta-rs's threads; not multiprocessing's
@@ -238,7 +238,7 @@ class _Worker:
     """
 
     def __init__(self, root: Path, writer_id: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "cloudblame.workers", str(root), writer_id],
+        self.proc = subprocess.Popen([sys.executable, "-m", "cloudblame.pipeline.workers", str(root), writer_id],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1", **WORKER_ENV})
         assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
@@ -257,7 +257,7 @@ class _Worker:
             except EOFError:
                 self.results.put(None)  # the worker exited (or died): result() reports it if one was due
                 return
-            except Exception as exc:  # a reply that cannot be read: the ingest fails, it never hangs
+            except Exception as exc:  # noqa: BLE001 - a reply that cannot be read: the ingest fails, it never hangs
                 self.results.put((False, f"unreadable reply from worker {self.proc.pid}: {type(exc).__name__}: {exc}"))
                 return
             self.results.put((ok, value))
@@ -340,7 +340,7 @@ def _serve(writer: Writer, stdin: IO[bytes], stdout: IO[bytes]) -> None:
         reply: Reply
         try:
             reply = (True, TaskResult([], written=writer.flush()) if task == _FLUSH else writer.run(task))
-        except Exception as exc:  # reported to the parent, which fails the ingest clearly
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the ingest clearly
             reply = (False, f"{type(exc).__name__}: {exc}")
         _send(stdout, reply)
         del task, reply
@@ -348,6 +348,6 @@ def _serve(writer: Writer, stdin: IO[bytes], stdout: IO[bytes]) -> None:
 
 
 if __name__ == "__main__":  # the module's own classes (not __main__'s copies) go into the replies
-    from cloudblame import workers
+    from cloudblame.pipeline import workers  # noqa: PLW0406 - see above
 
     workers.serve(sys.argv[1], sys.argv[2])

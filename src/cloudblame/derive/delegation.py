@@ -16,17 +16,17 @@ from typing import TypeVar
 
 from typing_extensions import TypedDict
 
-from cloudblame.normalize.tags import request_tags
-from cloudblame.queries.contracts import Actor, ChainHop, Record, Tool
-from cloudblame.queries.shapes import (
+from cloudblame.core.contracts import Actor, ChainHop, Record, Tool
+from cloudblame.core.timeutil import parse_event_time
+from cloudblame.derive.shapes import (
     EVENT_SUMMARY_SQL,
     actor_shape,
     events_by_key,
     raw_record,
     tool_shape,
 )
+from cloudblame.normalize.tags import request_tags
 from cloudblame.store.db import Row, Store
-from cloudblame.timeutil import parse_event_time
 
 # creation-time tag -> (parent resource type, rule name); composite ids use "{tag}" templates.
 TAG_LINKS: tuple[tuple[str, str, str, str], ...] = (

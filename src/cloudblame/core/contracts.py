@@ -82,7 +82,7 @@ class EventFields(TypedDict):
 
 
 class EventSummary(EventFields):
-    """One event in short (``queries.shapes.event_summary``): the base of the list and detail shapes."""
+    """One event in short (``derive.shapes.event_summary``): the base of the list and detail shapes."""
     actor: Actor
 
 
