@@ -30,7 +30,7 @@ chromium:
 test: $(STAMP) chromium
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # The README's screenshots, taken by the browser tests.
 screenshots: $(STAMP) chromium

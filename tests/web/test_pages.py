@@ -250,3 +250,31 @@ def test_our_static_files(demo_client):
     assert demo_client.get("/static/app.css").headers["content-type"].startswith("text/css")
     for bad in ("/static/..%2Fapp.py", "/static/app.py", "/static/.hidden.js", "/static/nope.css"):
         assert demo_client.get(bad).status_code == 404, bad
+
+
+def test_the_api_schema_declares_each_answer_by_its_contract_and_real_answers_fit_it(demo_client):
+    """The 200 of each JSON route is its contract in /openapi.json, and what the route answers on the sample
+    trail validates against that contract (pydantic reads the TypedDicts the queries are typed with)."""
+    from pydantic import TypeAdapter
+
+    from cloudblame.core import contracts
+
+    spec = demo_client.get("/openapi.json").json()
+    event_id = demo_client.get("/api/events?limit=1").json()["events"][0]["event_id"]
+    resource = demo_client.get("/api/inventory?limit=1").json()["resources"][0]["id"]
+    person = demo_client.get("/api/people").json()[0]["human"]
+    routes = {"/api/overview": ("/api/overview", contracts.Overview),
+              "/api/events": ("/api/events?limit=5", contracts.EventsApiPage),
+              "/api/events/{event_id}": (f"/api/events/{event_id}", contracts.EventDetail),
+              "/api/resources/{resource}": (f"/api/resources/{resource}", contracts.Blame),
+              "/api/people/{who}": (f"/api/people/{person}", contracts.Person),
+              "/api/forgotten": ("/api/forgotten?idle=7d", contracts.ForgottenByOwner),
+              "/api/inventory": ("/api/inventory?limit=5", contracts.InventoryPage)}
+    for route, (url, shape) in routes.items():
+        ok = spec["paths"][route]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok == {"$ref": f"#/components/schemas/{shape.__name__}"}, route
+        answer = demo_client.get(url)
+        assert answer.status_code == 200, url
+        TypeAdapter(shape).validate_python(answer.json(), strict=False)
+    people_schema = spec["paths"]["/api/people"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert people_schema["items"] == {"$ref": "#/components/schemas/PersonRow"}

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from cloudblame.core import contracts
 from cloudblame.core.timeutil import parse_when
 from cloudblame.queries import BadInput
 from cloudblame.queries.anchor import time_anchor
@@ -44,13 +45,21 @@ ERRORS: dict[int | str, dict[str, Any]] = {400: {"description": "Bad parameter (
           503: {"description": "Store unavailable (none yet, or written by a newer cloudblame)"}}
 
 
+def answers(shape: Any, description: str, ambiguous: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """ERRORS (and a 300 saying what is ``ambiguous``) plus a 200 whose JSON schema is ``shape``, a contract
+    of cloudblame.core.contracts: the OpenAPI schema shows it (the answer itself is not validated again)."""
+    more: dict[int | str, dict[str, Any]] = {300: {"description": ambiguous}} if ambiguous else {}
+    return {**ERRORS, **more, 200: {"model": shape, "description": description}}
+
+
 @router.get("/overview", summary="The home page: span, events and creations per day, cost by owner",
-            responses=ERRORS)
+            responses=answers(contracts.Overview, "The overview"))
 def api_overview(store: StoreDep) -> Response:
     return json_response(overview(store))
 
 
-@router.get("/events", summary="Event history: one page of events matching the filters", responses=ERRORS)
+@router.get("/events", summary="Event history: one page of events matching the filters",
+            responses=answers(contracts.EventsApiPage, "A page of events"))
 def api_events(store: StoreDep, q: Annotated[EventQuery, Query()]) -> Response:
     """`events` (the CLI's `events --format json` items), `next`/`prev` cursors (pass as `after`/
     `before`), and `count` (capped at 10,000: `exact` false beyond)."""
@@ -97,13 +106,13 @@ def api_events_download(request: Request, q: Annotated[EventQuery, Query()],
 
 
 @router.get("/events/{event_id}", summary="One event in full (a unique prefix of the id is enough)",
-            responses={**ERRORS, 300: {"description": "Several events have this prefix: `candidates`"}})
+            responses=answers(contracts.EventDetail, "The event", "Several events have this prefix: `candidates`"))
 def api_event(store: StoreDep, event_id: str) -> Response:
     return json_response(get_event(store, event_id))
 
 
 @router.get("/resources/{resource:path}", summary="The blame of one resource (id, ARN or name)",
-            responses={**ERRORS, 300: {"description": "Several resources match: `candidates`"}})
+            responses=answers(contracts.Blame, "The blame", "Several resources match: `candidates`"))
 def api_resource(store: StoreDep, resource: str,
                  type: Annotated[str | None, Query(description="Resource type, when the name is ambiguous")] = None,
                  account: Annotated[str | None, Query(description="Account, when the name is ambiguous")] = None,
@@ -111,25 +120,29 @@ def api_resource(store: StoreDep, resource: str,
     return json_response(blame(store, resource, resource_type=type or None, account=account or None))
 
 
-@router.get("/people", summary="Everyone behind the calls, most active first", responses=ERRORS)
+@router.get("/people", summary="Everyone behind the calls, most active first",
+            responses=answers(list[contracts.PersonRow], "The people"))
 def api_people(store: StoreDep, services: Annotated[bool, Query(description="Include AWS services")] = False,
                ) -> Response:
     return json_response(people(store, services=services))
 
 
 @router.get("/people/{who:path}", summary="One person (or key, role, session): `who` plus what they own",
-            responses=ERRORS)
+            responses=answers(contracts.Person, "The person"))
 def api_person(store: StoreDep, who: str) -> Response:
     return json_response(person(store, who))
 
 
-def forgotten_with_owners(store: Store, idle: str, as_of: str | None) -> dict[str, Any]:
-    """``forgotten`` plus ``by_owner``: its resources' count and monthly cost per owner."""
-    result = forgotten(store, idle=idle, as_of=parse_when(as_of) if as_of else None, by="owner")
+def forgotten_with_owners(store: Store, idle: str, as_of: str | None) -> contracts.ForgottenByOwner:
+    """``forgotten`` plus ``by_owner``: its resources' count and monthly cost per owner (an ``as_of`` age
+    counts back as every relative time does: queries.anchor)."""
+    when = parse_when(as_of, now=time_anchor(store).now) if as_of else None
+    result = forgotten(store, idle=idle, as_of=when, by="owner")
     return {**result, "by_owner": result.pop("groups")}
 
 
-@router.get("/forgotten", summary="Forgotten resources, costliest first, with whom to ask", responses=ERRORS)
+@router.get("/forgotten", summary="Forgotten resources, costliest first, with whom to ask",
+            responses=answers(contracts.ForgottenByOwner, "The forgotten resources and their owners"))
 def api_forgotten(store: StoreDep,
                   idle: Annotated[str, Query(description="No activity for this long: 14d, 6w...")] = "30d",
                   as_of: Annotated[str | None, Query(description="Judge as of this time [newest event]")] = None,
@@ -138,7 +151,7 @@ def api_forgotten(store: StoreDep,
 
 
 @router.get("/inventory", summary="Resources (alive by default) with owner, size and monthly cost, filtered and sorted",
-            responses=ERRORS)
+            responses=answers(contracts.InventoryPage, "A page of the inventory"))
 def api_inventory(store: StoreDep, q: Annotated[InventoryQuery, Query()]) -> Response:
     """The CLI's `inventory --format json` (`resources`, `count`, `total_usd_per_month`, `unpriced`: the
     total of every match, not of one page), and the `offset` of this page."""

@@ -71,17 +71,6 @@ def json_response(data: Any, status_code: int = 200, headers: dict[str, str] | N
     return Response(dump_json(data), status_code=status_code, media_type="application/json", headers=headers)
 
 
-def json_for_script(text: str | bytes) -> Markup:
-    """JSON text made safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` (so
-    no ``</script>``), and no line separators, whatever the record values hold."""
-    if isinstance(text, bytes):
-        text = text.decode()
-    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return Markup(text)
-
-
 def highlight_json(data: Any) -> Markup:
     """``data`` pretty-printed and highlighted on the server: Pygments escapes every token and marks
     it with a class (styled by app.css); no inline style."""
