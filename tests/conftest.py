@@ -50,3 +50,15 @@ def made_demo(tmp_path_factory) -> Path:
     result = CliRunner().invoke(app, ["demo", "--out", str(root / "demo-trail"), "--db", str(root / "cloudblame-store")])
     assert result.exit_code == 0, result.output
     return root
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    """A moto server on loopback (fake credentials: tests pass their own), one per test module."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

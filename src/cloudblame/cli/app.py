@@ -11,8 +11,11 @@ from typing import Any
 
 import typer
 
+from cloudblame.cli import cleanup as cleanup_commands
 from cloudblame.cli import live, serve
+from cloudblame.cli import report as report_commands
 from cloudblame.cli import store as store_commands
+from cloudblame.cli import tag as tag_command
 from cloudblame.cli.common import (
     EXIT_STATUS,
     DbOption,
@@ -373,3 +376,6 @@ def mcp_command(
 live.register(app)
 serve.register(app)
 store_commands.register(app)
+report_commands.register(app)
+tag_command.register(app)
+cleanup_commands.register(app)

@@ -83,6 +83,30 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "problems": [("cloudblame problems", ""), ("cloudblame problems --format json", "")],
     "prices refresh": [("cloudblame prices refresh --region us-east-1", NEEDS_AWS),
                        ("cloudblame prices refresh --profile pricing --out prices.csv.gz", NEEDS_AWS)],
+    "tag": [
+        ("cloudblame tag", f"{NEEDS_AWS} the plan: what would be tagged, what is skipped and why"),
+        ("cloudblame tag --apply --owner maria.lopez@example.com", f"{NEEDS_AWS} write the tags"),
+        ("cloudblame tag --apply --via --keys by=Owner,at=", f"{NEEDS_AWS} Owner instead of CreatedBy, no CreatedAt"),
+    ],
+    "cleanup plan": [
+        ("cloudblame cleanup plan --idle 14d", "what is forgotten and what would be done"),
+        ("cloudblame cleanup plan --owner bob --out plan.json", "a plan for apply"),
+    ],
+    "cleanup apply": [
+        ("cloudblame cleanup apply plan.json", f"{NEEDS_AWS} asks before acting"),
+        ("cloudblame cleanup apply plan.json --yes --format json", f"{NEEDS_AWS} from a script"),
+    ],
+    "report": [
+        ("cloudblame report --owner tom.becker@example.com", "Markdown on stdout"),
+        ("cloudblame report --all --format html --out reports", "one page per owner, with charts"),
+        ("cloudblame report --owner bob --format json", ""),
+    ],
+    "notify": [
+        ("cloudblame notify --all --to json://hooks.example/cb --dry-run", "what each owner would get"),
+        ("cloudblame notify --all --digest --to json://hooks.example/cb --dry-run", "one digest"),
+        ("cloudblame notify --owner bob --to mailto://mail.example --dry-run -f json",
+         "bob: no address"),
+    ],
     "prices show": [
         ("cloudblame prices show AWS::EC2::Instance --size instance_type=m5.large", ""),
         ("cloudblame prices show AWS::EC2::NatGateway --region eu-west-1", ""),

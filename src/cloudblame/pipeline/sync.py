@@ -26,6 +26,19 @@ paths = ["archive/2023"]          # optional: more folders, files or globs read 
 
 Relative paths (``db``, a ``[[path]]``'s ``path`` and ``paths``) are relative to the folder of the config
 file, not to the current directory; ``~`` expands; S3 URLs and absolute paths stay as they are.
+
+`cloudblame notify` reads two more tables of the same file (``load_recipients``; `sync` ignores them):
+
+```toml
+[notify]                          # optional: the Apprise URLs notify sends through when no --to is given
+to = ["mailtos://bot:PASSWORD@smtp.example.com?from=cloudblame@example.com", "json://hooks.example/cb"]
+
+[people]                          # optional: how notify reaches each owner (as cloudblame names them)
+"maria.lopez@example.com" = "maria@corp.example"              # an address: --to's mailto:// URLs send to it
+bob = ["bob@corp.example", "slack://T000/B000/XXXX/#bob"]      # addresses and the person's own Apprise URLs
+```
+
+An owner not in ``[people]`` whose name is an email address (an SSO user's usually is) is mailed at it.
 """
 
 from __future__ import annotations
@@ -115,7 +128,7 @@ def load_config(path: Path) -> tuple[list[SourceSpec], str | None]:
     folder = Path(os.path.abspath(path)).parent
     specs = [_source_spec(path, kind, n, dict(table), folder)
              for kind in KINDS for n, table in enumerate(doc.get(kind, []), start=1)]
-    unknown_tables = set(doc) - set(KINDS) - {"db"}
+    unknown_tables = set(doc) - set(KINDS) - {"db", *NOTIFY_TABLES}
     if unknown_tables:
         raise ConfigError(f"{path}: unknown sections {sorted(unknown_tables)}")
     if not specs:
@@ -124,6 +137,40 @@ def load_config(path: Path) -> tuple[list[SourceSpec], str | None]:
     if db is not None and not isinstance(db, str):
         raise ConfigError(f"{path}: db must be a path")
     return specs, db
+
+
+NOTIFY_TABLES = ("notify", "people")
+
+
+@dataclass
+class Recipients:
+    """Whom `cloudblame notify` tells and through what: the config's ``[people]`` (a person, lower case ->
+    their email addresses and their own Apprise URLs) and ``[notify] to`` (URLs every message goes through)."""
+    people: dict[str, list[str]] = field(default_factory=dict)
+    to: list[str] = field(default_factory=list)
+
+
+def _strings(path: Path, where: str, value: object) -> list[str]:
+    """A config value that is a string or a list of strings, as a list."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise ConfigError(f"{path}: {where} must be a string or a list of strings")
+    return [v.strip() for v in values]
+
+
+def load_recipients(path: Path) -> Recipients:
+    """The ``[people]`` and ``[notify]`` tables of a config file (both optional)."""
+    try:
+        doc = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    people, notify = doc.get("people", {}), doc.get("notify", {})
+    if not isinstance(people, dict) or not isinstance(notify, dict):
+        raise ConfigError(f"{path}: [people] and [notify] must be tables")
+    if unknown := set(notify) - {"to"}:
+        raise ConfigError(f"{path}: [notify]: unknown keys {sorted(unknown)}")
+    return Recipients(people={name.lower(): _strings(path, f"[people] {name!r}", v) for name, v in people.items()},
+                      to=_strings(path, "[notify] to", notify["to"]) if "to" in notify else [])
 
 
 def _session(spec: SourceSpec) -> Any:

@@ -1,7 +1,7 @@
 """Charts drawn on the server as SVG from query rows: stacked bars per day and key, horizontal bars of
 cost by owner. No script and no style: colours are SVG presentation attributes (``fill=``), everything
 else classes styled by app.css, so the strict Content-Security-Policy holds. The chart is built as an
-ElementTree and written by ``_markup``, which escapes every record value as text or attribute. Each bar has a ``<title>`` tooltip and a
+ElementTree and written by ``core.svgcharts.markup``, which escapes every record value as text or attribute. Each bar has a ``<title>`` tooltip and a
 link (the events of that day and key, the owner's inventory); the numbers are also given as text."""
 
 from __future__ import annotations
@@ -14,9 +14,14 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from cloudblame.core.money import usd
+from cloudblame.core.svgcharts import Bar, horizontal_bars, nice_ticks
+from cloudblame.core.svgcharts import element as _el
+from cloudblame.core.svgcharts import figure as _figure
+from cloudblame.core.svgcharts import number_text as _number
+from cloudblame.core.svgcharts import svg_root as _svg
 
 # One colour per key on every chart (a tool or a person keeps its colour from chart to chart).
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
@@ -29,8 +34,7 @@ UNLINKED_KEYS = frozenset({"other", "unknown"})  # a sum of many keys, or no key
 
 WIDTH = 640  # viewBox units; the SVG is scaled to its box by app.css
 STACK_HEIGHT, STACK_LEFT, STACK_TOP, STACK_BOTTOM, STACK_RIGHT = 250, 52, 10, 24, 8
-ROW, BAR_LEFT_MIN, BAR_LEFT_MAX, VALUE_ROOM, CHAR_WIDTH = 26, 60, 230, 80, 6.6
-ELLIPSIS = "…"
+__all__ = ["colour_of", "colours_of", "cost_by_owner", "nice_ticks", "stacked_per_day"]
 
 
 def colour_of(key: str) -> str:
@@ -49,63 +53,6 @@ def colours_of(keys: list[str]) -> dict[str, str]:
             colour = free[0] if free else colour
         chosen[key] = colour
     return chosen
-
-
-def _el(parent: ET.Element | None, tag: str, text: str | None = None, **attrs: Any) -> ET.Element:
-    """An element (``class_`` for class, ``aria_label`` for aria-label); numbers rounded to 0.1."""
-    values = {name.rstrip("_").replace("_", "-"): _attr(value) for name, value in attrs.items() if value is not None}
-    element = ET.Element(tag, values) if parent is None else ET.SubElement(parent, tag, values)
-    element.text = text
-    return element
-
-
-def _attr(value: Any) -> str:
-    return f"{value:.1f}".removesuffix(".0") if isinstance(value, float) else str(value)
-
-
-def _markup(element: ET.Element) -> Markup:
-    """The element as markup that HTML and XML parse alike: every end tag written (``<rect></rect>``),
-    every text and attribute value escaped, quotes included."""
-    attrs = Markup("").join(Markup(' {}="{}"').format(name, value) for name, value in element.attrib.items())
-    inner = Markup("").join(_markup(child) + escape(child.tail or "") for child in element)
-    return Markup("<{0}{1}>{2}{3}</{0}>").format(element.tag, attrs, escape(element.text or ""), inner)
-
-
-def nice_ticks(top: float, count: int = 4) -> list[float]:
-    """Axis ticks from 0 past ``top`` in steps of 1, 2 or 5 times a power of ten (about ``count``)."""
-    if top <= 0:
-        return [0.0, 1.0]
-    raw = top / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    return [i * step for i in range(math.ceil(top / step - 1e-9) + 1)]
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def _shorten(text: str, room: float) -> str:
-    """``text`` cut with an ellipsis to fit ``room`` units of width (the full text is in a tooltip)."""
-    fits = max(3, int(room / CHAR_WIDTH))
-    return text if len(text) <= fits else text[:fits - 1] + ELLIPSIS
-
-
-def _svg(title: str, height: float, label: str, *, linked: bool) -> ET.Element:
-    """The chart's root: an image for assistive technology unless its bars are links to follow."""
-    svg = _el(None, "svg", viewBox=f"0 0 {WIDTH} {height:.0f}", class_="chart-svg", role="group" if linked else "img",
-              aria_label=label)
-    _el(svg, "title", title)
-    return svg
-
-
-def _figure(title: str, svg: ET.Element, legend: ET.Element | None = None) -> Markup:
-    figure = _el(None, "figure", class_="chart-box")
-    _el(figure, "figcaption", title)
-    figure.append(svg)
-    if legend is not None:
-        figure.append(legend)
-    return _markup(figure)
 
 
 def _days(rows: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -213,35 +160,6 @@ def cost_by_owner(groups: Sequence[Mapping[str, Any]], title: str = "Estimated m
     priced = sorted((g for g in groups if g["usd_per_month"]), key=lambda g: (-g["usd_per_month"], str(g["key"])))
     if not priced:
         return None
-    names = [str(g["key"]) for g in priced]
-    left = min(max(max(len(n) for n in names) * CHAR_WIDTH + 10, BAR_LEFT_MIN), BAR_LEFT_MAX)
-    height = STACK_TOP + ROW * len(priced) + STACK_BOTTOM
-    svg = _svg(title, height, title, linked=True)
-    ticks = nice_ticks(priced[0]["usd_per_month"])
-    room = WIDTH - left - VALUE_ROOM
-    _cost_axis(svg, ticks, left, room, height)
-    bars = _el(svg, "g", class_="bars")
-    for i, (name, group) in enumerate(zip(names, priced)):
-        _owner_bar(bars, name, group["usd_per_month"], STACK_TOP + i * ROW, left, room * group["usd_per_month"] / ticks[-1])
-    return _figure(title, svg)
-
-
-def _cost_axis(svg: ET.Element, ticks: list[float], left: float, room: float, height: float) -> None:
-    axis = _el(svg, "g", class_="axis", aria_hidden="true")
-    for tick in ticks:
-        x = left + room * tick / ticks[-1]
-        _el(axis, "line", x1=x, x2=x, y1=STACK_TOP, y2=height - STACK_BOTTOM)
-        _el(axis, "text", "$" + _number(tick), x=x, y=height - 6, text_anchor="middle")
-
-
-def _owner_bar(bars: ET.Element, name: str, amount: float, y: float, left: float, width: float) -> None:
-    """One owner's row: the name, the bar (a link to the owner's inventory) and the amount."""
-    href = _inventory_href(name)
-    said = f"{name}: {usd(amount)} per month"
-    holder = bars if href is None else _el(bars, "a", href=href, aria_label=said)
-    rect = _el(holder, "rect", x=left, y=y + 4, width=max(width, 1.0), height=ROW - 8, fill=COST_COLOUR, class_="bar",
-               data_key=name, data_value=f"{amount:.2f}")
-    _el(rect, "title", said)
-    _el(bars, "text", _shorten(name, left - 10), x=left - 8, y=y + ROW / 2 + 4, text_anchor="end", class_="key",
-        aria_hidden="true")
-    _el(bars, "text", usd(amount), x=left + width + 6, y=y + ROW / 2 + 4, class_="amount", aria_hidden="true")
+    bars = [Bar(str(g["key"]), g["usd_per_month"], f"{g['key']}: {usd(g['usd_per_month'])} per month",
+                _inventory_href(str(g["key"]))) for g in priced]
+    return horizontal_bars(bars, title, COST_COLOUR, usd, lambda tick: "$" + _number(tick))
