@@ -23,6 +23,7 @@ from typing import Any, Literal
 from cloudblame.core.errors import BadInput
 from cloudblame.core.jpath import first
 from cloudblame.core.timeutil import iso_z, parse_duration, parse_event_time
+from cloudblame.normalize.tags import TAGGING_EVENTS, UNTAGGING_EVENTS
 from cloudblame.queries.inventory import forgotten
 from cloudblame.store.db import Store
 
@@ -33,8 +34,7 @@ PLAN_KIND = "cloudblame-cleanup-plan"
 PLAN_VERSION = 1
 DEFAULT_TAG_KEY = "cloudblame:cleanup"
 # Calls that only tag: cleanup writes them itself, so they are not someone touching the resource.
-TAG_EVENTS = ("CreateTags", "DeleteTags", "AddTagsToResource", "RemoveTagsFromResource", "TagResource",
-              "UntagResource")
+TAG_EVENTS = (*TAGGING_EVENTS, *UNTAGGING_EVENTS)
 
 
 @dataclass(frozen=True)

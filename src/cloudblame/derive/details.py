@@ -43,7 +43,7 @@ from cloudblame.core.timeutil import iso_z
 from cloudblame.derive.delegation import CallPoint, delegate
 from cloudblame.derive.shapes import records_by_key
 from cloudblame.normalize.resources import extract_resources
-from cloudblame.normalize.tags import request_tags
+from cloudblame.normalize.tags import TAGGING_EVENTS, request_tags
 from cloudblame.prices.table import DATA_FILE, PRICE_MODELS_VERSION, PriceTable
 from cloudblame.store.db import Row, Store
 from cloudblame.store.tables import RESOURCE_COLUMN_NAMES, same_resource
@@ -102,8 +102,6 @@ def _cost(resource_type: str, size: Size, region: str | None, prices: PriceTable
             "basis": cost.basis}
 
 
-TAGGING_EVENTS = ("CreateTags", "TagResource", "TagResources", "AddTags", "AddTagsToResource", "TagRole", "TagUser",
-                  "PutBucketTagging", "TagQueue", "TagPolicy", "TagInstanceProfile")
 # The same as SQL literals (constants of ours): a filter the scan of event_resources applies as it reads.
 _TAGGING_IN = ", ".join(f"'{name}'" for name in TAGGING_EVENTS)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from cloudblame.derive.details import CURRENT_SQL, KEPT_COLUMNS, TAGGING_EVENTS, missing_inventory, prices_version
+from cloudblame.derive.details import CURRENT_SQL, KEPT_COLUMNS, missing_inventory, prices_version
 from cloudblame.derive.work import Work
+from cloudblame.normalize.tags import TAGGING_EVENTS
 from cloudblame.store.tables import INVENTORY, RESOURCE_KEY, same_resource
 
 # The resources the new events tagged, or attached a volume of: their details are derived again.

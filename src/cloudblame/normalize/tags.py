@@ -20,7 +20,14 @@ from typing import Any
 
 from cloudblame.core.jpath import get_key
 
-__all__ = ["name_tag", "request_tags", "tag_pairs"]
+__all__ = ["TAGGING_EVENTS", "UNTAGGING_EVENTS", "name_tag", "request_tags", "tag_pairs"]
+
+# The calls that add tags to a resource (their request holds the tags), and those that remove them.
+TAGGING_EVENTS = ("CreateTags", "TagResource", "TagResources", "AddTags", "AddTagsToResource", "TagRole", "TagUser",
+                  "PutBucketTagging", "TagQueue", "TagPolicy", "TagInstanceProfile")
+UNTAGGING_EVENTS = ("DeleteTags", "UntagResource", "UntagResources", "RemoveTags", "RemoveTagsFromResource",
+                    "UntagRole", "UntagUser", "DeleteBucketTagging", "UntagQueue", "UntagPolicy",
+                    "UntagInstanceProfile")
 
 _KEY_NAMES = ("key", "tagKey")
 _VALUE_NAMES = ("value", "tagValue")
