@@ -27,7 +27,7 @@ from cloudblame.core.errors import BadInput, NotFound
 from cloudblame.core.money import usd, usd_total
 from cloudblame.core.report_contracts import OwnerReport, TrendWeek
 from cloudblame.core.svgcharts import Bar, horizontal_bars
-from cloudblame.core.timeutil import iso_z, parse_when
+from cloudblame.core.timeutil import iso_z, parse_duration, parse_when
 from cloudblame.derive.details import gather_evidence, resource_details
 from cloudblame.queries.inventory import forgotten, inventory
 from cloudblame.queries.people import people
@@ -59,7 +59,7 @@ def owner_reports(store: Store, owners: Sequence[str] | None = None, *, idle: st
     the store knows nothing of (nothing alive or deleted of theirs, nothing they did)."""
     as_of = store.newest_event_time()
     period = period_of(as_of, every)
-    parse_when(idle, now=as_of or datetime(2000, 1, 1))  # a bad --idle is the user's error, before any work
+    parse_duration(idle)  # a bad --idle is the user's error, before any work
     idle_ones = forgotten(store, idle=idle, limit=None)
     known = {h.lower() for h in owners_with_resources(store)} if owners is not None else set()
     reports = []

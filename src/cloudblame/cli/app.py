@@ -18,9 +18,11 @@ from cloudblame.cli import store as store_commands
 from cloudblame.cli import tag as tag_command
 from cloudblame.cli.common import (
     EXIT_STATUS,
+    AsOfOption,
     DbOption,
     FormatOption,
     GuardedGroup,
+    IdleOption,
     WaitOption,
     WideOption,
     open_store,
@@ -267,8 +269,8 @@ def inventory_command(
 def forgotten_command(
     db: str | None = DbOption,
     fmt: Format = FormatOption,
-    idle: str = typer.Option("30d", "--idle", help="No activity for this long (14d, 6w...)."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Judge as of this time [default: the newest event]."),
+    idle: str = IdleOption,
+    as_of: str | None = AsOfOption,
     limit: int = ListLimitOption,
     wide: bool = WideOption,
 ) -> None:

@@ -19,7 +19,7 @@ from cloudblame.actions.cleanup import (
     summary_of,
     write_plan,
 )
-from cloudblame.cli.common import DbOption, FormatOption, WideOption, open_store, time_bound
+from cloudblame.cli.common import AsOfOption, DbOption, FormatOption, IdleOption, WideOption, open_store, time_bound
 from cloudblame.cli.examples import epilog
 from cloudblame.cli.output import Format, emit, ident, number, print_table, say, text, time
 from cloudblame.core.money import usd, usd_total
@@ -37,8 +37,8 @@ RESULT_COLUMNS = [ident("id"), text("action", 2, 8), text("outcome", 0, 8), numb
 def plan_command(
     db: str | None = DbOption,
     fmt: Format = FormatOption,
-    idle: str = typer.Option("30d", "--idle", help="No activity for this long (14d, 6w...), as `forgotten` judges."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Judge as of this time [default: the newest event]."),
+    idle: str = IdleOption,
+    as_of: str | None = AsOfOption,
     owner: list[str] = typer.Option([], "--owner", help="Only what this person owns. Repeatable."),
     resource_type: list[str] = typer.Option([], "--type", help="e.g. AWS::EC2::Volume. Repeatable."),
     grace: str = typer.Option("7d", "--grace", help="Act only this long after the plan (0d: at once)."),

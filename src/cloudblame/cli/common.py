@@ -36,6 +36,9 @@ DbOption = typer.Option(
     help="Store directory [default: ./cloudblame-store]",
 )
 FormatOption = typer.Option(Format.table, "--format", "-f", help="Output format.", case_sensitive=False)
+# Judging what is forgotten (forgotten, cleanup plan, report): the same options everywhere.
+IdleOption = typer.Option("30d", "--idle", help="Forgotten: no activity for this long (14d, 6w...).")
+AsOfOption = typer.Option(None, "--as-of", help="Judge as of this time [default: the newest event].")
 WideOption = typer.Option(False, "--wide", "-w", help="Tables: every column, nothing shortened (wider than the "
                           "terminal if need be).")
 WaitOption = typer.Option(30.0, "--wait", min=0, help="Seconds to wait for another process publishing to the store.")

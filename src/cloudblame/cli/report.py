@@ -11,7 +11,7 @@ import typer
 
 from cloudblame.actions.notify import Delivery, as_rows, deliver, messages
 from cloudblame.actions.report import PERIODS, file_name, owner_reports, render
-from cloudblame.cli.common import DbOption, WideOption, open_store
+from cloudblame.cli.common import DbOption, IdleOption, WideOption, open_store
 from cloudblame.cli.examples import epilog
 from cloudblame.cli.output import Format, ident, print_table, rows_of, say, text, write_json
 from cloudblame.core.errors import BadInput
@@ -29,7 +29,6 @@ Period = enum.Enum("Period", {k: k for k in PERIODS}, type=str)  # type: ignore[
 
 OwnerOption = typer.Option([], "--owner", help="This person (as blame and inventory name them). Repeatable.")
 AllOption = typer.Option(False, "--all", help="Every person who owns something alive.")
-IdleOption = typer.Option("30d", "--idle", help="Forgotten: no activity for this long (14d, 6w...).")
 PeriodOption = typer.Option("week", "--period", help="The report period (of the newest stored event): "
                             "notify sends each owner one message per period.")
 

@@ -222,8 +222,9 @@ class StoreTools:
         owner). `count`, `total_usd_per_month`, `unpriced` and `groups` cover every match, not just the page."""
         with self.reading() as store:
             result = inventory_query(store, owner=owner, resource_type=resource_type, account=account, region=region,
-                                     tool=tool, created_since=when(store, created_since), by=by, limit=offset + limit)
-        return as_result(_page_of(result, offset, limit))
+                                     tool=tool, created_since=when(store, created_since), by=by, limit=limit,
+                                     offset=offset)
+        return as_result({**result, "offset": offset, "limit": limit})
 
     def forgotten(
         self,
