@@ -12,6 +12,8 @@ AWS JSON 1.1 protocol the way botocore sends it, so a real boto3 client pointed 
 - Throttling is enforced: more than ``rate_limit`` accepted requests (default 2) within any 1-second
   window in a region answers ``ThrottlingException`` (HTTP 400) and counts it in ``throttled``.
   Rejected requests do not use up the window. ``rate_limit=None`` turns the limit off.
+- ``EventCategory`` ``insight`` serves the CloudTrail Insights records (``eventCategory: Insight``) alone;
+  without it, every other record (as the API does).
 - ``deny(region)`` answers ``AccessDeniedException`` there; unknown tokens get ``InvalidNextTokenException``.
 - ``cloudtrail_event_overrides[event_id] = "text"`` serves ``text`` as that event's ``CloudTrailEvent``
   (to test malformed records).
@@ -235,7 +237,9 @@ class FakeCloudTrail:
             if known is None or known[:2] != (region, query):
                 raise FakeError("InvalidNextTokenException", "Invalid NextToken")
             offset = known[2]
-        matching = [r for r in self.events.get(region, []) if _in_range(r, start, end) and _matches(r, attr)]
+        insight = body.get("EventCategory") == "insight"
+        matching = [r for r in self.events.get(region, []) if _in_range(r, start, end) and _matches(r, attr)
+                    and (r.get("eventCategory") == "Insight") == insight]
         page = matching[offset:offset + max_results]
         answer: dict = {"Events": [self._event(r) for r in page]}
         if offset + max_results < len(matching):

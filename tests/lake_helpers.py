@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Every table a store's readers answer from (event_rows: the events table alone).
 DERIVED_TABLES = ("event_resources", "credentials", "session_keys", "session_actors", "resources", "resource_keys",
-                  "inventory", "calls", "activity", "identity_names")
+                  "inventory", "calls", "activity", "identity_names", "api_minutes", "event_hours", "hot_minutes")
 TABLES = ("event_rows",) + DERIVED_TABLES
 # What legitimately differs between two stores of the same files: when each file was entered in the ledger.
 OBJECTS_SQL = "SELECT DISTINCT * EXCLUDE (ingested_at) FROM objects ORDER BY ALL"

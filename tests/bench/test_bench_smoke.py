@@ -118,14 +118,16 @@ def test_measurements_beside_an_ingest(smoke):
         assert _number(row["requests"]) > 0 and row["errors"] == "0", (name, row["first error"])
         assert _number(row["p95 ms"]) >= _number(row["p50 ms"]) > 0, name
     assert _number(serve["all"]["requests"]) == sum(_number(serve[e]["requests"]) for e in ENDPOINTS[:-1])
+    into_big, into_empty = tables["Incremental ingest"]
+    # the increment asks the generator for 100 records; the demo story's planted parts make a small one a bit more
+    increment = _number(into_empty["new records"])
+    assert 100 <= increment <= 130 and _number(into_big["new records"]) == increment
     beside = {r["measurement"]: r for r in tables["Ingests beside the readers"]}
     assert set(beside) == {"queries", "serve"}
     for name, row in beside.items():
         assert row["failed"] == "0" and _number(row["ingest runs"]) >= 1, (name, row["failure"])
-        assert _number(row["first run"]) == 100 and _number(row["span s"]) > 0, name
+        assert _number(row["first run"]) == increment and _number(row["span s"]) > 0, name
         assert 0 < _number(row["ingest running"]) <= 100, name
-    into_big, into_empty = tables["Incremental ingest"]
-    assert _number(into_big["new records"]) == _number(into_empty["new records"]) == 100
     assert _number(into_big["wall s"]) > 0 and _number(into_empty["wall s"]) > 0
     assert _number(into_big["store MB before"]) > 0 and _number(into_empty["store MB before"]) == 0
 

@@ -29,6 +29,7 @@ COMMANDS = [
     ["catalog", "--event-source", "ec2"], ["catalog", "--inferred"], ["problems"], ["event", "75d8d8a4"],
     ["sql", "SELECT resource_type, resource_id, arn, owner, created_time, usd_per_month FROM inventory LIMIT 30"],
     ["prices", "show", "AWS::EC2::Instance", "--size", "instance_type=m5.large"],
+    ["insights"], ["insight", "c14c3a7a"], ["insight", "a6d1fd"],
 ]
 
 

@@ -55,7 +55,8 @@ def test_blame_shape_and_timeline_order(invictus_store):
     (_, instance_id, _) = next(c for c in _terraform_creations() if c[0] == "RunInstances")
     result = blame(store, instance_id)
     assert set(result) == {"resource", "created", "deleted", "timeline", "alive", "tags", "size", "purpose", "cost",
-                           "last_activity", "related", "attempted", "status", "cost_while_alive"}
+                           "last_activity", "related", "attempted", "status", "cost_while_alive", "evidence"}
+    assert result["evidence"] is None  # CloudWatch never read for it
     assert result["status"] == "deleted" and result["attempted"] is None  # terminated within the hour
     assert result["size"]["instance_type"] and result["purpose"]["managed_by"] == "terraform"
     assert result["related"] and all(r["relation"] == "referenced at creation" for r in result["related"])

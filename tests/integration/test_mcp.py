@@ -34,7 +34,7 @@ from cloudblame.mcpserver import create_server
 from cloudblame.queries.events import EventFilter
 
 CLOUDBLAME = Path(sys.executable).with_name("cloudblame")
-TOOLS = {"blame", "events", "event", "who", "inventory", "forgotten", "catalog"}
+TOOLS = {"blame", "events", "event", "who", "inventory", "forgotten", "catalog", "insights", "insight"}
 runner = CliRunner()
 
 

@@ -30,11 +30,19 @@ def test_digest_file_is_told_apart(tmp_path):
     assert "digest" in _read(q)[0].skipped_reason
 
 
-def test_insights_records_are_not_api_calls(tmp_path):
-    p = tmp_path / "insight.json"
-    p.write_text(json.dumps({"Records": [dict(REC, eventType="AwsCloudTrailInsight", eventCategory="Insight")]}))
+def test_insights_records_are_read_as_records(tmp_path):
+    # an Insights record has no eventName nor userIdentity at its top level (reference §7.2)
+    insight = {"eventVersion": "1.08", "eventTime": "2025-01-01T00:00:00Z", "awsRegion": "us-east-1",
+               "eventID": "i-1", "eventType": "AwsCloudTrailInsight", "recipientAccountId": "111122223333",
+               "sharedEventID": "s-1", "eventCategory": "Insight",
+               "insightDetails": {"state": "Start", "eventSource": "ec2.amazonaws.com", "eventName": "RunInstances",
+                                  "insightType": "ApiCallRateInsight"}}
+    p = tmp_path / "AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2025/01/01/insight.json"
+    p.parent.mkdir(parents=True)
+    p.write_text(json.dumps({"Records": [insight, REC]}))
     report, records = _read(p)
-    assert records == [] and "Insights" in report.skipped_reason
+    assert (report.shape, report.key.kind, report.skipped_reason) == ("trail", "CloudTrail-Insight", None)
+    assert [r.record["eventID"] for r in records] == ["i-1", "e-1"]
 
 
 def test_non_cloudtrail_eventbridge_event(tmp_path):

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.hostile import write_hostile_trail
+from tests.insight_rows import plant
+from tests.web.hostile import hostile_insights, write_hostile_trail
 
 LOOPBACK = "http://127.0.0.1"
 
@@ -79,6 +80,7 @@ def hostile_db(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     write_hostile_trail(root / "trail")
     ingest_into(root / "hostile-store", root / "trail")
+    plant(root / "hostile-store", hostile_insights())
     return root / "hostile-store"
 
 

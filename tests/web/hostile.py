@@ -47,3 +47,32 @@ def hostile_records() -> list[dict]:
 
 def write_hostile_trail(root: Path) -> None:
     write_trail_layout(root, hostile_records(), per_file=10)
+
+
+HOSTILE_RATE, HOSTILE_FINDING = "badbadbadbad0001", "badbadbadbad0002"
+
+
+def hostile_insights() -> list[dict]:
+    """Insight rows whose summaries, people, attributions, reasons and resources carry the payloads (the
+    derive steps write record values into them), planted beside what the store's own publish found."""
+    from datetime import datetime
+
+    from tests.insight_rows import insight_row
+    from tests.integration.sample_records import ACCOUNT
+
+    attributions = [{"attribute": "userAgent", "insight": [{"value": SCRIPT, "average": 2.0}],
+                     "baseline": [{"value": ATTR, "average": 0.5}]},
+                    {"attribute": "userIdentityArn", "insight": [{"value": CLOSE, "average": 1.0}], "baseline": []}]
+    return [
+        insight_row(HOSTILE_RATE, "api-call-rate", datetime(2025, 1, 2, 10, 0), account=ACCOUNT, region="eu-west-1",
+                    end=datetime(2025, 1, 2, 10, 5), event_source="ec2.amazonaws.com", event_name="RunInstances",
+                    error_code=SVG, people=[EVIL_USER], summary=f"RunInstances burst by {EVIL_USER} {IMG}",
+                    baseline=0.1, value=2.0, severity="high",
+                    details={"attributions": attributions, "reason": IMG, "principals": [ATTR]}),
+        insight_row(HOSTILE_FINDING, "cost-burst", datetime(2025, 1, 2, 10, 0), account=ACCOUNT, region="eu-west-1",
+                    end=datetime(2025, 1, 2, 10, 6), people=[EVIL_USER], summary=SCRIPT + ATTR, cost=7.59,
+                    details={"resources": [{"type": "AWS::EC2::Instance", "id": INSTANCE, "region": "eu-west-1",
+                                            "usd_per_month": 7.59, "why": SVG}],
+                             "event_ids": [f"7d3f2e10-aaaa-bbbb-cccc-{n:012d}" for n in (101, 102, 103)],
+                             "reason": CLOSE}),
+    ]

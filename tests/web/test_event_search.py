@@ -63,9 +63,9 @@ def test_text_combines_with_other_filters(hostile):
 
 
 @pytest.mark.parametrize("sort", list(SORTS))
-def test_keyset_pages_cover_everything_once_in_both_directions(store, sort):
+def test_keyset_pages_cover_everything_once_in_both_directions(store, demo, sort):
     everything = ids(search_events(store, EventFilter(sort=sort, limit=100_000)))
-    assert len(everything) == 2000 and len(set(everything)) == 2000
+    assert len(everything) == demo[1].records and len(set(everything)) == demo[1].records
     pages, f = [], EventFilter(sort=sort, limit=170)
     while True:
         page = event_page(store, f)
@@ -101,8 +101,8 @@ def test_bad_paging_values(store, bad, message):
         event_page(store, bad)
 
 
-def test_count_is_capped(store):
-    assert count_events(store, EventFilter()) == {"count": 2000, "exact": True}
+def test_count_is_capped(store, demo):
+    assert count_events(store, EventFilter()) == {"count": demo[1].records, "exact": True}
     assert count_events(store, EventFilter(read_only=True), cap=100) == {"count": 100, "exact": False}
     writes = store.scalar("SELECT count(*) FROM events WHERE NOT read_only")
     assert count_events(store, EventFilter(read_only=False)) == {"count": writes, "exact": True}

@@ -94,7 +94,9 @@ def test_every_link_of_the_invictus_logs_answers(invictus_client, invictus_db):
 
 
 def test_every_link_of_hostile_records_answers(hostile_client):
-    assert len(assert_every_link_answers(hostile_client, ["/", "/forgotten?idle=1d", "/inventory?status=all"])) > 30
+    status = assert_every_link_answers(hostile_client, ["/", "/forgotten?idle=1d", "/inventory?status=all",
+                                                        "/insights"])
+    assert len(status) > 30 and {"/insights/badbadbadbad0001", "/insights/badbadbadbad0002"} <= set(status)
 
 
 @pytest.mark.parametrize("path", ["/forgotten?idle=14d", "/forgotten?idle=1d"])

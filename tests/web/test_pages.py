@@ -35,7 +35,7 @@ def store(demo):
         yield s
 
 
-def test_overview_page_draws_four_charts_from_the_overview_query(demo_client, store):
+def test_overview_page_draws_four_charts_from_the_overview_query(demo_client, store, demo):
     page = demo_client.get("/")
     assert page.status_code == 200
     charts = page_charts(page.text)
@@ -46,24 +46,24 @@ def test_overview_page_draws_four_charts_from_the_overview_query(demo_client, st
     people_chart = {b["key"] for b in bars(charts["chart-people"])}
     assert "maria.lopez@example.com" in people_chart and "config.amazonaws.com" not in people_chart
     total = sum(b["value"] for b in bars(charts["chart-tools"]))
-    assert total == data["span"]["events"] == 2000
+    assert total == data["span"]["events"] == demo[1].records
     assert "<script" not in page.text  # the charts are SVG drawn on the server
     assert demo_client.get("/api/overview").json() == as_json(data)
 
 
-def test_events_page_lists_the_newest_events_with_console_columns(demo_client, store):
+def test_events_page_lists_the_newest_events_with_console_columns(demo_client, store, demo):
     page = demo_client.get("/events")
     assert page.status_code == 200
     for header in ("Event time", "Event name", "User name", "Event source", "Resource type", "Resource name",
                    "Tool", "Error"):
         assert f">{header}" in page.text
-    assert "2,000\n    events match" in page.text or "2,000" in page.text
+    assert f"{demo[1].records:,}\n    events match" in page.text or f"{demo[1].records:,}" in page.text
     newest = search_events(store, EventFilter(limit=50))
     ids = re.findall(r'<a class="event" href="/events/([0-9a-f-]+)">', page.text)
     assert ids == [e["event_id"] for e in newest]
 
 
-def test_events_api_pages_through_everything_with_cursors(demo_client, store):
+def test_events_api_pages_through_everything_with_cursors(demo_client, store, demo):
     everything = [e["event_id"] for e in search_events(store, EventFilter(limit=100_000))]
     seen, url, pages = [], "/api/events?limit=300", 0
     while url:
@@ -72,7 +72,7 @@ def test_events_api_pages_through_everything_with_cursors(demo_client, store):
         pages += 1
         url = f"/api/events?limit=300&after={body['next']}" if body["next"] else None
     assert seen == everything and pages == 7
-    assert body["count"] == {"count": 2000, "exact": True}
+    assert body["count"] == {"count": demo[1].records, "exact": True}
     back = demo_client.get(f"/api/events?limit=300&before={body['prev']}").json()
     assert [e["event_id"] for e in back["events"]] == everything[1500:1800]
 
@@ -236,7 +236,8 @@ def test_docs_page_lists_every_api_route(demo_client):
     api_paths = [p for p in spec["paths"] if p.startswith("/api/")]
     assert {"/api/overview", "/api/events", "/api/events/download", "/api/events/{event_id}",
             "/api/resources/{resource}", "/api/people", "/api/people/{who}", "/api/forgotten",
-            "/api/inventory", "/api/inventory/download", "/api/sync"} == set(api_paths)
+            "/api/inventory", "/api/inventory/download", "/api/insights", "/api/insights/download",
+            "/api/insights/{insight_id}", "/api/sync"} == set(api_paths)
     docs = demo_client.get("/docs")
     assert docs.status_code == 200
     for path in api_paths:

@@ -13,6 +13,8 @@ from tests.web.hostile import (
     EVIL_BUCKET,
     EVIL_NAME,
     EVIL_USER,
+    HOSTILE_FINDING,
+    HOSTILE_RATE,
     IMG,
     INSTANCE,
     PAYLOADS,
@@ -25,7 +27,8 @@ HOSTILE_PAGES = [
     f"/events?text={quote('<script>')}", "/events/7d3f2e10-aaaa-bbbb-cccc-000000000101",
     "/events/7d3f2e10-aaaa-bbbb-cccc-000000000102", "/events/7d3f2e10-aaaa-bbbb-cccc-000000000103",
     f"/resources/{INSTANCE}", f"/resources/{quote(EVIL_BUCKET, safe='')}", "/people",
-    f"/people/{quote(EVIL_USER, safe='')}", "/forgotten",
+    f"/people/{quote(EVIL_USER, safe='')}", "/forgotten", "/insights", f"/insights?person={quote(EVIL_USER, safe='')}",
+    f"/insights/{HOSTILE_RATE}", f"/insights/{HOSTILE_FINDING}",
 ]
 
 

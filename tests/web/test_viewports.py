@@ -34,7 +34,7 @@ def pages(demo) -> list[str]:
             f"/inventory?status=all&{ALL_INVENTORY_COLUMNS}&limit=200", "/people", "/people?services=true",
             "/people/tom.becker@example.com", f"/people/{who}", f"/resources/{spot['resource']['id']}",
             "/resources/storefront/db-password", "/resources/orders-worker", f"/events/{spot['created']['event_id']}",
-            "/forgotten?idle=14d", "/docs", "/no-such-page"]
+            "/forgotten?idle=14d", "/insights", "/insights?since=7d&severity=high", "/docs", "/no-such-page"]
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from cloudblame.catalog import TYPES
+from cloudblame.catalog.live import Describe
 from cloudblame.core.errors import BadInput
 from cloudblame.core.jpath import first
 from cloudblame.core.timeutil import iso_z, parse_duration, parse_event_time
@@ -58,39 +60,43 @@ class Call:
 @dataclass(frozen=True)
 class TypeCleanup:
     """What cleanup does to one resource type: ``action`` (``stop``, ``terminate``, ``snapshot-and-delete``)
-    by the calls ``steps`` of the ``service`` client, once ``describe`` (its state at ``state_path``, its
-    tags at ``tags_path``) says the resource exists in a state of ``acts_on``; ``gone`` are the error codes
-    of a resource that no longer exists; ``tag`` writes the cleanup tag (``Tags`` as Key/Value pairs)."""
+    by the calls ``steps`` of the type's client, once its catalog entry's describe (``live``: its state, its
+    tags, the error codes and states of a resource that no longer exists) says the resource exists in a state
+    of ``acts_on``; ``tag`` writes the cleanup tag (``Tags`` as Key/Value pairs)."""
 
-    service: str
     action: str
-    describe: Call
-    state_path: str
-    tags_path: str
+    live: Describe
     acts_on: tuple[str, ...]
-    gone: tuple[str, ...]
     tag: Call
     steps: tuple[Call, ...]
     irreversible: bool = False
+
+    @property
+    def service(self) -> str:
+        return self.live.service
+
+
+def _live(resource_type: str) -> Describe:
+    """The describe call the catalog declares for ``resource_type``."""
+    found = TYPES[resource_type].live
+    if found is None:
+        raise ValueError(f"{resource_type} has no describe call in the catalog")
+    return found
 
 
 # The table: a CloudFormation-style type -> its cleanup. Every other type is only tagged (TAG_ONLY).
 CLEANUPS: dict[str, TypeCleanup] = {
     "AWS::EC2::Instance": TypeCleanup(
-        service="ec2", action="stop", describe=Call("describe_instances", "InstanceIds", as_list=True),
-        state_path="Reservations[0].Instances[0].State.Name", tags_path="Reservations[0].Instances[0].Tags",
-        acts_on=("running",), gone=("InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"),
+        action="stop", live=_live("AWS::EC2::Instance"), acts_on=("running",),
         tag=Call("create_tags", "Resources", as_list=True),
         steps=(Call("stop_instances", "InstanceIds", as_list=True),)),
     "AWS::EC2::Volume": TypeCleanup(
-        service="ec2", action="snapshot-and-delete", describe=Call("describe_volumes", "VolumeIds", as_list=True),
-        state_path="Volumes[0].State", tags_path="Volumes[0].Tags", acts_on=("available",),
-        gone=("InvalidVolume.NotFound", "InvalidVolume.Malformed"), tag=Call("create_tags", "Resources", as_list=True),
+        action="snapshot-and-delete", live=_live("AWS::EC2::Volume"), acts_on=("available",),
+        tag=Call("create_tags", "Resources", as_list=True),
         steps=(Call("create_snapshot", "VolumeId"), Call("delete_volume", "VolumeId")), irreversible=True),
     "AWS::RDS::DBInstance": TypeCleanup(
-        service="rds", action="stop", describe=Call("describe_db_instances", "DBInstanceIdentifier"),
-        state_path="DBInstances[0].DBInstanceStatus", tags_path="DBInstances[0].TagList", acts_on=("available",),
-        gone=("DBInstanceNotFound", "DBInstanceNotFoundFault"), tag=Call("add_tags_to_resource", "ResourceName", "arn"),
+        action="stop", live=_live("AWS::RDS::DBInstance"), acts_on=("available",),
+        tag=Call("add_tags_to_resource", "ResourceName", "arn"),
         steps=(Call("stop_db_instance", "DBInstanceIdentifier"),)),
 }
 # --terminate at plan time: instances are terminated, not stopped (running or stopped ones).
@@ -282,18 +288,19 @@ def _describe(kind: TypeCleanup | None, step: Mapping[str, Any], clients: Client
     """The resource's live state and tags; raises _Gone when AWS says it does not exist."""
     if kind is None:
         return None, _tagging_api_tags(step, clients)
-    client = clients(kind.service, step.get("region"))
+    live = kind.live
+    client = clients(live.service, step.get("region"))
     try:
-        answer = getattr(client, kind.describe.operation)(**kind.describe.kwargs(step["id"], step.get("arn")))
+        answer = getattr(client, live.operation)(**live.kwargs([step["id"]]))
     except Exception as exc:
-        if _error_code(exc) in kind.gone:
+        if _error_code(exc) in live.missing:
             raise _Gone from None
         raise
-    state = first(answer, kind.state_path)
-    if state is None or (kind.service == "ec2" and state in ("terminated", "shutting-down")):
+    items = live.items_of(answer)
+    state = live.state_of(items[0]) if items else None
+    if state is None or live.is_gone(state):
         raise _Gone
-    tags = first(answer, kind.tags_path) or []
-    return str(state), {str(t.get("Key")): str(t.get("Value")) for t in tags if isinstance(t, dict)}
+    return state, live.tags_of(items[0])
 
 
 def _tagging_api_tags(step: Mapping[str, Any], clients: Clients) -> dict[str, str]:

@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import cast
 
+from cloudblame.catalog.live import Describe
 from cloudblame.catalog.pricing import PriceModel
+from cloudblame.catalog.usage import UsageMetric
 from cloudblame.core.jpath import compile_path as _compile_path
 
 Paths = str | tuple[str, ...]
@@ -195,6 +197,10 @@ class ResourceType:
                    in ``size`` or ``size_defaults``.
     ``unpriced_reason`` why a type with create events has no price model (e.g. ``BY_USE``: charged per
                    request, which no event records).
+    ``usage``      the CloudWatch metrics that show a resource of the type in real use
+                   (:mod:`cloudblame.catalog.usage`): what ``forgotten --metrics`` reads.
+    ``live``       the describe call that says whether a resource of the type is still there, stopped or resized
+                   (:mod:`cloudblame.catalog.live`): what ``inventory --live`` and cleanup ask AWS.
     """
 
     type: str
@@ -219,6 +225,8 @@ class ResourceType:
     size_defaults: Mapping[str, SizeValue] = field(default_factory=dict)
     price: PriceModel | None = None
     unpriced_reason: str | None = None
+    usage: tuple[UsageMetric, ...] = ()
+    live: Describe | None = None
     # derived (compiled at construction)
     patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False, default=())
     arn_services: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from cloudblame.catalog.base import ResourceType, composite_id
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.live import RESOURCE_NOT_FOUND, Describe
 from cloudblame.catalog.pricing import (
     BY_STORAGE,
     BY_USE,
@@ -20,6 +21,7 @@ from cloudblame.catalog.pricing import (
     NoCharge,
     PriceModel,
 )
+from cloudblame.catalog.usage import LOAD_BALANCER_REQUESTS_A_DAY, UsageMetric, elbv2_usage
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -64,6 +66,8 @@ LAMBDA_FUNCTION = ResourceType(
     },
     reference={n: _FN for n in _lambda_names("CreateEventSourceMapping", "20150331")},
     unpriced_reason=BY_USE,
+    usage=(UsageMetric("AWS/Lambda", "Invocations", "FunctionName", "Sum", 0, "invocations"),),
+    live=Describe("lambda", "get_function", "FunctionName", items="Configuration", missing=RESOURCE_NOT_FOUND),
 )
 
 # --- Lambda layers, aliases, event source mappings, function URLs, code signing -----------------------
@@ -170,6 +174,10 @@ CLASSIC_LOAD_BALANCER = ResourceType(
         "RemoveTags": f"{REQ}.loadBalancerNames[]",
     },
     price=FlatHourly("elb", "classic", "Classic Load Balancer"),
+    usage=(UsageMetric("AWS/ELB", "RequestCount", "LoadBalancerName", "Sum", LOAD_BALANCER_REQUESTS_A_DAY,
+                       "requests"),),
+    live=Describe("elb", "describe_load_balancers", "LoadBalancerNames", batch=20,
+                  items="LoadBalancerDescriptions[]", id_path="LoadBalancerName", missing=("LoadBalancerNotFound",)),
 )
 
 LOAD_BALANCER_V2 = ResourceType(
@@ -187,6 +195,10 @@ LOAD_BALANCER_V2 = ResourceType(
     },
     size={"type": f"{REQ}.type"}, size_defaults={"type": "application"},
     price=LoadBalancerKind(),
+    usage=(elbv2_usage("RequestCount", "AWS/ApplicationELB", "app", "requests"),
+           elbv2_usage("NewFlowCount", "AWS/NetworkELB", "net", "new flows")),
+    live=Describe("elbv2", "describe_load_balancers", "Names", batch=20, items="LoadBalancers[]",
+                  id_path="LoadBalancerName", state="State.Code", missing=("LoadBalancerNotFound",), size={"type": "Type"}),
 )
 
 TARGET_GROUP = ResourceType(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cloudblame.catalog.base import AnyResource, ResourceType, composite_id
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.live import RESOURCE_NOT_FOUND, Describe
 from cloudblame.catalog.pricing import BY_STORAGE, BY_USE, FlatHourly, Hourly, NoCharge
 
 REQ = "requestParameters"
@@ -80,6 +81,8 @@ EKS_CLUSTER = ResourceType(
                        "AssociateAccessPolicy", "DisassociateAccessPolicy", "AssociateIdentityProviderConfig",
                        "CreateAddon", "DeleteAddon", "UpdateAddon")},
     price=FlatHourly("eks", "cluster", "EKS cluster (standard support)"),
+    live=Describe("eks", "describe_cluster", "name", items="cluster", state="status", gone=("DELETING",),
+                  missing=RESOURCE_NOT_FOUND),
 )
 
 EKS_NODEGROUP = ResourceType(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cloudblame.catalog.base import AnyResource, ResourceType
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
+from cloudblame.catalog.live import RESOURCE_NOT_FOUND, Describe
 from cloudblame.catalog.pricing import (
     BY_STORAGE,
     BY_USE,
@@ -15,6 +16,7 @@ from cloudblame.catalog.pricing import (
     RdsInstance,
     RedshiftNodes,
 )
+from cloudblame.catalog.usage import UsageMetric
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -37,6 +39,11 @@ RDS_DB_INSTANCE = ResourceType(
     size={"instance_class": f"{REQ}.dBInstanceClass", "engine": f"{REQ}.engine",
           "multi_az": f"{REQ}.multiAZ", "storage_gb": f"{REQ}.allocatedStorage"},
     size_defaults={"multi_az": False}, price=RdsInstance(),
+    usage=(UsageMetric("AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", "Maximum", 0, "connections"),),
+    live=Describe("rds", "describe_db_instances", "DBInstanceIdentifier", items="DBInstances[]",
+                  state="DBInstanceStatus", stopped=("stopped", "stopping"), gone=("deleting",),
+                  missing=("DBInstanceNotFound", "DBInstanceNotFoundFault"), tags="TagList",
+                  size={"instance_class": "DBInstanceClass", "multi_az": "MultiAZ", "storage_gb": "AllocatedStorage"}),
 )
 
 RDS_DB_CLUSTER = ResourceType(
@@ -51,6 +58,10 @@ RDS_DB_CLUSTER = ResourceType(
     modify={op: f"{REQ}.dBClusterIdentifier"
             for op in ("ModifyDBCluster", "StartDBCluster", "StopDBCluster", "RebootDBCluster", "FailoverDBCluster")},
     unpriced_reason=BY_STORAGE,
+    usage=(UsageMetric("AWS/RDS", "DatabaseConnections", "DBClusterIdentifier", "Maximum", 0, "connections"),),
+    live=Describe("rds", "describe_db_clusters", "DBClusterIdentifier", items="DBClusters[]", state="Status",
+                  stopped=("stopped", "stopping"), gone=("deleting",), missing=("DBClusterNotFoundFault",),
+                  tags="TagList"),
 )
 
 RDS_DB_SNAPSHOT = ResourceType(
@@ -161,6 +172,10 @@ DYNAMODB_TABLE = ResourceType(
                for op in ("TagResource", "UntagResource", "PutResourcePolicy", "DeleteResourcePolicy")}},
     reference={"CreateBackup": f"{REQ}.tableName"},
     unpriced_reason="charged per request or per provisioned capacity unit, and per GB stored: not modelled yet",
+    usage=(UsageMetric("AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", "Sum", 0, "read units"),
+           UsageMetric("AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", "Sum", 0, "write units")),
+    live=Describe("dynamodb", "describe_table", "TableName", items="Table", state="TableStatus", gone=("DELETING",),
+                  missing=RESOURCE_NOT_FOUND),
 )
 
 # --- ElastiCache: identifiers are stored lower-cased -------------------------------------------------
@@ -175,6 +190,9 @@ ELASTICACHE_CLUSTER = ResourceType(
     size={"node_type": f"{REQ}.cacheNodeType", "count": f"{REQ}.numCacheNodes",
           "engine": f"{REQ}.engine"},
     price=CacheNodes(),
+    live=Describe("elasticache", "describe_cache_clusters", "CacheClusterId", items="CacheClusters[]",
+                  state="CacheClusterStatus", gone=("deleting", "deleted"), missing=("CacheClusterNotFound",),
+                  size={"node_type": "CacheNodeType", "count": "NumCacheNodes", "engine": "Engine"}),
 )
 
 ELASTICACHE_REPLICATION_GROUP = ResourceType(
@@ -245,6 +263,10 @@ REDSHIFT_CLUSTER = ResourceType(
     size={"node_type": f"{REQ}.nodeType", "count": f"{REQ}.numberOfNodes",
           "cluster_type": f"{REQ}.clusterType"},
     price=RedshiftNodes(),
+    usage=(UsageMetric("AWS/Redshift", "DatabaseConnections", "ClusterIdentifier", "Maximum", 0, "connections"),),
+    live=Describe("redshift", "describe_clusters", "ClusterIdentifier", items="Clusters[]", state="ClusterStatus",
+                  stopped=("paused", "pausing"), gone=("deleting", "final-snapshot"), missing=("ClusterNotFound",),
+                  size={"node_type": "NodeType", "count": "NumberOfNodes"}, tags="Tags"),
 )
 
 REDSHIFT_SERVERLESS = "redshift-serverless.amazonaws.com"

@@ -8,7 +8,9 @@ as ``{"item": obj-or-list}`` and list members as ``{"content": "...", "tag": 1}`
 from __future__ import annotations
 
 from cloudblame.catalog.base import AnyResource, ResourceType
+from cloudblame.catalog.live import Describe
 from cloudblame.catalog.pricing import BY_USE, NOT_IN_TABLE, EbsVolume, FlatHourly, Hourly, NoCharge, PerGbMonth
+from cloudblame.catalog.usage import EBS_OPS_A_DAY, EC2_CPU_PERCENT, EC2_NETWORK_BYTES_A_DAY, MB, UsageMetric
 
 S = "ec2.amazonaws.com"
 REQ = "requestParameters"
@@ -39,6 +41,15 @@ INSTANCE = ResourceType(
     },
     size={"instance_type": f"{REQ}.instanceType"}, size_defaults={"count": 1},
     price=Hourly("ec2", "instance_type", count="count", count_default=1),
+    usage=(UsageMetric("AWS/EC2", "CPUUtilization", "InstanceId", "Maximum", EC2_CPU_PERCENT, "CPU", unit="percent"),
+           UsageMetric("AWS/EC2", "NetworkIn", "InstanceId", "Sum", EC2_NETWORK_BYTES_A_DAY, "network in",
+                       unit="bytes"),
+           UsageMetric("AWS/EC2", "NetworkOut", "InstanceId", "Sum", EC2_NETWORK_BYTES_A_DAY, "network out",
+                       unit="bytes")),
+    live=Describe("ec2", "describe_instances", "InstanceIds", batch=100, items="Reservations[].Instances[]",
+                  id_path="InstanceId", state="State.Name", stopped=("stopped", "stopping"),
+                  gone=("terminated", "shutting-down"), size={"instance_type": "InstanceType"}, tags="Tags",
+                  missing=("InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed")),
 )
 
 VOLUME = ResourceType(
@@ -56,6 +67,13 @@ VOLUME = ResourceType(
           "volume_type": (f"{REQ}.volumeType", f"{RESP}.volumeType"),
           "iops": (f"{REQ}.iops", f"{RESP}.iops"), "throughput": (f"{REQ}.throughput", f"{RESP}.throughput")},
     price=EbsVolume(),
+    # published only while the volume is attached: an unattached one reads as no data
+    usage=(UsageMetric("AWS/EBS", "VolumeReadOps", "VolumeId", "Sum", EBS_OPS_A_DAY, "read ops"),
+           UsageMetric("AWS/EBS", "VolumeWriteOps", "VolumeId", "Sum", EBS_OPS_A_DAY, "write ops")),
+    live=Describe("ec2", "describe_volumes", "VolumeIds", batch=100, items="Volumes[]", id_path="VolumeId",
+                  state="State", gone=("deleting", "deleted"), tags="Tags",
+                  missing=("InvalidVolume.NotFound", "InvalidVolume.Malformed"),
+                  size={"size_gb": "Size", "volume_type": "VolumeType", "iops": "Iops", "throughput": "Throughput"}),
 )
 
 SNAPSHOT = ResourceType(
@@ -118,6 +136,11 @@ NAT_GATEWAY = ResourceType(
     modify={op: (f"{REQ}.{op}Request.NatGatewayId", f"{RESP}.{op}Response.natGatewayId")
             for op in ("AssociateNatGatewayAddress", "DisassociateNatGatewayAddress")},
     price=FlatHourly("nat", "gateway", "NAT gateway"),
+    usage=(UsageMetric("AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", "Sum", MB, "out", unit="bytes"),
+           UsageMetric("AWS/NATGateway", "BytesInFromDestination", "NatGatewayId", "Sum", MB, "back in", unit="bytes")),
+    live=Describe("ec2", "describe_nat_gateways", "NatGatewayIds", batch=100, items="NatGateways[]",
+                  id_path="NatGatewayId", state="State", gone=("deleting", "deleted", "failed"),
+                  missing=("NatGatewayNotFound", "NatGatewayMalformed"), tags="Tags"),
 )
 
 EIP = ResourceType(
@@ -127,6 +150,8 @@ EIP = ResourceType(
     modify={"AssociateAddress": (f"{REQ}.allocationId", f"{REQ}.publicIp"),
             "ModifyAddressAttribute": (f"{REQ}.ModifyAddressAttributeRequest.AllocationId", f"{REQ}.allocationId")},
     price=FlatHourly("eip", "in-use", "public IPv4 address"),
+    live=Describe("ec2", "describe_addresses", "AllocationIds", batch=100, ids=r"^eipalloc-", items="Addresses[]",
+                  id_path="AllocationId", missing=("InvalidAllocationID.NotFound",), tags="Tags"),
 )
 
 AMI = ResourceType(

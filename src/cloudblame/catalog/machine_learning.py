@@ -6,7 +6,9 @@ from cloudblame.catalog.base import AnyResource, ResourceType, composite_id
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.live import SAGEMAKER_NOT_FOUND, Describe
 from cloudblame.catalog.pricing import BY_STORAGE, BY_USE, NOT_IN_TABLE, Hourly, NoCharge, PriceModel
+from cloudblame.catalog.usage import UsageMetric
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -24,6 +26,9 @@ NOTEBOOK_INSTANCE = ResourceType(
     modify={op: _NB for op in ("StartNotebookInstance", "StopNotebookInstance", "UpdateNotebookInstance")},
     reference={"CreatePresignedNotebookInstanceUrl": _NB},
     size={"instance_type": f"{REQ}.instanceType"}, price=Hourly("sagemaker", "instance_type"),
+    live=Describe("sagemaker", "describe_notebook_instance", "NotebookInstanceName", by="name",
+                  state="NotebookInstanceStatus", stopped=("Stopped", "Stopping"), gone=("Deleting",),
+                  missing=SAGEMAKER_NOT_FOUND, size={"instance_type": "InstanceType"}),
 )
 
 _EP = f"{REQ}.endpointName"
@@ -37,6 +42,12 @@ SAGEMAKER_ENDPOINT = ResourceType(
     modify={op: _EP for op in ("UpdateEndpoint", "UpdateEndpointWeightsAndCapacities")},
     # CreateEndpointConfig's productionVariants hold the instance type and count; CreateEndpoint names the config
     unpriced_reason="its instance type and count are in its endpoint config, not in its own events",
+    # published per production variant: the one SageMaker's SDKs name (another reads as no data); by its name,
+    # which keeps its case
+    usage=(UsageMetric("AWS/SageMaker", "Invocations", "EndpointName", "Sum", 0, "invocations", value_of="name",
+                       fixed={"VariantName": "AllTraffic"}),),
+    live=Describe("sagemaker", "describe_endpoint", "EndpointName", by="name", state="EndpointStatus",
+                  gone=("Deleting",), missing=SAGEMAKER_NOT_FOUND),
 )
 
 SAGEMAKER_TAGS = AnyResource(source=SAGEMAKER, modify={"AddTags": f"{REQ}.resourceArn",

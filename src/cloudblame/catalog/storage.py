@@ -6,7 +6,9 @@ from cloudblame.catalog.base import ResourceType, composite_id
 from cloudblame.catalog.base import any_resource_tags as _tags
 from cloudblame.catalog.base import regional_arn as _arn
 from cloudblame.catalog.base import regional_arn_pattern as _arn_pattern
+from cloudblame.catalog.live import Describe
 from cloudblame.catalog.pricing import BY_STORAGE, BY_USE, NOT_IN_TABLE, NoCharge
+from cloudblame.catalog.usage import UsageMetric
 
 REQ = "requestParameters"
 RESP = "responseElements"
@@ -29,6 +31,11 @@ S3_BUCKET = ResourceType(
         "PutBucketAnalyticsConfiguration", "PutBucketMetricsConfiguration",
         "PutBucketIntelligentTieringConfiguration")},
     unpriced_reason=BY_STORAGE,
+    # request metrics exist only where a metrics configuration is enabled: the filter the S3 console names
+    # EntireBucket (a bucket without one reads as no data)
+    usage=(UsageMetric("AWS/S3", "AllRequests", "BucketName", "Sum", 0, "requests",
+                       fixed={"FilterId": "EntireBucket"}),),
+    live=Describe("s3", "head_bucket", "Bucket", missing=("404", "NoSuchBucket", "NotFound")),
 )
 
 S3_OBJECT = ResourceType(
@@ -55,6 +62,8 @@ EFS_FILE_SYSTEM = ResourceType(
             "CreateMountTarget": (f"{RESP}.fileSystemId", f"{REQ}.fileSystemId"),
             "TagResource": f"{REQ}.resourceId", "UntagResource": f"{REQ}.resourceId"},
     unpriced_reason=BY_STORAGE,
+    live=Describe("efs", "describe_file_systems", "FileSystemId", items="FileSystems[]", state="LifeCycleState",
+                  gone=("deleting", "deleted"), missing=("FileSystemNotFound",), tags="Tags"),
 )
 
 EFS_MOUNT_TARGET = ResourceType(

@@ -12,10 +12,14 @@ from typing import Any
 import typer
 
 from cloudblame.cli import cleanup as cleanup_commands
-from cloudblame.cli import live, serve
+from cloudblame.cli import costs as costs_commands
+from cloudblame.cli import doctor as doctor_commands
+from cloudblame.cli import insights as insight_commands
+from cloudblame.cli import live, live_state, serve
 from cloudblame.cli import report as report_commands
 from cloudblame.cli import store as store_commands
 from cloudblame.cli import tag as tag_command
+from cloudblame.cli import usage as usage_cli
 from cloudblame.cli.common import (
     EXIT_STATUS,
     AsOfOption,
@@ -112,6 +116,7 @@ def ingest(
     db: str | None = DbOption,
     lookup: bool = typer.Option(False, "--lookup", help="Also page the LookupEvents API (90-day Event History)."),
     resource_name: str | None = typer.Option(None, "--resource-name", help="With --lookup: only this resource's events."),
+    insights: bool = typer.Option(False, "--insights", help="With --lookup: AWS's CloudTrail Insights events too."),
     account: list[str] = typer.Option([], "--account", help="Only these accounts (S3 key layout). Repeatable."),
     region: list[str] = typer.Option([], "--region", help="Only these CloudTrail regions. Repeatable."),
     since: str | None = typer.Option(None, "--since", help="7d, 12h or an ISO date: prunes S3 days, starts lookups."),
@@ -136,7 +141,7 @@ def ingest(
     if local:  # every local path in one ingest (one listing, one publish), however many the shell passed
         specs.insert(0, SourceSpec("path", url=local[0], paths=local[1:], **common))
     if lookup:
-        specs.append(SourceSpec("lookup", resource_name=resource_name, **common))
+        specs.append(SourceSpec("lookup", resource_name=resource_name, insights=insights, **common))
     if not specs:
         raise BadInput("give PATH..., s3://BUCKET[/PREFIX] or --lookup")
     check_local_paths(local)
@@ -156,10 +161,19 @@ def blame(
     resource_type: str | None = typer.Option(None, "--type", help="Resource type when the name is ambiguous."),
     account: str | None = typer.Option(None, "--account", help="Account id when the name is ambiguous."),
     wide: bool = WideOption,
+    metrics: bool = usage_cli.MetricsOption,
+    window: str = usage_cli.WindowOption,
+    profile: str | None = usage_cli.ProfileOption,
+    aws_region: str | None = usage_cli.RegionOption,
+    endpoint_url: str | None = usage_cli.EndpointOption,
 ) -> None:
     """Who created a resource, when, with what tool and from where; whether and by whom it was deleted."""
-    with open_store(db, read_only=True) as store:
-        result = blame_query(store, resource, resource_type=resource_type, account=account)
+    if metrics:
+        result = usage_cli.blame_with_metrics(db, resource, resource_type=resource_type, account=account,
+                                              window=window, aws=usage_cli.Aws(profile, aws_region, endpoint_url))
+    else:
+        with open_store(db, read_only=True) as store:
+            result = blame_query(store, resource, resource_type=resource_type, account=account)
     emit(result, fmt, lambda: print_blame(result, wide=wide), csv_rows=lambda: result["timeline"])
 
 
@@ -184,6 +198,7 @@ def events(
     tool: list[str] = typer.Option([], "--tool", help="terraform, console, aws-cli, boto3, ... Repeatable."),
     source_ip: list[str] = typer.Option([], "--source-ip", help="Source IP address (or calling service). Repeatable."),
     text: str | None = typer.Option(None, "--text", help="Free text: event name, user, resources, error, agent."),
+    insights: bool = typer.Option(False, "--insights", help="AWS's CloudTrail Insights records instead of calls."),
     since: str | None = typer.Option(None, "--since", help="7d, 12h, 30m, 2w or an ISO date/time."),
     until: str | None = typer.Option(None, "--until", help="Same forms as --since."),
     sort: Sort = typer.Option("time_desc", "--sort", help="Order of the events."),
@@ -198,7 +213,7 @@ def events(
             resource_name=resource_name, resource_type=resource_type, username=username,
             access_key=access_key, account=account, region=region, error=error, error_code=error_code,
             tool=tool, source_ip=source_ip, text=text, since=time_bound(store, since, "--since"),
-            until=time_bound(store, until, "--until"), sort=sort.value, limit=limit,
+            until=time_bound(store, until, "--until"), insights=insights, sort=sort.value, limit=limit,
         )
         if fmt is Format.table:
             rows = list(iter_events(store, f))
@@ -253,14 +268,21 @@ def inventory_command(
     by: GroupBy | None = typer.Option(None, "--by", help="Group and total by owner, type, account or tool."),
     limit: int = ListLimitOption,
     wide: bool = WideOption,
+    live_now: bool = live_state.LiveOption,
+    profile: str | None = live_state.ProfileOption,
+    aws_region: str | None = live_state.AwsRegionOption,
+    endpoint_url: str | None = live_state.EndpointOption,
 ) -> None:
     """Alive resources: owner, purpose, size and estimated monthly cost (on-demand list prices), costliest first.
-    A repeated filter matches any of its values."""
+    A repeated filter matches any of its values. The store's view (alive by their events) unless --live."""
     group = by.value if by else None
+    if live_now:
+        live_state.refresh(db, profile=profile, region=aws_region, endpoint_url=endpoint_url,
+                           resource_type=resource_type, account=account, regions=region)
     with open_store(db, read_only=True) as store:
         result = inventory_query(store, owner=owner, resource_type=resource_type, account=account, region=region,
                                  tool=tool, created_since=time_bound(store, created_since, "--created-since"),
-                                 by=group, limit=limit or None)
+                                 by=group, limit=limit or None, view="live" if live_now else "events")
     emit(result, fmt, lambda: print_inventory(result, group, wide=wide),
          csv_rows=lambda: result["groups"] if group else result["resources"])
 
@@ -273,10 +295,19 @@ def forgotten_command(
     as_of: str | None = AsOfOption,
     limit: int = ListLimitOption,
     wide: bool = WideOption,
+    metrics: bool = usage_cli.MetricsOption,
+    profile: str | None = usage_cli.ProfileOption,
+    aws_region: str | None = usage_cli.RegionOption,
+    endpoint_url: str | None = usage_cli.EndpointOption,
 ) -> None:
-    """Alive resources nobody touched for --idle whose creator went quiet or left, costliest first, with whom to ask."""
-    with open_store(db, read_only=True) as store:
-        result = forgotten_query(store, idle=idle, as_of=time_bound(store, as_of, "--as-of"), limit=limit or None)
+    """Alive resources nobody touched for --idle whose creator went quiet or left, costliest first, with whom to ask.
+    What CloudWatch last said of their use is shown (--metrics reads it now): one it saw in use is left out."""
+    if metrics:
+        result = usage_cli.forgotten_with_metrics(db, idle=idle, as_of=as_of, limit=limit or None,
+                                                  aws=usage_cli.Aws(profile, aws_region, endpoint_url))
+    else:
+        with open_store(db, read_only=True) as store:
+            result = forgotten_query(store, idle=idle, as_of=time_bound(store, as_of, "--as-of"), limit=limit or None)
     emit(result, fmt, lambda: print_forgotten(result, wide=wide), csv_rows=lambda: result["resources"])
 
 
@@ -356,8 +387,9 @@ def mcp_command(
                                      help="With --http: required on every request (`Authorization: Bearer "
                                           "TOKEN`); needed off localhost."),
 ) -> None:
-    """MCP server for AI assistants, read-only: tools blame, events, event, who, inventory, forgotten and
-    catalog over the store (stdio for a client that spawns it; --http for streamable HTTP). See docs/mcp.md."""
+    """MCP server for AI assistants, read-only: tools blame, events, event, who, inventory, forgotten,
+    catalog, insights and insight over the store (stdio for a client that spawns it; --http for streamable
+    HTTP). See docs/mcp.md."""
     from cloudblame.mcpserver import run_http, run_stdio
     from cloudblame.store import default_db_path
 
@@ -381,3 +413,6 @@ store_commands.register(app)
 report_commands.register(app)
 tag_command.register(app)
 cleanup_commands.register(app)
+costs_commands.register(app)
+insight_commands.register(app)
+doctor_commands.register(app)

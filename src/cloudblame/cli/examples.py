@@ -42,6 +42,7 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("cloudblame inventory --by owner", "what each person runs and what it costs"),
         ("cloudblame inventory --owner bob", ""),
         ("cloudblame inventory --type AWS::EC2::Instance --limit 0", "all of them"),
+        ("cloudblame inventory --live --profile prod", f"{NEEDS_AWS} as AWS describes them now: gone ones left out"),
     ],
     "forgotten": [
         ("cloudblame forgotten", "idle for 30 days"),
@@ -106,6 +107,33 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("cloudblame notify --all --digest --to json://hooks.example/cb --dry-run", "one digest"),
         ("cloudblame notify --owner bob --to mailto://mail.example --dry-run -f json",
          "bob: no address"),
+    ],
+    "insights": [
+        ("cloudblame insights --since 7d", "the last 7 days (before the newest event, in an archive)"),
+        ("cloudblame insights --kind api-call-rate --kind api-error-rate", "bursts of calls and of errors"),
+        ("cloudblame insights --since 1d --fail-on high --format json", "in CI: exit 1 on a high one"),
+    ],
+    "insight": [
+        ("cloudblame insight c14c3a7a", "a unique prefix of 6+ characters: the burst of RunInstances"),
+        ("cloudblame insight a6d1fd --format json", "the storm of AccessDenied: its series and events"),
+    ],
+    "costs import": [
+        ("cloudblame costs import ./cur2-export", f"{NEEDS_AWS} an export of one's own: CUR 2.0 Parquet, CUR CSV, FOCUS"),
+        ("cloudblame costs import s3://billing-bucket/exports/cur2 --format json", f"{NEEDS_AWS} from the bucket"),
+    ],
+    "costs show": [
+        ("cloudblame costs show", "the latest period: actual beside estimate, and what is unattributed"),
+        ("cloudblame costs show --by owner --period 2026-03", f"{NEEDS_AWS} a bill imported for that month"),
+    ],
+    "doctor": [
+        ("cloudblame doctor --store-only", "the store's days and regions only: no AWS call"),
+        ("cloudblame doctor --fail-on error --format json", f"{NEEDS_AWS} the trail set-up too; in CI"),
+        ("cloudblame doctor --profile audit --retention 365d", f"{NEEDS_AWS} files kept a year"),
+    ],
+    "setup-trail": [
+        ("cloudblame setup-trail --bucket acme-cloudtrail --terraform", "the set-up as Terraform"),
+        ("cloudblame setup-trail --bucket acme-cloudtrail", f"{NEEDS_AWS} a dry run: the calls"),
+        ("cloudblame setup-trail --bucket acme-cloudtrail --org --apply", f"{NEEDS_AWS} make them"),
     ],
     "prices show": [
         ("cloudblame prices show AWS::EC2::Instance --size instance_type=m5.large", ""),

@@ -11,10 +11,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cloudblame.cli.common import DbOption, WaitOption, open_store
 from cloudblame.cli.examples import epilog
+from cloudblame.cli.live_state import reconcile_step
 from cloudblame.cli.output import Format, emit, err_console, say, write_csv, write_json
 from cloudblame.cli.views import print_ingest_problems, print_ingest_summary
 from cloudblame.pipeline.ingest import IngestSummary
-from cloudblame.pipeline.sync import ConfigError, SourceSpec, load_config, run_source_reporting
+from cloudblame.pipeline.sync import ConfigError, SourceSpec, load_config, load_reconcile, run_source_reporting
 from cloudblame.pipeline.workers import yield_to_readers
 from cloudblame.store import Store
 
@@ -74,15 +75,18 @@ def sync(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the one-line summary (for cron)."),
     wait: float = WaitOption,
 ) -> None:
-    """Pull what is new from every source in cloudblame.toml; one summary line; exit 1 on any problem."""
+    """Pull what is new from every source in cloudblame.toml (then, with reconcile, describe the alive resources);
+    one summary line (and one for reconcile); exit 1 on any problem."""
     try:
         specs, config_db = load_config(config)
+        reconcile = load_reconcile(config)
     except ConfigError as exc:
         say(f"error: {exc}", style="red", err=True)
         raise typer.Exit(2) from None
     yield_to_readers()
     with open_store(db or config_db, read_only=False, wait=wait) as store:
         summaries = run_sources(store, specs, show_progress=not quiet and sys.stderr.isatty())
+        reconciled = reconcile_step(store.lake, reconcile, wait=wait) if reconcile else None
     if not quiet:
         report_summaries(summaries, Format.table)
     problems = sum(len(s.problems) + len(s.failed_files) for _, s in summaries)
@@ -90,7 +94,9 @@ def sync(
             f"{sum(s.records for _, s in summaries):,} records, {sum(s.new for _, s in summaries):,} new, "
             f"{problems} problems, {sum(s.seconds for _, s in summaries):.1f}s")
     print(line)
-    if any(s.found_problems for _, s in summaries):
+    if reconciled:
+        print(reconciled[0])
+    if (reconciled and reconciled[1]) or any(s.found_problems for _, s in summaries):
         raise typer.Exit(1)
 
 

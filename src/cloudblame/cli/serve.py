@@ -56,17 +56,18 @@ def _serve_and_sync(path: str, host: str, port: int, token: str | None, config: 
     import uvicorn
 
     from cloudblame.core.timeutil import parse_duration
-    from cloudblame.pipeline.sync import ConfigError, SyncLoop, load_config
+    from cloudblame.pipeline.sync import ConfigError, SyncLoop, load_config, load_reconcile
     from cloudblame.web import create_app
 
     try:
         specs, _ = load_config(config)
+        reconcile = load_reconcile(config)
         interval = parse_duration(every).total_seconds()
     except (ConfigError, ValueError, OSError) as exc:
         say(f"error: {exc}", style="red", err=True)
         raise typer.Exit(2) from None
     with open_store(path, read_only=False) as store:
-        loop = SyncLoop(store.lake, specs, interval).start()
+        loop = SyncLoop(store.lake, specs, interval, reconcile).start()
     _announce(path, host, port, token, f"syncing {len(specs)} source(s) from {config} every {every}")
     try:
         uvicorn.run(create_app(path, token=token, sync=loop), host=host, port=port, log_level="warning")

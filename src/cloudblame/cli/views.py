@@ -10,7 +10,9 @@ from typing import Any
 import orjson
 from rich.syntax import Syntax
 
+from cloudblame.cli.live_state import live_cell, view_line
 from cloudblame.cli.output import console, ident, number, print_details, print_table, say, text, time
+from cloudblame.core.bill_contracts import ActualCost
 from cloudblame.core.contracts import Blame, EventDetail, EventItem, Forgotten, Inventory, Who
 from cloudblame.core.money import usd, usd_total
 from cloudblame.core.timeutil import iso_z
@@ -94,6 +96,8 @@ def _context_lines(result: Mapping[str, Any]) -> list[tuple[str, str]]:
     if result.get("last_activity"):
         last = result["last_activity"]
         lines.append(("last activity", f"{last['time']} {last['event']} by {last['by']}"))
+    if evidence := result.get("evidence"):
+        lines.append(("use (CloudWatch)", f"{evidence['verdict']}: {evidence['words']} (read {evidence['read_at']})"))
     if result.get("related"):
         lines.append(("related", ", ".join(f"{r['id']} ({r['relation']})" for r in result["related"][:6])))
     return lines
@@ -138,10 +142,10 @@ def _filter_value(value: object) -> str:
     return iso_z(value) if isinstance(value, datetime) else str(value)
 
 
-def print_events(rows: Sequence[EventItem], f: EventFilter, *, wide: bool = False) -> None:
+def print_events(rows: Sequence[EventItem], f: EventFilter, *, wide: bool = False, title: str | None = None) -> None:
     active = ", ".join(f"{k}={_filter_value(v)}" for k, v in f.active().items()) or "no filter"
     print_table(
-        f"{len(rows)} event(s), {SORT_LABELS.get(f.sort, f.sort)} ({active})", EVENT_COLUMNS,
+        title or f"{len(rows)} event(s), {SORT_LABELS.get(f.sort, f.sort)} ({active})", EVENT_COLUMNS,
         ([e["time"], e["event_name"], e["event_source"].removesuffix(".amazonaws.com"), e["actor"]["human"],
           _tool(e["tool"]), e["region"], _resources_cell(e["resources"]), e["error_code"], e["event_id"][:8]]
          for e in rows), wide=wide)
@@ -241,18 +245,32 @@ FORGOTTEN_COLUMNS = [text("type", 2, 12), ident("id"), text("name", 3), number("
 
 
 def print_inventory(result: Inventory, by: str | None, *, wide: bool = False) -> None:
-    if by:
+    if by:  # with what the latest bill imported charged (`costs import`), when there is one
+        billed = any(g.get("actual_usd") is not None for g in result["groups"])
         print_table(f"alive resources by {by} (estimated monthly on-demand cost)",
-                    [text(by, 0, 16), number("resources"), number("usd/month"), number("unpriced")],
-                    ([g["key"], g["resources"], usd(g["usd_per_month"]), g["unpriced"]] for g in result["groups"]),
-                    wide=wide)
+                    [text(by, 0, 16), number("resources"), number("usd/month"), number("unpriced"),
+                     *([number("billed", 1)] if billed else [])],
+                    ([g["key"], g["resources"], usd(g["usd_per_month"]), g["unpriced"],
+                      *([usd(g.get("actual_usd"))] if billed else [])] for g in result["groups"]), wide=wide)
         return
     total = usd_total(result["total_usd_per_month"], result["unpriced"])
-    print_table(f"{_counted(result, 'alive resource(s)')}, {total}/month", INVENTORY_COLUMNS,
+    billed = any(i["cost"].get("actual") for i in result["resources"])
+    checked = any(i.get("live") for i in result["resources"])  # its live state, once described (inventory --live)
+    print_table(f"{_counted(result, 'alive resource(s)')}, {total}/month",
+                INVENTORY_COLUMNS + ([number("billed", 2)] if billed else []) + ([text("live", 1, 10)] if checked else []),
                 ([_type(i["type"]), i["id"], i["name"], i["owner"],
                   i["created"]["time"] if i["created"] else i["first_seen"],
-                  i["created"]["tool"] if i["created"] else "unknown", i["region"], usd(i["cost"]["usd_per_month"])]
+                  i["created"]["tool"] if i["created"] else "unknown", i["region"], usd(i["cost"]["usd_per_month"]),
+                  *([_billed(i["cost"].get("actual"))] if billed else []),
+                  *([live_cell(i.get("live"))] if checked else [])]
                  for i in result["resources"]), wide=wide)
+    if view := result.get("view"):
+        say(view_line(view), style="dim")
+
+
+def _billed(actual: ActualCost | None) -> str:
+    """What the latest bill charged (``$12.30 (2026-03)``), or ``unknown``."""
+    return "unknown" if actual is None else f"{usd(actual['usd'])} ({actual['period'][:7]})"
 
 
 def print_forgotten(result: Forgotten, limit: int | None = None, *, wide: bool = False) -> None:
@@ -262,3 +280,5 @@ def print_forgotten(result: Forgotten, limit: int | None = None, *, wide: bool =
         f"{usd_total(result['total_usd_per_month'], result['unpriced'])}/month", FORGOTTEN_COLUMNS,
         ([_type(i["type"]), i["id"], i["name"], usd(i["cost"]["usd_per_month"]), "; ".join(i["reasons"]),
           ", ".join(i["ask"])] for i in items), wide=wide)
+    if result.get("in_use"):
+        say(f"{result['in_use']:,} more idle by their events left out: CloudWatch saw them in use", style="dim")

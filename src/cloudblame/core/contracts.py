@@ -12,6 +12,10 @@ from typing import Any, Literal, NotRequired
 
 from typing_extensions import TypedDict
 
+from cloudblame.core.bill_contracts import ActualCost
+from cloudblame.core.live_contracts import LiveFields, ViewFields
+from cloudblame.core.usage_contracts import Evidence
+
 # A raw CloudTrail record, or a value read from one, as parsed JSON: untrusted, any shape.
 Record = dict[str, Any]
 # Tags as the resource's events set them (key -> value).
@@ -192,9 +196,11 @@ class TimelineEntry(TypedDict):
 
 
 class Cost(TypedDict):
-    """An estimated monthly cost (None: not known, never 0) and how it was reached, or why it is unknown."""
+    """An estimated monthly cost (None: not known, never 0) and how it was reached, or why it is unknown;
+    inventory adds what the imported bill charged (``actual``, None: no line of it in the latest period)."""
     usd_per_month: float | None
     basis: str
+    actual: NotRequired[ActualCost | None]
 
 
 class LastActivity(TypedDict):
@@ -254,6 +260,7 @@ class Blame(BlameCore, BlameContext):
     attempted: Attempt | None
     status: BlameStatus
     cost_while_alive: Cost | None
+    evidence: Evidence | None  # what CloudWatch said of its use when last read (None: never read)
 
 
 # --- inventory and forgotten
@@ -266,7 +273,7 @@ class InventoryCreated(TypedDict):
     event_id: str
 
 
-class InventoryItem(TypedDict):
+class InventoryItem(LiveFields):
     """A resource of the inventory: whose it is, what it is for, what it costs a month."""
     type: str
     id: str
@@ -288,9 +295,10 @@ class InventoryItem(TypedDict):
 
 
 class ForgottenItem(InventoryItem):
-    """A forgotten resource: why it counts as forgotten, and whom to ask."""
+    """A forgotten resource: why it counts as forgotten, whom to ask, what CloudWatch last said of its use."""
     reasons: list[str]
     ask: list[str]
+    evidence: Evidence | None
 
 
 class CostGroup(TypedDict):
@@ -300,6 +308,7 @@ class CostGroup(TypedDict):
     resources: int
     usd_per_month: float | None
     unpriced: int
+    actual_usd: NotRequired[float | None]  # inventory: what the latest bill charged the group's resources
 
 
 class CostTotals(TypedDict):
@@ -312,16 +321,18 @@ class CostTotals(TypedDict):
     groups: NotRequired[list[CostGroup]]
 
 
-class Inventory(CostTotals):
+class Inventory(CostTotals, ViewFields):
     """`inventory --format json`."""
     resources: list[InventoryItem]
 
 
 class Forgotten(CostTotals):
-    """`forgotten --format json`: idle resources whose creator went quiet or left, as of a time."""
+    """`forgotten --format json`: idle resources whose creator went quiet or left, as of a time; ``in_use``: how
+    many more its events alone would count, left out because CloudWatch saw them in use."""
     as_of: str | None
     idle: str
     resources: list[ForgottenItem]
+    in_use: int
 
 
 # --- who, people, overview

@@ -120,3 +120,75 @@ def _bar(bars: ET.Element, bar: Bar, y: float, left: float, width: float, colour
             class_="key", aria_hidden="true")
     element(bars, "text", amount_text(bar.amount), x=left + width + 6, y=y + ROW / 2 + 4, class_="amount",
             aria_hidden="true")
+
+
+SERIES_HEIGHT, SERIES_LEFT, SERIES_RIGHT = 220, 44, 8
+
+
+@dataclass(frozen=True)
+class Point:
+    """One step of a series (a minute): its label, count, the baseline it was judged against (None: not
+    known for it), what its tooltip says, and whether it lies inside what the chart is about."""
+    label: str
+    count: float
+    baseline: float | None
+    said: str
+    inside: bool = False
+
+
+def series_bars(points: Sequence[Point], title: str, label: str, colours: tuple[str, str, str],
+                reference: float | None = None) -> Markup | None:
+    """A bar per point (``colours``: outside, inside, baseline) on a shared value axis, the points' own
+    baselines drawn as a line over the bars where known, and ``reference`` (a mean baseline) as a dashed
+    horizontal line; about six labels under the bars. None when there is no point."""
+    if not points:
+        return None
+    top = max([p.count for p in points] + [p.baseline or 0.0 for p in points] + [reference or 0.0])
+    ticks = nice_ticks(top)
+    plot = SERIES_HEIGHT - TOP - BOTTOM
+    svg = svg_root(title, SERIES_HEIGHT, label, linked=False)
+
+    def y(value: float) -> float:
+        return SERIES_HEIGHT - BOTTOM - plot * value / ticks[-1]
+
+    axis = element(svg, "g", class_="axis", aria_hidden="true")
+    for tick in ticks:
+        element(axis, "line", x1=SERIES_LEFT, x2=WIDTH - SERIES_RIGHT, y1=y(tick), y2=y(tick))
+        element(axis, "text", number_text(tick), x=SERIES_LEFT - 6, y=y(tick) + 4, text_anchor="end")
+    slot = (WIDTH - SERIES_LEFT - SERIES_RIGHT) / len(points)
+    step = math.ceil(len(points) / 6)
+    for i in range(0, len(points), step):
+        x = min(max(SERIES_LEFT + (i + 0.5) * slot, SERIES_LEFT + 16), WIDTH - 20)
+        element(axis, "text", points[i].label, x=x, y=SERIES_HEIGHT - 6, text_anchor="middle")
+    _series_bars(element(svg, "g", class_="bars"), points, slot, y, colours[:2])
+    _baselines(svg, points, slot, y, colours[2], reference)
+    return figure(title, svg)
+
+
+def _series_bars(bars: ET.Element, points: Sequence[Point], slot: float, y: Callable[[float], float],
+                 colours: tuple[str, str]) -> None:
+    width = slot * 0.8 if slot >= 4 else slot
+    for i, p in enumerate(points):
+        rect = element(bars, "rect", x=SERIES_LEFT + i * slot + (slot - width) / 2, y=y(p.count), width=width,
+                       height=y(0) - y(p.count), fill=colours[1] if p.inside else colours[0],
+                       class_="bar", data_key=p.label, data_value=p.count, data_inside="true" if p.inside else None)
+        element(rect, "title", p.said)
+
+
+def _baselines(svg: ET.Element, points: Sequence[Point], slot: float, y: Callable[[float], float], colour: str,
+               reference: float | None) -> None:
+    """The points' baselines as a step line across their slots (broken where one is not known) and the
+    reference as a dashed one."""
+    drawn = element(svg, "g", class_="baseline")
+    run: list[str] = []
+    for i, p in enumerate([*points, None]):
+        if p is not None and p.baseline is not None:
+            level = y(p.baseline)
+            run += [f"{SERIES_LEFT + i * slot:.1f},{level:.1f}", f"{SERIES_LEFT + (i + 1) * slot:.1f},{level:.1f}"]
+        elif run:
+            element(drawn, "polyline", points=" ".join(run), fill="none", stroke=colour, stroke_width=2)
+            run = []
+    if reference is not None:
+        line = element(drawn, "line", x1=SERIES_LEFT, x2=WIDTH - SERIES_RIGHT, y1=y(reference), y2=y(reference),
+                       stroke=colour, stroke_width=1.5, stroke_dasharray="5 4", class_="reference")
+        element(line, "title", f"baseline: {number_text(reference)} per minute")

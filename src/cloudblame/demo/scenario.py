@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from cloudblame.demo.bursts import plant_bursts
 from cloudblame.demo.ec2_shapes import (
     allocate_address_shape,
     authorize_ingress_shape,
@@ -131,6 +132,7 @@ def build_scenario(story: Story) -> str:
     _cloudformation_stack(story)
     _ci_and_autoscaling(story, net)
     _housekeeping(story)
+    plant_bursts(story, net)
     story.records.sort(key=lambda item: item[0])
     return spotlight
 

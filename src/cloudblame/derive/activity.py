@@ -1,7 +1,8 @@
 """Who called, when, with what: the tables the home page, the people pages and `events --username` read.
 
 ``calls`` counts calls (and the resources they created) per UTC day, session, user name and tool, whoever
-the sessions turn out to be: a publish adds the new events' counts to the days they fall on. ``activity``
+the sessions turn out to be: a publish adds the new events' counts to the days they fall on (CloudTrail
+Insights records, ``event_category`` 'Insight', are no calls and are left out). ``activity``
 (per day, person and tool) and ``identity_names`` (every name a caller goes by, with the span of its calls)
 are ``calls`` with each session's resolved human: computed again from those two derived tables, never
 from the events.
@@ -19,7 +20,7 @@ SELECT event_time::DATE AS day, access_key_id, principal, actor, actor_kind, use
        count(*) FILTER (WHERE error_code IS NOT NULL) AS errors,
        min(event_time) AS first_time, max(event_time) AS last_time,
        coalesce(sum(len(list_filter(resources, lambda r: r.action = 'create'))) FILTER (WHERE error_code IS NULL), 0) AS created
-FROM new_events GROUP BY ALL"""
+FROM new_events WHERE event_category IS DISTINCT FROM 'Insight' GROUP BY ALL"""
 
 # The rows of the days the new calls fall on: what calls holds for them plus the new counts.
 DAYS_SQL = f"""

@@ -102,6 +102,12 @@ def _cost(resource_type: str, size: Size, region: str | None, prices: PriceTable
             "basis": cost.basis}
 
 
+def cost_of(resource_type: str, size: Size, region: str | None, prices: PriceTable) -> Cost:
+    """The list price per month of a resource of ``resource_type`` and ``size`` in ``region`` (us-east-1 when
+    unknown) and its basis, as inventory prices it (cents; None: no price)."""
+    return _cost(resource_type, size, region, prices)
+
+
 # The same as SQL literals (constants of ours): a filter the scan of event_resources applies as it reads.
 _TAGGING_IN = ", ".join(f"'{name}'" for name in TAGGING_EVENTS)
 

@@ -18,11 +18,13 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from cloudblame.derive.activity import update_activity
+from cloudblame.derive.bill import BillChange, bill_change, update_bill
 from cloudblame.derive.compact import compact_table
 from cloudblame.derive.console import update_console_sessions
 from cloudblame.derive.dedup import AddedFile, remove_duplicates
 from cloudblame.derive.details import prices_version
 from cloudblame.derive.identity import resolve_sessions
+from cloudblame.derive.insights import update_insights
 from cloudblame.derive.inventory import inventory_matches_resources, refresh_inventory
 from cloudblame.derive.lifecycle import update_resources
 from cloudblame.derive.links import add_links
@@ -30,7 +32,8 @@ from cloudblame.derive.retention import retire, retire_links
 from cloudblame.derive.work import Work
 from cloudblame.store.db import Store, snapshot_files
 from cloudblame.store.lake import Lake, Snapshot
-from cloudblame.store.tables import DERIVED, DERIVED_AGAIN_BELOW, EVENTS, OBJECTS, SNAPSHOTS, TABLES
+from cloudblame.store.readings import published_readings
+from cloudblame.store.tables import BILL_LINES, DERIVED, DERIVED_AGAIN_BELOW, EVENTS, OBJECTS, SNAPSHOTS, TABLES
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +71,12 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, co
         roll_back_unpublished(lake, snap)
         remove_orphans(lake, snap)
         new = _fix_new_events(lake, snap, summary, writer_id=writer_id, compact=compact, retain=retain)
-        if new.files or summary.compacted or summary.retired or compact or _derived_by_older(snap) \
-                or _inventory_priced_otherwise(lake, snap):
-            _derive_and_commit(lake, snap, new, summary, writer_id=writer_id, compact=compact, reason=reason)
+        bill = bill_change(lake, snap)
+        events_due = bool(new.files or summary.compacted or summary.retired or compact or _derived_by_older(snap)
+                          or _inventory_priced_otherwise(lake, snap))
+        if events_due or bill.files:  # a new bill alone derives only the bill's tables
+            _derive_and_commit(lake, snap, new, summary, bill, writer_id=writer_id, compact=compact, reason=reason,
+                               events_due=events_due)
         if summary.compacted:
             vacuum(lake)
     summary.seconds = time.perf_counter() - started
@@ -91,16 +97,21 @@ def _fix_new_events(lake: Lake, snap: Snapshot | None, summary: PublishSummary, 
         return NewEvents(adds, lake.table(EVENTS.name).version(), cutoff)
 
 
-def _derive_and_commit(lake: Lake, snap: Snapshot | None, new: NewEvents, summary: PublishSummary, *, writer_id: str,
-                       compact: bool, reason: str) -> None:
-    """Every derived table brought forward from the new events, then the snapshot that publishes it all."""
-    work = _work(lake, new.version, new.files, writer_id)
+def _derive_and_commit(lake: Lake, snap: Snapshot | None, new: NewEvents, summary: PublishSummary, bill: BillChange, *,
+                       writer_id: str, compact: bool, reason: str, events_due: bool = True) -> None:
+    """Every derived table brought forward from the new events (unless only the bill changed) and the new
+    bill lines, then the snapshot that publishes it all."""
+    work = _work(lake, new.version, new.files, writer_id, bill.version)
     try:
         if new.cutoff is not None:
             retire_links(work, new.cutoff)
-        summary.events = derive(work, events_changed=bool(new.files), everything=_derived_by_older(snap))
+        everything = _derived_by_older(snap)
+        if events_due:
+            summary.events = derive(work, events_changed=bool(new.files), everything=everything)
+        update_bill(work, bill, links=events_due and bool(new.files), everything=everything)
         summary.compacted += _compact_derived(work, force=compact)
-        versions = {**work.versions, EVENTS.name: new.version, OBJECTS.name: lake.table(OBJECTS.name).version()}
+        versions = {**work.versions, EVENTS.name: new.version, OBJECTS.name: lake.table(OBJECTS.name).version(),
+                    BILL_LINES.name: bill.version, **published_readings(snap)}
         total = (snap.events if snap else 0) + summary.events - summary.retired
         summary.snapshot = lake.publish(versions, events=total, reason=reason, writer_id=writer_id).snapshot
     finally:
@@ -147,14 +158,17 @@ def derive(work: Work, *, events_changed: bool, everything: bool = False) -> int
     touched = update_resources(work, changed, everything=everything)
     update_activity(work, sessions_changed=changed.num_rows > 0)
     refresh_inventory(work, touched, events_changed=events_changed, targeted=targeted)
+    update_insights(work, everything=everything)
     return new
 
 
-def _work(lake: Lake, events_version: int, adds: list[AddedFile], writer_id: str) -> Work:
+def _work(lake: Lake, events_version: int, adds: list[AddedFile], writer_id: str, bill_version: int) -> Work:
     """A reader of the derived tables as they are (the published snapshot's, rolled back to it, or as the
-    publish has brought them), the events at ``events_version``, and the new events files as ``new_events``."""
+    publish has brought them), the events at ``events_version``, the bill lines at ``bill_version``, and the
+    new events files as ``new_events``."""
     versions = {name: lake.table(name).version() for name in DERIVED}
     versions[EVENTS.name] = events_version
+    versions[BILL_LINES.name] = bill_version
     store = Store.at(lake, None, files=snapshot_files(lake, versions))
     store.limit_memory(DERIVE_MEMORY)
     root = lake.path_of(EVENTS.name)

@@ -8,8 +8,9 @@ the undecoded text of each record (``sources.files.trail_slices``): msgspec deco
 fields a row needs; the identity is resolved once per distinct ``userIdentity`` and the tool once per
 agent; the whole record is parsed only when a catalog rule, an EC2-style id in the request, a creation
 no rule knows or a credential-issuing call needs it, and a record's own ``resources`` list once per
-distinct list. Every other record (other shapes, a type the decoder does not expect) goes through
-``normalize_record``, the reference: both ways give the same row (tests compare them on every dataset).
+distinct list. Every other record (other shapes, a type the decoder does not expect, a CloudTrail Insights
+record) goes through ``normalize_record``, the reference: both ways give the same row (tests compare them
+on every dataset).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +18,7 @@ from cloudblame.normalize.inferred import infer_creation
 from cloudblame.normalize.model import ResourceRef, Tool
 from cloudblame.normalize.resources import extract_resources
 from cloudblame.normalize.useragent import classify_tool
+from cloudblame.sources.records import is_insight_record
 from cloudblame.sources.s3key import TrailKey
 
 # Columns of the events table, in order (store/schema.py declares their SQL types).
@@ -29,6 +31,7 @@ EVENT_COLUMNS = (
     "session_created", "actor", "actor_kind", "actor_confidence", "tool", "tool_version",
     "org_id", "origin", "raw",
 )
+INSIGHT_CATEGORY = "Insight"  # events.event_category of CloudTrail Insights records: not API calls
 LINK_FIELDS = ("resource_id", "resource_type", "arn", "name", "action", "via")
 _MAX_TEXT = 4096  # per text column (the raw record keeps everything)
 
@@ -116,12 +119,15 @@ def from_console(flag: object) -> bool:
 
 def normalize_record(record: object, *, key: TrailKey | None = None, origin: str | None = None,
                      raw: bytes | None = None) -> NormalizedEvent:
-    """Normalize one record. Raises BadRecord when it lacks what every event needs."""
+    """Normalize one record (an API call's, or a CloudTrail Insights record: ``normalize_insight``). Raises
+    BadRecord when it lacks what every event needs."""
     if not isinstance(record, dict):
         raise BadRecord(f"not a JSON object but {type(record).__name__}")
     event_time = parse_event_time(record.get("eventTime"))
     if event_time is None:
         raise BadRecord(f"eventTime missing or unreadable: {str(record.get('eventTime'))[:60]!r}")
+    if is_insight_record(record):
+        return normalize_insight(record, event_time, key=key, origin=origin, raw=raw)
     source, name = _text(record.get("eventSource"), 256), _text(record.get("eventName"), 256)
     if not source or not name:
         raise BadRecord("eventSource or eventName missing")
@@ -148,6 +154,30 @@ def normalize_record(record: object, *, key: TrailKey | None = None, origin: str
     }
     refs = resource_refs(record, source=source, name=name, account=account, region=region)
     return NormalizedEvent(event, link_rows(refs), credential_fields(credential_row(record, event)))
+
+
+def normalize_insight(record: dict[str, Any], event_time: datetime, *, key: TrailKey | None = None,
+                      origin: str | None = None, raw: bytes | None = None) -> NormalizedEvent:
+    """A CloudTrail Insights record (reference §7.2) as an event of category ``Insight``: the API it is
+    about (``insightDetails``), where and when; no caller, tool, error or resource (it is not an API call:
+    derive.insight_aws makes it an insight). Raises BadRecord when it does not name its API."""
+    details = record.get("insightDetails")
+    details = details if isinstance(details, dict) else {}
+    source, name = _text(details.get("eventSource"), 256), _text(details.get("eventName"), 256)
+    if not source or not name:
+        raise BadRecord("CloudTrail Insights record without insightDetails.eventSource or eventName")
+    raw = raw if raw is not None else orjson.dumps(record)
+    event = dict.fromkeys(EVENT_COLUMNS)
+    event.update({
+        "event_id": _event_id(record, raw), "event_time": event_time, "event_source": source, "event_name": name,
+        "aws_region": _text(record.get("awsRegion"), 64) or (key.region if key else None),
+        "account_id": _text(record.get("recipientAccountId"), 64) or (key.account if key else None),
+        "event_type": _text(record.get("eventType"), 64), "event_category": INSIGHT_CATEGORY,
+        "event_version": _text(record.get("eventVersion"), 16),
+        "shared_event_id": _text(record.get("sharedEventID"), 256),
+        "org_id": key.org_id if key else None, "origin": origin, "raw": raw.decode("utf-8", "replace"),
+    })
+    return NormalizedEvent(event, [], None)
 
 
 def credential_fields(row: dict[str, Any] | None) -> dict[str, Any] | None:

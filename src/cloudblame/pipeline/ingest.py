@@ -290,17 +290,21 @@ def ingest_s3(target: Target, url: str, *, client: Any, flt: ObjectFilter | None
 
 
 LOOKUP_WINDOW = timedelta(days=90)
+LOOKUP_LATE = timedelta(minutes=15)  # management events delivered late: looked up again
+INSIGHTS_LATE = timedelta(days=1)  # Insights events (delivered ~30 min after the activity, Start before End)
 
 
 def lookup_origin(region: str) -> str:
     return f"lookup-events:{region}"
 
 
-def newest_looked_up(lake: Lake, region: str) -> datetime | None:
-    """The newest event stored from LookupEvents in ``region`` (the incremental starting point)."""
+def newest_looked_up(lake: Lake, region: str, *, insights: bool = False) -> datetime | None:
+    """The newest management event (``insights``: CloudTrail Insights event) stored from LookupEvents in
+    ``region`` (the incremental starting point)."""
     with Store.at(lake, lake.latest_snapshot()) as store:
-        newest: datetime | None = store.scalar("SELECT max(event_time) FROM event_rows WHERE origin = ?",
-                                               [lookup_origin(region)])
+        newest: datetime | None = store.scalar(
+            "SELECT max(event_time) FROM event_rows WHERE origin = ? "
+            "AND (event_category IS NOT DISTINCT FROM 'Insight') = ?", [lookup_origin(region), insights])
         return newest
 
 
@@ -309,33 +313,48 @@ OnPage = Callable[["LookupProgress"], None]  # told of each page LookupEvents re
 
 def ingest_lookup(target: Target, session: Any, *, regions: list[str], since: datetime | None = None,
                   until: datetime | None = None, resource_name: str | None = None, endpoint_url: str | None = None,
-                  max_rps: float = 2.0, on_page: OnPage | None = None) -> IngestSummary:
+                  max_rps: float = 2.0, on_page: OnPage | None = None, insights: bool = False) -> IngestSummary:
     """Page LookupEvents in each region from the newest event already stored (or ``since``, or 90 days
-    ago) and ingest what comes back. A region that fails is reported; the others go on."""
+    ago) and ingest what comes back; with ``insights`` (and no ``resource_name``), its CloudTrail Insights
+    events too. A region that fails is reported; the others go on."""
     started = time.perf_counter()
     summary = IngestSummary(files=len(regions))
     tasks = (_lookup_region(_lake(target), session, region, summary, since=since, until=until,
                             resource_name=resource_name, endpoint_url=endpoint_url, max_rps=max_rps,
-                            on_page=on_page) for region in regions)
+                            on_page=on_page, insights=insights and resource_name is None) for region in regions)
     return _run(target, tasks, summary, jobs=1, started=started)
+
+
+def _lookup_starts(lake: Lake, region: str, since: datetime | None, *,
+                   insights: bool) -> tuple[datetime, datetime | None]:
+    """Where the lookups of ``region`` start: ``since``, else a margin before the newest management
+    (and Insights) event stored from there, else 90 days ago."""
+    if since is not None:
+        return since, since
+    now = datetime.now(UTC).replace(tzinfo=None)
+    newest = newest_looked_up(lake, region)
+    start = (newest - LOOKUP_LATE) if newest else now - LOOKUP_WINDOW
+    if not insights:
+        return start, None
+    newest = newest_looked_up(lake, region, insights=True)
+    return start, (newest - INSIGHTS_LATE) if newest else now - LOOKUP_WINDOW
 
 
 def _lookup_region(lake: Lake, session: Any, region: str, summary: IngestSummary, *, since: datetime | None,
                    until: datetime | None, resource_name: str | None, endpoint_url: str | None, max_rps: float,
-                   on_page: OnPage | None) -> BatchTask:
+                   on_page: OnPage | None, insights: bool) -> BatchTask:
     from cloudblame.sources.lookup import LookupRegionError, lookup_events
 
-    start = since
-    if start is None and resource_name is None:
-        newest = newest_looked_up(lake, region)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        start = (newest - timedelta(minutes=15)) if newest else now - LOOKUP_WINDOW  # late deliveries
+    start, insights_start = since, since
+    if resource_name is None:
+        start, insights_start = _lookup_starts(lake, region, since, insights=insights)
     report = FileReport(lookup_origin(region), 0, 0, None, shape="lookup-events")
     builder = BatchBuilder()
     try:
         records = (RawRecord(rec, None) for _, rec in lookup_events(
             session, regions=[region], start=start, end=until, resource_name=resource_name,
-            endpoint_url=endpoint_url, max_rps=max_rps, on_page=on_page))
+            endpoint_url=endpoint_url, max_rps=max_rps, on_page=on_page, insights=insights,
+            insights_start=insights_start))
         builder.add_items(records, report)
     except LookupRegionError as exc:
         summary.problems.append(Problem(report.path, None, str(exc)))

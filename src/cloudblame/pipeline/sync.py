@@ -4,6 +4,7 @@
 ```toml
 # cloudblame.toml
 db = "cloudblame-store"           # optional
+reconcile = true                  # optional: after ingesting, describe the alive resources (as inventory --live)
 
 [[s3]]
 url = "s3://org-trail-bucket/prefix"
@@ -18,11 +19,16 @@ workers = 16
 [[lookup]]
 profile = "prod"
 regions = ["us-east-1"]           # default: every enabled region
+insights = true                   # optional: AWS's CloudTrail Insights events too (default false)
 
 [[path]]
 path = "/var/log/cloudtrail"
 paths = ["archive/2023"]          # optional: more folders, files or globs read with it
 ```
+
+``reconcile`` (``true``, or a ``[reconcile]`` table with its own ``profile``, ``aws_region``, ``endpoint_url`` and
+``types``: only these resource types) describes the store's alive resources once the sources are ingested and
+stores what AWS says (gone without a delete event, stopped, resized: ``load_reconcile``, ``run_reconcile``).
 
 Relative paths (``db``, a ``[[path]]``'s ``path`` and ``paths``) are relative to the folder of the config
 file, not to the current directory; ``~`` expands; S3 URLs and absolute paths stay as they are.
@@ -51,7 +57,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudblame.core.timeutil import parse_when
 from cloudblame.pipeline.ingest import (
@@ -64,6 +70,9 @@ from cloudblame.pipeline.ingest import (
 from cloudblame.sources.files import Problem
 from cloudblame.sources.s3 import ObjectFilter, S3SourceError, make_client
 from cloudblame.store.lake import Lake
+
+if TYPE_CHECKING:
+    from cloudblame.actions.live import LiveCheck
 
 KINDS = ("s3", "lookup", "path")
 
@@ -82,6 +91,7 @@ class SourceSpec:
     until: str | None = None
     workers: int = 8
     resource_name: str | None = None
+    insights: bool = False  # kind lookup: CloudTrail Insights events too (EventCategory=insight)
     force: bool = False
 
     @property
@@ -128,7 +138,7 @@ def load_config(path: Path) -> tuple[list[SourceSpec], str | None]:
     folder = Path(os.path.abspath(path)).parent
     specs = [_source_spec(path, kind, n, dict(table), folder)
              for kind in KINDS for n, table in enumerate(doc.get(kind, []), start=1)]
-    unknown_tables = set(doc) - set(KINDS) - {"db", *NOTIFY_TABLES}
+    unknown_tables = set(doc) - set(KINDS) - {"db", "reconcile", *NOTIFY_TABLES}
     if unknown_tables:
         raise ConfigError(f"{path}: unknown sections {sorted(unknown_tables)}")
     if not specs:
@@ -140,6 +150,46 @@ def load_config(path: Path) -> tuple[list[SourceSpec], str | None]:
 
 
 NOTIFY_TABLES = ("notify", "people")
+
+
+@dataclass(frozen=True)
+class ReconcileSpec:
+    """The reconcile step of a config: whose credentials describe the alive resources, and which types."""
+
+    profile: str | None = None
+    aws_region: str | None = None
+    endpoint_url: str | None = None
+    types: tuple[str, ...] = ()
+
+
+def load_reconcile(path: Path) -> ReconcileSpec | None:
+    """The config's ``reconcile`` (``true`` or a table; None: absent or ``false``)."""
+    try:
+        value = tomllib.loads(path.read_text()).get("reconcile")
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if value is None or value is False:
+        return None
+    if value is True:
+        return ReconcileSpec()
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: reconcile must be true, false or a table")
+    if unknown := set(value) - {"profile", "aws_region", "endpoint_url", "types"}:
+        raise ConfigError(f"{path}: [reconcile]: unknown keys {sorted(unknown)}")
+    if any(v is not None and not isinstance(v, str) for k, v in value.items() if k != "types"):
+        raise ConfigError(f"{path}: [reconcile]: profile, aws_region and endpoint_url are strings")
+    types = tuple(_strings(path, "[reconcile] types", value["types"])) if "types" in value else ()
+    return ReconcileSpec(value.get("profile"), value.get("aws_region"), value.get("endpoint_url"), types)
+
+
+def run_reconcile(lake: Lake, spec: ReconcileSpec, *, wait: float | None = 30.0) -> LiveCheck:
+    """The store's alive resources described with the step's credentials and what AWS said stored
+    (cloudblame.actions.live.refresh_live)."""
+    from cloudblame.actions.cleanup import boto3_clients
+    from cloudblame.actions.live import refresh_live
+
+    clients = boto3_clients(profile=spec.profile, region=spec.aws_region, endpoint_url=spec.endpoint_url)
+    return refresh_live(lake, clients, region=spec.aws_region, resource_type=spec.types, wait=wait)
 
 
 @dataclass
@@ -203,7 +253,8 @@ def run_source(store: Target, spec: SourceSpec, *, progress: SourceProgress | No
         session = _session(spec)
         regions = spec.regions or enabled_regions(session, endpoint_url=spec.endpoint_url)
         return ingest_lookup(store, session, regions=regions, since=since, until=until,
-                             resource_name=spec.resource_name, endpoint_url=spec.endpoint_url, on_page=progress)
+                             resource_name=spec.resource_name, endpoint_url=spec.endpoint_url, on_page=progress,
+                             insights=spec.insights)
     raise ConfigError(f"unknown source kind {spec.kind!r}")
 
 
@@ -227,10 +278,11 @@ def run_source_reporting(store: Target, spec: SourceSpec, *, progress: SourcePro
 
 class SyncLoop:
     """Pull ``specs`` into the store every ``every`` seconds, in a background thread (a server keeping
-    its own store fresh: requests read published snapshots meanwhile, and see each new one)."""
+    its own store fresh: requests read published snapshots meanwhile, and see each new one); then, with
+    ``reconcile``, describe the alive resources."""
 
-    def __init__(self, lake: Lake, specs: list[SourceSpec], every: float):
-        self.lake, self.specs, self.every = lake, specs, max(every, 1.0)
+    def __init__(self, lake: Lake, specs: list[SourceSpec], every: float, reconcile: ReconcileSpec | None = None):
+        self.lake, self.specs, self.every, self.reconcile = lake, specs, max(every, 1.0), reconcile
         self.runs = 0
         self.last: dict[str, Any] | None = None  # the last run: started, finished, per-source summaries
         self.running = False
@@ -251,12 +303,22 @@ class SyncLoop:
         try:
             summaries = [dict(run_source_reporting(self.lake, spec).as_dict(), source=spec.label, kind=spec.kind)
                          for spec in self.specs]
+            live = self._reconcile(self.reconcile) if self.reconcile else None
         finally:
             self.running = False
         self.runs += 1
         self.last = {"started": started.isoformat(), "finished": datetime.now(UTC).isoformat(),
-                     "sources": summaries}
+                     "sources": summaries, **({"reconcile": live} if live else {})}
         return self.last
+
+    def _reconcile(self, spec: ReconcileSpec) -> dict[str, Any]:
+        """The reconcile step's outcome: when, how many resources in each live state, its problems."""
+        try:
+            check = run_reconcile(self.lake, spec)
+        except Exception as exc:  # noqa: BLE001 - reported in the run's status, retried at the next tick
+            return {"error": f"{type(exc).__name__}: {exc}"}
+        return {"checked_at": check.checked_at.isoformat(), "states": check.counts(), "calls": check.calls,
+                "problems": check.problems}
 
     def status(self) -> dict[str, Any]:
         return {"every_seconds": self.every, "runs": self.runs, "running": self.running, "last": self.last}

@@ -20,6 +20,7 @@ from cloudblame.core.contracts import (
     ResourceCandidate,
 )
 from cloudblame.core.timeutil import iso_z
+from cloudblame.derive.bill import ACTUAL_COLUMNS, LATEST_ACTUAL_SQL, actual_shape
 from cloudblame.derive.delegation import delegate
 from cloudblame.derive.details import (
     JSON_COLUMNS,
@@ -35,7 +36,9 @@ from cloudblame.derive.shapes import (
     tool_shape,
 )
 from cloudblame.queries import Ambiguous, NotFound
+from cloudblame.queries.usage import evidence_for
 from cloudblame.store.db import Row, Store
+from cloudblame.store.tables import same_resource
 
 
 def find_resources(store: Store, query: str) -> list[ResourceCandidate]:
@@ -109,8 +112,10 @@ def blame(store: Store, query: str, *, resource_type: str | None = None, account
     status: BlameStatus = "attempted" if attempted else "alive" if alive else "deleted"
     # a deleted resource, or one that never existed, costs nothing a month; what a deleted one cost a month
     # while it ran is kept beside
+    evidence = evidence_for(store, [(kind, target["id"], target["account"])]) if (kind := target["type"]) else {}
     return {**core, **context, "alive": alive, "cost": context["cost"] if alive else None, "attempted": attempted,
-            "status": status, "cost_while_alive": context["cost"] if status == "deleted" else None}
+            "status": status, "cost_while_alive": context["cost"] if status == "deleted" else None,
+            "evidence": next(iter(evidence.values()), None)}
 
 
 def _attempt(timeline: list[Row]) -> Attempt | None:
@@ -144,13 +149,15 @@ def _creation_of(store: Store, creation: Row | None) -> Creation | None:
     return cast(Record, orjson.loads(found[0]["raw"])), found[0]["resources"] or []
 
 
-_RESOURCE_ROW_SQL = """SELECT * FROM resources WHERE resource_id = $id AND resource_type = $type
-                        AND account_id IS NOT DISTINCT FROM $account"""
+_RESOURCE_ROW_SQL = f"""SELECT r.*, {ACTUAL_COLUMNS} FROM resources r LEFT JOIN {LATEST_ACTUAL_SQL} ac
+    ON {same_resource('ac', 'r')} WHERE r.resource_id = $id AND r.resource_type = $type
+    AND r.account_id IS NOT DISTINCT FROM $account"""
 # Its inventory row (its resources row with its details), when derived under the price table in use: a publish
 # keeps it current with its resources row (derive/inventory.py), as the inventory query reads it
 # (current_inventory); there is one only while it is alive.
-_INVENTORY_ROW_SQL = """SELECT * FROM inventory WHERE resource_id = $id AND resource_type = $type
-                        AND account_id IS NOT DISTINCT FROM $account AND prices = $prices"""
+_INVENTORY_ROW_SQL = f"""SELECT r.*, {ACTUAL_COLUMNS} FROM inventory r LEFT JOIN {LATEST_ACTUAL_SQL} ac
+    ON {same_resource('ac', 'r')} WHERE r.resource_id = $id AND r.resource_type = $type
+    AND r.account_id IS NOT DISTINCT FROM $account AND r.prices = $prices"""
 
 
 def _resource_row(store: Store, target: ResourceCandidate, *, maybe_alive: bool) -> list[Row]:
@@ -194,10 +201,13 @@ def _details(store: Store, created: BlamePoint | None, made: Creation | None, ro
     (an alive resource), else derived here (a deleted one, or an inventory priced with another table) with
     the creation as blame delegated it (the walk is not made twice)."""
     if row["stored"]:
-        return item_shape({**row, **{c: orjson.loads(row[c]) for c in JSON_COLUMNS}})
-    known = {created["event_id"]: made[0]} if created and made is not None else {}
-    same = created if created and created["event_id"] == row["created_event_id"] else None
-    return resource_details(store, row, gather_evidence(store, [row], known, rows), created=same)
+        item = item_shape({**row, **{c: orjson.loads(row[c]) for c in JSON_COLUMNS}})
+    else:
+        known = {created["event_id"]: made[0]} if created and made is not None else {}
+        same = created if created and created["event_id"] == row["created_event_id"] else None
+        item = resource_details(store, row, gather_evidence(store, [row], known, rows), created=same)
+    item["cost"]["actual"] = actual_shape(row["actual_usd"], row["actual_period"])  # what the latest bill charged
+    return item
 
 
 def _referenced_at_creation(refs: list[dict[str, Any]], resource_id: str) -> list[RelatedResource]:

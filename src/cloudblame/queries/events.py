@@ -1,7 +1,11 @@
 """events: the console's Event History (every lookup attribute) plus account, region, error, tool,
 source IP, free text and time filters, combinable, sorted (newest first by default) and paged by keyset
 cursors (fast at any depth: the page after a cursor is a range condition on the sort key, never an
-OFFSET); a count capped at a limit; and one event in full."""
+OFFSET); a count capped at a limit; and one event in full.
+
+Like the console's Event History, the API calls are listed and AWS's CloudTrail Insights records (events
+of category 'Insight') are not, unless asked for (``EventFilter.insights``: them instead, as LookupEvents'
+``EventCategory=insight``)."""
 
 from __future__ import annotations
 
@@ -49,6 +53,7 @@ class EventFilter:
     until: datetime | None = None
     source_ip: Values = None
     text: str | None = None  # free text: event name, user, resource ids/names/ARNs, error, user agent
+    insights: bool = False  # AWS's CloudTrail Insights records instead of the API calls
     sort: str = "time_desc"  # a key of SORTS
     after: str | None = None  # keyset cursor: the page after this row (see event_page)
     before: str | None = None  # keyset cursor: the page before this row
@@ -58,10 +63,14 @@ class EventFilter:
         """The filters in force (not the sort, the paging or the limit)."""
         return {f.name: getattr(self, f.name) for f in fields(self)
                 if f.name not in _NOT_FILTERS and getattr(self, f.name) not in (None, [], ())
-                and not (f.name == "error" and not self.error)}
+                and not (f.name in _FLAGS and not getattr(self, f.name))}
 
 
 _NOT_FILTERS = {"limit", "sort", "after", "before"}
+_FLAGS = ("error", "insights")  # filters in force only when true
+# The events of each category the listing holds apart: API calls, or AWS's CloudTrail Insights records.
+API_CALLS_SQL = "e.event_category IS DISTINCT FROM 'Insight'"
+INSIGHT_RECORDS_SQL = "e.event_category = 'Insight'"
 # Sort orders: (SQL expression, direction, cursor value type); the event id last makes every order total.
 # A sort order: (SQL expression, direction, cursor value type) of each key.
 SortKeys = tuple[tuple[str, str, str], ...]
@@ -173,7 +182,7 @@ def _where(f: EventFilter, spell: Spellings | None = None,
            touched: tuple[tuple[str, datetime], ...] | None = None) -> tuple[str, list[object]]:
     """The WHERE clause of ``f`` (``spell``: its --username's spellings, ``touched``: the keys of its
     --resource-name's events, when looked up)."""
-    clauses: list[str] = []
+    clauses: list[str] = [INSIGHT_RECORDS_SQL if f.insights else API_CALLS_SQL]
     params: list[object] = []
 
     def add(sql: str, *values: object) -> None:
@@ -203,7 +212,7 @@ def _where(f: EventFilter, spell: Spellings | None = None,
     elif values_of(f.resource_name) or values_of(f.resource_type):
         sub, sub_params = _resource_clause(f)
         add(sub, *sub_params)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+    return " WHERE " + " AND ".join(clauses), params
 
 
 # The filters that are a column equal to one of their values: (column, EventFilter field).
@@ -411,11 +420,11 @@ def decode_cursor(cursor: str, keys: SortKeys) -> list[str]:
 
 def count_events(store: Store, f: EventFilter, *, cap: int = 10_000) -> contracts.EventCount:
     """How many events match ``f`` (cursors ignored), counting no further than ``cap``:
-    ``{"count": n, "exact": bool}``; with no filter at all, the exact total (cheap in DuckDB)."""
+    ``{"count": n, "exact": bool}``; with no filter at all, the exact total of API calls (cheap in DuckDB)."""
+    if not f.active():
+        return {"count": store.scalar(f"SELECT count(*) FROM event_rows e WHERE {API_CALLS_SQL}"), "exact": True}
     narrow = narrowed(store, f)
     where, params = _where(f, narrow.spell, narrow.touched)
-    if not where:
-        return {"count": store.scalar("SELECT count(*) FROM event_rows"), "exact": True}
     low, high = narrow.span(f)
     source = store.events_from(low, high)
     n = store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {source} e{where} LIMIT ?)", params + [cap + 1])

@@ -20,6 +20,8 @@ from cloudblame.core.contracts import (
     InventoryItem,
 )
 from cloudblame.core.timeutil import iso_z, parse_when
+from cloudblame.core.usage_contracts import Evidence
+from cloudblame.derive.bill import ACTUAL_COLUMNS, LATEST_ACTUAL_SQL, actual_shape
 from cloudblame.derive.details import (
     JSON_COLUMNS,
     current_inventory,
@@ -28,7 +30,10 @@ from cloudblame.derive.details import (
     refreshed_prices_path,
 )
 from cloudblame.queries import BadInput, Values, values_of
+from cloudblame.queries.live import NOT_GONE_SQL, VIEWS, inventory_view, live_shape, with_live
+from cloudblame.queries.usage import IN_USE_COLUMN, IN_USE_JOIN, any_evidence, evidence_for, evidence_reason, used_only
 from cloudblame.store.db import Store
+from cloudblame.store.tables import same_resource
 
 __all__ = ["DEFAULT_LIMIT", "GROUP_KEYS", "SORTS", "STATUSES", "forgotten", "inventory", "price_table",
            "refreshed_prices_path"]
@@ -58,7 +63,8 @@ def _matching(store: Store, source: str, params: dict[str, Any], *, columns: str
     out = {"rows": page, "count": totals["n"], **_total(totals)}
     if by:
         out["groups"] = store.query(
-            f"""{matched} SELECT coalesce(nullif(_group, ''), 'unknown') AS key, count(*) AS resources, {_PRICED_SQL}
+            f"""{matched} SELECT coalesce(nullif(_group, ''), 'unknown') AS key, count(*) AS resources, {_PRICED_SQL},
+                       round(sum(actual_usd), 2) AS actual_usd
                 FROM m GROUP BY ALL ORDER BY usd_per_month DESC NULLS LAST, key""", params)
     return out
 
@@ -79,7 +85,18 @@ def _total(totals: dict[str, Any]) -> dict[str, Any]:
 
 
 def _item(row: dict[str, Any]) -> InventoryItem:
-    return item_shape({**row, **{c: orjson.loads(row[c]) for c in JSON_COLUMNS}})
+    item = item_shape({**row, **{c: orjson.loads(row[c]) for c in JSON_COLUMNS}})
+    item["cost"]["actual"] = actual_shape(row["actual_usd"], row["actual_period"])
+    if "live_state" in row:
+        item["live"] = live_shape(row)
+    return item
+
+
+def _with_actual(source: str) -> str:
+    """``FROM`` text (aliased ``r``) of ``source`` (aliased ``r``) with what the latest bill imported charged
+    each resource (``actual_usd``, ``actual_period``; NULL: no line of it)."""
+    return (f"(SELECT r.*, {ACTUAL_COLUMNS} FROM {source} "
+            f"LEFT JOIN {LATEST_ACTUAL_SQL} ac ON {same_resource('ac', 'r')}) r")
 
 
 def _any_of(column: str, name: str, values: list[str], params: dict[str, Any]) -> str:
@@ -114,14 +131,16 @@ def inventory(store: Store, *, owner: Values = None, resource_type: Values = Non
               active_since: datetime | None = None, idle_since: datetime | None = None,
               min_usd: float | None = None, max_usd: float | None = None, priced: bool | None = None,
               status: str = "alive", sort: str = "cost", by: str | None = None, limit: int | None = DEFAULT_LIMIT,
-              offset: int = 0) -> Inventory:
+              offset: int = 0, view: str = "events") -> Inventory:
     """Alive resources (``status``: or deleted ones, or all) with owner, purpose and cost, costliest first
     (``sort``: or oldest or newest first): ``limit`` of them from ``offset`` (None: all), how many match and
     their total monthly cost; grouped and totalled with ``by``. Each of owner, type, account, region, tool
     and size (any of the size's values: m5.large, gp3) takes one value or several (any of them matches);
-    ``text`` is looked for in the id, name, type, size and tags; the others are bounds."""
-    if sort not in SORTS or status not in STATUSES:
-        raise BadInput(f"sort must be one of {', '.join(SORTS)} and status one of {', '.join(STATUSES)}")
+    ``text`` is looked for in the id, name, type, size and tags; the others are bounds. ``view``: ``events`` (the
+    store's) or ``live`` (as last described: those AWS said are gone left out); every row says its live state."""
+    if sort not in SORTS or status not in STATUSES or view not in VIEWS:
+        raise BadInput(f"sort must be one of {', '.join(SORTS)}, status one of {', '.join(STATUSES)} and view one of "
+                       f"{', '.join(VIEWS)}")
     clauses, params = _value_clauses({"resource_type": resource_type, "account_id": account, "region": region,
                                       "creator_tool": tool, "lower(_owner)": [o.lower() for o in values_of(owner)]})
     bounds = {"created_since": created_since, "created_before": created_before, "active_since": active_since,
@@ -134,12 +153,17 @@ def inventory(store: Store, *, owner: Values = None, resource_type: Values = Non
     if priced is not None:
         clauses.append(_PRICED[priced])
     with current_inventory(store) as (source, alive_params):
-        found = _matching(store, _with_status(source, status), {**alive_params, **params}, where=" AND ".join(clauses),
+        rows = with_live(_with_actual(_with_status(source, status)))
+        found = _matching(store, rows, {**alive_params, **params},
+                          where=" AND ".join(clauses + ([NOT_GONE_SQL] if view == "live" else [])),
                           by=by, limit=limit, offset=offset,
                           order=f"{_ORDERS[sort]}, resource_type, resource_id, account_id")
+        shown = inventory_view(store, "live" if view == "live" else "events",
+                               f"SELECT * FROM (SELECT r.*, {OWNER_SQL} AS _owner FROM {rows}) WHERE "
+                               f"{' AND '.join(clauses) or 'true'}", {**alive_params, **params})
     result: Inventory = {"resources": [_item(r) for r in found["rows"]], "count": found["count"],
                          "total_usd_per_month": found["total_usd_per_month"], "unpriced": found["unpriced"],
-                         "limit": limit}
+                         "limit": limit, "view": shown}
     if by:
         result["groups"] = found["groups"]
     return result
@@ -175,40 +199,52 @@ _WHY_SQL = """, a.last_time AS creator_last_seen,
          ELSE 'unknown' END AS why"""
 
 
+_CREATOR_JOIN = " LEFT JOIN identity_names a ON a.role = 'actor' AND a.name = r.creator"
+
+
 def forgotten(store: Store, *, idle: str = "30d", as_of: datetime | None = None, by: str | None = None,
-              limit: int | None = DEFAULT_LIMIT) -> Forgotten:
+              limit: int | None = DEFAULT_LIMIT, by_usage: bool = True) -> Forgotten:
     """Alive resources idle for ``idle`` whose creator has gone quiet or left, costliest first: the first
-    ``limit`` (None: all) with the reasons and whom to ask, how many and their total monthly cost."""
+    ``limit`` (None: all) with the reasons, whom to ask and what CloudWatch last said of their use, how many and
+    their total monthly cost. ``by_usage``: those CloudWatch saw in use (their latest reading, over a window
+    reaching into the idle one: queries/usage.py) are left out, and counted (``in_use``)."""
     as_of = as_of or store.newest_event_time()
     if as_of is None:
         empty: Forgotten = {"as_of": None, "idle": idle, "resources": [], "count": 0, "total_usd_per_month": 0.0,
-                            "unpriced": 0, "limit": limit}
+                            "unpriced": 0, "limit": limit, "in_use": 0}
         if by:
             empty["groups"] = []
         return empty
     cutoff = parse_when(idle, now=as_of)
+    idle_rows, creators = "last_time <= $cutoff AND why IS NOT NULL", _CREATOR_JOIN
     with current_inventory(store) as (source, params):
-        found = _matching(store, f"{source} r LEFT JOIN identity_names a ON a.role = 'actor' AND a.name = r.creator",
-                          {**params, "cutoff": cutoff}, columns=_WHY_SQL, where="last_time <= $cutoff AND why IS NOT NULL",
+        found = _matching(store, f"{_with_actual(source + ' r')}{creators}{IN_USE_JOIN}", {**params, "cutoff": cutoff},
+                          columns=_WHY_SQL + IN_USE_COLUMN, where=idle_rows + (" AND NOT in_use" if by_usage else ""),
                           order="usd_per_month IS NULL, coalesce(usd_per_month, 0) DESC, resource_id, resource_type, "
                                 "account_id", limit=limit, by=by)
-    items = [_forgotten_item(row, as_of) for row in found["rows"]]
+        in_use = _matching(store, f"({used_only(source)}) r{creators}", {**params, "cutoff": cutoff}, columns=_WHY_SQL,
+                           where=idle_rows, order="resource_id", limit=0, by=None)["count"] \
+            if by_usage and any_evidence(store) else 0
+    evidence = evidence_for(store, [(r["resource_type"], r["resource_id"], r["account_id"]) for r in found["rows"]])
+    items = [_forgotten_item(row, as_of, evidence.get((row["resource_type"], row["resource_id"], row["account_id"])))
+             for row in found["rows"]]
     result: Forgotten = {"as_of": iso_z(as_of), "idle": idle, "resources": items, "count": found["count"],
                          "total_usd_per_month": found["total_usd_per_month"], "unpriced": found["unpriced"],
-                         "limit": limit}
+                         "limit": limit, "in_use": in_use}
     if by:
         result["groups"] = found["groups"]
     return result
 
 
-def _forgotten_item(row: dict[str, Any], as_of: datetime) -> ForgottenItem:
+def _forgotten_item(row: dict[str, Any], as_of: datetime, evidence: Evidence | None) -> ForgottenItem:
     item = _item(row)
     creator = item["created"]["by"] if item["created"] else None
     reasons = [f"no activity for {(as_of - row['last_time']).days} days (last: {row['last_event']})",
+               *([evidence_reason(evidence)] if evidence else []),
                {"deleted": f"creator {creator} was deleted (DeleteUser)",
                 "quiet": f"creator {creator} quiet since {iso_z(row['creator_last_seen'])}",
                 "unknown": "created before the data: creator unknown"}[row["why"]]]
     if item["created"] and item["created"]["tool"] in ("console", "aws-cli") and not item["purpose"]["managed_by"]:
         reasons.append(f"made by hand ({item['created']['tool']}), not by infrastructure as code")
     ask = list(dict.fromkeys(x for x in (creator, item["last_modifier"], item["tags"].get("Owner")) if x))
-    return {**item, "reasons": reasons, "ask": ask}
+    return {**item, "reasons": reasons, "ask": ask, "evidence": evidence}

@@ -3,6 +3,13 @@
 ``lookup_events`` pages ``LookupEvents`` (``MaxResults=50``, ``NextToken``) in each region, one region
 after another, and yields ``(region, record)`` where ``record`` is the parsed ``CloudTrailEvent``.
 
+CloudTrail Insights events are asked for only on request (``insights=True``; ``cloudblame ingest --lookup
+--insights``, ``insights = true`` in a ``[[lookup]]`` of a config file): after a region's management
+events, the same region is paged again with ``EventCategory=insight`` (LookupEvents returns Insights events
+*instead of* management events then, reference §4.1), from ``insights_start``. Off by default: it is one
+more request per region on a 2 requests/second budget, and answers nothing unless Insights are enabled on
+a trail. Insights lookups cannot filter by resource name, so a targeted lookup never asks for them.
+
 Throttling is ours, not botocore's (clients are made with ``max_attempts=1``):
 
 - at most ``max_rps`` calls per second per region: a call starts no sooner than ``1 / max_rps`` seconds
@@ -39,6 +46,9 @@ BACKOFF_CAP = 8.0
 THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException",
                               "RequestLimitExceeded"})
 _OPTED_IN = ("opted-in", "opt-in-not-required")
+
+
+INSIGHT = "insight"  # LookupEvents' EventCategory for CloudTrail Insights events
 
 
 class LookupRegionError(LookupError):
@@ -132,15 +142,21 @@ class LookupRun(Iterator[tuple[str, dict[str, Any]]]):
     def __init__(self, session: Any, *, regions: list[str], start: datetime | None, end: datetime | None,
                  resource_name: str | None, endpoint_url: str | None, max_rps: float, max_retries: int,
                  on_page: Callable[[LookupProgress], None] | None, sleep: Callable[[float], None],
-                 clock: Callable[[], float]) -> None:
-        if start is not None and end is not None and _utc(start) > _utc(end):
-            raise ValueError(f"start {start} is after end {end}")
+                 clock: Callable[[], float], insights: bool = False,
+                 insights_start: datetime | None = None) -> None:
+        for first in (start, insights_start if insights else None):
+            if first is not None and end is not None and _utc(first) > _utc(end):
+                raise ValueError(f"start {first} is after end {end}")
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, not {max_retries!r}")
+        if insights and resource_name is not None:
+            raise ValueError("LookupEvents cannot look up Insights events by resource name")
         _Limiter(max_rps, clock, sleep)  # validates max_rps now rather than at the first next()
         self.session = session
         self.regions = list(regions)
         self.start, self.end = start, end
+        self.categories: tuple[str | None, ...] = (None, INSIGHT) if insights else (None,)
+        self.insights_start = insights_start if insights_start is not None else start
         self.resource_name = resource_name
         self.endpoint_url = endpoint_url
         self.max_rps, self.max_retries = max_rps, max_retries
@@ -159,10 +175,14 @@ class LookupRun(Iterator[tuple[str, dict[str, Any]]]):
     def close(self) -> None:
         self._gen.close()
 
-    def _request(self) -> dict[str, Any]:
+    def _request(self, category: str | None) -> dict[str, Any]:
+        """The parameters of the first request for ``category`` (None: management events)."""
         kw: dict[str, Any] = {"MaxResults": PAGE_SIZE}
-        if self.start is not None:
-            kw["StartTime"] = _utc(self.start)
+        start = self.start if category is None else self.insights_start
+        if category is not None:
+            kw["EventCategory"] = category
+        if start is not None:
+            kw["StartTime"] = _utc(start)
         if self.end is not None:
             kw["EndTime"] = _utc(self.end)
         if self.resource_name is not None:
@@ -189,6 +209,8 @@ class LookupRun(Iterator[tuple[str, dict[str, Any]]]):
             except ClientError as exc:
                 error = exc.response.get("Error", {})
                 code, message = error.get("Code", "Unknown"), error.get("Message", str(exc))
+                if "EventCategory" in kw:
+                    message = f"EventCategory={kw['EventCategory']}: {message}"
                 if code not in THROTTLING_CODES:
                     raise LookupRegionError(region, code, message) from exc
                 progress.throttled += 1
@@ -203,40 +225,48 @@ class LookupRun(Iterator[tuple[str, dict[str, Any]]]):
         for region in self.regions:
             progress = self.progress[region] = LookupProgress(region)
             client = self._client(region)
-            limiter = _Limiter(self.max_rps, self.clock, self.sleep)
-            kw = self._request()
-            while True:
-                page = self._call(client, region, kw, limiter, progress)
-                progress.pages += 1
-                records = []
-                for event in page.get("Events", []):
-                    record, why = _parse_event(event)
-                    if record is None:
-                        progress.skipped += 1
-                        self.skipped.append((region, str(event.get("EventId", "?")), why))
-                    else:
-                        records.append(record)
-                progress.events += len(records)
-                if self.on_page is not None:
-                    self.on_page(progress)
-                for record in records:
-                    yield region, record
-                token = page.get("NextToken")
-                if not token:
-                    break
-                kw["NextToken"] = token
+            limiter = _Limiter(self.max_rps, self.clock, self.sleep)  # one per region, whatever the category
+            for category in self.categories:
+                yield from self._pages(client, region, self._request(category), limiter, progress)
+
+    def _pages(self, client: Any, region: str, kw: dict[str, Any], limiter: _Limiter,
+               progress: LookupProgress) -> Generator[tuple[str, dict[str, Any]], None, None]:
+        """The records of every page of one request (``kw``) in one region."""
+        while True:
+            page = self._call(client, region, kw, limiter, progress)
+            progress.pages += 1
+            records = []
+            for event in page.get("Events", []):
+                record, why = _parse_event(event)
+                if record is None:
+                    progress.skipped += 1
+                    self.skipped.append((region, str(event.get("EventId", "?")), why))
+                else:
+                    records.append(record)
+            progress.events += len(records)
+            if self.on_page is not None:
+                self.on_page(progress)
+            for record in records:
+                yield region, record
+            token = page.get("NextToken")
+            if not token:
+                break
+            kw["NextToken"] = token
 
 
 def lookup_events(session: Any, *, regions: list[str], start: datetime | None = None, end: datetime | None = None,
                   resource_name: str | None = None, endpoint_url: str | None = None, max_rps: float = 2.0,
                   max_retries: int = 8, on_page: Callable[[LookupProgress], None] | None = None,
                   sleep: Callable[[float], None] = time.sleep,
-                  clock: Callable[[], float] = time.monotonic) -> LookupRun:
+                  clock: Callable[[], float] = time.monotonic, insights: bool = False,
+                  insights_start: datetime | None = None) -> LookupRun:
     """Yield ``(region, record)`` for the management events LookupEvents returns in each region, newest
     first within a region, regions one after another. ``start``/``end`` are inclusive (naive = UTC);
-    ``resource_name`` asks only for the events referencing that resource (the targeted mode).
+    ``resource_name`` asks only for the events referencing that resource (the targeted mode). With
+    ``insights``, each region's CloudTrail Insights events follow its management events, from
+    ``insights_start`` (default: ``start``) to ``end``.
 
     Raises ``LookupRegionError`` (or its subclass ``LookupThrottledError``) naming the failing region."""
     return LookupRun(session, regions=regions, start=start, end=end, resource_name=resource_name,
                      endpoint_url=endpoint_url, max_rps=max_rps, max_retries=max_retries, on_page=on_page,
-                     sleep=sleep, clock=clock)
+                     sleep=sleep, clock=clock, insights=insights, insights_start=insights_start)

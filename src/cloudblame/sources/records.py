@@ -1,6 +1,10 @@
 """What is a CloudTrail record, and the record inside an item: a record as AWS writes it, an EventBridge
 envelope, a LookupEvents entry, or an envelope of a SIEM or log pipeline (``sources.siem``) or of Security
-Lake (OCSF, ``sources.ocsf``). Pure: an item in, the record (or why there is none) out."""
+Lake (OCSF, ``sources.ocsf``). Pure: an item in, the record (or why there is none) out.
+
+A CloudTrail Insights record (``eventCategory: Insight``, reference §7.2: no ``eventName`` nor identity at
+its top level, the API it is about in ``insightDetails``) is a record too: normalization stores it as an
+event of category ``Insight``, which nothing counts as an API call."""
 
 from __future__ import annotations
 
@@ -15,8 +19,16 @@ _NOT_A_RECORD = "not a CloudTrail record"
 
 
 def is_record(obj: object) -> TypeGuard[dict[str, Any]]:
-    """Looks like a CloudTrail record (normalization then says which required field is missing)."""
-    return isinstance(obj, dict) and "eventName" in obj and any(k in obj for k in _RECORD_KEYS)
+    """Looks like a CloudTrail record, an API call's or an Insights record (normalization then says which
+    required field is missing)."""
+    if not isinstance(obj, dict):
+        return False
+    return ("eventName" in obj and any(k in obj for k in _RECORD_KEYS)) or is_insight_record(obj)
+
+
+def is_insight_record(obj: dict[str, Any]) -> bool:
+    """A CloudTrail Insights record (reference §7.2) rather than an API call's."""
+    return obj.get("eventCategory") == "Insight" or obj.get("eventType") == "AwsCloudTrailInsight"
 
 
 def unwrap(item: object) -> tuple[dict[str, Any] | None, str]:
@@ -31,7 +43,7 @@ def unwrap_kind(item: object, depth: int = 0) -> tuple[dict[str, Any] | None, st
     it, an EventBridge envelope or a LookupEvents entry; else ``logstash``, ``elastic-hits``, ``splunk``,
     ``cloudwatch-logs`` (``sources.siem``) or ``ocsf`` (``sources.ocsf``)."""
     if is_record(item) and item.keys().isdisjoint(siem.ENVELOPE_KEYS):
-        return _as_record(item)
+        return item, "", None
     if not isinstance(item, dict):
         if isinstance(item, str):
             return None, f"text, not JSON: {item[:60]!r}", None
@@ -48,14 +60,8 @@ def unwrap_kind(item: object, depth: int = 0) -> tuple[dict[str, Any] | None, st
             return record, "", kind
         return None, reason if inner_kind is not None else _inside(what, reason), kind
     if is_record(item):
-        return _as_record(item)
+        return item, "", None
     return None, _not_a_record(item), None
-
-
-def _as_record(item: dict[str, Any]) -> tuple[dict[str, Any] | None, str, None]:
-    if item.get("eventCategory") == "Insight" or item.get("eventType") == "AwsCloudTrailInsight":
-        return None, "CloudTrail Insights record (not an API call)", None
-    return item, "", None
 
 
 def _aws_envelope(item: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:

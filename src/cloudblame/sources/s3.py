@@ -3,8 +3,9 @@
 The walk follows the trail layout ``[prefix/]AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/``:
 accounts and regions are listed with a delimiter and filtered, and with a time range only the day
 folders from a day before ``since`` to a day after ``until`` are listed (files hold events of
-neighbouring days). Digest (``CloudTrail-Digest``) and Insights (``CloudTrail-Insight``) prefixes are
-not event logs and are not listed. Access denied on a prefix is reported and the walk goes on.
+neighbouring days). The Insights prefix (``CloudTrail-Insight/``, AWS's CloudTrail Insights records,
+reference §7) is walked the same way; digest files (``CloudTrail-Digest``) hold no events and are not
+listed. Access denied on a prefix is reported and the walk goes on.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from cloudblame.sources.s3key import TrailKey, parse_trail_key
 _S3_URL = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<prefix>.*)$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _ORG = re.compile(r"^o-[a-z0-9]{10,32}$")
+# The key kinds whose files hold events (not digests), in the order their keys sort ("-" before "/").
+EVENT_KINDS = ("CloudTrail-Insight", "CloudTrail")
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class ObjectFilter:
         if key is None:
             return not (self.accounts or self.regions)
         return ((not self.accounts or key.account in self.accounts)
-                and (not self.regions or key.region in self.regions) and key.kind == "CloudTrail")
+                and (not self.regions or key.region in self.regions) and key.kind in EVENT_KINDS)
 
 
 class S3Lister:
@@ -137,9 +140,14 @@ class S3Lister:
         account = prefix.rstrip("/").rsplit("/", 1)[-1]
         if self.flt.accounts and account not in self.flt.accounts:
             return
-        regions, _ = self._list(prefix + "CloudTrail/", delimiter=True)
         days = self.flt.days()
-        for region_prefix in sorted(regions):
+        for kind in EVENT_KINDS:
+            regions, _ = self._list(f"{prefix}{kind}/", delimiter=True)
+            yield from self._regions(sorted(regions), days)
+
+    def _regions(self, regions: list[str], days: list[str] | None) -> Iterator[TrailObject]:
+        """The objects under each region prefix kept by the filter (only the day folders of ``days``)."""
+        for region_prefix in regions:
             region = region_prefix.rstrip("/").rsplit("/", 1)[-1]
             if self.flt.regions and region not in self.flt.regions:
                 continue

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from cloudblame.normalize.batch import EVENT_SCHEMA
+from cloudblame.normalize.bill import BILL_LINE_SCHEMA
 from cloudblame.normalize.useragent import CONSOLE_BACKENDS
 
 # Versions 1-8 were the single-file DuckDB store (cloudblame migrate reads them). 10: a resource is alive only
 # when a successful call proved it exists (a store of 9 has its resources derived again on its next publish).
-SCHEMA_VERSION = 10
-DERIVED_AGAIN_BELOW = 10  # a store published by an older schema than this has its resources derived again
+# 11: insights (api_minutes, hot_minutes, event_hours, creations, insights), derived from all events once.
+SCHEMA_VERSION = 11
+DERIVED_AGAIN_BELOW = 11  # a store published by an older schema than this has its resources derived again
 
 _S, _T, _B, _I, _F = pa.string(), pa.timestamp("us"), pa.bool_(), pa.int64(), pa.float64()
 
@@ -161,6 +163,94 @@ IDENTITY_NAMES = Table("identity_names", _schema(
     "service) behind the calls, 'user_name' for the user or session name in the records.",
     sort_by=("name", "role"))
 
+API_MINUTES = Table("api_minutes", _schema(
+    ("account_id", _S), ("aws_region", _S), ("event_source", _S), ("event_name", _S), ("minute", _T),
+    ("calls", _I), ("errors", _I)),
+    "Per account, region and API (event source and name), the minutes it was called in: write management calls "
+    "(calls: the call-rate series) and calls that failed, read or write, throttling left out (errors: the "
+    "error-rate series). A minute that is not here had none (the series are zero-filled by reading them).",
+    sort_by=("event_source", "event_name", "account_id", "aws_region", "minute"))
+
+HOT_MINUTES = Table("hot_minutes", _schema(
+    ("account_id", _S), ("aws_region", _S), ("event_source", _S), ("event_name", _S), ("series", _S),
+    ("minute", _T), ("count", _I), ("baseline", _F), ("baseline_minutes", _I), ("thresholds", _S)),
+    "The minutes of api_minutes whose count departs from the API's baseline (the mean per minute over the "
+    "covered minutes of the 7 days before: baseline_minutes) beyond the thresholds (series: calls or errors): "
+    "what rate insights are made of. thresholds: a digest of the thresholds they were found with, also held by "
+    "one row without key, series or minute (so it is known when no minute is hot).",
+    sort_by=("event_source", "event_name", "account_id", "aws_region", "series", "minute"))
+
+EVENT_HOURS = Table("event_hours", _schema(
+    ("account_id", _S), ("aws_region", _S), ("hour", _T), ("events", _I), ("first_time", _T), ("last_time", _T)),
+    "Events per account, region and UTC hour, with the first and last event's time: what the store covers "
+    "(warm-up of baselines, logging gaps, regions used).",
+    sort_by=("account_id", "aws_region", "hour"))
+
+CREATIONS = Table("creations", _schema(
+    ("resource_type", _S), ("resource_id", _S), ("account_id", _S), ("aws_region", _S), ("created_time", _T),
+    ("event_id", _S), ("access_key_id", _S), ("principal", _S), ("actor", _S), ("tool", _S), ("size", _S),
+    ("usd_per_month", _F), ("expensive", _S), ("thresholds", _S)),
+    "Every successful creation of a resource type the catalog knows, priced when it was created (size as "
+    "JSON, the list price per month; NULL: no price) and why it is expensive (NULL: it is not); thresholds: a "
+    "digest of the cost thresholds it was judged with (judged again when they change).",
+    sort_by=("created_time", "resource_id"))
+
+INSIGHTS = Table("insights", _schema(
+    ("insight_id", _S), ("kind", _S), ("source", _S), ("severity", _S), ("account_id", _S), ("aws_region", _S),
+    ("start_time", _T), ("end_time", _T), ("event_source", _S), ("event_name", _S), ("error_code", _S),
+    ("people", _S), ("summary", _S), ("monthly_cost_added", _F), ("baseline", _F), ("value", _F),
+    ("duration_minutes", _I), ("details", _S)),
+    "Unusual activity: call-rate and error-rate insights (ours, source 'cloudblame', and AWS's, source 'aws'), "
+    "cost bursts and hygiene findings; people (JSON list) are the humans behind it, details (JSON) its "
+    "statistics, attributions, resources and events.",
+    sort_by=("start_time", "insight_id"))
+
+BILL_LINES = Table(
+    "bill_lines", BILL_LINE_SCHEMA,
+    "The imported AWS bill (`cloudblame costs import`: CUR 2.0, legacy CUR, FOCUS), one row per line item as "
+    "the export gives it: billing period (its start date), usage span, the resource id as the bill names it "
+    "(NULL for tax, support, most data transfer), usage account, region, service (product code), usage type, "
+    "line item type (FOCUS: charge category), the cost the invoice charges (unblended cost, FOCUS BilledCost) "
+    "in its currency, and the file it came from (importing a file again replaces its lines).",
+    sort_by=("period", "usage_account_id", "bill_resource_id"), kind="base")
+
+BILL_COSTS = Table("bill_costs", _schema(
+    ("period", pa.date32()), ("usage_account_id", _S), ("region", _S), ("bill_resource_id", _S), ("service", _S),
+    ("usage_type", _S), ("line_item_type", _S), ("currency", _S), ("cost", _F), ("lines", _I),
+    ("usage_start", _T), ("usage_end", _T), ("resource_type", _S), ("resource_id", _S), ("account_id", _S)),
+    "bill_lines summed per period, account, region, billed resource id, service, usage type, line item type "
+    "and currency, with the resource the id names (resource_type, resource_id, account_id through "
+    "resource_keys; NULL: none known, so the cost is unattributed). Derived again for a period when its lines "
+    "change, and matched again when new resources (or spellings of them) arrive.",
+    sort_by=("period", "bill_resource_id"))
+
+ACTUAL_COSTS = Table("actual_costs", _schema(
+    ("resource_type", _S), ("resource_id", _S), ("account_id", _S), ("period", pa.date32()), ("usd", _F),
+    ("lines", _I), ("usage_start", _T), ("usage_end", _T)),
+    "What the bill charged each known resource per billing period, in USD (the bill_costs matched to it, "
+    "summed): the actual cost inventory shows beside the estimate (that of the latest period imported).",
+    sort_by=("resource_id", "period"))
+
+USAGE_EVIDENCE = Table("usage_evidence", _schema(
+    ("resource_type", _S), ("resource_id", _S), ("account_id", _S), ("region", _S), ("namespace", _S), ("metric", _S),
+    ("statistic", _S), ("dimensions", _S), ("value", _F), ("datapoints", _I), ("used_above", _F),
+    ("window_start", _T), ("window_end", _T), ("read_at", _T), ("verdict", _S)),
+    "What CloudWatch said of a resource's use (`forgotten --metrics`, `blame --metrics`): one row per resource and "
+    "metric its type declares (catalog usage) per reading, with the statistic's value over the window (NULL: "
+    "CloudWatch had no data; datapoints: the days it had), the threshold it was judged by and the verdict (used, "
+    "idle, no data). Appended by each reading and published at once; the latest reading of a resource counts.",
+    sort_by=("resource_id", "read_at"), kind="base")
+
+LIVE_STATE = Table("live_state", _schema(
+    ("resource_type", _S), ("resource_id", _S), ("account_id", _S), ("region", _S), ("state", _S), ("aws_state", _S),
+    ("size", _S), ("changed", _S), ("checked_at", _T), ("detail", _S)),
+    "What AWS said of the store's alive resources when they were described (`inventory --live`, `sync` with reconcile): "
+    "one row per resource per check, its state (present, stopped, resized, gone: not there though no delete event "
+    "was stored, unknown: the describe failed), AWS's own state word, the size dimensions it gave and those that "
+    "differ from the events' (JSON), and what went wrong. Appended by each check and published at once; the latest "
+    "check of a resource counts.",
+    sort_by=("resource_id", "checked_at"), kind="base")
+
 OBJECTS = Table("objects", _schema(
     ("path", _S), ("size", _I), ("mtime_ns", _I), ("etag", _S), ("shape", _S), ("records", _I),
     ("skipped_reason", _S), ("ingested_at", _T)),
@@ -178,5 +268,6 @@ SNAPSHOTS = Table("snapshots", _schema(
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     EVENTS, EVENT_RESOURCES, CREDENTIALS, SESSION_KEYS, SESSION_ACTORS, CONSOLE_SESSIONS, RESOURCES, RESOURCE_KEYS, INVENTORY,
-    CALLS, ACTIVITY, IDENTITY_NAMES, OBJECTS, SNAPSHOTS)}
+    CALLS, ACTIVITY, IDENTITY_NAMES, API_MINUTES, HOT_MINUTES, EVENT_HOURS, CREATIONS, INSIGHTS, BILL_LINES, BILL_COSTS,
+    ACTUAL_COSTS, USAGE_EVIDENCE, LIVE_STATE, OBJECTS, SNAPSHOTS)}
 DERIVED = tuple(name for name, t in TABLES.items() if t.kind == "derived")

@@ -54,6 +54,7 @@ class EventQuery(BaseModel):
     error_code: str | None = Field(default=None, description="Only this error code")
     source_ip: str | None = Field(default=None, description="Source IP address (or the calling service)")
     text: str | None = Field(default=None, description="Free text in event name, user, resources, error, user agent")
+    insights: str | None = Field(default=None, description="true: AWS's CloudTrail Insights records instead of the calls")
     range: str | None = Field(default=None, description="all, 1h, 24h, 7d, 30d, 90d or custom (since/until)")
     since: str | None = Field(default=None, description="From: ISO date/time, or an age like 7d (without a preset range)")
     until: str | None = Field(default=None, description="To: same forms as since")
@@ -123,7 +124,7 @@ def to_filter(q: EventQuery, *, max_limit: int = PAGE_MAX, paged: bool = True, n
     since, until = time_bounds(q, now)
     text = {name: _blank(getattr(q, name)) for name in TEXT_FILTERS}
     return EventFilter(**text, read_only=_flag("read_only", q.read_only), error=bool(_flag("error", q.error)),
-                       since=since, until=until, sort=q.sort, limit=q.limit,
+                       insights=bool(_flag("insights", q.insights)), since=since, until=until, sort=q.sort, limit=q.limit,
                        after=_blank(q.after) if paged else None, before=_blank(q.before) if paged else None)
 
 

@@ -46,6 +46,7 @@ from cloudblame.web.forms import (
     time_bounds,
     to_filter,
 )
+from cloudblame.web.insights import recent_card
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(request_store)]
@@ -63,7 +64,8 @@ def overview_page(request: Request, store: StoreDep) -> HTMLResponse:
                                             value="resources"),
         "cost": charts.cost_by_owner(data["cost_by_owner"]),
     }
-    return page(request, "overview.html", data=data, figures=figures, json_url="/api/overview")
+    return page(request, "overview.html", data=data, figures=figures, insights=recent_card(store),
+                json_url="/api/overview")
 
 
 @router.get("/events", response_class=HTMLResponse)
