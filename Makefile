@@ -27,10 +27,11 @@ chromium:
 	    apt-get install -y chromium >/dev/null 2>&1; }; } || \
 	  echo "could not install chromium with apt-get: the browser tests will be skipped"; }
 
+# --dist loadfile: a test file runs on one worker, so its module-scoped stores are built once, not once per worker.
 test: $(STAMP) chromium
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # The README's screenshots, taken by the browser tests.
 screenshots: $(STAMP) chromium

@@ -11,6 +11,9 @@ SHARED = (ROOT / ".." / "shared").resolve()
 DATASETS = SHARED / "datasets"
 FIXTURES = ROOT / "tests" / "fixtures"
 
+# The crash tests' input and reference store: session fixtures, built once per worker for both crash modules.
+pytest_plugins = ["tests.lake_crash"]
+
 
 def dataset(name: str) -> Path:
     """A folder of ../shared/datasets, or skip the test saying why."""

@@ -136,12 +136,12 @@ KILLED_INGEST = r"""
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def crash_inputs(tmp_path_factory) -> list[str]:
     from cloudblame.demo.generator import generate_sample_trail
 
     root = tmp_path_factory.mktemp("crash")
-    generate_sample_trail(root / "trail", records=15000, seed=61)  # ingests of a few seconds (workers: jobs=2)
+    generate_sample_trail(root / "trail", records=8000, seed=61)  # ingests of seconds (workers: jobs=2)
     copies = root / "copies"
     copies.mkdir()
     for path in sorted((root / "trail").rglob("*.json.gz"))[::80]:  # the same events under other paths
@@ -149,7 +149,7 @@ def crash_inputs(tmp_path_factory) -> list[str]:
     return [str(root / "trail"), str(copies)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def crash_reference(crash_inputs, tmp_path_factory) -> dict:
     db = tmp_path_factory.mktemp("reference") / "store"
     proc = start(cli_ingest(crash_inputs, db))

@@ -20,7 +20,7 @@ from cloudblame.actions.live import live_targets, refresh_live
 from cloudblame.cli import app
 from cloudblame.demo.envelope import iam_user_identity
 from cloudblame.pipeline.ingest import ingest_paths
-from cloudblame.queries.inventory import inventory
+from cloudblame.queries.inventory import forgotten, inventory
 from cloudblame.store import Store
 from cloudblame.store.lake import Lake
 
@@ -286,3 +286,26 @@ def test_sync_reconciles_after_ingesting(world, tmp_path):
         rows = store.query("SELECT resource_id, state FROM live_state ORDER BY resource_id")
     assert {r["resource_id"]: r["state"] for r in rows} == {
         world.nat: "present", GONE_NAT: "gone", world.table: "present", world.gone_table: "gone"}
+
+
+def test_forgotten_leaves_out_what_was_found_gone_and_counts_it(world, checked):
+    path, check = checked
+    as_of = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    gone = {GONE_INSTANCE, world.terminated, world.gone_bucket, world.gone_table, GONE_NAT}
+    with Store.open(world.store_at("never-described"), read_only=True) as store:
+        unchecked = forgotten(store, idle="5d", as_of=as_of, limit=None)
+    with Store.open(path, read_only=True) as store:
+        found = forgotten(store, idle="5d", as_of=as_of, limit=None)
+    assert unchecked["gone"] == 0 and unchecked["gone_checked_at"] is None
+    assert gone <= {i["id"] for i in unchecked["resources"]}
+    assert not gone & {i["id"] for i in found["resources"]}
+    assert found["gone"] == 5 and found["count"] == unchecked["count"] - 5 == len(found["resources"])
+    assert found["gone_checked_at"] == check.checked_at.isoformat() + "Z"
+    # their cost (two m5.large instances and a NAT gateway the store still prices) is not in the total
+    gone_cost = sum(i["cost"]["usd_per_month"] or 0 for i in unchecked["resources"] if i["id"] in gone)
+    assert gone_cost > 0
+    assert found["total_usd_per_month"] == pytest.approx(unchecked["total_usd_per_month"] - gone_cost, abs=0.02)
+    assert by_id(found)[world.stopped]["live"]["state"] == "stopped"
+    shown = CliRunner().invoke(app, ["forgotten", "--db", str(path), "--idle", "5d", "--as-of", as_of.isoformat()])
+    assert shown.exit_code == 0, shown.output
+    assert f"5 left out: gone when described on {check.checked_at.date().isoformat()}" in shown.stdout

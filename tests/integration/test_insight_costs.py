@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from cloudblame.demo import generate_sample_trail
 from cloudblame.derive.insight_costs import UNTAGGABLE
 from cloudblame.derive.insight_creations import DEFAULT_THRESHOLDS
 from cloudblame.pipeline.ingest import ingest_paths
@@ -390,12 +389,10 @@ def test_tagging_the_last_resource_clears_the_finding(tmp_path):
 # --- the demo and real data
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    generate_sample_trail(root / "trail")
-    store, _ = build_store(root / "demo-store", root / "trail")
-    yield store
-    store.close()
+def demo_store(made_demo: Path):
+    """The store `cloudblame demo` makes (the default sample trail), shared with the other tests of the demo."""
+    with Store.open(made_demo / "cloudblame-store", read_only=True) as opened:
+        yield opened
 
 
 def test_the_demo_story_raises_its_three_bursts(demo_store):

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lake_crash import (  # noqa: F401 (fixtures)
+from tests.lake_crash import (
     ahead,
     consistent,
-    crash_inputs,
-    crash_reference,
     kill_at,
     rerun_equals_reference,
 )
@@ -28,7 +26,7 @@ from tests.lake_helpers import leftover_files
 INGEST_POINTS = [
     ("before-the-first-events-commit", 2, None, "worker files"),  # workers wrote their files, none committed
     ("worker-writes-its-files", 2, None, None),  # a worker's file appears (it may be written or being written)
-    ("between-an-events-commit-and-its-ledger-entry", 1, 4000, "events ahead"),
+    ("between-an-events-commit-and-its-ledger-entry", 1, 2000, "events ahead"),
     ("before-the-publish", 2, None, "events ahead"),  # all committed and entered, nothing published
 ]
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lake_crash import (  # noqa: F401 (fixtures)
+from tests.lake_crash import (
     ahead,
     consistent,
-    crash_inputs,
-    crash_reference,
     kill_at,
     rerun_equals_reference,
     start,

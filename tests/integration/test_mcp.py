@@ -34,7 +34,7 @@ from cloudblame.mcpserver import create_server
 from cloudblame.queries.events import EventFilter
 
 CLOUDBLAME = Path(sys.executable).with_name("cloudblame")
-TOOLS = {"blame", "events", "event", "who", "inventory", "forgotten", "catalog", "insights", "insight"}
+TOOLS = {"blame", "events", "event", "who", "inventory", "forgotten", "catalog", "insights", "insight", "costs"}
 runner = CliRunner()
 
 
@@ -175,6 +175,27 @@ def test_who_inventory_forgotten_catalog_are_the_cli_json(demo: tuple[str, Any])
     assert inferred["rows"][:100] == cli_json("catalog", "--inferred", "--db", db)[:100]
 
 
+def test_costs_is_the_cli_json_with_a_bill_and_without(demo: tuple[str, Any], tmp_path: Path) -> None:
+    from tests.web.billed import billed_copy
+
+    db = demo[0]
+    none = answer(call(db, "costs", {}))
+    assert none == cli_json("costs", "show", "--limit", "25", "--db", db)
+    assert none["period"] is None and none["total_usd"] is None and none["resources"] == []
+    billed = str(billed_copy(Path(db), tmp_path)[0])
+    for by in ("resource", "owner", "tool", "service"):
+        got = answer(call(billed, "costs", {"by": by, "limit": 3}))
+        assert got == cli_json("costs", "show", "--by", by, "--limit", "3", "--db", billed), by
+        assert got["period"] == "2026-03-01" and got["total_usd"] > got["attributed_usd"] > 0
+    february = answer(call(billed, "costs", {"period": "2026-02", "limit": 0}))
+    assert february["resources"] == [] and february["count"] > 3 and february["unattributed"]
+    assert {**february, "resources": None, "limit": None} == {
+        **cli_json("costs", "show", "--period", "2026-02", "--db", billed), "resources": None, "limit": None}
+    schema = {t.name: t for t in session(create_server(db), lambda c: c.list_tools()).tools}["costs"].input_schema
+    assert schema["properties"]["by"]["enum"] == ["resource", "owner", "tool", "service"]
+    assert schema["properties"]["limit"]["minimum"] == 0 and "required" not in schema
+
+
 @pytest.mark.parametrize("name, arguments, message", [
     ("blame", {"resource": "i-0doesnotexist"}, "no resource with id, ARN or name 'i-0doesnotexist'"),
     ("event", {"event_id": "ab"}, "too short"),
@@ -183,6 +204,8 @@ def test_who_inventory_forgotten_catalog_are_the_cli_json(demo: tuple[str, Any])
     ("who", {"identity": "nobody-at-all"}, "no event by"),
     ("catalog", {"action": "explode"}, "unknown action"),
     ("events", {"limit": 0}, "greater than or equal to 1"),
+    ("costs", {"by": "region"}, "--by must be one of resource, owner, tool, service"),
+    ("costs", {"period": "2025-01"}, "no bill imported for the period 2025-01"),
 ])
 def test_user_errors_are_tool_errors(demo: tuple[str, Any], name: str, arguments: dict[str, Any],
                                      message: str) -> None:
@@ -223,7 +246,7 @@ def test_a_session_changes_nothing_in_the_store(demo: tuple[str, Any]) -> None:
         return [await client.call_tool(name, arguments) for name, arguments in (
             ("blame", {"resource": sample.spotlight}), ("events", {"text": "delete", "limit": 100}),
             ("who", {"identity": "alice"}), ("inventory", {"by": "type"}), ("forgotten", {}),
-            ("catalog", {"inferred": True}), ("events", {"event_name": "DeleteBucket"}))]
+            ("catalog", {"inferred": True}), ("events", {"event_name": "DeleteBucket"}), ("costs", {"by": "owner"}))]
 
     params = StdioServerParameters(command=str(CLOUDBLAME), args=["mcp", "--db", db])
     assert not any(r.is_error for r in session(params, every_tool))

@@ -10,6 +10,7 @@ import shutil
 
 import duckdb
 import orjson
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -22,6 +23,7 @@ from cloudblame.store.lake import Lake
 
 TABLES = ("event_rows", "event_resources", "credentials", "session_keys", "session_actors", "resources",
           "resource_keys", "inventory", "calls", "activity", "identity_names")
+PUBLISHES = 4  # each publish leaves its own small files; four are enough to show compact merging them
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +37,8 @@ def trail(tmp_path_factory):
 def built(trail):
     lake = Lake.open(trail.parent / "store", create=True)
     files = sorted(str(p) for p in trail.rglob("*.json.gz"))
-    for i in range(12):  # many small publishes: many small files
-        ingest_paths(lake, files[i::12])
+    for i in range(PUBLISHES):  # several small publishes: several small files for compact to merge
+        ingest_paths(lake, files[i::PUBLISHES])
     return trail.parent / "store"
 
 
@@ -126,13 +128,18 @@ def _earlier_store(path, trail) -> None:
     conn.execute("CREATE TABLE ingested_files (path VARCHAR PRIMARY KEY, size BIGINT, mtime_ns BIGINT, shape VARCHAR, "
                  "records INTEGER, skipped_reason VARCHAR, ingested_at TIMESTAMP, etag VARCHAR)")
     files, _ = discover([str(trail)])
+    events: dict[str, list] = {"event_id": [], "event_time": [], "origin": [], "raw": []}
     for name in files:
         report = file_report(name)
         for item in iter_file(name, report):
-            conn.execute("INSERT INTO events VALUES (?, ?, ?, ?)", [item.record["eventID"], item.record["eventTime"],
-                                                                    report.path, orjson.dumps(item.record).decode()])
+            for column, value in zip(events, (item.record["eventID"], item.record["eventTime"], report.path,
+                                              orjson.dumps(item.record).decode()), strict=True):
+                events[column].append(value)
         conn.execute("INSERT INTO ingested_files VALUES (?, ?, ?, 'trail', ?, NULL, now(), NULL)",
                      [report.path, report.size, report.mtime_ns, report.records])
+    rows = pa.table(events)  # one insert of every record (one INSERT a record takes seconds)
+    conn.register("earlier_rows", rows)
+    conn.execute("INSERT INTO events SELECT event_id, CAST(event_time AS TIMESTAMP), origin, raw FROM earlier_rows")
     conn.close()
 
 

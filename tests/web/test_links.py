@@ -57,8 +57,8 @@ def crawl(client, starts: list[str], per_kind: int = PER_KIND) -> tuple[dict[str
     return status, found_on
 
 
-def assert_every_link_answers(client, starts: list[str]) -> dict[str, int]:
-    status, found_on = crawl(client, starts)
+def assert_every_link_answers(client, starts: list[str], per_kind: int = PER_KIND) -> dict[str, int]:
+    status, found_on = crawl(client, starts, per_kind)
     broken = {url: (code, found_on[url]) for url, code in status.items() if code not in ANSWERS}
     assert not broken, broken
     return status
@@ -79,7 +79,7 @@ def test_crawler_finds_a_broken_link(demo_client):
     status, _ = crawl(demo_client, ["/events/no-such-event-id-at-all"], per_kind=0)
     assert status == {"/events/no-such-event-id-at-all": 404}
     with pytest.raises(AssertionError, match="no-such-event"):
-        assert_every_link_answers(demo_client, ["/events/no-such-event-id-at-all"])
+        assert_every_link_answers(demo_client, ["/events/no-such-event-id-at-all"], per_kind=0)
 
 
 def test_every_link_of_the_sample_trail_answers(demo_client, demo):
@@ -95,7 +95,7 @@ def test_every_link_of_the_invictus_logs_answers(invictus_client, invictus_db):
 
 def test_every_link_of_hostile_records_answers(hostile_client):
     status = assert_every_link_answers(hostile_client, ["/", "/forgotten?idle=1d", "/inventory?status=all",
-                                                        "/insights"])
+                                                        "/insights", "/costs"])
     assert len(status) > 30 and {"/insights/badbadbadbad0001", "/insights/badbadbadbad0002"} <= set(status)
 
 

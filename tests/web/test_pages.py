@@ -237,7 +237,7 @@ def test_docs_page_lists_every_api_route(demo_client):
     assert {"/api/overview", "/api/events", "/api/events/download", "/api/events/{event_id}",
             "/api/resources/{resource}", "/api/people", "/api/people/{who}", "/api/forgotten",
             "/api/inventory", "/api/inventory/download", "/api/insights", "/api/insights/download",
-            "/api/insights/{insight_id}", "/api/sync"} == set(api_paths)
+            "/api/insights/{insight_id}", "/api/costs", "/api/costs/download", "/api/sync"} == set(api_paths)
     docs = demo_client.get("/docs")
     assert docs.status_code == 200
     for path in api_paths:

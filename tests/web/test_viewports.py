@@ -34,7 +34,7 @@ def pages(demo) -> list[str]:
             f"/inventory?status=all&{ALL_INVENTORY_COLUMNS}&limit=200", "/people", "/people?services=true",
             "/people/tom.becker@example.com", f"/people/{who}", f"/resources/{spot['resource']['id']}",
             "/resources/storefront/db-password", "/resources/orders-worker", f"/events/{spot['created']['event_id']}",
-            "/forgotten?idle=14d", "/insights", "/insights?since=7d&severity=high", "/docs", "/no-such-page"]
+            "/forgotten?idle=14d", "/insights", "/insights?since=7d&severity=high", "/costs", "/docs", "/no-such-page"]
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -80,3 +80,32 @@ def test_the_column_chooser_works_without_script(browser, demo_server):
     headers = page.locator("#inventory thead th").evaluate_all("ths => ths.map(th => th.className)")
     assert "col-tags" in headers and "col-account" not in headers and "col-cost num" in headers
     context.close()
+
+
+@pytest.fixture(scope="module")
+def billed_server(demo, tmp_path_factory):
+    """The sample trail's store with a bill imported (tests/web/billed.py), served."""
+    from tests.web.billed import billed_copy
+    from tests.web.conftest import RunningServer
+
+    with RunningServer(billed_copy(demo[0], tmp_path_factory.mktemp("billed-viewports"))[0]) as server:
+        yield server
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_no_costs_page_is_wider_than_the_window(browser, billed_server, viewport):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=billed_server.url)
+    page = context.new_page()
+    too_wide = {}
+    for path in ("/costs", "/costs?limit=0", "/costs?by=owner", "/costs?by=tool", "/costs?by=service",
+                 "/costs?period=2026-02", "/costs?period=1999-01"):
+        page.goto(path)
+        assert page.locator("main table, #no-bill, h1").count(), path
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width > inner:
+            too_wide[path] = (width, inner)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto("/costs")
+    page.screenshot(path=str(SCREENSHOTS / f"costs-{viewport}.png"), full_page=True)
+    context.close()
+    assert not too_wide, too_wide

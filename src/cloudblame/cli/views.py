@@ -282,3 +282,6 @@ def print_forgotten(result: Forgotten, limit: int | None = None, *, wide: bool =
           ", ".join(i["ask"])] for i in items), wide=wide)
     if result.get("in_use"):
         say(f"{result['in_use']:,} more idle by their events left out: CloudWatch saw them in use", style="dim")
+    if result.get("gone"):
+        say(f"{result['gone']:,} left out: gone when described on {(result['gone_checked_at'] or '?')[:10]}",
+            style="dim")

@@ -13,7 +13,7 @@ from typing import Any, Literal, NotRequired
 from typing_extensions import TypedDict
 
 from cloudblame.core.bill_contracts import ActualCost
-from cloudblame.core.live_contracts import LiveFields, ViewFields
+from cloudblame.core.live_contracts import GoneFields, LiveFields, ViewFields
 from cloudblame.core.usage_contracts import Evidence
 
 # A raw CloudTrail record, or a value read from one, as parsed JSON: untrusted, any shape.
@@ -326,9 +326,9 @@ class Inventory(CostTotals, ViewFields):
     resources: list[InventoryItem]
 
 
-class Forgotten(CostTotals):
+class Forgotten(CostTotals, GoneFields):
     """`forgotten --format json`: idle resources whose creator went quiet or left, as of a time; ``in_use``: how
-    many more its events alone would count, left out because CloudWatch saw them in use."""
+    many more its events alone would count, left out because CloudWatch saw them in use; ``gone``: AWS said gone."""
     as_of: str | None
     idle: str
     resources: list[ForgottenItem]

@@ -54,3 +54,11 @@ class LiveFields(TypedDict):
 class ViewFields(TypedDict):
     """What the inventory adds: the view it shows."""
     view: NotRequired[InventoryView]
+
+
+class GoneFields(TypedDict):
+    """What `forgotten` adds: how many more its events would count, left out because their latest live check (since
+    they were created) said AWS no longer has them (those CloudWatch saw in use are counted in ``in_use``), and the
+    newest of those checks (None: none left out)."""
+    gone: int
+    gone_checked_at: str | None

@@ -19,6 +19,7 @@ from cloudblame.core.contracts import (
     Inventory,
     InventoryItem,
 )
+from cloudblame.core.live_contracts import GoneFields
 from cloudblame.core.timeutil import iso_z, parse_when
 from cloudblame.core.usage_contracts import Evidence
 from cloudblame.derive.bill import ACTUAL_COLUMNS, LATEST_ACTUAL_SQL, actual_shape
@@ -207,33 +208,52 @@ def forgotten(store: Store, *, idle: str = "30d", as_of: datetime | None = None,
     """Alive resources idle for ``idle`` whose creator has gone quiet or left, costliest first: the first
     ``limit`` (None: all) with the reasons, whom to ask and what CloudWatch last said of their use, how many and
     their total monthly cost. ``by_usage``: those CloudWatch saw in use (their latest reading, over a window
-    reaching into the idle one: queries/usage.py) are left out, and counted (``in_use``)."""
+    reaching into the idle one: queries/usage.py) are left out, and counted (``in_use``). Those whose latest live
+    check since their creation said gone (queries/live.py) are left out too, and counted (``gone``)."""
     as_of = as_of or store.newest_event_time()
     if as_of is None:
-        empty: Forgotten = {"as_of": None, "idle": idle, "resources": [], "count": 0, "total_usd_per_month": 0.0,
-                            "unpriced": 0, "limit": limit, "in_use": 0}
-        if by:
-            empty["groups"] = []
-        return empty
-    cutoff = parse_when(idle, now=as_of)
-    idle_rows, creators = "last_time <= $cutoff AND why IS NOT NULL", _CREATOR_JOIN
-    with current_inventory(store) as (source, params):
-        found = _matching(store, f"{_with_actual(source + ' r')}{creators}{IN_USE_JOIN}", {**params, "cutoff": cutoff},
-                          columns=_WHY_SQL + IN_USE_COLUMN, where=idle_rows + (" AND NOT in_use" if by_usage else ""),
+        return _nothing_forgotten(idle, limit, by)
+    idle_rows = "last_time <= $cutoff AND why IS NOT NULL" + (" AND NOT in_use" if by_usage else "")
+    with current_inventory(store) as (source, alive_params):
+        params: dict[str, Any] = {**alive_params, "cutoff": parse_when(idle, now=as_of)}
+        rows = f"{with_live(_with_actual(source + ' r'))}{_CREATOR_JOIN}{IN_USE_JOIN}"
+        found = _matching(store, rows, params, columns=_WHY_SQL + IN_USE_COLUMN, where=f"{idle_rows} AND {NOT_GONE_SQL}",
                           order="usd_per_month IS NULL, coalesce(usd_per_month, 0) DESC, resource_id, resource_type, "
                                 "account_id", limit=limit, by=by)
-        in_use = _matching(store, f"({used_only(source)}) r{creators}", {**params, "cutoff": cutoff}, columns=_WHY_SQL,
-                           where=idle_rows, order="resource_id", limit=0, by=None)["count"] \
-            if by_usage and any_evidence(store) else 0
+        in_use = _matching(store, f"({used_only(source)}) r{_CREATOR_JOIN}", params, columns=_WHY_SQL,
+                           where="last_time <= $cutoff AND why IS NOT NULL", order="resource_id", limit=0,
+                           by=None)["count"] if by_usage and any_evidence(store) else 0
+        gone = _gone(store, rows, params, idle_rows)
     evidence = evidence_for(store, [(r["resource_type"], r["resource_id"], r["account_id"]) for r in found["rows"]])
     items = [_forgotten_item(row, as_of, evidence.get((row["resource_type"], row["resource_id"], row["account_id"])))
              for row in found["rows"]]
     result: Forgotten = {"as_of": iso_z(as_of), "idle": idle, "resources": items, "count": found["count"],
                          "total_usd_per_month": found["total_usd_per_month"], "unpriced": found["unpriced"],
-                         "limit": limit, "in_use": in_use}
+                         "limit": limit, "in_use": in_use, "gone": gone["gone"],
+                         "gone_checked_at": gone["gone_checked_at"]}
     if by:
         result["groups"] = found["groups"]
     return result
+
+
+def _nothing_forgotten(idle: str, limit: int | None, by: str | None) -> Forgotten:
+    """forgotten of a store without events."""
+    empty: Forgotten = {"as_of": None, "idle": idle, "resources": [], "count": 0, "total_usd_per_month": 0.0,
+                        "unpriced": 0, "limit": limit, "in_use": 0, "gone": 0, "gone_checked_at": None}
+    if by:
+        empty["groups"] = []
+    return empty
+
+
+def _gone(store: Store, rows: str, params: dict[str, Any], idle_rows: str) -> GoneFields:
+    """How many of ``rows`` (forgotten's, with the live columns) matching ``idle_rows`` their latest live check said
+    are gone, and the newest of those checks."""
+    if not store.scalar("SELECT count(*) FROM (SELECT 1 FROM live_state WHERE state = 'gone' LIMIT 1)"):
+        return {"gone": 0, "gone_checked_at": None}
+    found = store.query(f"""SELECT count(*) AS n, max(live_checked_at) AS checked
+                            FROM (SELECT r.*{_WHY_SQL}{IN_USE_COLUMN} FROM {rows})
+                            WHERE {idle_rows} AND live_state = 'gone'""", params)[0]
+    return {"gone": found["n"], "gone_checked_at": iso_z(found["checked"]) if found["checked"] else None}
 
 
 def _forgotten_item(row: dict[str, Any], as_of: datetime, evidence: Evidence | None) -> ForgottenItem:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from cloudblame import __version__
 from cloudblame.pipeline.sync import SyncLoop
-from cloudblame.web import api, insights, pages
+from cloudblame.web import api, costs, insights, pages
 from cloudblame.web.assets import static_response
 from cloudblame.web.common import Snapshots, page
 from cloudblame.web.errors import install_error_handlers
@@ -41,8 +41,10 @@ def create_app(db_path: str | os.PathLike[str], token: str | None = None, *, syn
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.include_router(api.router)
     app.include_router(insights.api)
+    app.include_router(costs.api)
     app.include_router(pages.router)
     app.include_router(insights.pages)
+    app.include_router(costs.pages)
     _add_assets(app)
     return app
 

@@ -165,7 +165,7 @@ def page_position(start: int, shown: int, total: int, exact: bool = True) -> str
 INVENTORY_COLUMNS = {
     "type": "Type", "resource": "Resource", "status": "Status", "owner": "Owner", "tool": "Tool", "size": "Size",
     "region": "Region", "account": "Account", "created": "Created", "last_activity": "Last activity",
-    "cost": "USD / month", "tags": "Tags",
+    "cost": "USD / month", "tags": "Tags", "live": "Live state",
 }
 INVENTORY_DEFAULT_COLUMNS = ("type", "resource", "owner", "tool", "size", "region", "account", "created",
                              "last_activity", "cost")
@@ -194,6 +194,8 @@ class InventoryQuery(BaseModel):
     max_usd: str | None = Field(default=None, description="Costs at most this many USD a month")
     priced: str | None = Field(default=None, description="true: only priced ones; false: only those of unknown cost")
     sort: str = Field(default="cost", description="cost (costliest first), oldest or newest")
+    view: str = Field(default="events", description="events (alive by their events) or live (as last described: "
+                                                    "those AWS said are gone left out)")
     limit: int = Field(default=50, description=f"Resources per page (1-{PAGE_MAX})")
     offset: int = Field(default=0, description="Skip this many (paging)")
     cols: list[str] = Field(default=[], description="Columns shown on the page: " + ", ".join(INVENTORY_COLUMNS))
@@ -226,7 +228,7 @@ def inventory_args(q: InventoryQuery, now: datetime | None, *, paged: bool = Tru
     return {"owner": q.owner, "resource_type": q.type, "account": q.account, "region": q.region, "tool": q.tool,
             "size": q.size, "text": _blank(q.q), "status": _blank(q.status) or "alive", **times,
             "min_usd": _usd("min_usd", q.min_usd), "max_usd": _usd("max_usd", q.max_usd),
-            "priced": _flag("priced", q.priced), "sort": q.sort,
+            "priced": _flag("priced", q.priced), "sort": q.sort, "view": _blank(q.view) or "events",
             "limit": q.limit if paged else None, "offset": q.offset if paged else 0}
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from cloudblame.core.contracts import EventCount, EventsPage
+from cloudblame.core.contracts import EventCount, EventsPage, Inventory
 from cloudblame.core.timeutil import iso_z
 from cloudblame.queries.anchor import time_anchor
 from cloudblame.queries.blame import blame
@@ -156,7 +156,7 @@ def inventory_page(request: Request, store: StoreDep, q: Annotated[InventoryQuer
     shown = len(result["resources"])
     params = state_params(q, offset=None, limit=None)
     return page(
-        request, "inventory.html", q=q, result=result, cols=inventory_columns(q), all_columns=INVENTORY_COLUMNS,
+        request, "inventory.html", q=q, result=result, cols=_with_live_column(q, result), all_columns=INVENTORY_COLUMNS,
         default_columns=INVENTORY_DEFAULT_COLUMNS, sorts=SORTS, statuses=STATUS_LABELS, anchor=iso_z(anchor.now),
         archive=anchor.archive,
         choices=_inventory_choices(store), position=page_position(q.offset + 1, shown, result["count"]),
@@ -168,6 +168,15 @@ def inventory_page(request: Request, store: StoreDep, q: Annotated[InventoryQuer
         json_download_url="/api/inventory/download?" + urlencode(params + [("format", "json")]),
         json_url=state_url("/api/inventory", q),
     )
+
+
+def _with_live_column(q: InventoryQuery, result: Inventory) -> list[str]:
+    """The columns shown: those chosen, or the default ones with the live state once a row of the page was
+    described (`inventory --live`)."""
+    cols = inventory_columns(q)
+    if not q.cols and "live" not in cols and any(i.get("live") for i in result["resources"]):
+        cols.append("live")
+    return cols
 
 
 def _inventory_choices(store: Store) -> dict[str, list[str]]:
