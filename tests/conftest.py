@@ -65,3 +65,18 @@ def moto_url():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+FAKE_AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+@pytest.fixture
+def fresh_moto(moto_url, monkeypatch) -> str:
+    """The module's moto server with its state reset for this test, and fake credentials in the environment."""
+    import requests
+
+    for name, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    requests.post(f"{moto_url}/moto-api/reset", timeout=10).raise_for_status()
+    return moto_url

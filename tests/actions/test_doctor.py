@@ -13,7 +13,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-import requests
 from typer.testing import CliRunner
 
 from cloudblame.actions.doctor import crossed_findings, run_doctor, store_findings
@@ -38,8 +37,6 @@ from tests.datasets import read_records
 from tests.integration.test_contracts import mismatches
 
 ACCOUNT, OTHER, REGION = "123456789012", "210987654321", "us-east-1"  # moto's default account
-CREDS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION,
-         "AWS_EC2_METADATA_DISABLED": "true"}
 TRAIL_ARN = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/main"
 runner = CliRunner()
 
@@ -327,12 +324,9 @@ class Aws:
 
 
 @pytest.fixture
-def aws(moto_url, monkeypatch) -> Aws:
+def aws(fresh_moto) -> Aws:
     """Every test's own moto state (reset), fake credentials in the environment."""
-    for name, value in CREDS.items():
-        monkeypatch.setenv(name, value)
-    requests.post(f"{moto_url}/moto-api/reset", timeout=10).raise_for_status()
-    return Aws(moto_url)
+    return Aws(fresh_moto)
 
 
 @pytest.fixture(scope="module")

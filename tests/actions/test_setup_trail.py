@@ -12,7 +12,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-import requests
 from typer.testing import CliRunner
 
 from cloudblame.actions.doctor import run_doctor
@@ -23,7 +22,7 @@ from cloudblame.cli import app
 from cloudblame.core.doctor_contracts import SetupPlan
 from cloudblame.core.errors import BadInput
 from cloudblame.store import Store
-from tests.actions.test_doctor import CREDS, event, make_store
+from tests.actions.test_doctor import event, make_store
 from tests.integration.test_contracts import mismatches
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -54,11 +53,8 @@ class Aws:
 
 
 @pytest.fixture
-def aws(moto_url, monkeypatch) -> Aws:
-    for name, value in CREDS.items():
-        monkeypatch.setenv(name, value)
-    requests.post(f"{moto_url}/moto-api/reset", timeout=10).raise_for_status()
-    return Aws(moto_url)
+def aws(fresh_moto) -> Aws:
+    return Aws(fresh_moto)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
 from typer.testing import CliRunner
 
 from cloudblame.actions.tagging import Clients, plan_tags, tag_keys, tag_value
@@ -131,12 +130,9 @@ def _function(world: World, key: str, name: str, region: str = REGION) -> None:
 
 
 @pytest.fixture
-def world(moto_url, tmp_path, monkeypatch) -> World:
+def world(fresh_moto, tmp_path) -> World:
     """Every test's own moto state (reset) and store."""
-    for name, value in CREDS.items():
-        monkeypatch.setenv(name, value)
-    requests.post(f"{moto_url}/moto-api/reset", timeout=10).raise_for_status()
-    w = World(moto_url, tmp_path / "store")
+    w = World(fresh_moto, tmp_path / "store")
     _instance(w, "instance", sso(), TERRAFORM)
     _volume(w, "volume", sso(), TERRAFORM)
     _instance(w, "gha_instance", github_actions(), TERRAFORM)
