@@ -10,7 +10,6 @@ import re
 import shlex
 from pathlib import Path
 
-import boto3
 import pytest
 from typer.testing import CliRunner
 
@@ -22,6 +21,7 @@ from cloudblame.cli import app
 from cloudblame.core.doctor_contracts import SetupPlan
 from cloudblame.core.errors import BadInput
 from cloudblame.store import Store
+from tests.actions.test_doctor import Aws as DoctorAws
 from tests.actions.test_doctor import event, make_store
 from tests.integration.test_contracts import mismatches
 
@@ -34,13 +34,8 @@ ORDER = ["create_bucket", "put_public_access_block", "put_bucket_policy", "put_b
 runner = CliRunner()
 
 
-class Aws:
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def client(self, service: str, region: str = REGION):
-        return boto3.client(service, endpoint_url=self.url, region_name=region, aws_access_key_id="testing",
-                            aws_secret_access_key="testing")
+class Aws(DoctorAws):
+    """test_doctor's moto clients, plus setup-trail through the CLI and doctor's findings."""
 
     def setup(self, *args: str, fmt: str = "json"):
         result = runner.invoke(app, ["setup-trail", "--endpoint-url", self.url, "--format", fmt, *args])
