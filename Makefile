@@ -15,6 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# The tests also run Spark in local mode (the optional extra `spark`; `make demo` does not need it).
+SPARK_STAMP := $(VENV)/.installed-spark
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
+	@touch $(SPARK_STAMP)
+
 venv: $(STAMP)
 
 demo: $(STAMP)
@@ -28,7 +34,7 @@ chromium:
 	  echo "could not install chromium with apt-get: the browser tests will be skipped"; }
 
 # --dist loadfile: a test file runs on one worker, so its module-scoped stores are built once, not once per worker.
-test: $(STAMP) chromium
+test: $(SPARK_STAMP) chromium
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)

@@ -102,6 +102,23 @@ def _ingest(results: dict) -> str:
                   "store MB", "store / gzip", "raw kept / events", "bad records"], rows)
 
 
+def _spark(results: dict) -> str:
+    spark = results.get("spark") or {"status": "skipped", "reason": "not measured in this run", "runs": []}
+    if spark["status"] != "ok":
+        return f"Skipped: {spark['reason']}."
+    rows = []
+    for r in spark["runs"]:
+        if r["status"] != "ok":
+            rows.append([r["label"], r["status"], r.get("reason", "")[:200]] + [""] * 7)
+            continue
+        rows.append([r["label"], "ok", num(r["records"]), num(r["wall_s"], 1), num(r["records_per_s"]),
+                     num(r["embedded_records_per_s"]), num(r["records_per_s"] / r["embedded_records_per_s"], 2),
+                     num(r["records_per_core_s"]), num(r["embedded_records_per_core_s"]),
+                     num(r["peak_rss_bytes"] / MB)])
+    return table(["corpus", "status", "records", "wall s", "records/s", "embedded records/s", "spark / embedded",
+                  "records/s per core", "embedded records/s per core", "peak RSS MB"], rows)
+
+
 _STAGE_LABELS = {"decompress": "gunzip", "parse": "gunzip + {parser}"}
 
 
@@ -357,6 +374,11 @@ def render(results: dict, previous: str | None = None) -> str:
         "## Ingests beside the readers", _beside(results),
         "## Incremental ingest", _incremental(results),
         "## Side by side: trailscraper", _peer(results),
+        "## Spark local mode",
+        "`cloudblame spark ingest CORPUS --db STORE --master local[N]` into a new store, N the cores above, beside "
+        "the embedded ingest of the same corpus (wall time includes the JVM's start-up). Records/s per core "
+        "(records/s over the N cores, both engines given the same) is the rate docs/spark.md sizes clusters "
+        "from.", _spark(results),
         "## Targets",
         "The issue's targets, measured side by side in this run. Ingest rate and floor share apply to the 1M "
         "and 10M corpora and to the 300k real-shaped corpus; small-file trails to the generated 1M; trailscraper "

@@ -34,6 +34,7 @@ from bench.procwatch import rss_source, run_watched
 from bench.realcorpus import ensure_real_corpus
 from bench.report import render
 from bench.serveload import serve_during_ingest
+from bench.spark import bench_spark
 from cloudblame.store.db import Store
 
 MB = 1_000_000
@@ -121,7 +122,8 @@ def bench_size(corpus: Corpus, nominal: int, work: Path, workers: int, plan: Q.P
         f"({ingest['records_per_s']:,.0f}/s, peak RSS {ingest['peak_rss_bytes'] / MB:,.0f} MB)"
         + ("; queries" if plan else ""))
     timings = Q.run_queries(str(db), plan)[0] if plan else []
-    return {"label": corpus.label, "records_nominal": nominal, "db": str(db), "floor": floor, "ingest": ingest,
+    return {"label": corpus.label, "records_nominal": nominal, "corpus_root": str(corpus.root), "db": str(db),
+            "floor": floor, "ingest": ingest,
             "queries": [asdict(t) for t in timings]}
 
 
@@ -195,6 +197,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-trailscraper", action="store_true")
     parser.add_argument("--trailscraper-size", default="1M", help="the corpus trailscraper reads")
     parser.add_argument("--trailscraper-venv", type=Path, default=ROOT / "bench" / ".venv-trailscraper")
+    parser.add_argument("--spark-size", default="1M", help="Spark local mode ingests the corpora up to this size")
+    parser.add_argument("--skip-spark", action="store_true", help="leave out Spark local mode")
     parser.add_argument("--quick", action="store_true", help="smoke run: small corpora, few repetitions")
     args = parser.parse_args(argv)
     args.sizes = sorted({parse_size(s) for s in (args.sizes or ("3k" if args.quick else "100k,1M,10M")).split(",")})
@@ -216,6 +220,9 @@ def run_all(args: argparse.Namespace, results: dict, plan: Q.Plan) -> None:
     results["incremental"] = bench_incremental(largest, big, extra, args.work_dir)
     results["during_ingest"] = bench_during(big, extra, args.work_dir, plan)
     results["peer"] = bench_peer(args, corpora, results["sizes"])
+    results["spark"] = ({"status": "skipped", "reason": "--skip-spark", "runs": []} if args.skip_spark else
+                        bench_spark(cloudblame_command(), results["sizes"], args.work_dir, args.workers,
+                                    parse_size(args.spark_size), log))
 
 
 def main(argv: list[str] | None = None) -> int:

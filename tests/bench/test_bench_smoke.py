@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT.parent / "shared" / "datasets"
 SECTIONS = ("Machine", "Corpora", "Ingest", "Floor", "Queries", "Queries during ingest", "Serve during ingest",
-            "Ingests beside the readers", "Incremental ingest", "Side by side: trailscraper", "Targets",
+            "Ingests beside the readers", "Incremental ingest", "Side by side: trailscraper", "Spark local mode", "Targets",
             "Profile findings")
 QUERIES = ("blame", "events by user", "events by resource name", "events by time range", "inventory", "forgotten",
            "home page (overview)", "people", "insights")
@@ -77,7 +77,7 @@ def smoke(tmp_path_factory):
     out.write_text("# old\n\n<!-- profile:start -->\nkept: 42% in json parsing\n<!-- profile:end -->\n")
     cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--out", str(out), "--corpus-dir",
            str(tmp / "corpus"), "--work-dir", str(tmp / "work"), "--results", str(tmp / "results.json")]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, cwd=ROOT)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=360, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     return out.read_text(), json.loads((tmp / "results.json").read_text())
 
@@ -198,3 +198,20 @@ def test_real_shaped_corpus_is_unique_and_in_the_trail_layout(smoke):
     assert len(ids) == corpus["records"] == 5000
     for stream, sizes in streams.items():
         assert max(sizes) <= 100 and (len(sizes) == 1 or min(sizes) >= 25), (stream, sizes)
+
+
+def test_spark_local_mode_beside_the_embedded_ingest(smoke):
+    from bench.spark import spark_missing
+
+    markdown, results = smoke
+    reason = spark_missing()
+    if reason:
+        assert f"Skipped: {reason}." in markdown
+        return
+    rows = _tables(markdown)["Spark local mode"]
+    assert [r["corpus"] for r in rows] == ["3k"]
+    row, ingest = rows[0], _tables(markdown)["Ingest"][0]
+    assert row["status"] == "ok" and row["records"] == ingest["records"], row
+    for column in ("wall s", "records/s", "embedded records/s", "spark / embedded", "records/s per core"):
+        assert _number(row[column]) > 0, column
+    assert results["spark"]["runs"][0]["new"] == results["sizes"][0]["ingest"]["new"]

@@ -90,7 +90,8 @@ def test_the_readme_has_examples_and_marks_those_needing_aws():
     lines = readme_lines()
     assert len(lines) >= 20
     for line in lines:
-        if re.search(r"s3://|--lookup|--profile|^cloudblame (sync|verify) ", line):
+        if re.search(r"s3://|--lookup|--profile|^cloudblame (sync|verify) ", line) and not line.startswith(
+                "cloudblame athena-ddl "):  # athena-ddl writes text about an S3 location; it reads nothing there
             assert comment_of(line).startswith("(needs AWS") or "needs AWS" in comment_of(line), line
 
 

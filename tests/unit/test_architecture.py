@@ -20,7 +20,7 @@ LAYERS = (
     ("store", {"store"}),
     ("derive", {"derive"}),
     ("queries", {"queries"}),
-    ("app", {"pipeline", "verify", "demo", "actions"}),
+    ("app", {"pipeline", "verify", "demo", "actions", "spark"}),
     ("faces", {"cli", "web", "mcpserver", "__main__"}),
 )
 LEVEL = {unit: level for level, (_, units) in enumerate(LAYERS) for unit in units}

@@ -11,16 +11,20 @@ from typing import Any
 
 import typer
 
+from cloudblame.cli import athena as athena_commands
 from cloudblame.cli import cleanup as cleanup_commands
 from cloudblame.cli import costs as costs_commands
 from cloudblame.cli import doctor as doctor_commands
 from cloudblame.cli import insights as insight_commands
 from cloudblame.cli import live, live_state, serve
 from cloudblame.cli import report as report_commands
+from cloudblame.cli import spark as spark_commands
 from cloudblame.cli import store as store_commands
 from cloudblame.cli import tag as tag_command
 from cloudblame.cli import usage as usage_cli
 from cloudblame.cli.common import (
+    ENGINE_ENV,
+    ENGINES,
     EXIT_STATUS,
     AsOfOption,
     DbOption,
@@ -31,6 +35,7 @@ from cloudblame.cli.common import (
     WideOption,
     open_store,
     time_bound,
+    use_engine,
 )
 from cloudblame.cli.examples import FIRST_STEPS, epilog
 from cloudblame.cli.live import report_summaries, run_sources
@@ -74,12 +79,20 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+Engine = enum.Enum("Engine", {k: k for k in ENGINES}, type=str)  # type: ignore[misc]
+
+
 @app.callback()
 def root(
+    ctx: typer.Context,
     _version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_print_version,
                                   help="Print the version and exit."),
+    engine: Engine = typer.Option(ENGINES[0], "--engine", envvar=ENGINE_ENV, show_envvar=True, case_sensitive=False,
+                                  help="Where the queries run: duckdb (embedded) or spark (the active Spark session, "
+                                       "else a local one: pip install 'cloudblame[spark]', Java 17+). Query commands "
+                                       "only: ingest on Spark with `cloudblame spark ingest`."),
 ) -> None:
-    pass
+    use_engine(ctx, engine.value)
 
 # Choices, checked as the options are read (an unknown one is a usage error, exit 2).
 # (built from the queries' lists, which mypy cannot read the members of)
@@ -416,3 +429,5 @@ cleanup_commands.register(app)
 costs_commands.register(app)
 insight_commands.register(app)
 doctor_commands.register(app)
+spark_commands.register(app)
+athena_commands.register(app)

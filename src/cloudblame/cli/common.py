@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -44,11 +45,49 @@ WideOption = typer.Option(False, "--wide", "-w", help="Tables: every column, not
 WaitOption = typer.Option(30.0, "--wait", min=0, help="Seconds to wait for another process publishing to the store.")
 
 
+ENGINES = ("duckdb", "spark")  # where the queries run (--engine): embedded DuckDB, or a Spark session
+ENGINE_ENV = "CLOUDBLAME_ENGINE"
+# The commands --engine spark refuses: they write the store (ingest on Spark: `cloudblame spark ingest`), or
+# serve it (the web UI and MCP server read it embedded).
+SPARK_REFUSES = {"ingest": "write", "sync": "write", "compact": "write", "vacuum": "write", "migrate": "write",
+                 "demo": "write", "serve": "serve", "mcp": "serve"}
+SPARK_WRITES = ("--engine spark runs queries and never writes the store: ingest on Spark with "
+                "`cloudblame spark ingest`, and run the commands that write without --engine spark")
+
+
+_engine: ContextVar[str] = ContextVar("cloudblame_engine", default=ENGINES[0])
+
+
+def engine() -> str:
+    """The engine the running command's queries run on (--engine; duckdb outside a command)."""
+    return _engine.get()
+
+
+def use_engine(ctx: typer.Context, chosen: str) -> None:
+    """Run the command of ``ctx`` on engine ``chosen`` (until it closes); BadInput when it cannot run there."""
+    command = ctx.invoked_subcommand
+    refused = SPARK_REFUSES.get(command or "") if chosen == "spark" else None
+    if refused == "write":
+        raise BadInput(f"`cloudblame {command}` writes the store: {SPARK_WRITES}")
+    if refused == "serve":
+        raise BadInput(f"`cloudblame {command}` serves the store with the embedded engine: leave out --engine spark")
+    token = _engine.set(chosen)
+    ctx.call_on_close(lambda: _engine.reset(token))
+
+
 @contextmanager
 def open_store(db: str | None, *, read_only: bool, wait: float = 30.0) -> Iterator[Store]:
     """Open the store for a command (one that writes creates it when there is none); a store that cannot
-    be used raises StoreError (a message and exit status 2: ``fail``)."""
-    store = Store.open(db or default_db_path(), read_only=read_only)
+    be used raises StoreError (a message and exit status 2: ``fail``). With --engine spark a read-only store
+    is read on Spark (cloudblame.spark: imported only then); one to write is refused (BadInput)."""
+    if engine() == "spark":
+        if not read_only:
+            raise BadInput(SPARK_WRITES)
+        from cloudblame.spark import SparkStore
+
+        store: Store = SparkStore.open(db or default_db_path())
+    else:
+        store = Store.open(db or default_db_path(), read_only=read_only)
     try:
         yield store
     finally:

@@ -17,6 +17,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("cloudblame ingest s3://org-trail-bucket --since 30d", NEEDS_AWS),
         ("cloudblame ingest --lookup --region us-east-1", f"{NEEDS_AWS} the 90-day Event History"),
     ],
+    "spark ingest": [
+        ("cloudblame spark ingest s3://org-trail-bucket --db /mnt/shared/store", f"{NEEDS_AWS} on Spark"),
+        ("cloudblame spark ingest s3://org-trail --since 30d --master local[4]", f"{NEEDS_AWS} local Spark"),
+    ],
     "blame": [
         ("cloudblame blame i-186a74a63a8c7d9e0", "an id"),
         ("cloudblame blame churn-model-nb", "a name (bucket, role, function, notebook...)"),
@@ -71,6 +75,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "sql": [
         ('cloudblame sql "SELECT tool, count(*) AS n FROM events GROUP BY ALL"', "calls per tool"),
         ('cloudblame sql "SELECT owner, sum(usd_per_month) FROM inventory GROUP BY 1"', "cost per owner"),
+    ],
+    "athena-ddl": [
+        ("cloudblame athena-ddl --location s3://acme-lake/store", "Athena: run each statement there"),
+        ("cloudblame athena-ddl --location s3://acme-lake/store --dialect trino", "Trino's Delta connector"),
     ],
     "compact": [
         ("cloudblame compact", ""),

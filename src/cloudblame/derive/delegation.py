@@ -106,7 +106,7 @@ def _parent_owner(store: Store, parent_type: str, parent_id: str, created: CallP
         """SELECT r.event_id, r.event_time, r.resource_id AS parent FROM event_resources r
            WHERE r.resource_type = ? AND r.resource_id IN (?, ?) AND r.account_id = ? AND NOT r.failed
              AND r.action IN ('create', 'modify') AND r.event_time <= ?
-           ORDER BY r.event_time DESC""",
+           ORDER BY r.event_time DESC, r.event_id DESC""",
         [parent_type, parent_id, parent_id.rsplit("/", 1)[-1], record.get("recipientAccountId"), _time(created)])
     events = events_by_key(store, [(t["event_id"], t["event_time"]) for t in touches[:1]])
     return next((dict(events[key], parent=t["parent"]) for t in touches[:1]
@@ -127,7 +127,7 @@ def _stack_operation_before(store: Store, created: CallPoint, record: Record, *,
             WHERE e.event_source = 'cloudformation.amazonaws.com' AND e.error_code IS NULL
               AND e.event_name IN (SELECT unnest(?::VARCHAR[])) AND e.account_id = ? AND e.aws_region = ?
               AND e.event_time BETWEEN ? AND ? {principal_clause}
-            ORDER BY e.event_time DESC LIMIT 1""",
+            ORDER BY e.event_time DESC, e.event_id DESC LIMIT 1""",
         params,
     )
     return rows[0] if rows else None

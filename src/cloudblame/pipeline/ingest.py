@@ -47,6 +47,7 @@ from cloudblame.sources.files import (
 from cloudblame.sources.s3 import ObjectFilter, S3Lister, fetch, parse_s3_url
 from cloudblame.sources.s3key import parse_trail_key
 from cloudblame.store.db import Store
+from cloudblame.store.files import FileAction
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.ledger import DONE, enter, entered, ledger
 from cloudblame.store.tables import EVENTS, OBJECTS
@@ -132,13 +133,16 @@ class Committer:
         self.summary.count(result)
         self.pending.setdefault(worker, []).extend(result.files)
         if result.written or not result.files:  # a flush: everything the worker read is in its files
-            if result.written:
-                with self.lake.events_lock():
-                    commit(self.lake, EVENTS, result.written)
-            self.sequence += 1
-            reports = self.pending.pop(worker, [])
-            enter(self.lake, reports, writer_id=self.writer_id, sequence=self.sequence)
-            self.entered += len(reports)
+            self.commit(result.written, self.pending.pop(worker, []))
+
+    def commit(self, written: list[FileAction], reports: list[FileReport]) -> None:
+        """Commit events data files ``written``, then enter ``reports`` (the objects whose rows they hold)."""
+        if written:
+            with self.lake.events_lock():
+                commit(self.lake, EVENTS, written)
+        self.sequence += 1
+        enter(self.lake, reports, writer_id=self.writer_id, sequence=self.sequence)
+        self.entered += len(reports)
 
     def publish(self) -> PublishSummary:
         done = publish(self.lake)
@@ -178,16 +182,36 @@ def ingest_paths(target: Target, paths: list[str], *, force: bool = False, progr
     (default: every core for big inputs, none for small ones) read, normalize and write tasks of about
     ``task_bytes`` of files each."""
     started = time.perf_counter()
-    files, problems = discover(paths)
-    summary = IngestSummary(files=len(files), problems=list(problems))
-    todo = _files_to_read(_lake(target), files, force=force)
-    del files
-    summary.files_unchanged = summary.files - todo.num_rows
-    jobs = _jobs(jobs, pc.sum(todo.column("size")).as_py() or 0)
-    tasks = group_by_size(_rows(todo), lambda row: row[1], _file_task, limit=task_bytes)
+    plan = plan_paths(_lake(target), paths, force=force, task_bytes=task_bytes)
+    summary = plan.summary
     report = (lambda: progress(summary.files_unchanged + summary.files_read, summary.files, summary.records)
               ) if progress else None
-    return _run(target, tasks, summary, jobs=jobs, started=started, progress=report)
+    return _run(target, plan.tasks, summary, jobs=_jobs(jobs, plan.bytes), started=started, progress=report)
+
+
+@dataclass
+class Plan:
+    """What an ingest of files is to read: its summary so far (files found and unchanged, problems), the
+    bytes of the files to read, and their tasks."""
+
+    summary: IngestSummary
+    bytes: int
+    tasks: Iterator[FileTask]
+
+
+def plan_paths(lake: Lake, paths: list[str], *, force: bool = False, task_bytes: int = TASK_BYTES,
+               keep: Callable[[list[str]], list[str]] | None = None) -> Plan:
+    """The files under ``paths`` (only those ``keep`` keeps, when given) that the ledger lacks, as tasks of
+    about ``task_bytes`` each in delivery order (``_files_to_read``)."""
+    files, problems = discover(paths)
+    if keep is not None:
+        files = keep(files)
+    summary = IngestSummary(files=len(files), problems=list(problems))
+    todo = _files_to_read(lake, files, force=force)
+    del files
+    summary.files_unchanged = summary.files - todo.num_rows
+    tasks = group_by_size(_rows(todo), lambda row: row[1], _file_task, limit=task_bytes)
+    return Plan(summary, pc.sum(todo.column("size")).as_py() or 0, tasks)
 
 
 _DELIVERY_STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
@@ -263,30 +287,41 @@ def ingest_s3(target: Target, url: str, *, client: Any, flt: ObjectFilter | None
     summary = IngestSummary()
     crash_after = int(os.environ.get("CLOUDBLAME_TEST_KILL_AFTER_OBJECTS", "0"))  # fault injection (tests)
 
-    def wanted() -> Iterator[TrailObject]:
-        for obj in lister.objects():
-            summary.files += 1
-            size, _, etag = seen.get(f"s3://{location.bucket}/{obj.key}", (None, None, None))
-            if (size, etag) == (obj.size, obj.etag):
-                summary.files_unchanged += 1
-            else:
-                yield obj
-
-    def downloaded() -> Iterator[tuple[bytes, FileReport]]:
-        for obj, data, error in fetch(client, location.bucket, wanted(), workers=workers):
-            path = f"s3://{location.bucket}/{obj.key}"
-            if error is not None or data is None:  # not entered: the next run tries again
-                summary.problems.append(Problem(path, None, error or "no data"))
-                continue
-            yield data, FileReport(path, obj.size, 0, obj.trail_key, etag=obj.etag)
-
+    wanted = objects_to_read(lister, seen, summary)
     limit = 1 if crash_after else TASK_BYTES  # fault injection counts objects one by one
-    tasks = group_by_size(downloaded(), lambda item: item[1].size, ContentTask, limit=limit)
+    tasks = group_by_size(downloads(client, location.bucket, wanted, summary.problems, workers=workers),
+                          lambda item: item[1].size, ContentTask, limit=limit)
     report = (lambda: progress(summary.files_read, summary.records, summary.bytes)) if progress else None
     _run(target, tasks, summary, jobs=1 if crash_after else (jobs or default_jobs()), started=started,
          progress=report, stop_after=crash_after)
     summary.problems[:0] = lister.problems
     return summary
+
+
+def objects_to_read(lister: S3Lister, seen: dict[str, tuple[int, int, str | None]],
+                    summary: IngestSummary) -> Iterator[TrailObject]:
+    """The objects ``lister`` finds that are not in ``seen`` (the ledger's ``entered``) with the same size and
+    ETag, counted in ``summary`` (files, files_unchanged) as they are listed."""
+    bucket = lister.location.bucket
+    for obj in lister.objects():
+        summary.files += 1
+        size, _, etag = seen.get(f"s3://{bucket}/{obj.key}", (None, None, None))
+        if (size, etag) == (obj.size, obj.etag):
+            summary.files_unchanged += 1
+        else:
+            yield obj
+
+
+def downloads(client: Any, bucket: str, objects: Iterable[TrailObject], problems: list[Problem], *,
+              workers: int = 8) -> Iterator[tuple[bytes, FileReport]]:
+    """The bytes and report of each of ``objects`` downloaded; one that cannot be is added to ``problems``
+    (and not entered: the next run tries again)."""
+    for obj, data, error in fetch(client, bucket, iter(objects), workers=workers):
+        path = f"s3://{bucket}/{obj.key}"
+        if error is not None or data is None:
+            problems.append(Problem(path, None, error or "no data"))
+            continue
+        yield data, FileReport(path, obj.size, 0, obj.trail_key, etag=obj.etag)
 
 
 LOOKUP_WINDOW = timedelta(days=90)

@@ -69,7 +69,8 @@ def _candidates(rows: list[Row], query: str) -> list[ResourceCandidate]:
         c = found.setdefault(key, {"type": key[0], "id": key[1], "account": key[2], "events": 0, "created": False})
         c["events"] += 1
         c["created"] = c["created"] or (r["action"] == "create" and not r["failed"])
-    return _merge_untyped(sorted(found.values(), key=lambda c: (not c["created"], -c["events"], c["id"])))
+    return _merge_untyped(sorted(found.values(), key=lambda c: (not c["created"], -c["events"], c["id"], c["type"] or "",
+                                                                c["account"] or "")))
 
 
 def _merge_untyped(rows: list[ResourceCandidate]) -> list[ResourceCandidate]:
@@ -233,7 +234,8 @@ def _touches(target: ResourceCandidate, rows: list[Row]) -> list[Row]:
                 "r_name": r["name"], "r_type": r["resource_type"], "r_region": r["aws_region"], "failed": r["failed"]}
                for r in rows if r["resource_id"] == target["id"] and r["account_id"] == target["account"]
                and r["resource_type"] in (target["type"], None)]
-    return sorted(touches, key=lambda row: (row["event_time"], row["event_id"]))
+    return sorted(touches, key=lambda row: (row["event_time"], row["event_id"], row["r_type"] is None, row["r_type"] or "",
+                                            row["action"] or ""))  # (one event may name it typed and untyped)
 
 
 def _timeline(touches: list[Row], events: dict[EventKey, Row]) -> list[Row]:

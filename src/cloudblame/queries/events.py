@@ -158,13 +158,13 @@ def narrowed(store: Store, f: EventFilter) -> Narrowed:
     if not names:
         return Narrowed(spell)
     keys, lowered = _equals("key", [n.lower() for n in names])  # an equality: the sorted keys' zone maps skip
-    ids = [r[0] for r in store.conn.execute(f"SELECT DISTINCT resource_id FROM resource_keys WHERE {keys}",
-                                            lowered).fetchall()]
+    ids = [r["resource_id"] for r in store.query(f"SELECT DISTINCT resource_id FROM resource_keys WHERE {keys}",
+                                                 lowered)]
     type_clause, type_params = _type_clause(f)
-    rows = store.conn.execute(
+    rows = store.query(
         "SELECT DISTINCT event_id, event_time FROM event_resources r WHERE r.resource_id = ANY(?::VARCHAR[]) "
-        f"AND {_SPELLED}{type_clause}", [ids, *[names] * 3, *type_params]).fetchall()
-    return Narrowed(spell, tuple((i, t) for i, t in rows))
+        f"AND {_SPELLED}{type_clause}", [ids, *[names] * 3, *type_params])
+    return Narrowed(spell, tuple((r["event_id"], r["event_time"]) for r in rows))
 
 
 # A resource row spelled exactly as one of the names asked for (a list parameter, three times).

@@ -23,9 +23,9 @@ __all__ = ["LIVE_STATES", "NOT_GONE_SQL", "VIEWS", "inventory_view", "live_shape
 VIEWS: tuple[ViewKind, ...] = ("events", "live")
 LIVE_STATES = ("present", "stopped", "resized", "gone", "unknown")
 UNCHECKED = "unchecked"
-# The latest check of each resource.
+# The latest check of each resource (two at the same time: the first by state, then AWS's state and the detail).
 LATEST_LIVE_SQL = """(SELECT * FROM live_state QUALIFY row_number() OVER (
-    PARTITION BY resource_type, resource_id, account_id ORDER BY checked_at DESC) = 1)"""
+    PARTITION BY resource_type, resource_id, account_id ORDER BY checked_at DESC, state, aws_state, detail) = 1)"""
 # The columns a query adds to rows ``r`` joined to LATEST_LIVE_SQL as ``lv``.
 LIVE_COLUMNS = ("lv.state AS live_state, lv.checked_at AS live_checked_at, lv.aws_state AS live_aws_state, "
                 "lv.size AS live_size, lv.changed AS live_changed, lv.detail AS live_detail")

@@ -55,8 +55,8 @@ def who_in(store: Store, query: str, source: str, *, limit: int | None = 20) -> 
     humans = store.query(
         f"""SELECT {RESOLVED_ACTOR_SQL} AS actor, {RESOLVED_KIND_SQL} AS actor_kind,
                    coalesce(e.resolved_confidence, e.actor_confidence) AS actor_confidence,
-                   any_value(e.resolved_chain) AS session_chain, any_value(e.principal) AS principal, count(*) AS events
-            FROM {source} GROUP BY ALL ORDER BY events DESC""")
+                   min(e.resolved_chain) AS session_chain, min(e.principal) AS principal, count(*) AS events
+            FROM {source} GROUP BY ALL ORDER BY events DESC, actor, actor_kind, actor_confidence""")
     if not humans:
         raise NotFound(f"no event by an access key, principal, user, session or person named {query!r}")
     return {
@@ -70,15 +70,23 @@ def who_in(store: Store, query: str, source: str, *, limit: int | None = 20) -> 
     }
 
 
+def _limit(limit: int | None) -> tuple[str, dict[str, int]]:
+    """`` LIMIT $limit`` and its parameter (nothing: no limit)."""
+    return ("", {}) if limit is None else (" LIMIT $limit", {"limit": limit})
+
+
 def _sessions(store: Store, source: str, limit: int | None) -> list[WhoSession]:
+    """The identity's sessions, latest first, each with the credential-issuing event that made its key (the
+    first, by time then event id, when several did)."""
+    clause, params = _limit(limit)
     rows = store.query(
         f"""SELECT e.access_key_id, e.principal, e.identity_type, min(e.event_time) AS first, max(e.event_time) AS last,
-                   count(*) AS events, any_value(c.event_id) AS issued_by, any_value(c.event_name) AS issued_with
+                   count(*) AS events, min({{'time': c.event_time, 'id': c.event_id, 'name': c.event_name}}) AS issued
             FROM {source} LEFT JOIN credentials c ON c.issued_key = e.access_key_id
-            GROUP BY ALL ORDER BY last DESC LIMIT $limit""", {"limit": limit})
+            GROUP BY ALL ORDER BY last DESC, e.access_key_id, e.principal, e.identity_type{clause}""", params)
     return [{"access_key_id": r["access_key_id"], "principal": r["principal"], "identity_type": r["identity_type"],
              "first": iso_z(r["first"]), "last": iso_z(r["last"]), "events": r["events"],
-             "issued_by": r["issued_by"], "issued_with": r["issued_with"]} for r in rows]
+             "issued_by": (r["issued"] or {}).get("id"), "issued_with": (r["issued"] or {}).get("name")} for r in rows]
 
 
 def _keys(store: Store, source: str, query: str) -> list[WhoKey]:
@@ -87,7 +95,7 @@ def _keys(store: Store, source: str, query: str) -> list[WhoKey]:
         f"""SELECT c.issued_key, c.owner, c.event_time, c.event_id FROM credentials c
             WHERE c.event_name = 'CreateAccessKey' AND (c.owner = $q OR c.issued_key = $q OR c.owner IN (
                 SELECT e.user_name FROM {source} WHERE e.identity_type = 'IAMUser'))
-            ORDER BY c.event_time""", {"q": query})
+            ORDER BY c.event_time, c.event_id""", {"q": query})
     used = store.query(f"SELECT DISTINCT e.access_key_id FROM {source} WHERE e.access_key_id LIKE 'AKIA%' ORDER BY 1")
     minted = {r["issued_key"]: r for r in rows}
     keys: list[WhoKey] = [{"access_key_id": k, "created": iso_z(r["event_time"]), "created_event": r["event_id"], "owner": r["owner"]}
@@ -108,17 +116,18 @@ def _activity(store: Store, source: str) -> WhoActivity:
             FROM {source}""")[0]
     top = store.query(
         f"""SELECT e.event_source, e.event_name, count(*) AS events FROM {source}
-            GROUP BY ALL ORDER BY events DESC, e.event_name LIMIT 10""")
+            GROUP BY ALL ORDER BY events DESC, e.event_name, e.event_source LIMIT 10""")
     return {"events": totals["events"], "writes": totals["writes"], "errors": totals["errors"],
             "first": iso_z(totals["first"]), "last": iso_z(totals["last"]), "tools": totals["tools"],
             "regions": totals["regions"], "accounts": totals["accounts"], "top_events": cast(list[TopEvent], top)}
 
 
 def _created(store: Store, source: str, limit: int | None) -> list[CreatedResource]:
+    clause, params = _limit(limit)
     rows = store.query(
         f"""SELECT r.resource_type, r.resource_id, r.name, r.event_time, r.event_id, r.aws_region
             FROM event_resources r JOIN {source} ON e.event_id = r.event_id AND e.event_time = r.event_time
             WHERE r.action = 'create' AND NOT r.failed
-            ORDER BY r.event_time DESC LIMIT $limit""", {"limit": limit})
+            ORDER BY r.event_time DESC, r.event_id, r.resource_type, r.resource_id, r.name{clause}""", params)
     return [{"type": r["resource_type"], "id": r["resource_id"], "name": r["name"], "time": iso_z(r["event_time"]),
              "event_id": r["event_id"], "region": r["aws_region"]} for r in rows]

@@ -86,6 +86,23 @@ class ObjectFilter:
         return ((not self.accounts or key.account in self.accounts)
                 and (not self.regions or key.region in self.regions) and key.kind in EVENT_KINDS)
 
+    @property
+    def active(self) -> bool:
+        """Whether the filter leaves anything out (by account, region or time)."""
+        return bool(self.accounts or self.regions or self.since or self.until)
+
+    def kept_paths(self, paths: list[str]) -> list[str]:
+        """Those of ``paths`` (keys, or local paths laid out like them) the walk of a bucket keeps: by account,
+        region and kind (``keeps``), and, with a time range, by delivery day (``days``)."""
+        days = self.days()
+        wanted = None if days is None else {day.replace("/", "-") for day in days}
+        kept = []
+        for path in paths:
+            key = parse_trail_key(path)
+            if self.keeps(key) and (key is None or wanted is None or key.date in wanted):
+                kept.append(path)
+        return kept
+
 
 class S3Lister:
     """Lists trail objects under a location, pruned by an ObjectFilter; problems collect in ``problems``."""

@@ -87,7 +87,7 @@ def copy_data_file(conn: duckdb.DuckDBPyConnection, root: Path, table: Table, se
     file's action, or None (and no file) when there are none."""
     relative, target = _place(root, table, writer_id, sequence, partition)
     order = order or ", ".join(table.sort_by)
-    columns = ", ".join(f.name for f in table.schema)
+    columns = ", ".join(map(_declared, table.schema))
     conn.execute(f"COPY (SELECT {columns} FROM ({select}) ORDER BY {order}) TO '{target}' (FORMAT parquet, "
                  f"COMPRESSION zstd, COMPRESSION_LEVEL {COMPRESSION_LEVEL}, ROW_GROUP_SIZE {ROW_GROUP_ROWS})",
                  params or {})
@@ -96,6 +96,16 @@ def copy_data_file(conn: duckdb.DuckDBPyConnection, root: Path, table: Table, se
         target.unlink()
         return None
     return _action(relative, target, partition, stats, data_change)
+
+
+_CASTS = {pa.int64(): "BIGINT", pa.int32(): "INTEGER", pa.float64(): "DOUBLE"}
+
+
+def _declared(field: pa.Field) -> str:
+    """A column of the select as the table declares it: a number in its declared type (DuckDB's ``sum`` of
+    integers is a HUGEINT or a DOUBLE; the files must hold what the Delta schema says, for every reader)."""
+    cast = _CASTS.get(field.type)
+    return f"CAST({field.name} AS {cast}) AS {field.name}" if cast else field.name
 
 
 def _stats_columns(schema: pa.Schema) -> list[str]:

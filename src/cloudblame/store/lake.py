@@ -70,7 +70,8 @@ class Lake:
     """A store directory. ``Lake.open`` checks it; ``create=True`` makes a new one."""
 
     def __init__(self, root: Path):
-        self.root = root
+        # canonical, as delta-rs names the data files (file_uris): paths built from the root compare equal to them
+        self.root = Path(os.path.realpath(root))
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, *, create: bool = False) -> Lake:

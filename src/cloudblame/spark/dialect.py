@@ -1,0 +1,227 @@
+"""The library's SQL (written for DuckDB, defined once in the queries) as Spark SQL: sqlglot's transpiler
+(read ``duckdb``, write ``spark``) and our own transforms where it gets the meaning wrong.
+
+What sqlglot alone gets wrong, and what is done about it here:
+
+- ``?`` followed by a cast (``?::VARCHAR[]``) does not parse: every ``?`` becomes the named parameter
+  ``$_p<i>`` (i: its position) before parsing, and Spark gets ``:_p<i>`` (``spark_args`` names the values).
+- ``list(x ORDER BY k)`` becomes ``collect_list(x)``, which loses the order (and ``DISTINCT``'s sort):
+  written as the values of ``collect_list(struct(k..., x))`` sorted by a comparator with DuckDB's order
+  (ASC or DESC, NULLs last), NULL over no rows as DuckDB's ``list`` is; ``first(x ORDER BY k)`` (``last``):
+  its first (last) value.
+- ``json_extract_string(x, '$[*]')`` and ``'$.*'`` lose their wildcard: written as ``from_json`` of an
+  array or a map (its values) of strings.
+- ``list_has_any(a, b)`` becomes ``a && b``, which Spark does not have: ``arrays_overlap(a, b)``.
+- Two ``unnest`` in one select list (DuckDB unnests them side by side): one ``inline(arrays_zip(...))``.
+- ``* EXCLUDE`` (``* EXCEPT``: newer Spark only), ``* REPLACE`` (kept as is), ``QUALIFY`` (sqlglot's subquery
+  returns its window column with a star, and its outer filter names the inner table) and ``UNION ALL BY NAME``
+  (kept as is) need the columns: given ``columns`` (table -> its columns), the stars of such a query are
+  expanded (sqlglot's qualify), QUALIFY becomes a subquery filtered on its outputs' names and a union by name
+  is put in the left side's order. (Spark's own QUALIFY, new in 4.2, is left unused: the extra allows 4.0.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlglot
+from sqlglot import TokenType, exp
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
+
+__all__ = ["Columns", "spark_args", "to_spark"]
+
+# Table (or view) name -> its columns as (name, type in Spark's words).
+Columns = Mapping[str, Sequence[tuple[str, str]]]
+_PARAM = "_p"  # the name a positional parameter is given, with its position
+
+
+class _DuckDB(DuckDB):
+    """DuckDB as sqlglot reads it, but JSON paths with a wildcard kept as written (sqlglot drops ``.*``)."""
+
+    def to_json_path(self, path: exp.Expr | None) -> exp.Expr | None:
+        if isinstance(path, exp.Literal) and "*" in path.name:
+            return path
+        return super().to_json_path(path)
+
+
+_READ = _DuckDB()
+
+
+def spark_args(params: Sequence[Any] | Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of a query as Spark's named arguments (positional ones as ``_p<i>``, as ``to_spark``
+    names them)."""
+    if isinstance(params, Mapping):
+        return dict(params)
+    return {f"{_PARAM}{i}": value for i, value in enumerate(params)}
+
+
+def to_spark(sql: str, columns: Columns | None = None) -> str:
+    """``sql`` (DuckDB, the library's own) as Spark SQL; ``columns``: the tables' columns, for the queries
+    whose stars must be expanded. One statement."""
+    tree = sqlglot.parse_one(_named_placeholders(sql), dialect=_READ)
+    if columns is not None and _needs_columns(tree):
+        tree = _expanded(tree, columns)
+    for transform in (_ordered_lists, _json_wildcards, _arrays_overlap, _side_by_side_unnest):
+        tree = tree.transform(transform)
+    return tree.sql(dialect="spark")
+
+
+def _named_placeholders(sql: str) -> str:
+    """Every ``?`` (outside strings) as ``$_p<i>``."""
+    spots = [t.start for t in _READ.tokenize(sql) if t.token_type in (TokenType.PLACEHOLDER, TokenType.QDCOLON)
+             and t.text.startswith("?")]  # (``?::`` is one token: the ``?try_cast`` operator)
+    for i, start in reversed(list(enumerate(spots))):
+        sql = f"{sql[:start]}${_PARAM}{i}{sql[start + 1:]}"
+    return sql
+
+
+# --- stars and unions that need the columns
+
+
+def _needs_columns(tree: exp.Expr) -> bool:
+    starred = any(s.args.get("except_") or s.args.get("replace") for s in tree.find_all(exp.Star))
+    return starred or tree.find(exp.Qualify) is not None or any(u.args.get("by_name") for u in tree.find_all(exp.Union))
+
+
+def _expanded(tree: exp.Expr, columns: Columns) -> exp.Expr:
+    """``tree`` with every star expanded into the columns it stands for (sqlglot's qualify over ``columns``)
+    and its unions by name in the left side's order."""
+    schema = MappingSchema({name: dict(cols) for name, cols in columns.items()}, dialect="spark")
+    qualified = qualify(tree, schema=schema, dialect=_READ, quote_identifiers=False, identify=False,
+                        validate_qualify_columns=False)
+    return qualified.transform(_union_in_order).transform(_qualify_as_subquery)
+
+
+def _union_in_order(node: exp.Expr) -> exp.Expr:
+    if not isinstance(node, exp.Union) or not node.args.get("by_name"):
+        return node
+    left, right = node.this, node.expression
+    while isinstance(left, exp.Subquery):  # (a side in parentheses)
+        left = left.this
+    while isinstance(right, exp.Subquery):
+        right = right.this
+    if not isinstance(left, exp.Select) or not isinstance(right, exp.Select):
+        raise TypeError(f"a union by name of selects only, for Spark: {node.sql(dialect=_READ)[:200]}")
+    by_name = {p.alias_or_name: p for p in right.expressions}
+    right.set("expressions", [by_name[p.alias_or_name] for p in left.expressions])
+    node.set("by_name", None)
+    return node
+
+
+def _qualify_as_subquery(node: exp.Expr) -> exp.Expr:
+    """``SELECT cols FROM ... QUALIFY cond`` (its columns expanded) as ``SELECT cols FROM (SELECT cols, window
+    AS _w<i> FROM ...) _q WHERE cond`` (its windows by name, its columns by their output names). sqlglot's own
+    rewrite keeps the columns' table names in the outer filter, where they no longer resolve."""
+    if not isinstance(node, exp.Select) or not node.args.get("qualify"):
+        return node
+    condition = node.args["qualify"].this.copy()
+    node.set("qualify", None)
+    names = [p.alias_or_name for p in node.expressions]
+    for i, window in enumerate(list(condition.find_all(exp.Window))):
+        node.append("expressions", exp.alias_(window.copy(), f"_w{i}"))
+        window.replace(exp.column(f"_w{i}"))
+    after = {clause: node.args[clause] for clause in ("order", "limit", "offset") if node.args.get(clause)}
+    for clause in after:  # (after QUALIFY: the outer select's)
+        node.set(clause, None)
+    for part in (condition, after.get("order")):
+        for column in part.find_all(exp.Column) if part is not None else ():
+            if column.name not in names and not column.name.startswith("_w"):
+                raise ValueError(f"QUALIFY over a column not selected: {column.sql(dialect=_READ)}")
+            column.set("table", None)  # the subquery's output, by name
+    outer = exp.select(*names).from_(exp.Subquery(this=node, alias=exp.TableAlias(this=exp.to_identifier("_q"))),
+                                     copy=False).where(condition, copy=False)
+    for clause, value in after.items():
+        outer.set(clause, value)
+    return outer
+
+
+# --- sqlglot's output fixed
+
+
+_ORDERED = (exp.ArrayAgg, exp.First, exp.Last)  # aggregates DuckDB takes an ORDER BY in
+
+
+def _ordered_lists(node: exp.Expr) -> exp.Expr:
+    """``list(x ORDER BY k...)`` (with DISTINCT, FILTER) as a sorted ``collect_list`` (see the module);
+    ``first`` and ``last`` of it as its first and last value."""
+    agg, where = node, None
+    if isinstance(node, exp.Filter) and isinstance(node.this, _ORDERED):
+        agg, where = node.this, node.expression
+    elif not isinstance(node, _ORDERED) or isinstance(node.parent, exp.Filter):
+        return node
+    order = agg.this
+    if not isinstance(order, exp.Order):
+        return node
+    value, distinct = order.this, isinstance(order.this, exp.Distinct)
+    if isinstance(value, exp.Distinct):
+        value = value.expressions[0]
+    keys: list[exp.Ordered] = list(order.expressions)
+    fields = [exp.alias_(k.this.copy(), f"k{i}") for i, k in enumerate(keys)] + [exp.alias_(value.copy(), "v")]
+    collected: exp.Expr = exp.Anonymous(this="COLLECT_LIST", expressions=[exp.Struct(expressions=fields)])
+    if where is not None:
+        collected = exp.Filter(this=collected, expression=where.copy())
+    comparator = exp.Lambda(this=_compare(keys), expressions=[exp.to_identifier("_a"), exp.to_identifier("_b")])
+    sorted_values = exp.Transform(
+        this=exp.Anonymous(this="ARRAY_SORT", expressions=[collected, comparator]),
+        expression=exp.Lambda(this=exp.column("v", "_s"), expressions=[exp.to_identifier("_s")]))
+    values: exp.Expr = exp.Anonymous(this="ARRAY_DISTINCT", expressions=[sorted_values]) if distinct else sorted_values
+    if not isinstance(agg, exp.ArrayAgg):  # first, last: NULL over no rows (try_element_at)
+        return exp.Anonymous(this="TRY_ELEMENT_AT", expressions=[values, exp.Literal.number(
+            1 if isinstance(agg, exp.First) else -1)])
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.ArraySize(this=values.copy()), expression=exp.Literal.number(0)),
+                                true=exp.Null())], default=values)
+
+
+def _compare(keys: list[exp.Ordered]) -> exp.Expr:
+    """The comparator of (l, r) over the structs' k0, k1...: DuckDB's order (NULLs last unless asked)."""
+    result: exp.Expr = exp.Literal.number(0)
+    for i, key in reversed(list(enumerate(keys))):
+        left, right = exp.column(f"k{i}", "_a"), exp.column(f"k{i}", "_b")
+        before, after = (exp.Literal.number(1), exp.Literal.number(-1)) if key.args.get("desc") else (
+            exp.Literal.number(-1), exp.Literal.number(1))
+        null_first = bool(key.args.get("nulls_first"))
+        result = exp.Case(ifs=[
+            exp.If(this=exp.and_(left.copy().is_(exp.null()), right.copy().is_(exp.null())), true=result),
+            exp.If(this=left.copy().is_(exp.null()), true=exp.Literal.number(-1 if null_first else 1)),
+            exp.If(this=right.copy().is_(exp.null()), true=exp.Literal.number(1 if null_first else -1)),
+            exp.If(this=exp.LT(this=left.copy(), expression=right.copy()), true=before),
+            exp.If(this=exp.GT(this=left.copy(), expression=right.copy()), true=after),
+        ], default=result)
+    return result
+
+
+def _json_wildcards(node: exp.Expr) -> exp.Expr:
+    """``json_extract_string(x, '$[*]')``: the array's items; ``'$.*'``: the object's values (as text)."""
+    if not isinstance(node, (exp.JSONExtractScalar, exp.JSONExtract)):
+        return node
+    path = node.expression
+    if not isinstance(path, exp.Literal) or path.name not in ("$[*]", "$.*"):
+        return node
+    if path.name == "$[*]":
+        return exp.Anonymous(this="FROM_JSON", expressions=[node.this, exp.Literal.string("array<string>")])
+    as_map = exp.Anonymous(this="FROM_JSON", expressions=[node.this, exp.Literal.string("map<string,string>")])
+    return exp.Anonymous(this="MAP_VALUES", expressions=[as_map])
+
+
+def _arrays_overlap(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.ArrayOverlaps):
+        return exp.Anonymous(this="ARRAYS_OVERLAP", expressions=[node.this, node.expression])
+    return node
+
+
+def _side_by_side_unnest(node: exp.Expr) -> exp.Expr:
+    """``SELECT unnest(a) AS x, unnest(b) AS y`` as ``SELECT inline(arrays_zip(a, b)) AS (x, y)``."""
+    if not isinstance(node, exp.Select) or len(node.expressions) < 2:
+        return node
+    unnests = [p for p in node.expressions if isinstance(p.unalias(), (exp.Unnest, exp.Explode))]
+    if len(unnests) != len(node.expressions):
+        return node
+    arrays = [u.unalias().this if isinstance(u.unalias(), exp.Explode) else u.unalias().expressions[0]
+              for u in unnests]
+    zipped = exp.Anonymous(this="INLINE", expressions=[exp.Anonymous(this="ARRAYS_ZIP", expressions=arrays)])
+    node.set("expressions", [exp.Aliases(this=zipped, expressions=[exp.to_identifier(u.alias_or_name)
+                                                                    for u in unnests])])
+    return node

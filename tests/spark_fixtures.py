@@ -1,0 +1,45 @@
+"""The one SparkSession every Spark test shares (session-scoped: starting Spark takes seconds): local mode on
+two cores, each task tried up to twice (``local[2,2]``: the Spark ingest's retry test makes a first attempt
+fail), no web UI, times in UTC, few shuffle partitions. Skipped with the reason when pyspark or Java is missing.
+
+Load it with ``pytest_plugins = ["tests.spark_fixtures"]`` in a Spark test module and take ``spark``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import pytest
+
+MASTER = "local[2,2]"  # 2 worker threads; a failed task is tried again once
+# The executors' Python workers take their environment when Spark starts: fake AWS credentials for the Spark
+# ingest's S3 test (its executors download from a moto server; tests.conftest.FAKE_AWS_ENV, set later, is too late).
+EXECUTOR_AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                    "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+def java_found() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    return bool(home and os.path.isfile(os.path.join(home, "bin", "java"))) or shutil.which("java") is not None
+
+
+@pytest.fixture(scope="session")
+def spark():
+    pytest.importorskip("pyspark", reason="pyspark is not installed (the optional extra `spark`)")
+    if not java_found():
+        pytest.skip("no Java (java on PATH or JAVA_HOME): Spark cannot start")
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the Python workers run this interpreter (cloudblame in it)
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.master(MASTER).appName("cloudblame-tests")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC").config("spark.sql.shuffle.partitions", "4")
+               .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC"))
+    for name, value in EXECUTOR_AWS_ENV.items():
+        builder = builder.config(f"spark.executorEnv.{name}", value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("FATAL")
+    yield session
+    session.stop()
