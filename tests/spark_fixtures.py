@@ -43,3 +43,14 @@ def spark():
     session.sparkContext.setLogLevel("FATAL")
     yield session
     session.stop()
+
+
+def sample_store(root, records: int):
+    """A store (its path) built by the embedded ingest from a sample trail of ``records`` records, under ``root``."""
+    from cloudblame.demo import generate_sample_trail
+    from tests.conftest import build_store
+
+    generate_sample_trail(root / "trail", records=records)
+    store, _ = build_store(root / "store", root / "trail")
+    store.close()
+    return root / "store"

@@ -14,20 +14,15 @@ import pytest
 from typer.testing import CliRunner
 
 from cloudblame.cli import app
-from cloudblame.demo import generate_sample_trail
 from cloudblame.spark.session import NEEDS, SparkMissing, spark_session
-from tests.conftest import build_store
+from tests.spark_fixtures import sample_store
 
 pytest_plugins = ["tests.spark_fixtures"]
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("spark-cli")
-    generate_sample_trail(root / "trail", records=800)
-    store, _ = build_store(root / "store", root / "trail")
-    store.close()
-    return root / "store"
+    return sample_store(tmp_path_factory.mktemp("spark-cli"), 800)
 
 
 def run(*args: str) -> str:

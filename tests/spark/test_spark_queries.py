@@ -15,7 +15,6 @@ import pyarrow as pa
 import pytest
 
 from cloudblame.core.errors import UserError
-from cloudblame.demo import generate_sample_trail
 from cloudblame.queries.blame import blame
 from cloudblame.queries.events import EventFilter, count_events, event_page, search_events
 from cloudblame.queries.insights import insight_detail, insights_page
@@ -25,7 +24,7 @@ from cloudblame.store import Store
 from cloudblame.store.lake import Lake
 from cloudblame.store.readings import append_and_publish
 from cloudblame.store.tables import LIVE_STATE, USAGE_EVIDENCE
-from tests.conftest import build_store
+from tests.spark_fixtures import sample_store
 
 pytest_plugins = ["tests.spark_fixtures"]
 
@@ -57,12 +56,9 @@ def add_readings(db: Path) -> None:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("spark-queries")
-    generate_sample_trail(root / "trail", records=1500)
-    store, _ = build_store(root / "store", root / "trail")
-    store.close()
-    add_readings(root / "store")
-    return root / "store"
+    db = sample_store(tmp_path_factory.mktemp("spark-queries"), 1500)
+    add_readings(db)
+    return db
 
 
 def both_engines(db: Path, spark) -> Iterator[tuple[Store, Store]]:

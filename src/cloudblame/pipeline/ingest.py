@@ -177,12 +177,14 @@ def _run(target: Target, tasks: Iterable[Task], summary: IngestSummary, *, jobs:
 
 
 def ingest_paths(target: Target, paths: list[str], *, force: bool = False, progress: ProgressFn | None = None,
-                 jobs: int | None = None, task_bytes: int = TASK_BYTES) -> IngestSummary:
-    """Ingest every CloudTrail record found under ``paths`` into the store: ``jobs`` worker processes
-    (default: every core for big inputs, none for small ones) read, normalize and write tasks of about
-    ``task_bytes`` of files each."""
+                 jobs: int | None = None, task_bytes: int = TASK_BYTES,
+                 keep: Callable[[list[str]], list[str]] | None = None) -> IngestSummary:
+    """Ingest every CloudTrail record found under ``paths`` (those ``keep`` keeps, when given: a local copy of
+    a bucket pruned by key as the S3 walk prunes one) into the store: ``jobs`` worker processes (default:
+    every core for big inputs, none for small ones) read, normalize and write tasks of about ``task_bytes`` of
+    files each."""
     started = time.perf_counter()
-    plan = plan_paths(_lake(target), paths, force=force, task_bytes=task_bytes)
+    plan = plan_paths(_lake(target), paths, force=force, task_bytes=task_bytes, keep=keep)
     summary = plan.summary
     report = (lambda: progress(summary.files_unchanged + summary.files_read, summary.files, summary.records)
               ) if progress else None

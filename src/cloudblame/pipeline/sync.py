@@ -240,11 +240,12 @@ def run_source(store: Target, spec: SourceSpec, *, progress: SourceProgress | No
     until = parse_when(spec.until) if spec.until else None
     if spec.kind in ("path", "s3") and not spec.url:
         raise ConfigError(f"[[{spec.kind}]] needs {'url' if spec.kind == 's3' else 'path'}")
-    if spec.kind == "path" and spec.url:
-        return ingest_paths(store, [spec.url, *spec.paths], force=spec.force, progress=progress)
+    flt = ObjectFilter(set(spec.accounts), set(spec.regions), since, until)
+    if spec.kind == "path" and spec.url:  # a local copy of a bucket is pruned by key as the bucket would be
+        return ingest_paths(store, [spec.url, *spec.paths], force=spec.force, progress=progress,
+                            keep=flt.kept_paths if flt.active else None)
     if spec.kind == "s3" and spec.url:
         client = make_client(profile=spec.profile, region=spec.aws_region, endpoint_url=spec.endpoint_url)
-        flt = ObjectFilter(set(spec.accounts), set(spec.regions), since, until)
         return ingest_s3(store, spec.url, client=client, flt=flt, workers=spec.workers, force=spec.force,
                          progress=progress)
     if spec.kind == "lookup":
