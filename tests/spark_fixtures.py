@@ -31,8 +31,12 @@ def spark():
         pytest.skip("no Java (java on PATH or JAVA_HOME): Spark cannot start")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the Python workers run this interpreter (cloudblame in it)
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
+    running = SparkContext._active_spark_context  # one an earlier test of this process started (the CLI's, in-process)
+    if running is not None and running.master != MASTER:
+        SparkSession(running).stop()  # its settings are not these (retries, the executors' environment)
     builder = (SparkSession.builder.master(MASTER).appName("cloudblame-tests")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.session.timeZone", "UTC").config("spark.sql.shuffle.partitions", "4")

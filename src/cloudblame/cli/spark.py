@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import typer
 
 from cloudblame.cli.common import DbOption
@@ -50,8 +47,6 @@ def spark_ingest(
     from cloudblame.spark import ingest
     from cloudblame.spark.session import spark_session
 
-    if master is None or master.startswith("local"):  # a local session's Python workers: this interpreter
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     summary = ingest(spark_session(master), sources, db=db or default_db_path(), accounts=account, regions=region,
                      since=since, until=until, force=force, profile=profile, aws_region=aws_region,
                      endpoint_url=endpoint_url, workers=workers)

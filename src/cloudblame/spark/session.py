@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -64,6 +65,8 @@ def _local_session(master: str) -> SparkSession:
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("SPARK_LOCAL_IP", LOCAL_IP)
+    if master.startswith("local"):  # the Python workers run this interpreter (the one cloudblame is installed in)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master).appName("cloudblame")
     for key, value in LOCAL_CONF.items():
         builder = builder.config(key, value)
