@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 from bench.procwatch import run_watched
@@ -22,11 +21,9 @@ def spark_missing() -> str | None:
     """Why Spark cannot run here, or None."""
     if importlib.util.find_spec("pyspark") is None:
         return "pyspark is not installed (the optional extra: pip install 'cloudblame[spark]')"
-    try:
-        subprocess.run(["java", "-version"], capture_output=True, check=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return "no Java on this machine (Spark needs Java 17+)"
-    return None
+    from cloudblame.spark.session import java_found
+
+    return None if java_found() else "no Java on this machine (Spark needs Java 17+)"
 
 
 def measure_spark_ingest(command: list[str], trail: Path, db: Path, cores: int) -> dict:

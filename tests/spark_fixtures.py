@@ -7,7 +7,6 @@ Load it with ``pytest_plugins = ["tests.spark_fixtures"]`` in a Spark test modul
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 import pytest
@@ -19,14 +18,12 @@ EXECUTOR_AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
                     "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
 
 
-def java_found() -> bool:
-    home = os.environ.get("JAVA_HOME")
-    return bool(home and os.path.isfile(os.path.join(home, "bin", "java"))) or shutil.which("java") is not None
-
 
 @pytest.fixture(scope="session")
 def spark():
     pytest.importorskip("pyspark", reason="pyspark is not installed (the optional extra `spark`)")
+    from cloudblame.spark.session import java_found
+
     if not java_found():
         pytest.skip("no Java (java on PATH or JAVA_HOME): Spark cannot start")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")

@@ -37,19 +37,31 @@ def pages(demo) -> list[str]:
             "/forgotten?idle=14d", "/insights", "/insights?since=7d&severity=high", "/costs", "/docs", "/no-such-page"]
 
 
+def wider_than_the_window(page, paths, shown: str = "") -> dict[str, tuple[int, int]]:
+    """(page width, window width) of each of ``paths`` wider than the window (``shown``: a locator each must show)."""
+    too_wide = {}
+    for path in paths:
+        page.goto(path)
+        if shown:
+            assert page.locator(shown).count(), path
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width > inner:
+            too_wide[path] = (width, inner)
+    return too_wide
+
+
+def screenshot(page, path: str, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(path)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_no_page_is_wider_than_the_window(browser, demo_server, pages, viewport):
     context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=demo_server.url)
     page = context.new_page()
-    too_wide = {}
-    for path in pages:
-        page.goto(path)
-        width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if width > inner:
-            too_wide[path] = (width, inner)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto("/inventory")
-    page.screenshot(path=str(SCREENSHOTS / f"inventory-{viewport}.png"), full_page=True)
+    too_wide = wider_than_the_window(page, pages)
+    screenshot(page, "/inventory", f"inventory-{viewport}")
     context.close()
     assert not too_wide, too_wide
 
@@ -96,16 +108,9 @@ def billed_server(demo, tmp_path_factory):
 def test_no_costs_page_is_wider_than_the_window(browser, billed_server, viewport):
     context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=billed_server.url)
     page = context.new_page()
-    too_wide = {}
-    for path in ("/costs", "/costs?limit=0", "/costs?by=owner", "/costs?by=tool", "/costs?by=service",
-                 "/costs?period=2026-02", "/costs?period=1999-01"):
-        page.goto(path)
-        assert page.locator("main table, #no-bill, h1").count(), path
-        width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if width > inner:
-            too_wide[path] = (width, inner)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto("/costs")
-    page.screenshot(path=str(SCREENSHOTS / f"costs-{viewport}.png"), full_page=True)
+    too_wide = wider_than_the_window(page, ("/costs", "/costs?limit=0", "/costs?by=owner", "/costs?by=tool",
+                                            "/costs?by=service", "/costs?period=2026-02", "/costs?period=1999-01"),
+                                     shown="main table, #no-bill, h1")
+    screenshot(page, "/costs", f"costs-{viewport}")
     context.close()
     assert not too_wide, too_wide

@@ -39,7 +39,8 @@ class SparkMissing(UserError):
     """pyspark or Java is not installed: --engine spark cannot run here."""
 
 
-def _java_found() -> bool:
+def java_found() -> bool:
+    """Whether a java is on PATH or in JAVA_HOME (Spark's JVM starts from it)."""
     home = os.environ.get("JAVA_HOME")
     return bool(home and os.path.isfile(os.path.join(home, "bin", "java"))) or shutil.which("java") is not None
 
@@ -55,7 +56,7 @@ def spark_session(master: str | None = None) -> SparkSession:
         active = SparkSession.getActiveSession()
         if active is not None:
             return active
-        if not _java_found():
+        if not java_found():
             raise SparkMissing(NEEDS + " (no java on PATH nor in JAVA_HOME)")
         return _local_session(master or f"local[{os.cpu_count() or 2}]")
 
