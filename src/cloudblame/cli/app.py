@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import enum
-import glob
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from cloudblame.cli.common import (
     IdleOption,
     WaitOption,
     WideOption,
+    check_local_paths,
     open_store,
     time_bound,
     use_engine,
@@ -62,7 +61,6 @@ from cloudblame.queries.inventory import DEFAULT_LIMIT, GROUP_KEYS
 from cloudblame.queries.inventory import forgotten as forgotten_query
 from cloudblame.queries.inventory import inventory as inventory_query
 from cloudblame.queries.who import who as who_query
-from cloudblame.sources.files import DATA_SUFFIXES
 
 app = typer.Typer(
     name="cloudblame", cls=GuardedGroup, no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -99,28 +97,6 @@ def root(
 Sort = enum.Enum("Sort", {k: k for k in SORTS}, type=str)  # type: ignore[misc]
 GroupBy = enum.Enum("GroupBy", {k: k for k in GROUP_KEYS}, type=str)  # type: ignore[misc]
 Action = enum.Enum("Action", {k: k for k in ACTIONS}, type=str)  # type: ignore[misc]
-
-
-def _holds_data(path: str) -> bool:
-    """Whether ``path`` (a file, a folder or a glob) holds a file ingest would read (the first is enough)."""
-    if os.path.isfile(path):
-        return True
-    if os.path.isdir(path):
-        return any(name.lower().endswith(DATA_SUFFIXES) for _, _, files in os.walk(path) for name in files)
-    return any(os.path.isfile(m) for m in glob.iglob(path, recursive=True))
-
-
-def check_local_paths(paths: list[str]) -> None:
-    """Refuse, before any store is opened, paths that do not exist and paths with no file to read."""
-    for path in paths:
-        if os.path.exists(path):
-            continue
-        if not glob.has_magic(path):
-            raise BadInput(f"no such file or folder: {path}")
-        if next(glob.iglob(path, recursive=True), None) is None:
-            raise BadInput(f"no file matches {path}")
-    if paths and not any(_holds_data(p) for p in paths):
-        raise BadInput(f"no CloudTrail files ({', '.join(DATA_SUFFIXES[:3])}...) found under {', '.join(paths)}")
 
 
 @app.command(epilog=epilog("ingest"))

@@ -6,6 +6,7 @@ no store at the path given). Diagnostics go to stderr, results alone to stdout."
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import sys
@@ -23,6 +24,7 @@ from cloudblame.cli.output import Format, say
 from cloudblame.core.errors import Ambiguous, BadInput, NotFound, StoreError, UserError, one_line
 from cloudblame.core.timeutil import iso_z, parse_duration, parse_when
 from cloudblame.queries.anchor import time_anchor
+from cloudblame.sources.files import DATA_SUFFIXES
 from cloudblame.store import Store, default_db_path
 
 log = logging.getLogger("cloudblame.cli")
@@ -191,3 +193,25 @@ class GuardedGroup(TyperGroup):
             raise
         except Exception as exc:  # noqa: BLE001 - every other one is mapped by kind
             raise typer.Exit(fail(exc)) from None
+
+
+def _holds_data(path: str) -> bool:
+    """Whether ``path`` (a file, a folder or a glob) holds a file ingest would read (the first is enough)."""
+    if os.path.isfile(path):
+        return True
+    if os.path.isdir(path):
+        return any(name.lower().endswith(DATA_SUFFIXES) for _, _, files in os.walk(path) for name in files)
+    return any(os.path.isfile(m) for m in glob.iglob(path, recursive=True))
+
+
+def check_local_paths(paths: list[str]) -> None:
+    """Refuse, before any store is opened, paths that do not exist and paths with no file to read."""
+    for path in paths:
+        if os.path.exists(path):
+            continue
+        if not glob.has_magic(path):
+            raise BadInput(f"no such file or folder: {path}")
+        if next(glob.iglob(path, recursive=True), None) is None:
+            raise BadInput(f"no file matches {path}")
+    if paths and not any(_holds_data(p) for p in paths):
+        raise BadInput(f"no CloudTrail files ({', '.join(DATA_SUFFIXES[:3])}...) found under {', '.join(paths)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from cloudblame.cli.common import DbOption
+from cloudblame.cli.common import DbOption, check_local_paths
 from cloudblame.cli.examples import epilog
 from cloudblame.cli.live import report_summaries
 from cloudblame.cli.output import Format
@@ -41,8 +41,6 @@ def spark_ingest(
     for bound in (since, until):  # read now: a bad one is the user's error
         if bound:
             parse_when(bound)
-    from cloudblame.cli.app import check_local_paths  # (app imports this module)
-
     check_local_paths([s for s in sources if not s.startswith("s3://")])
     from cloudblame.spark import ingest
     from cloudblame.spark.session import spark_session

@@ -23,14 +23,17 @@ __all__ = ["NEEDS", "SparkMissing", "spark_session"]
 
 NEEDS = "--engine spark needs the optional extra: pip install 'cloudblame[spark]' and Java 17+"
 LOCAL_IP = "127.0.0.1"  # a local session listens on loopback only
-# A local session's settings: no web UI, no progress bars, times read and written as UTC, few shuffle
-# partitions (a laptop's store, not a cluster's).
-LOCAL_CONF = {
+# Every session cloudblame starts: times read and written as UTC.
+SESSION_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+}
+# A local session's too: no web UI, no progress bars, few shuffle partitions (a laptop's store, not a
+# cluster's). A cluster master (yarn, spark://, k8s://) keeps the cluster's own.
+LOCAL_CONF = SESSION_CONF | {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.sql.session.timeZone": "UTC",
     "spark.sql.shuffle.partitions": "4",
-    "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
 }
 _lock = threading.Lock()
 
@@ -46,8 +49,9 @@ def java_found() -> bool:
 
 
 def spark_session(master: str | None = None) -> SparkSession:
-    """The active SparkSession, or a local one made now (``master``: ``local[N]``; default one thread per
-    core) and kept for the process. SparkMissing when pyspark or Java is missing."""
+    """The active SparkSession, or one made now on ``master`` (default ``local[N]``, one thread per core; a
+    cluster's master, such as ``yarn``, keeps the cluster's settings) and kept for the process. SparkMissing
+    when pyspark or Java is missing."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -58,18 +62,19 @@ def spark_session(master: str | None = None) -> SparkSession:
             return active
         if not java_found():
             raise SparkMissing(NEEDS + " (no java on PATH nor in JAVA_HOME)")
-        return _local_session(master or f"local[{os.cpu_count() or 2}]")
+        return _new_session(master or f"local[{os.cpu_count() or 2}]")
 
 
-def _local_session(master: str) -> SparkSession:
+def _new_session(master: str) -> SparkSession:
     from pyspark.errors import PySparkRuntimeError
     from pyspark.sql import SparkSession
 
-    os.environ.setdefault("SPARK_LOCAL_IP", LOCAL_IP)
-    if master.startswith("local"):  # the Python workers run this interpreter (the one cloudblame is installed in)
+    local = master.startswith("local")
+    if local:  # on loopback; the Python workers run this interpreter (the one cloudblame is installed in)
+        os.environ.setdefault("SPARK_LOCAL_IP", LOCAL_IP)
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master).appName("cloudblame")
-    for key, value in LOCAL_CONF.items():
+    for key, value in (LOCAL_CONF if local else SESSION_CONF).items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
