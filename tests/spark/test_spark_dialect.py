@@ -52,6 +52,16 @@ SAME_ANSWER = [
      "ON r.grp = k.g AND r.name = k.n ORDER BY r.rank", [["a", "b"], ["x", "z"]]),
     ("SELECT grp, count(*) FILTER (WHERE name IS NULL) AS unnamed, round(sum(rank), 2) AS total FROM items "
      "GROUP BY ALL ORDER BY total DESC NULLS LAST, grp", ()),
+    # the publish's SQL (cloudblame.derive, run on Spark by cloudblame.spark.derive)
+    ("SELECT grp, list(name ORDER BY rank, name)[1:2] AS first_two, list(name ORDER BY rank, name)[2:9] AS rest "
+     "FROM items GROUP BY ALL ORDER BY grp", ()),
+    ("SELECT grp, to_json(list({'name': name, 'rank': rank} ORDER BY rank, name))::VARCHAR AS js FROM items "
+     "GROUP BY ALL ORDER BY grp", ()),
+    ("SELECT rank, round(lgamma(rank + 1), 9) AS log_factorial FROM items WHERE rank IS NOT NULL ORDER BY rank, grp", ()),
+    ("SELECT * FROM (SELECT grp, name, rank FROM items WHERE rank < 3 UNION ALL BY NAME SELECT grp, rank FROM items "
+     "WHERE rank >= 3) ORDER BY grp, rank", ()),
+    ("SELECT grp, array_length(list_filter(json_extract_string(people, '$[*]'), lambda p: p = lower(p))) AS lower_names "
+     "FROM items WHERE people IS NOT NULL ORDER BY grp, lower_names", ()),
 ]
 
 

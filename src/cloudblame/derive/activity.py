@@ -19,7 +19,7 @@ SELECT event_time::DATE AS day, access_key_id, principal, actor, actor_kind, use
        count(*) AS events, count(*) FILTER (WHERE NOT coalesce(read_only, false)) AS writes,
        count(*) FILTER (WHERE error_code IS NOT NULL) AS errors,
        min(event_time) AS first_time, max(event_time) AS last_time,
-       coalesce(sum(len(list_filter(resources, lambda r: r.action = 'create'))) FILTER (WHERE error_code IS NULL), 0) AS created
+       coalesce(sum(array_length(list_filter(resources, lambda r: r.action = 'create'))) FILTER (WHERE error_code IS NULL), 0) AS created
 FROM new_events WHERE event_category IS DISTINCT FROM 'Insight' GROUP BY ALL"""
 
 # The rows of the days the new calls fall on: what calls holds for them plus the new counts.

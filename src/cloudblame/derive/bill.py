@@ -120,10 +120,8 @@ def update_bill(work: Work, change: BillChange, *, links: bool, everything: bool
     again, and (``links``: events were published, their resource links in ``new_links``) the rows naming
     a new spelling of a resource matched again (``everything``: every row); returns bill_costs rows written."""
     store, written = work.store, 0
-    with store.temp_table("SELECT DISTINCT period FROM bill_lines WHERE false") as periods:
+    with store.temp_table(f"SELECT DISTINCT period FROM {store.files_relation(BILL_LINES.name, change.files)}") as periods:
         if change.files:
-            files = ", ".join("'" + f.replace("'", "''") + "'" for f in change.files)
-            store.execute(f"INSERT INTO {periods} SELECT DISTINCT period FROM read_parquet([{files}])")
             with store.temp_table(SUMMED_SQL.format(periods=periods)) as summed:
                 _rewrite_costs(work, f"t.period NOT IN (SELECT period FROM {periods})", summed)
                 written += store.scalar(f"SELECT count(*) FROM {summed}")
@@ -155,8 +153,8 @@ def _match_again(work: Work, periods: str, *, everything: bool) -> int:
                 store.temp_table(f"{MATCHED_SQL.format(rows=again)} EXCEPT SELECT * FROM {again}") as moved:
             count = int(store.scalar(f"SELECT count(*) FROM {moved}"))
             if count:
-                store.execute(f"INSERT INTO {periods} SELECT DISTINCT period FROM {moved} "
-                              f"WHERE period NOT IN (SELECT period FROM {periods})")
+                store.append_rows(periods, f"SELECT DISTINCT period FROM {moved} "
+                                           f"WHERE period NOT IN (SELECT period FROM {periods})")
                 work.rewrite(BILL_COSTS, keep=f"NOT EXISTS (SELECT 1 FROM {moved} m WHERE {same_line_group('m', 't')})",
                              add=f"SELECT * FROM {moved}")
             return count

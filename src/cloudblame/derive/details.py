@@ -343,8 +343,7 @@ def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK, 
     ``retouched``, a table of keys: tagged or attached since); with ``among`` (a table of keys), only of
     those resources and the ones a service created."""
     redo = " AND NOT i.delegated" if redo_delegated else ""
-    if retouched:
-        redo += f" AND NOT EXISTS (SELECT 1 FROM {retouched} t WHERE {same_resource('t', 'r')})"
+    again = f" OR EXISTS (SELECT 1 FROM {retouched} t WHERE {same_resource('t', 'r')})" if retouched else ""
     within = ""
     if among:
         within = (f" AND (EXISTS (SELECT 1 FROM {among} t WHERE {same_resource('t', 'r')})"
@@ -353,7 +352,7 @@ def missing_inventory(store: Store, prices: str, *, chunk: int = REFRESH_CHUNK, 
     with store.temp_table(  # in DuckDB (within its memory cap), numbered by creation time: a chunk's records are close
             f"""SELECT r.*, {EVIDENCE_SQL} AS evidence, row_number() OVER (ORDER BY r.created_time NULLS LAST,
                        r.resource_type, r.resource_id, r.account_id) AS pending_rank FROM resources r
-                WHERE r.alive{within} AND NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL}{redo})""",
+                WHERE r.alive{within} AND (NOT EXISTS (SELECT 1 FROM inventory i WHERE {CURRENT_SQL}{redo}){again})""",
             {"prices": prices}) as pending:
         count = store.scalar(f"SELECT count(*) FROM {pending}")
         for start in range(0, count, chunk):

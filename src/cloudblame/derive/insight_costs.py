@@ -179,10 +179,7 @@ def _published_session_actors(work: Work) -> str:
     version = snap.versions.get(SESSION_ACTORS.name) if snap else None
     if version is None:
         return "session_actors"
-    uris = work.lake.table(SESSION_ACTORS.name, version).file_uris()
-    if not uris:
-        return "(SELECT * FROM session_actors WHERE false)"
-    return "read_parquet([" + ", ".join("'" + u.replace("'", "''") + "'" for u in uris) + "])"
+    return work.store.files_relation(SESSION_ACTORS.name, work.lake.table(SESSION_ACTORS.name, version).file_uris())
 
 
 # --- cost bursts
@@ -202,8 +199,8 @@ def _bursts(store: Store, dirty: str, spans: str, t: CostThresholds) -> list[dic
     those bursts, and the points, into ``spans``."""
     with store.temp_table(dirty) as points, store.temp_table(
             MEMBERS_SQL.format(dirty=points), {"gap": t.gap_minutes, "max_hours": t.max_burst_hours}) as members:
-        store.execute(f"INSERT INTO {spans} SELECT DISTINCT account_id, person, island_start, island_end FROM {members} "
-                      f"UNION SELECT account_id, person, created_time, created_time FROM {points}")
+        store.append_rows(spans, f"SELECT DISTINCT account_id, person, island_start, island_end FROM {members} "
+                                 f"UNION SELECT account_id, person, created_time, created_time FROM {points}")
         found = store.query(BURSTS_SQL.format(members=members), {
             "accelerated": ACCELERATED_WHY, "burst_usd": t.burst_usd, "burst_expensive": t.burst_expensive})
     return [_burst(b, t) for b in found]

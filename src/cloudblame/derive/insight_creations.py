@@ -216,7 +216,7 @@ def update_creations(work: Work, rows: str, fresh: str, thresholds: CostThreshol
     with store.temp_table(PENDING_SQL.format(rows=rows), {"types": sorted(TYPES)}) as pending:
         for chunk in _priced_chunks(store, pending, thresholds):
             with store.registered(chunk) as name:
-                store.execute(f"INSERT INTO {fresh} SELECT * FROM {name}")
+                store.append_rows(fresh, f"SELECT * FROM {name}")
     count: int = store.scalar(f"SELECT count(*) FROM {fresh}")
     if rows == "event_rows":
         work.replace_all(CREATIONS, f"SELECT * FROM {fresh}")

@@ -80,18 +80,18 @@ class Findings:
 
     def add(self, select: str, params: dict[str, Any] | None = None) -> None:
         """Add the insights rows of ``select`` (columns by name; those it lacks are NULL)."""
-        self.store.execute(f"INSERT INTO {self.found} BY NAME {select}", params or {})
+        self.store.append_rows(self.found, select, params or {}, by_name=True)
 
     def drop(self, select: str, params: dict[str, Any] | None = None) -> None:
         """Remove the insights whose ids ``select`` returns (the rows that a detector derives again)."""
-        self.store.execute(f"INSERT INTO {self.gone} {select}", params or {})
+        self.store.append_rows(self.gone, select, params or {})
 
     def events_of_days(self, days_select: str, *, resolved: bool = False) -> str:
         """FROM text of the events of the days ``days_select`` returns (one DATE column), read from those
         days' files only; every event when everything is derived again."""
         if self.everything:
             return "events" if resolved else "event_rows"
-        days: list[date] = [r[0] for r in self.store.conn.execute(days_select).fetchall() if r[0] is not None]
+        days: list[date] = [d for d in self.store.arrow(days_select).column(0).to_pylist() if d is not None]
         return self.store.events_from(days=days, resolved=resolved)
 
     def refreshed(self, kinds: tuple[str, ...]) -> str:
@@ -122,7 +122,7 @@ def details_sql(*, event_ids: str | None = None, principals: str | None = None, 
 
 def when_sql(ts: str) -> str:
     """SQL: a timestamp as text for a summary ('2026-10-03 09:12 UTC')."""
-    return f"strftime({ts}, '%Y-%m-%d %H:%M UTC')"
+    return f"strftime({ts}, '%Y-%m-%d %H:%M') || ' UTC'"
 
 
 # --- trail-stopped
@@ -244,9 +244,7 @@ def _changed_principals_sql(work: Work) -> str:
     version = snap.versions.get(SESSION_ACTORS.name) if snap else None
     if version is None:
         return "SELECT NULL::VARCHAR AS principal WHERE false"
-    uris = work.lake.table(SESSION_ACTORS.name, version).file_uris()
-    old = ("read_parquet([" + ", ".join("'" + u.replace("'", "''") + "'" for u in uris) + "])" if uris
-           else "(SELECT * FROM session_actors WHERE false)")
+    old = work.store.files_relation(SESSION_ACTORS.name, work.lake.table(SESSION_ACTORS.name, version).file_uris())
     return (f"SELECT DISTINCT principal FROM ((SELECT * FROM session_actors EXCEPT SELECT * FROM {old}) "
             f"UNION ALL (SELECT * FROM {old} EXCEPT SELECT * FROM session_actors)) WHERE principal IS NOT NULL")
 

@@ -20,8 +20,8 @@ from cloudblame.derive.insight_hygiene import (
 # A call of the root user; what AWS does as root on its own (invokedBy a service: Auto Scaling, support...)
 # is left out, the console's calls for a person signed in as root (sign-in, the console's backends) are not.
 ROOT_CALL = "e.identity_type = 'Root' AND (e.invoked_by IS NULL OR e.tool = 'console')"
-ROOT_ID = insight_id_sql("'root-use'", "{g}.account_id", "strftime({g}.hour, '%Y-%m-%dT%H')")
-_NAMES = "array_to_string(g.names[1:5], ', ') || CASE WHEN len(g.names) > 5 THEN ', ...' ELSE '' END"
+ROOT_ID = insight_id_sql("'root-use'", "{g}.account_id", "strftime({g}.hour, '%Y-%m-%d') || 'T' || strftime({g}.hour, '%H')")
+_NAMES = "array_to_string(g.names[1:5], ', ') || CASE WHEN array_length(g.names) > 5 THEN ', ...' ELSE '' END"
 
 
 def _root_groups_sql(source: str, touched: str) -> str:

@@ -135,7 +135,7 @@ CROSS JOIN (VALUES ('calls'), ('errors')) s(series)
 WHERE a.minute >= sc.lo - INTERVAL 7 DAY AND a.minute <= sc.hi AND {series_count('a', 's.series')} > 0"""
 _PRIOR = f"""
 SELECT *, coalesce(sum(count) OVER (PARTITION BY {_KEY}, series ORDER BY minute
-                                    RANGE BETWEEN INTERVAL 7 DAY PRECEDING AND INTERVAL 1 MINUTE PRECEDING), 0) AS prior
+                                    RANGE BETWEEN INTERVAL 10080 MINUTE PRECEDING AND INTERVAL 1 MINUTE PRECEDING), 0) AS prior
 FROM counted"""
 _COVERED = """
 SELECT c.account_id, c.aws_region, c.minute,
@@ -204,7 +204,7 @@ SELECT i.account_id, i.aws_region, i.event_source, i.event_name, i.series, i.sta
 FROM islands i JOIN api_minutes a ON {same_api('a', 'i')} AND a.minute BETWEEN i.start_time AND i.last_minute
 GROUP BY ALL"""
 _ID = insight_id_sql("i.kind", "i.account_id", "i.aws_region", "'cloudblame'", "i.event_source", "i.event_name",
-                     "strftime(i.start_time, '%Y-%m-%dT%H:%M')")
+                     "strftime(i.start_time, '%Y-%m-%d') || 'T' || strftime(i.start_time, '%H:%M')")
 ISLANDS_SQL = f"""
 WITH island_minutes AS ({_ISLAND_MINUTES}),
 islands AS ({_ISLANDS}),
@@ -286,7 +286,7 @@ _PEOPLE = "coalesce(p.people, [])"
 _SUMMARY = f"""format('{{}} ({{}}): {{}} {{}}/min against a baseline of {{}}/min', c.event_name, c.event_source,
        {_number('c.value')}, {_UNIT}, {_rate('c.baseline')})
     || CASE WHEN len({_PEOPLE}) = 0 THEN '' ELSE ', by ' || {_PEOPLE}[1]
-            || CASE WHEN len({_PEOPLE}) > 1 THEN format(' and {{}} more', len({_PEOPLE}) - 1) ELSE '' END END"""
+            || CASE WHEN array_length({_PEOPLE}) > 1 THEN format(' and {{}} more', array_length({_PEOPLE}) - 1) ELSE '' END END"""
 _REASON = f"""format('{{}} {{}} in the minute of {{}} UTC, against a baseline of {{}}/min over the {{}} minutes before: '
        || 'at least {{}} a minute, at least {{}} times the baseline, and a Poisson probability under {{}} at that baseline',
        c.first_count, {_UNIT}, strftime(c.start_time, '%Y-%m-%d %H:%M'), {_rate('c.baseline')}, c.baseline_minutes,

@@ -118,8 +118,7 @@ def update_rate_insights(work: Work, rows: str) -> None:
         again = everything or store.scalar(q.DIGEST_SQL) != thresholds.digest
         _add_counts(work, hours, minutes, everything=everything)
         if again:
-            store.execute(f"DELETE FROM {scope}")
-            store.execute(f"INSERT INTO {scope} BY NAME {q.ALL_SCOPE_SQL}")
+            store.replace_rows(scope, q.ALL_SCOPE_SQL)
         if again or store.scalar(f"SELECT count(*) FROM {scope}"):
             _find_hot_minutes(work, scope, thresholds)
             _raise_insights(work, scope, thresholds, again=again)
@@ -156,8 +155,9 @@ def _raise_insights(work: Work, scope: str, thresholds: RateThresholds, *, again
     with store.temp_table(q.fill(q.ISLANDS_SQL, scope=scope), {"quiet": thresholds.quiet}) as islands, \
             store.temp_table(q.fill(q.CHANGED_SQL, islands=islands), {"again": again}) as changed:
         stale = store.scalar(q.fill(q.STALE_SQL, scope=scope, islands=islands))
-        low, high = store.conn.execute(f"SELECT min(start_time) - INTERVAL 7 DAY, max(last_minute) + INTERVAL 1 MINUTE "
-                                       f"FROM {changed}").fetchone() or (None, None)
+        span = store.query(f"SELECT min(start_time) - INTERVAL 7 DAY AS low, max(last_minute) + INTERVAL 1 MINUTE AS high "
+                           f"FROM {changed}")
+        low, high = (span[0]["low"], span[0]["high"]) if span else (None, None)
         kept = q.fill(q.UNCHANGED_SQL, islands=islands, changed=changed)
         keep = q.fill(q.KEEP_INSIGHTS_SQL, scope=scope)
         if low is None:

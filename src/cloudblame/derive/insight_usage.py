@@ -62,9 +62,9 @@ GROUP BY c.account_id, c.aws_region, c.first_r, c.first_a"""
 
 
 def _region_rows_sql(source: str, candidates: str) -> str:
-    made = ("len(g.made) || CASE WHEN len(g.made) = 1 THEN ' resource' ELSE ' resources' END || ' (' || "
+    made = ("array_length(g.made) || CASE WHEN array_length(g.made) = 1 THEN ' resource' ELSE ' resources' END || ' (' || "
             "array_to_string(list_transform(g.made[1:3], lambda r: r.type || ' ' || r.id), ', ') || "
-            "CASE WHEN len(g.made) > 3 THEN ', ...' ELSE '' END || ')'")
+            "CASE WHEN array_length(g.made) > 3 THEN ', ...' ELSE '' END || ')'")
     reason = ("'the first creations in ' || g.aws_region || ' for account ' || g.account_id || ': it had no event "
               "there before ' || " + when_sql("g.first_r") + " || ', and the store covers it since ' || "
               + when_sql("g.first_a") + " || ' (' || date_diff('day', g.first_a, g.first_r) || ' days; "
@@ -158,7 +158,7 @@ def find_new_tools(f: Findings) -> None:
 
 # --- logging-gap
 
-GAP_ID = insight_id_sql("'logging-gap'", "{p}.account_id", "strftime({p}.start_time, '%Y-%m-%dT%H')")
+GAP_ID = insight_id_sql("'logging-gap'", "{p}.account_id", "strftime({p}.start_time, '%Y-%m-%d') || 'T' || strftime({p}.start_time, '%H')")
 
 
 def _gaps_sql(f: Findings) -> str:

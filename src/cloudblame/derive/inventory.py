@@ -49,7 +49,7 @@ def refresh_inventory(work: Work, changed: pa.Table, *, events_changed: bool, ta
                                    among=touched if targeted else None)
         for chunk in chunks:  # into DuckDB as they come (it holds them within its memory cap)
             with store.registered(chunk) as rows:
-                store.execute(f"INSERT INTO {derived} SELECT * FROM {rows}")
+                store.append_rows(derived, f"SELECT * FROM {rows}")
         if targeted:
             _rewrite_changed(work, touched, derived, prices)
         else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from cloudblame.derive.work import Work
 from cloudblame.store.tables import CREDENTIALS, EVENT_RESOURCES
 
-NEW_LINKS_VIEW = """CREATE OR REPLACE VIEW new_links AS
+NEW_LINKS = """
 SELECT r.resource_id, r.resource_type, e.account_id, r.arn, r.name, r.action, r.via, e.event_id, e.event_time,
        e.event_name, e.aws_region, e.error_code IS NOT NULL AS failed, e.access_key_id, e.principal, e.actor,
        e.actor_kind, e.tool
@@ -23,6 +23,6 @@ FROM new_events e WHERE e.credential IS NOT NULL"""
 
 
 def add_links(work: Work) -> None:
-    work.store.execute(NEW_LINKS_VIEW)
+    work.store.define_view("new_links", NEW_LINKS)
     work.append_sql(EVENT_RESOURCES, "SELECT * FROM new_links")
     work.append_sql(CREDENTIALS, NEW_CREDENTIALS)

@@ -29,7 +29,7 @@ from cloudblame.derive.inventory import inventory_matches_resources, refresh_inv
 from cloudblame.derive.lifecycle import update_resources
 from cloudblame.derive.links import add_links
 from cloudblame.derive.retention import retire, retire_links
-from cloudblame.derive.work import Work
+from cloudblame.derive.work import DERIVE_MEMORY, EMBEDDED, Engine, Work
 from cloudblame.store.db import Store, snapshot_files
 from cloudblame.store.lake import Lake, Snapshot
 from cloudblame.store.readings import published_readings
@@ -60,10 +60,10 @@ class NewEvents:
 
 
 def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, compact: bool = False,
-            retain: timedelta | None = None) -> PublishSummary:
+            retain: timedelta | None = None, engine: Engine = EMBEDDED) -> PublishSummary:
     """Publish what was committed since the last snapshot (see the module doc); compact the tables that
     hold many small files (with ``compact``, every table with two or more); with ``retain``, drop what
-    is past retention (cloudblame.derive.retention)."""
+    is past retention (cloudblame.derive.retention). ``engine``: where the derived tables are computed."""
     started = time.perf_counter()
     summary = PublishSummary()
     with lake.publish_lock(wait), lake.writer() as writer_id:
@@ -76,7 +76,7 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, co
                           or _inventory_priced_otherwise(lake, snap))
         if events_due or bill.files:  # a new bill alone derives only the bill's tables
             _derive_and_commit(lake, snap, new, summary, bill, writer_id=writer_id, compact=compact, reason=reason,
-                               events_due=events_due)
+                               events_due=events_due, engine=engine)
         if summary.compacted:
             vacuum(lake)
     summary.seconds = time.perf_counter() - started
@@ -98,10 +98,11 @@ def _fix_new_events(lake: Lake, snap: Snapshot | None, summary: PublishSummary, 
 
 
 def _derive_and_commit(lake: Lake, snap: Snapshot | None, new: NewEvents, summary: PublishSummary, bill: BillChange, *,
-                       writer_id: str, compact: bool, reason: str, events_due: bool = True) -> None:
+                       writer_id: str, compact: bool, reason: str, events_due: bool = True,
+                       engine: Engine = EMBEDDED) -> None:
     """Every derived table brought forward from the new events (unless only the bill changed) and the new
     bill lines, then the snapshot that publishes it all."""
-    work = _work(lake, new.version, new.files, writer_id, bill.version)
+    work = _work(lake, new.version, new.files, writer_id, bill.version, engine)
     try:
         if new.cutoff is not None:
             retire_links(work, new.cutoff)
@@ -130,7 +131,6 @@ def _compact_derived(work: Work, *, force: bool) -> int:
     return merged
 
 
-DERIVE_MEMORY = "500MB"  # DuckDB's cap while deriving (it spills to the store's .tmp beyond)
 VACUUM_AFTER = timedelta(hours=1)  # files a compaction removed are kept this long for the readers of older snapshots
 
 
@@ -158,25 +158,26 @@ def derive(work: Work, *, events_changed: bool, everything: bool = False) -> int
     touched = update_resources(work, changed, everything=everything)
     update_activity(work, sessions_changed=changed.num_rows > 0)
     refresh_inventory(work, touched, events_changed=events_changed, targeted=targeted)
-    update_insights(work, everything=everything)
+    with work.on_driver() as driver:  # (the insights' wording is DuckDB's: format, to_json, strftime)
+        update_insights(driver, everything=everything)
     return new
 
 
-def _work(lake: Lake, events_version: int, adds: list[AddedFile], writer_id: str, bill_version: int) -> Work:
+def _work(lake: Lake, events_version: int, adds: list[AddedFile], writer_id: str, bill_version: int,
+          engine: Engine) -> Work:
     """A reader of the derived tables as they are (the published snapshot's, rolled back to it, or as the
     publish has brought them), the events at ``events_version``, the bill lines at ``bill_version``, and the
     new events files as ``new_events``."""
     versions = {name: lake.table(name).version() for name in DERIVED}
     versions[EVENTS.name] = events_version
     versions[BILL_LINES.name] = bill_version
-    store = Store.at(lake, None, files=snapshot_files(lake, versions))
-    store.limit_memory(DERIVE_MEMORY)
+    files = snapshot_files(lake, versions)
+    store = engine.reader(lake, files)
     root = lake.path_of(EVENTS.name)
     new_files = [str(root / a["path"]) for a in adds]
-    store.conn.execute("CREATE OR REPLACE VIEW new_events AS SELECT * FROM read_parquet([" +
-                       ", ".join("'" + f.replace("'", "''") + "'" for f in new_files) + "])" if new_files else
-                       "CREATE OR REPLACE VIEW new_events AS SELECT * FROM event_rows WHERE false")
-    return Work(lake, store, {k: v for k, v in versions.items() if k in DERIVED}, writer_id)
+    store.define_view("new_events", f"SELECT * FROM {store.files_relation(EVENTS.name, new_files)}")
+    return engine.work(lake, store, {k: v for k, v in versions.items() if k in DERIVED}, writer_id, files=files,
+                       new_files=new_files)
 
 
 def _new_event_files(lake: Lake, snap: Snapshot | None) -> list[AddedFile]:

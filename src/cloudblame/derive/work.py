@@ -10,15 +10,19 @@ its view follows the table's new version, so later steps read what earlier ones 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from deltalake.transaction import RemoveAction
 
-from cloudblame.store.db import Store, define_views
-from cloudblame.store.files import copy_data_file
+from cloudblame.store.db import Store
+from cloudblame.store.files import FileAction, copy_data_file
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import Table
+
+DERIVE_MEMORY = "500MB"  # DuckDB's cap while deriving (it spills to the store's .tmp beyond)
 
 
 @dataclass
@@ -29,12 +33,36 @@ class Work:
     writer_id: str
     sequence: int = 0
     changed: dict[str, int] = field(default_factory=dict)  # rows written per table (the publish's report)
+    files: dict[str, list[str]] = field(default_factory=dict)  # the data files each view reads now
+    new_files: list[str] = field(default_factory=list)  # those of the events being published (``new_events``)
 
     def follow(self, name: str) -> None:
         """Point ``name``'s view at the table's newest version (after a step committed to it)."""
         delta = self.lake.table(name)
         self.versions[name] = delta.version()
-        define_views(self.store.conn, {name: delta.file_uris()})
+        self.files[name] = delta.file_uris()
+        self.store.point_view(name, self.files[name])
+
+    @contextmanager
+    def on_driver(self) -> Iterator[Work]:
+        """This work as DuckDB in this process does it, for the steps an engine leaves there (this one: itself);
+        the tables they commit are followed after the block."""
+        if type(self) is Work:
+            yield self
+            return
+        store = embedded_reader(self.lake, dict(self.files))
+        store.define_view("new_events", f"SELECT * FROM {store.files_relation('events', self.new_files)}")
+        driver = Work(self.lake, store, dict(self.versions), self.writer_id, files=dict(self.files),
+                      new_files=self.new_files)
+        try:
+            yield driver
+        finally:
+            store.close()
+        for name, version in driver.versions.items():
+            if version != self.versions.get(name):
+                self.follow(name)
+        for name, rows in driver.changed.items():
+            self.changed[name] = self.changed.get(name, 0) + rows
 
     def _next(self) -> int:
         self.sequence += 1
@@ -43,12 +71,19 @@ class Work:
     def append_sql(self, table: Table, select: str) -> None:
         """Add the rows of ``select`` (over the work's views) as one data file in the table's sort order,
         written by DuckDB as it reads them (any number of rows, in bounded memory)."""
-        action = copy_data_file(self.store.conn, self.lake.root, table, select, writer_id=self.writer_id,
-                                sequence=self._next())
-        if action is not None:
-            commit(self.lake, table, [action])
-            self._count(table, action.rows)
+        actions = self.write_files(table, select)
+        if actions:
+            commit(self.lake, table, actions)
+            self._count(table, sum(a.rows for a in actions))
         self.follow(table.name)
+
+    def write_files(self, table: Table, select: str, params: dict[str, Any] | None = None) -> list[FileAction]:
+        """The rows of ``select`` written as data files of ``table`` in its sort order, not committed (none when
+        there are no rows): here one file, written by DuckDB as it reads them (any number of rows, in bounded
+        memory); a Work of another engine writes them its way (cloudblame.spark.derive)."""
+        action = copy_data_file(self.store.conn, self.lake.root, table, select, params, writer_id=self.writer_id,
+                                sequence=self._next())
+        return [action] if action is not None else []
 
     def rewrite(self, table: Table, *, keep: str, add: str, params: dict[str, Any] | None = None) -> None:
         """The table replaced, in one commit, by its rows ``t`` matching ``keep`` and the rows of ``add`` (both
@@ -57,13 +92,12 @@ class Work:
         sessions', not the events')."""
         old = self.lake.add_actions(table.name).to_pylist()
         select = f"SELECT t.* FROM {table.name} t WHERE {keep} UNION ALL BY NAME SELECT * FROM ({add})"
-        action = copy_data_file(self.store.conn, self.lake.root, table, select, params, writer_id=self.writer_id,
-                                sequence=self._next())
+        actions = self.write_files(table, select, params)
         now = int(time.time() * 1000)
         removes = [RemoveAction(a["path"], True, now, a["size_bytes"], {}) for a in old]
-        if removes or action is not None:
-            commit(self.lake, table, [*removes, *([action] if action else [])])
-            self._count(table, action.rows if action else 0)
+        if removes or actions:
+            commit(self.lake, table, [*removes, *actions])
+            self._count(table, sum(a.rows for a in actions))
         self.follow(table.name)
 
     def upsert(self, table: Table, rows: str, keys: tuple[str, ...], *, delete: str | None = None) -> None:
@@ -81,6 +115,25 @@ class Work:
 
     def _count(self, table: Table, rows: int) -> None:
         self.changed[table.name] = self.changed.get(table.name, 0) + rows
+
+
+def embedded_reader(lake: Lake, files: dict[str, list[str]]) -> Store:
+    store = Store.at(lake, None, files=files)
+    store.limit_memory(DERIVE_MEMORY)
+    return store
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where a publish derives: the reader its steps query (over the given data files of each table) and the
+    Work that writes what they derive. The default is DuckDB in this process; cloudblame.spark.derive's runs
+    the same steps, their SQL transpiled, on Spark."""
+
+    reader: Callable[[Lake, dict[str, list[str]]], Store] = embedded_reader
+    work: type[Work] = Work
+
+
+EMBEDDED = Engine()
 
 
 

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from cloudblame.core.memory import release_memory
 from cloudblame.derive.publish import PublishSummary, publish
+from cloudblame.derive.work import EMBEDDED, Engine
 from cloudblame.normalize.batch import BatchBuilder
 from cloudblame.pipeline.workers import (
     PARALLEL_MIN_BYTES,
@@ -144,8 +145,8 @@ class Committer:
         enter(self.lake, reports, writer_id=self.writer_id, sequence=self.sequence)
         self.entered += len(reports)
 
-    def publish(self) -> PublishSummary:
-        done = publish(self.lake)
+    def publish(self, engine: Engine = EMBEDDED) -> PublishSummary:
+        done = publish(self.lake, engine=engine)
         self.summary.new += done.events
         self.summary.duplicates += done.duplicates
         self.summary.snapshot = done.snapshot

@@ -12,12 +12,19 @@ What sqlglot alone gets wrong, and what is done about it here:
 - ``json_extract_string(x, '$[*]')`` and ``'$.*'`` lose their wildcard: written as ``from_json`` of an
   array or a map (its values) of strings.
 - ``list_has_any(a, b)`` becomes ``a && b``, which Spark does not have: ``arrays_overlap(a, b)``.
+- ``lgamma`` (the rate insights' Poisson tail): Spark has none; Stirling's series for ln Gamma(x + 6), shifted
+  back by ln(x (x+1) ... (x+5)): within 1e-10 of it for x >= 1.
+- ``hash`` (the inventory's evidence fingerprint): Spark's ``hash`` is a 32-bit Murmur3; ``xxhash64`` instead. A
+  fingerprint compares rows derived by one engine only: a store derived by the other has its inventory derived
+  again once.
+- ``to_json`` leaves out a struct's NULL fields on Spark: asked to keep them, as DuckDB does.
+- A list's slice ``x[a:b]`` (1-based, both ends in) is kept as written: ``slice(x, a, b - a + 1)``.
 - Two ``unnest`` in one select list (DuckDB unnests them side by side): one ``inline(arrays_zip(...))``.
 - ``* EXCLUDE`` (``* EXCEPT``: newer Spark only), ``* REPLACE`` (kept as is), ``QUALIFY`` (sqlglot's subquery
   returns its window column with a star, and its outer filter names the inner table) and ``UNION ALL BY NAME``
   (kept as is) need the columns: given ``columns`` (table -> its columns), the stars of such a query are
   expanded (sqlglot's qualify), QUALIFY becomes a subquery filtered on its outputs' names and a union by name
-  is put in the left side's order. (Spark's own QUALIFY, new in 4.2, is left unused: the extra allows 4.0.)
+  is put in the left side's order. (Spark's own QUALIFY, new in 4.2, is left unused: the extra allows 4.1.)
 """
 
 from __future__ import annotations
@@ -64,7 +71,8 @@ def to_spark(sql: str, columns: Columns | None = None) -> str:
     tree = sqlglot.parse_one(_named_placeholders(sql), dialect=_READ)
     if columns is not None and _needs_columns(tree):
         tree = _expanded(tree, columns)
-    for transform in (_ordered_lists, _json_wildcards, _arrays_overlap, _side_by_side_unnest):
+    for transform in (_ordered_lists, _json_wildcards, _arrays_overlap, _side_by_side_unnest, _lgamma, _hash,
+                      _list_slices, _json_with_nulls):
         tree = tree.transform(transform)
     return tree.sql(dialect="spark")
 
@@ -106,7 +114,8 @@ def _union_in_order(node: exp.Expr) -> exp.Expr:
     if not isinstance(left, exp.Select) or not isinstance(right, exp.Select):
         raise TypeError(f"a union by name of selects only, for Spark: {node.sql(dialect=_READ)[:200]}")
     by_name = {p.alias_or_name: p for p in right.expressions}
-    right.set("expressions", [by_name[p.alias_or_name] for p in left.expressions])
+    right.set("expressions", [by_name.get(p.alias_or_name) or exp.alias_(exp.Null(), p.alias_or_name)
+                              for p in left.expressions])  # (a column the right side lacks: NULL, as DuckDB's)
     node.set("by_name", None)
     return node
 
@@ -210,6 +219,44 @@ def _arrays_overlap(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.ArrayOverlaps):
         return exp.Anonymous(this="ARRAYS_OVERLAP", expressions=[node.this, node.expression])
     return node
+
+
+_LGAMMA = ("((_y - 0.5) * LN(_y) - _y + 0.9189385332046728 + 1 / (12 * _y) - 1 / (360 * POW(_y, 3)) "
+           "+ 1 / (1260 * POW(_y, 5)) - LN(_x * (_x + 1) * (_x + 2) * (_x + 3) * (_x + 4) * (_x + 5)))")
+
+
+def _lgamma(node: exp.Expr) -> exp.Expr:
+    if not (isinstance(node, exp.Anonymous) and node.name.upper() == "LGAMMA"):
+        return node
+    x = exp.paren(node.expressions[0].copy(), copy=False)
+    y = exp.paren(exp.Add(this=x.copy(), expression=exp.Literal.number(6)), copy=False)
+    series = sqlglot.parse_one(_LGAMMA, dialect="spark")
+    return series.transform(lambda n: (x.copy() if n.name == "_x" else y.copy())
+                            if isinstance(n, exp.Column) and n.name in ("_x", "_y") else n)
+
+
+def _hash(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "HASH":
+        return exp.Anonymous(this="XXHASH64", expressions=[a.copy() for a in node.expressions])
+    return node
+
+
+def _json_with_nulls(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "TO_JSON" and len(node.expressions) == 1:
+        keep = exp.Anonymous(this="MAP", expressions=[exp.Literal.string("ignoreNullFields"), exp.Literal.string("false")])
+        return exp.Anonymous(this="TO_JSON", expressions=[node.expressions[0].copy(), keep])
+    return node
+
+
+def _list_slices(node: exp.Expr) -> exp.Expr:
+    if not isinstance(node, exp.Bracket) or len(node.expressions) != 1 or not isinstance(node.expressions[0], exp.Slice):
+        return node
+    start, end = node.expressions[0].this, node.expressions[0].expression
+    if start is None or end is None:
+        return node
+    length = exp.Add(this=exp.Sub(this=exp.paren(end.copy(), copy=False), expression=exp.paren(start.copy(), copy=False)),
+                     expression=exp.Literal.number(1))
+    return exp.Anonymous(this="SLICE", expressions=[node.this.copy(), start.copy(), length])
 
 
 def _side_by_side_unnest(node: exp.Expr) -> exp.Expr:

@@ -9,8 +9,9 @@ readers, ``BatchBuilder`` and ``Writer``), so it writes events data files of the
 ingest's writer, and returns only small descriptions: the files' add actions and the reports of the objects
 read. After each wave the driver commits the files of the successful task attempts to ``events`` and then
 enters their objects in the ledger (``Committer.commit``, as the embedded ingest does); at the end it
-publishes (``cloudblame.derive.publish``: deduplication on eventID, every derived table, on DuckDB on the
-driver).
+publishes (``cloudblame.derive.publish``): deduplication on eventID on the driver, then every derived table
+by the same steps as the embedded publish, on Spark (cloudblame.spark.derive: their SQL transpiled, their rows
+written by the executors), the insights' on the driver.
 
 A task attempt that fails (or is retried, or is a speculative copy that loses) returns nothing: its files are
 never committed. They are named after a writer registration of their own (``<writer>-spark``) that the
@@ -48,6 +49,7 @@ from cloudblame.pipeline.ingest import (
 from cloudblame.pipeline.workers import TASK_BYTES, ContentTask, FileTask, Task, TaskResult, group_by_size, run_tasks
 from cloudblame.sources.files import Problem
 from cloudblame.sources.s3 import ObjectFilter, S3Lister, S3SourceError, TrailObject, make_client, parse_s3_url
+from cloudblame.spark.derive import spark_engine
 from cloudblame.store.lake import Lake
 from cloudblame.store.ledger import entered
 from cloudblame.store.locks import hold_writer
@@ -177,7 +179,7 @@ def ingest(spark: SparkSession, sources: Iterable[str | os.PathLike[str]], *, db
         with hold_writer(lake.root, job.writer_id):  # left behind, released: the publish removes what is not committed
             for wave in _waves(tasks, slots * max(1, tasks_per_partition)):
                 _run_wave(context, wave, job, committer, summary, slots=slots)
-    committer.publish()
+    committer.publish(engine=spark_engine(spark))
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -15,7 +15,7 @@ import copy
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -203,6 +203,40 @@ class SparkStore(Store):
             yield name
         finally:
             self._drop(name)
+
+    # --- what a publish does beside reading (derive/work.py: the store's own, on Spark)
+
+    def frame(self, sql: str, params: Params = ()) -> DataFrame:
+        """The rows of ``sql`` (the library's DuckDB SQL) as a Spark DataFrame."""
+        return self._frame(sql, params)
+
+    def files_relation(self, table: str, uris: Sequence[str]) -> str:
+        """A view of the rows of ``uris``, data files of ``table`` (an empty one of its columns when none)."""
+        name = f"_files_{uuid.uuid4().hex}"
+        self._register(name, self._read(table, list(uris)))
+        return name
+
+    def define_view(self, view: str, select: str) -> None:
+        self._register(view, self.spark.sql(self._spark_sql(select)))
+
+    def point_view(self, table: str, uris: list[str]) -> None:
+        """``table``'s view over ``uris`` from now on, and the events views again: a Spark view holds the plan
+        of the views it reads as they were when it was made (a DuckDB view reads them by name)."""
+        self._register("event_rows" if table == EVENTS.name else table, self._read(table, uris))
+        if "events" in self._columns:
+            self._register("events", self.spark.sql(self._spark_sql(RESOLVED.format(rows="event_rows"))))
+        for view in self._day_views.values():
+            self._register(f"{view}_resolved", self.spark.sql(self._spark_sql(RESOLVED.format(rows=view))))
+
+    def append_rows(self, temp: str, select: str, params: Params = (), *, by_name: bool = False) -> None:
+        """Add the rows of ``select`` to ``temp`` (a ``temp_table``): the view made again as both, computed once."""
+        old, new = self.spark.table(temp), self._frame(select, params)
+        rows = old.unionByName(new, allowMissingColumns=True) if by_name else old.union(new)
+        self._register(temp, rows.localCheckpoint())
+
+    def replace_rows(self, temp: str, select: str, params: Params = ()) -> None:
+        """``temp`` (a ``temp_table``) made again as the rows of ``select`` (its columns by name)."""
+        self._register(temp, self._frame(select, params).select(*self.spark.table(temp).columns).localCheckpoint())
 
     def _drop(self, view: str) -> None:
         self.spark.catalog.dropTempView(view)

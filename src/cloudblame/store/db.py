@@ -208,6 +208,32 @@ class Store:
         finally:
             self.conn.execute(f"DROP TABLE IF EXISTS {name}")
 
+    # --- what a publish does with the store beside reading it (derive/work.py); SparkStore has its own
+
+    def files_relation(self, table: str, uris: Sequence[str]) -> str:
+        """FROM text of the rows of ``uris``, data files of ``table`` (none: an empty relation of its columns)."""
+        if not uris:
+            return f"(SELECT * FROM {'event_rows' if table == 'events' else table} WHERE false)"
+        return f"read_parquet([{', '.join(map(_quote, uris))}])"
+
+    def define_view(self, view: str, select: str) -> None:
+        """``view`` (made again) as the rows of ``select``."""
+        self.conn.execute(f"CREATE OR REPLACE VIEW {view} AS {select}")
+
+    def point_view(self, table: str, uris: list[str]) -> None:
+        """``table``'s view (and what reads it) over the data files ``uris`` from now on."""
+        define_views(self.conn, {table: uris})
+
+    def replace_rows(self, temp: str, select: str, params: Params = ()) -> None:
+        """``temp`` (a table of ``temp_table``) holds the rows of ``select`` instead (its columns by name)."""
+        self.conn.execute(f"DELETE FROM {temp}")
+        self.append_rows(temp, select, params, by_name=True)
+
+    def append_rows(self, temp: str, select: str, params: Params = (), *, by_name: bool = False) -> None:
+        """Add the rows of ``select`` to ``temp``, a table of ``temp_table`` (``by_name``: its columns matched by
+        name, those missing NULL)."""
+        self.conn.execute(f"INSERT INTO {temp} {'BY NAME ' if by_name else ''}{select}", params)
+
     def reader(self) -> Store:
         """Another connection to the same snapshot (a DuckDB cursor), for another thread."""
         reader = Store(self.conn.cursor(), self.lake, self.snapshot)

@@ -5,6 +5,7 @@ them is the Delta log's business (store/lake.py)."""
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ def copy_data_file(conn: duckdb.DuckDBPyConnection, root: Path, table: Table, se
     file's action, or None (and no file) when there are none."""
     relative, target = _place(root, table, writer_id, sequence, partition)
     order = order or ", ".join(table.sort_by)
-    columns = ", ".join(map(_declared, table.schema))
+    columns = declared_columns(table)
     conn.execute(f"COPY (SELECT {columns} FROM ({select}) ORDER BY {order}) TO '{target}' (FORMAT parquet, "
                  f"COMPRESSION zstd, COMPRESSION_LEVEL {COMPRESSION_LEVEL}, ROW_GROUP_SIZE {ROW_GROUP_ROWS})",
                  params or {})
@@ -98,7 +99,24 @@ def copy_data_file(conn: duckdb.DuckDBPyConnection, root: Path, table: Table, se
     return _action(relative, target, partition, stats, data_change)
 
 
+def data_file_action(root: Path, table: Table, *, writer_id: str, sequence: int, move: Path) -> FileAction | None:
+    """``move``, a Parquet file of ``table``'s rows another writer made (Spark's), moved into the table's folder
+    under the writer's name; its action, or None (and no file) when it holds no row."""
+    relative, target = _place(root, table, writer_id, sequence, None)
+    os.replace(move, target)
+    stats = footer_stats(target)
+    if not stats["numRecords"]:
+        target.unlink()
+        return None
+    return _action(relative, target, None, stats)
+
+
 _CASTS = {pa.int64(): "BIGINT", pa.int32(): "INTEGER", pa.float64(): "DOUBLE"}
+
+
+def declared_columns(table: Table) -> str:
+    """The select list that gives a query's columns as ``table`` declares them (see ``_declared``)."""
+    return ", ".join(map(_declared, table.schema))
 
 
 def _declared(field: pa.Field) -> str:
