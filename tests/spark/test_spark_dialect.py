@@ -60,6 +60,17 @@ SAME_ANSWER = [
     ("SELECT rank, round(lgamma(rank + 1), 9) AS log_factorial FROM items WHERE rank IS NOT NULL ORDER BY rank, grp", ()),
     ("SELECT * FROM (SELECT grp, name, rank FROM items WHERE rank < 3 UNION ALL BY NAME SELECT grp, rank FROM items "
      "WHERE rank >= 3) ORDER BY grp, rank", ()),
+    ("SELECT rank, format('{} of {}: {:.3g}|{:g}|{:.0f}|{:.4f}|{:.3g}', grp, rank, rank / 7, rank / 30000, rank + 0.5, "
+     "rank / 3, rank * 1000.0) AS said FROM items WHERE rank IS NOT NULL ORDER BY rank, grp", ()),
+    ("SELECT grp, rank, seen + to_minutes(rank) AS later, seen - to_hours(2) AS earlier, seen + to_days(1) AS next_day "
+     "FROM items WHERE rank IS NOT NULL ORDER BY rank, grp", ()),
+    ("SELECT grp, json_object('grp', grp, 'names', list(name ORDER BY name), 'low', min(rank))::VARCHAR AS js, "
+     "coalesce(list_transform(list_reverse_sort(list_transform(map_entries(histogram(name)), "
+     "lambda kv: {'n': kv.value, 'v': kv.key})), lambda kv: kv.v), []::VARCHAR[]) AS most_first "
+     "FROM items GROUP BY grp ORDER BY grp", ()),
+    ("SELECT rank, coalesce(list_bool_or(list_transform(list_value(json_transform(size, '{\"instance_type\": "
+     "\"VARCHAR\", \"gb\": \"BIGINT\"}')), lambda s: s.instance_type = 'm5.large' OR s.gb > 50)), false) AS big "
+     "FROM items ORDER BY rank, grp", ()),
     ("SELECT grp, array_length(list_filter(json_extract_string(people, '$[*]'), lambda p: p = lower(p))) AS lower_names "
      "FROM items WHERE people IS NOT NULL ORDER BY grp, lower_names", ()),
 ]

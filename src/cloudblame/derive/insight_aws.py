@@ -71,7 +71,7 @@ FROM pairs WHERE insight_type IN ('ApiCallRateInsight', 'ApiErrorRateInsight')""
 
 # The person behind each principal of {pairs}: the human behind most of its calls (blame's resolution).
 _PEOPLE_SQL = """
-WITH p AS (SELECT shared_event_id, unnest(principals) AS arn, unnest(range(len(principals))) AS pos FROM {pairs}),
+WITH p AS (SELECT shared_event_id, unnest(principals) AS arn, unnest(range(array_length(principals))) AS pos FROM {pairs}),
 counted AS (
     SELECT c.principal, coalesce(sa.human, c.actor) AS human, sum(c.events) AS n
     FROM calls c LEFT JOIN session_actors sa ON sa.access_key_id = c.access_key_id AND sa.principal = c.principal

@@ -70,17 +70,14 @@ marked AS (SELECT c.*, coalesce(created_time - lag(created_time) OVER w >= to_mi
            WINDOW w AS (PARTITION BY a_key, p_key ORDER BY created_time, event_id, resource_type, resource_id)),
 islands AS (SELECT *, sum(opens::INTEGER) OVER (PARTITION BY a_key, p_key ORDER BY created_time, event_id,
                    resource_type, resource_id ROWS UNBOUNDED PRECEDING) AS island FROM marked),
-near AS (SELECT i.a_key, i.p_key, i.island FROM d ASOF JOIN islands i
-             ON d.a_key = i.a_key AND d.p_key = i.p_key AND d.created_time >= i.created_time
-         WHERE i.created_time > d.created_time - to_minutes($gap::BIGINT)
-         UNION SELECT i.a_key, i.p_key, i.island FROM d ASOF JOIN islands i
-             ON d.a_key = i.a_key AND d.p_key = i.p_key AND d.created_time <= i.created_time
-         WHERE i.created_time < d.created_time + to_minutes($gap::BIGINT)),
+near AS (SELECT DISTINCT i.a_key, i.p_key, i.island FROM d JOIN islands i
+             ON d.a_key = i.a_key AND d.p_key = i.p_key AND i.created_time > d.created_time - to_minutes($gap::BIGINT)
+             AND i.created_time < d.created_time + to_minutes($gap::BIGINT)),
 spans AS (SELECT i.*, min(created_time) OVER w AS island_start, max(created_time) OVER w AS island_end
           FROM islands i SEMI JOIN near n ON n.a_key = i.a_key AND n.p_key = i.p_key AND n.island = i.island
           WINDOW w AS (PARTITION BY i.a_key, i.p_key, i.island))
 SELECT * EXCLUDE (opens, size, a_key, p_key), {_INSTANCE_SQL} AS instance,
-       floor(epoch(created_time - island_start) / ($max_hours * 3600))::BIGINT AS part
+       floor((epoch(created_time) - epoch(island_start)) / ($max_hours * 3600))::BIGINT AS part
 FROM spans"""
 
 # The bursts of {members} that raise an insight, with what their wording needs: the groups of one type and size,
@@ -123,7 +120,7 @@ WITH u AS (
 SELECT account_id, person, min(created_time) AS start_time, count(*) AS resources, sum(usd_per_month) AS usd,
        count(*) FILTER (WHERE usd_per_month IS NULL) AS unpriced,
        CASE WHEN count(DISTINCT region) = 1 THEN min(region) END AS aws_region, list(DISTINCT resource_type) AS types,
-       list({{'type': resource_type, 'id': resource_id, 'region': region, 'usd_per_month': usd_per_month, 'why': NULL}}
+       list({{'type': resource_type, 'id': resource_id, 'region': region, 'usd_per_month': usd_per_month, 'why': NULL::VARCHAR}}
             ORDER BY usd_per_month DESC NULLS LAST, created_time, resource_id)[1:{MAX_LISTED}] AS listed,
        list(created_event_id ORDER BY created_time, created_event_id)[1:{MAX_LISTED}] AS event_ids,
        {insight_id_sql("'no-owner-tag'", "account_id", "person")} AS insight_id

@@ -177,7 +177,7 @@ SELECT DISTINCT e.r.resource_type, e.r.resource_id, e.account_id, e.aws_region, 
        dense_rank() OVER (ORDER BY e.event_time, e.event_id) AS event_rank
 FROM (SELECT event_id, event_time, account_id, aws_region, access_key_id, principal, actor, tool,
              unnest(list_filter(resources, lambda r: r.action = 'create')) AS r
-      FROM {{rows}} WHERE error_code IS NULL AND len(list_filter(resources, lambda r: r.action = 'create')) > 0) e
+      FROM {{rows}} WHERE error_code IS NULL AND array_length(list_filter(resources, lambda r: r.action = 'create')) > 0) e
 {console_join('e', 'cs')}
 WHERE e.r.resource_type IN (SELECT unnest($types::VARCHAR[]))"""
 CHUNK_EVENTS = 2000  # creation records read and parsed at a time

@@ -98,7 +98,7 @@ class Findings:
         """SQL: the existing insights of ``kinds`` (``t``) whose callers' human changed in this publish."""
         names = ", ".join(f"'{k}'" for k in kinds)
         return (f"SELECT t.* FROM insights t WHERE t.source = '{SOURCE}' AND t.kind IN ({names}) AND list_has_any("
-                f"coalesce(from_json(json_extract(t.details, '$.principals'), '[\"VARCHAR\"]'), []), "
+                f"coalesce(json_extract_string(json_extract(t.details, '$.principals'), '$[*]'), []), "
                 f"(SELECT coalesce(list(principal), []) FROM {self.changed}))")
 
 
@@ -210,7 +210,7 @@ def point_events(f: Findings, where: str, kinds: tuple[str, ...]) -> Iterator[st
     """A temporary table: the events of ``rows`` matching ``where`` (over ``e``, its columns but ``raw``), and
     those of the existing insights of ``kinds`` whose callers' human changed (read again from their days),
     each with its ``human`` and its raw record (read for these events alone)."""
-    refreshed = f"SELECT DISTINCT unnest(from_json(json_extract(t.details, '$.event_ids'), '[\"VARCHAR\"]')) AS event_id, " \
+    refreshed = f"SELECT DISTINCT unnest(json_extract_string(json_extract(t.details, '$.event_ids'), '$[*]')) AS event_id, " \
                 f"t.start_time::DATE AS day FROM ({f.refreshed(kinds)}) t"
     again = "(SELECT * EXCLUDE (raw) FROM event_rows WHERE false)"
     if not f.everything and f.store.scalar(f"SELECT count(*) FROM ({refreshed})"):

@@ -285,7 +285,7 @@ _UNIT = "CASE c.series WHEN 'calls' THEN 'calls' ELSE coalesce(code.error_code |
 _PEOPLE = "coalesce(p.people, [])"
 _SUMMARY = f"""format('{{}} ({{}}): {{}} {{}}/min against a baseline of {{}}/min', c.event_name, c.event_source,
        {_number('c.value')}, {_UNIT}, {_rate('c.baseline')})
-    || CASE WHEN len({_PEOPLE}) = 0 THEN '' ELSE ', by ' || {_PEOPLE}[1]
+    || CASE WHEN array_length({_PEOPLE}) = 0 THEN '' ELSE ', by ' || {_PEOPLE}[1]
             || CASE WHEN array_length({_PEOPLE}) > 1 THEN format(' and {{}} more', array_length({_PEOPLE}) - 1) ELSE '' END END"""
 _REASON = f"""format('{{}} {{}} in the minute of {{}} UTC, against a baseline of {{}}/min over the {{}} minutes before: '
        || 'at least {{}} a minute, at least {{}} times the baseline, and a Poisson probability under {{}} at that baseline',

@@ -39,7 +39,7 @@ SELECT p.account_id, p.aws_region, p.first_r, a.first_a FROM firsts p JOIN accou
 WHERE p.account_id IN (SELECT account_id FROM moved)
    OR EXISTS (SELECT 1 FROM fresh n WHERE n.account_id = p.account_id AND n.aws_region = p.aws_region
               AND n.hour < p.first_r + {_WINDOW})
-   OR (p.account_id, p.aws_region) IN (SELECT (t.account_id, t.aws_region) FROM ({f.refreshed(("new-region",))}) t)"""
+   OR (p.account_id, p.aws_region) IN (SELECT t.account_id, t.aws_region FROM ({f.refreshed(("new-region",))}) t)"""
 
 
 def _region_creations_sql(source: str, candidates: str) -> str:
@@ -57,7 +57,7 @@ SELECT c.account_id, c.aws_region, c.first_r, c.first_a, min(e.event_time) AS fi
 FROM {source} e JOIN {candidates} c ON c.account_id = e.account_id AND c.aws_region = e.aws_region
      AND e.event_time >= c.first_r AND e.event_time < c.first_r + {_WINDOW}
 {SESSION_JOIN}
-WHERE e.error_code IS NULL AND len(list_filter(e.resources, lambda r: r.action = 'create')) > 0
+WHERE e.error_code IS NULL AND array_length(list_filter(e.resources, lambda r: r.action = 'create')) > 0
 GROUP BY c.account_id, c.aws_region, c.first_r, c.first_a"""
 
 
@@ -189,7 +189,7 @@ _GAP_AFFECTED = (f"{{g}}.end_time + INTERVAL 24 HOUR > {{lo}} "
 # length, a day at most), how many days had any, their mean per hour; and the events of the window after it.
 _GAP_STATS_SQL = f"""
 days AS (SELECT g.account_id, g.start_time, d.d, coalesce(sum(h.n), 0) AS n
-         FROM affected g CROSS JOIN range(1, {THRESHOLDS.gap_days + 1}) d(d)
+         FROM affected g CROSS JOIN (SELECT unnest({list(range(1, THRESHOLDS.gap_days + 1))}) AS d) d
          LEFT JOIN hours h ON h.account_id = g.account_id AND h.hour >= g.start_time - to_days(d.d::INTEGER)
               AND h.hour < g.start_time - to_days(d.d::INTEGER) + to_hours(g.window_hours)
          GROUP BY ALL),

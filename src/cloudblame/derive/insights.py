@@ -28,4 +28,5 @@ def update_insights(work: Work, *, everything: bool) -> None:
     update_rate_insights(work, rows)
     update_cost_insights(work, rows)
     update_hygiene_insights(work, rows)
-    update_aws_insights(work, rows)
+    with work.on_driver() as driver:  # AWS's records read with DuckDB's JSON (few: one per insight and end)
+        update_aws_insights(driver, rows)

@@ -158,8 +158,7 @@ def derive(work: Work, *, events_changed: bool, everything: bool = False) -> int
     touched = update_resources(work, changed, everything=everything)
     update_activity(work, sessions_changed=changed.num_rows > 0)
     refresh_inventory(work, touched, events_changed=events_changed, targeted=targeted)
-    with work.on_driver() as driver:  # (the insights' wording is DuckDB's: format, to_json, strftime)
-        update_insights(driver, everything=everything)
+    update_insights(work, everything=everything)
     return new
 
 

@@ -52,8 +52,8 @@ class Work:
             return
         store = embedded_reader(self.lake, dict(self.files))
         store.define_view("new_events", f"SELECT * FROM {store.files_relation('events', self.new_files)}")
-        driver = Work(self.lake, store, dict(self.versions), self.writer_id, files=dict(self.files),
-                      new_files=self.new_files)
+        driver = Work(self.lake, store, dict(self.versions), self.writer_id, changed=dict(self.changed),
+                      files=dict(self.files), new_files=self.new_files)
         try:
             yield driver
         finally:
@@ -61,8 +61,7 @@ class Work:
         for name, version in driver.versions.items():
             if version != self.versions.get(name):
                 self.follow(name)
-        for name, rows in driver.changed.items():
-            self.changed[name] = self.changed.get(name, 0) + rows
+        self.changed = driver.changed
 
     def _next(self) -> int:
         self.sequence += 1

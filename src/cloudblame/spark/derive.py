@@ -9,9 +9,10 @@ Parquet data files sorted in the table's order (range-partitioned on it: files o
 ranges, as many as the rows' size asks), named under the publisher's writer id (a dead publisher's are
 found and removed like DuckDB's), each file's Delta statistics read from its footer.
 
-What stays on the driver: the steps whose rows go through Python (the identity of a session's chain is SQL;
-the inventory's rows, priced by the catalog's Python, are fetched a chunk at a time as they are by DuckDB),
-deduplication on eventID (before the derive, under the events lock) and the Delta commits.
+What stays on the driver: the steps whose rows go through Python (the inventory's rows and the creations,
+priced by the catalog's Python, fetched a chunk at a time as from DuckDB), the pairing of AWS's Insight
+records (``Work.on_driver``: DuckDB's JSON functions), deduplication on eventID (before the derive, under the
+events lock) and the Delta commits.
 """
 
 from __future__ import annotations

@@ -17,6 +17,15 @@ What sqlglot alone gets wrong, and what is done about it here:
 - ``hash`` (the inventory's evidence fingerprint): Spark's ``hash`` is a 32-bit Murmur3; ``xxhash64`` instead. A
   fingerprint compares rows derived by one engine only: a store derived by the other has its inventory derived
   again once.
+- ``format('{} ... {:.3g}', ...)`` (fmt's placeholders) becomes ``format_string`` with them as written, which
+  Java reads as literal text: written as the concatenation of its text and each value formatted as fmt does
+  (``{}``: the value as text; ``{:.Nf}``: Java's ``%.Nf`` (``{:.0f}``: of the value rounded half-even, as C does);
+  ``{:.Ng}``, ``{:g}``: Java's ``%g`` without the trailing zeros C's leaves out).
+- ``to_minutes(n)`` (``to_hours``, ``to_days``, ``to_seconds``) is no Spark function: ``make_dt_interval``.
+- ``json_object(k, v, ...)``: ``to_json(named_struct(k, v, ...))``; ``histogram(x)`` (a map of each value to its
+  count, NULLs left out) has no Spark twin: written from ``collect_list(x)``.
+- ``json_transform(j, '<DuckDB's structure>')``: ``from_json(j, '<the same as a Spark type>')``;
+  ``list_bool_or(l)``: ``exists(l, x -> x)`` (false, not NULL, over no items: the SQL coalesces it).
 - ``to_json`` leaves out a struct's NULL fields on Spark: asked to keep them, as DuckDB does.
 - A list's slice ``x[a:b]`` (1-based, both ends in) is kept as written: ``slice(x, a, b - a + 1)``.
 - Two ``unnest`` in one select list (DuckDB unnests them side by side): one ``inline(arrays_zip(...))``.
@@ -29,6 +38,8 @@ What sqlglot alone gets wrong, and what is done about it here:
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,7 +83,8 @@ def to_spark(sql: str, columns: Columns | None = None) -> str:
     if columns is not None and _needs_columns(tree):
         tree = _expanded(tree, columns)
     for transform in (_ordered_lists, _json_wildcards, _arrays_overlap, _side_by_side_unnest, _lgamma, _hash,
-                      _list_slices, _json_with_nulls):
+                      _list_slices, _json_objects, _json_with_nulls,
+                      _formats, _intervals, _histograms, _json_transforms, _any_true):
         tree = tree.transform(transform)
     return tree.sql(dialect="spark")
 
@@ -239,6 +251,112 @@ def _hash(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Anonymous) and node.name.upper() == "HASH":
         return exp.Anonymous(this="XXHASH64", expressions=[a.copy() for a in node.expressions])
     return node
+
+
+_PLACEHOLDER = re.compile(r"\{(?::\.?(\d*)([fg]))?\}")
+
+
+def _formats(node: exp.Expr) -> exp.Expr:
+    pattern = _literal_text(node.this) if isinstance(node, exp.Format) else None
+    if pattern is None:
+        return node
+    values = list(node.expressions)
+    parts: list[exp.Expr] = []
+    position = 0
+    for i, spot in enumerate(_PLACEHOLDER.finditer(pattern)):
+        if i >= len(values):
+            return node
+        if spot.start() > position:
+            parts.append(exp.Literal.string(pattern[position:spot.start()]))
+        parts.append(_formatted(values[i].copy().transform(_formats), spot.group(1), spot.group(2)))
+        position = spot.end()
+    if position < len(pattern):
+        parts.append(exp.Literal.string(pattern[position:]))
+    return exp.Anonymous(this="CONCAT", expressions=parts)
+
+
+def _literal_text(node: exp.Expr | None) -> str | None:
+    """The text of a string literal, or of literals joined by ``||``; None for anything else."""
+    if isinstance(node, exp.Literal) and node.is_string:
+        return node.name
+    if isinstance(node, exp.DPipe):
+        left, right = _literal_text(node.this), _literal_text(node.expression)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def _formatted(value: exp.Expr, digits: str | None, kind: str | None) -> exp.Expr:
+    """One value as fmt's ``{}``, ``{:.Nf}``, ``{:.Ng}`` or ``{:g}`` writes it."""
+    if kind is None:
+        return exp.cast(value, exp.DataType.build("STRING"))
+    value = exp.cast(value, exp.DataType.build("DOUBLE"))  # (Java's %f and %g take no decimal)
+    if kind == "f":  # (Java rounds a tie half up, C half-even: a tie is exact in binary only as x.5 at .0f)
+        rounded = exp.Anonymous(this="BROUND", expressions=[value, exp.Literal.number(0)]) if digits == "0" else value
+        return exp.Anonymous(this="FORMAT_STRING", expressions=[exp.Literal.string(f"%.{digits or 6}f"), rounded])
+    text = exp.Anonymous(this="FORMAT_STRING", expressions=[exp.Literal.string(f"%.{digits or 6}g"), value])
+    zeros = exp.Anonymous(this="REGEXP_REPLACE", expressions=[text, exp.Literal.string(r"(\.[0-9]*?)0+(e|$)"),
+                                                              exp.Literal.string("$1$2")])
+    return exp.Anonymous(this="REGEXP_REPLACE", expressions=[zeros, exp.Literal.string(r"\.(e|$)"),
+                                                             exp.Literal.string("$1")])
+
+
+_UNITS = {"TO_DAYS": 0, "TO_HOURS": 1, "TO_MINUTES": 2, "TO_SECONDS": 3}  # make_dt_interval's argument
+
+
+def _intervals(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.ToDays):
+        name, value = "TO_DAYS", node.this
+    elif isinstance(node, exp.Anonymous) and node.name.upper() in _UNITS and len(node.expressions) == 1:
+        name, value = node.name.upper(), node.expressions[0]
+    else:
+        return node
+    parts: list[exp.Expr] = [exp.Literal.number(0)] * 4
+    parts[_UNITS[name]] = value.copy()
+    return exp.Anonymous(this="MAKE_DT_INTERVAL", expressions=parts)
+
+
+def _json_objects(node: exp.Expr) -> exp.Expr:
+    if not isinstance(node, exp.JSONObject) or not all(isinstance(p, exp.JSONKeyValue) for p in node.expressions):
+        return node
+    pairs = [e.copy().transform(_json_objects) for p in node.expressions for e in (p.this, p.expression)]
+    return exp.Anonymous(this="TO_JSON", expressions=[exp.Anonymous(this="NAMED_STRUCT", expressions=pairs)])
+
+
+def _histograms(node: exp.Expr) -> exp.Expr:
+    if not (isinstance(node, exp.Anonymous) and node.name.upper() == "HISTOGRAM" and len(node.expressions) == 1):
+        return node
+    values = exp.Anonymous(this="COLLECT_LIST", expressions=[node.expressions[0].copy()])
+    distinct = exp.Anonymous(this="ARRAY_DISTINCT", expressions=[values])
+    count = sqlglot.parse_one("SIZE(FILTER(_all, _x -> _x = _v))", dialect="spark").transform(
+        lambda n: values.copy() if isinstance(n, exp.Column) and n.name == "_all" else n)
+    counts = exp.Transform(this=distinct.copy(), expression=exp.Lambda(this=count, expressions=[exp.to_identifier("_v")]))
+    return exp.Anonymous(this="MAP_FROM_ARRAYS", expressions=[distinct, counts])
+
+
+def _json_transforms(node: exp.Expr) -> exp.Expr:
+    if not (isinstance(node, exp.Anonymous) and node.name.upper() == "JSON_TRANSFORM" and len(node.expressions) == 2
+            and isinstance(node.expressions[1], exp.Literal)):
+        return node
+    spark_type = _spark_type(json.loads(node.expressions[1].name))
+    return exp.Anonymous(this="FROM_JSON", expressions=[node.expressions[0].copy(), exp.Literal.string(spark_type)])
+
+
+def _spark_type(structure: Any) -> str:
+    """DuckDB's JSON structure (``[{"a": "VARCHAR"}]``) as a Spark type (``array<struct<a: string>>``)."""
+    if isinstance(structure, list):
+        return f"array<{_spark_type(structure[0])}>"
+    if isinstance(structure, dict):
+        return "struct<" + ", ".join(f"`{k}`: {_spark_type(v)}" for k, v in structure.items()) + ">"
+    return exp.DataType.build(structure, dialect="duckdb").sql(dialect="spark").lower()
+
+
+def _any_true(node: exp.Expr) -> exp.Expr:
+    if not (isinstance(node, exp.Anonymous) and node.name.upper() == "LIST_BOOL_OR" and len(node.expressions) == 1):
+        return node
+    items: exp.Expr = node.expressions[0].copy().transform(_any_true)  # (one inside: a replaced node's own are not visited)
+    found: exp.Expr = sqlglot.parse_one("EXISTS(_l, _x -> _x)", dialect="spark").transform(
+        lambda n: items.copy() if isinstance(n, exp.Column) and n.name == "_l" else n)
+    return found
 
 
 def _json_with_nulls(node: exp.Expr) -> exp.Expr:

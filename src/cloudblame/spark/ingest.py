@@ -11,7 +11,7 @@ read. After each wave the driver commits the files of the successful task attemp
 enters their objects in the ledger (``Committer.commit``, as the embedded ingest does); at the end it
 publishes (``cloudblame.derive.publish``): deduplication on eventID on the driver, then every derived table
 by the same steps as the embedded publish, on Spark (cloudblame.spark.derive: their SQL transpiled, their rows
-written by the executors), the insights' on the driver.
+written by the executors; what goes through Python, on the driver).
 
 A task attempt that fails (or is retried, or is a speculative copy that loses) returns nothing: its files are
 never committed. They are named after a writer registration of their own (``<writer>-spark``) that the
