@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,8 @@ WRITE_OPTIONS = {"compression": "zstd", "parquet.compression.codec.zstd.level": 
                  "parquet.block.size": str(8 * 1024 * 1024)}
 
 
-# Spark 4.1-4.3 fails to plan the session walk's recursive query with this rule ("The plan was previously
-# resolved and now became unresolved"); it only drops aliases, so without it the plan is the same.
+# Spark 4.3 fails to plan the session walk's recursive query with this optimizer rule ("The plan was previously
+# resolved and now became unresolved"); the rule only removes redundant aliases, the plans run without it.
 DERIVE_CONF = {"spark.sql.optimizer.excludedRules": "org.apache.spark.sql.catalyst.optimizer.RemoveRedundantAliases"}
 
 
@@ -55,8 +56,8 @@ class SparkWork(Work):
         writer = rows.repartitionByRange(*sort).sortWithinPartitions(*sort).write.mode("overwrite")
         for key, value in WRITE_OPTIONS.items():
             writer = writer.option(key, value)
-        writer.parquet(str(staging))
-        try:
+        try:  # (a file moved and left uncommitted is the writer's: the next publish removes it once it is gone)
+            writer.parquet(str(staging))
             return [a for a in (self._place(table, part) for part in sorted(staging.glob("part-*.parquet")))
                     if a is not None]
         finally:
@@ -69,7 +70,9 @@ class SparkWork(Work):
                                 move=part)
 
 
-def spark_reader(session: SparkSession) -> Any:
+def spark_reader(session: SparkSession) -> Callable[[Lake, dict[str, list[str]]], SparkStore]:
+    """The reader of a Spark publish: a SparkStore on ``session`` over the given data files of each table."""
+
     def reader(lake: Lake, files: dict[str, list[str]]) -> SparkStore:
         store = SparkStore.at(lake, None, files=files, session=session)
         for key, value in DERIVE_CONF.items():
