@@ -26,26 +26,22 @@ TABLES = ("event_rows",) + DERIVED_TABLES
 OBJECTS_SQL = "SELECT DISTINCT * EXCLUDE (ingested_at) FROM objects ORDER BY ALL"
 
 
-def table_rows(store: Store, *, origin: bool = True, fingerprints: bool = True,
-               more: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
+def table_rows(store: Store, *, origin: bool = True, more: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
     """Every row of every table of ``store``'s snapshot, sorted (event_rows without ``origin`` unless asked:
-    which of two identical copies of an event is kept depends on which file came first; inventory without
-    ``evidence`` unless ``fingerprints``: each engine hashes with its own function, cloudblame.spark.dialect);
-    ``more``: other tables too."""
+    which of two identical copies of an event is kept depends on which file came first); ``more``: other
+    tables too."""
     out = {}
     for name in TABLES + more:
         exclude = " EXCLUDE (origin)" if name == "event_rows" and not origin else ""
-        exclude = " EXCLUDE (evidence)" if name == "inventory" and not fingerprints else exclude
         out[name] = store.conn.execute(f"SELECT *{exclude} FROM {name} ORDER BY ALL").fetchall()
     out["objects"] = store.conn.execute(OBJECTS_SQL).fetchall()
     out["snapshot.events"] = [(store.snapshot.events,)]
     return out
 
 
-def content(db: Path, *, origin: bool = True, fingerprints: bool = True,
-            more: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
+def content(db: Path, *, origin: bool = True, more: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
     with Store.open(db, read_only=True) as store:
-        return table_rows(store, origin=origin, fingerprints=fingerprints, more=more)
+        return table_rows(store, origin=origin, more=more)
 
 
 def differences(expected: dict[str, list[tuple]], got: dict[str, list[tuple]], *, show: int = 3) -> list[str]:

@@ -71,6 +71,9 @@ SAME_ANSWER = [
     ("SELECT rank, coalesce(list_bool_or(list_transform(list_value(json_transform(size, '{\"instance_type\": "
      "\"VARCHAR\", \"gb\": \"BIGINT\"}')), lambda s: s.instance_type = 'm5.large' OR s.gb > 50)), false) AS big "
      "FROM items ORDER BY rank, grp", ()),
+    ("SELECT grp, rank, ('0x' || left(md5(concat_ws('|', coalesce(CAST(name AS VARCHAR), '~'), CAST(seen AS VARCHAR), "
+     "coalesce(CAST(rank AS VARCHAR), '~'), CAST(rank > 2 AS VARCHAR))), 15))::BIGINT AS fingerprint FROM items "
+     "ORDER BY grp, rank", ()),
     ("SELECT grp, array_length(list_filter(json_extract_string(people, '$[*]'), lambda p: p = lower(p))) AS lower_names "
      "FROM items WHERE people IS NOT NULL ORDER BY grp, lower_names", ()),
 ]

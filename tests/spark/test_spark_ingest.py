@@ -33,9 +33,9 @@ MORE_TABLES = ("console_sessions", "creations", "insights")
 
 
 def content(db: Path, *, origin: bool = True) -> dict:
-    """A store's content (the insights too) without the inventory's fingerprints (Spark's hash is not DuckDB's),
-    the insights' JSON texts as the values they hold (Spark writes 2.5E-4 where DuckDB writes 0.00025)."""
-    found = store_content(db, origin=origin, fingerprints=False, more=MORE_TABLES)
+    """A store's content (the insights too), the insights' JSON texts as the values they hold (Spark writes
+    2.5E-4 where DuckDB writes 0.00025)."""
+    found = store_content(db, origin=origin, more=MORE_TABLES)
     found["insights"] = [tuple(json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v for v in row)
                          for row in found["insights"]]
     return found

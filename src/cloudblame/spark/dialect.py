@@ -14,9 +14,7 @@ What sqlglot alone gets wrong, and what is done about it here:
 - ``list_has_any(a, b)`` becomes ``a && b``, which Spark does not have: ``arrays_overlap(a, b)``.
 - ``lgamma`` (the rate insights' Poisson tail): Spark has none; Stirling's series for ln Gamma(x + 6), shifted
   back by ln(x (x+1) ... (x+5)): within 1e-10 of it for x >= 1.
-- ``hash`` (the inventory's evidence fingerprint): Spark's ``hash`` is a 32-bit Murmur3; ``xxhash64`` instead. A
-  fingerprint compares rows derived by one engine only: a store derived by the other has its inventory derived
-  again once.
+- ``('0x' || hex)::BIGINT`` (DuckDB reads hex digits so; the inventory's fingerprint): ``conv(hex, 16, 10)``.
 - ``format('{} ... {:.3g}', ...)`` (fmt's placeholders) becomes ``format_string`` with them as written, which
   Java reads as literal text: written as the concatenation of its text and each value formatted as fmt does
   (``{}``: the value as text; ``{:.Nf}``: Java's ``%.Nf`` (``{:.0f}``: of the value rounded half-even, as C does);
@@ -82,7 +80,7 @@ def to_spark(sql: str, columns: Columns | None = None) -> str:
     tree = sqlglot.parse_one(_named_placeholders(sql), dialect=_READ)
     if columns is not None and _needs_columns(tree):
         tree = _expanded(tree, columns)
-    for transform in (_ordered_lists, _json_wildcards, _arrays_overlap, _side_by_side_unnest, _lgamma, _hash,
+    for transform in (_ordered_lists, _json_wildcards, _arrays_overlap, _side_by_side_unnest, _lgamma, _hex_numbers,
                       _list_slices, _json_objects, _json_with_nulls,
                       _formats, _intervals, _histograms, _json_transforms, _any_true):
         tree = tree.transform(transform)
@@ -247,10 +245,14 @@ def _lgamma(node: exp.Expr) -> exp.Expr:
                             if isinstance(n, exp.Column) and n.name in ("_x", "_y") else n)
 
 
-def _hash(node: exp.Expr) -> exp.Expr:
-    if isinstance(node, exp.Anonymous) and node.name.upper() == "HASH":
-        return exp.Anonymous(this="XXHASH64", expressions=[a.copy() for a in node.expressions])
-    return node
+def _hex_numbers(node: exp.Expr) -> exp.Expr:
+    if not (isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.BIGINT)):
+        return node
+    text = node.this.unnest() if isinstance(node.this, exp.Paren) else node.this
+    if not (isinstance(text, exp.DPipe) and isinstance(text.this, exp.Literal) and text.this.name == "0x"):
+        return node
+    digits = exp.Anonymous(this="CONV", expressions=[text.expression.copy(), exp.Literal.number(16), exp.Literal.number(10)])
+    return exp.cast(digits, exp.DataType.build("BIGINT"))
 
 
 _PLACEHOLDER = re.compile(r"\{(?::\.?(\d*)([fg]))?\}")
