@@ -109,13 +109,14 @@ def _spark(results: dict) -> str:
     rows = []
     for r in spark["runs"]:
         if r["status"] != "ok":
-            rows.append([r["label"], r["status"], r.get("reason", "")[:200]] + [""] * 7)
+            rows.append([r["label"], r.get("derive", ""), r["status"], r.get("reason", "")[:200]] + [""] * 7)
             continue
-        rows.append([r["label"], "ok", num(r["records"]), num(r["wall_s"], 1), num(r["records_per_s"]),
+        rows.append([r["label"], r.get("derive", "spark"), "ok", num(r["records"]), num(r["wall_s"], 1), num(r["records_per_s"]),
                      num(r["embedded_records_per_s"]), num(r["records_per_s"] / r["embedded_records_per_s"], 2),
                      num(r["records_per_core_s"]), num(r["embedded_records_per_core_s"]),
                      num(r["peak_rss_bytes"] / MB)])
-    return table(["corpus", "status", "records", "wall s", "records/s", "embedded records/s", "spark / embedded",
+    return table(["corpus", "derived on", "status", "records", "wall s", "records/s", "embedded records/s",
+                  "spark / embedded",
                   "records/s per core", "embedded records/s per core", "peak RSS MB"], rows)
 
 
@@ -376,7 +377,9 @@ def render(results: dict, previous: str | None = None) -> str:
         "## Side by side: trailscraper", _peer(results),
         "## Spark local mode",
         "`cloudblame spark ingest CORPUS --db STORE --master local[N]` into a new store, N the cores above, beside "
-        "the embedded ingest of the same corpus (wall time includes the JVM's start-up). Records/s per core "
+        "the embedded ingest of the same corpus (wall time includes the JVM's start-up), its derived tables "
+        "computed on Spark (`--derive spark`, as on a cluster) and by DuckDB in the driver (`--derive embedded`, "
+        "the default on a local master). Records/s per core "
         "(records/s over the N cores, both engines given the same) is the rate docs/spark.md sizes clusters "
         "from.", _spark(results),
         "## Targets",

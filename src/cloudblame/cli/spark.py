@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import typer
 
 from cloudblame.cli.common import DbOption, check_local_paths
@@ -12,6 +14,15 @@ from cloudblame.cli.output import Format
 from cloudblame.core.timeutil import parse_when
 from cloudblame.pipeline.sync import SourceSpec
 from cloudblame.store import default_db_path
+
+
+class Derive(str, Enum):
+    """Where a Spark ingest's publish computes the derived tables (cloudblame.spark.ingest.DERIVE_ON)."""
+
+    auto = "auto"
+    spark = "spark"
+    embedded = "embedded"
+
 
 spark_app = typer.Typer(help="Run cloudblame on Apache Spark (the optional extra `spark`: pyspark, Java 17+).",
                         no_args_is_help=True)
@@ -32,6 +43,8 @@ def spark_ingest(
     force: bool = typer.Option(False, "--force", help="Re-read files and objects already ingested unchanged."),
     master: str | None = typer.Option(None, "--master", help="Spark master [default: the active session, else "
                                       "local[*]]."),
+    derive: Derive = typer.Option(Derive.auto, "--derive", help="Where the derived tables are computed: spark, embedded "
+                               "(DuckDB in the driver), or auto: embedded on a local master, else spark."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Summary format."),
 ) -> None:
     """Ingest CloudTrail records on Spark: the driver lists the files and objects the store lacks (pruned as
@@ -47,7 +60,7 @@ def spark_ingest(
 
     summary = ingest(spark_session(master), sources, db=db or default_db_path(), accounts=account, regions=region,
                      since=since, until=until, force=force, profile=profile, aws_region=aws_region,
-                     endpoint_url=endpoint_url, workers=workers)
+                     endpoint_url=endpoint_url, workers=workers, derive=derive.value)
     label = SourceSpec("spark", url=sources[0], paths=sources[1:])
     report_summaries([(label, summary)], fmt)
     if summary.nothing_readable or summary.found_problems:

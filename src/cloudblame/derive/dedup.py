@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import unquote
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,23 +25,22 @@ from cloudblame.store.files import FileAction, write_data_file
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import EVENTS
 
-_NEW = "read_parquet({files}, filename = true, file_row_number = true)"
 DUPLICATES_SQL = """
-WITH new AS (SELECT event_id, event_time, filename, file_row_number FROM {new}),
-repeated AS (SELECT hash(event_id) AS h FROM new GROUP BY h HAVING count(*) > 1),
+WITH new AS (SELECT event_id, event_time, file_name, file_row_number FROM {new}),
+repeated AS (SELECT hash(event_id) AS h FROM new GROUP BY hash(event_id) HAVING count(*) > 1),
 within AS (
-    SELECT n.filename, n.file_row_number FROM new n JOIN {order} o ON o.filename = n.filename
+    SELECT n.file_name, n.file_row_number FROM new n JOIN {order} o ON o.file_name = n.file_name
     WHERE hash(n.event_id) IN (SELECT h FROM repeated)
     QUALIFY row_number() OVER (PARTITION BY n.event_id ORDER BY o.position, n.file_row_number) > 1
 ),
 published AS (
-    SELECT n.filename, n.file_row_number FROM new n
+    SELECT n.file_name, n.file_row_number FROM new n
     SEMI JOIN (SELECT event_id FROM {published}
                WHERE event_time BETWEEN $low::TIMESTAMP - INTERVAL 1 DAY AND $high::TIMESTAMP + INTERVAL 1 DAY) p
     ON p.event_id = n.event_id
 )
-SELECT filename, list(DISTINCT file_row_number) AS rows FROM (SELECT * FROM within UNION ALL SELECT * FROM published)
-GROUP BY filename"""
+SELECT file_name, list(DISTINCT file_row_number) AS rows
+FROM (SELECT * FROM within UNION ALL SELECT * FROM published) GROUP BY file_name"""
 
 
 class AddedFile(TypedDict):
@@ -55,21 +56,25 @@ def remove_duplicates(lake: Lake, published: Store, adds: list[AddedFile], *, wr
                       ) -> tuple[list[AddedFile], int]:
     """``adds`` (the add actions of the new events files, oldest first: path, size, partition_values,
     modification_time) without the rows the store or an older new file already holds; returns the files as
-    they now are and how many rows were taken out."""
+    they now are and how many rows were taken out. ``published``: a reader of the published snapshot on the
+    engine that finds the duplicates (DuckDB here, or Spark); the files that hold some are rewritten here."""
     if not adds:
         return adds, 0
     root = lake.path_of(EVENTS.name)
     files = [str(root / a["path"]) for a in adds]
-    order = pa.table({"filename": files, "position": pa.array(range(len(files)), pa.int64())})
-    new = _NEW.format(files="[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]")
-    low, high = published.conn.execute(f"SELECT min(event_time), max(event_time) FROM {new}").fetchall()[0]
+    new = published.file_rows(EVENTS.name, files)
+    bounds = published.query(f"SELECT min(event_time) AS low, max(event_time) AS high FROM {new}")[0]
+    low, high = bounds["low"], bounds["high"]
     days = published.events_from(low - timedelta(days=1), high + timedelta(days=1), resolved=False)
+    order = pa.table({"file_name": [Path(f).name for f in files], "position": pa.array(range(len(files)), pa.int64())})
     with published.registered(order) as order_name:
         found = published.arrow(DUPLICATES_SQL.format(new=new, order=order_name, published=days),
                                 {"low": low, "high": high})
     if not found.num_rows:
         return adds, 0
-    drop = dict(zip(found.column("filename").to_pylist(), found.column("rows").to_pylist()))
+    by_name = {Path(f).name: f for f in files}
+    drop = {by_name[unquote(name)]: rows
+            for name, rows in zip(found.column("file_name").to_pylist(), found.column("rows").to_pylist())}
     actions: list[FileAction | RemoveAction] = []
     kept: list[AddedFile] = []
     removed = 0

@@ -29,8 +29,8 @@ from cloudblame.derive.inventory import inventory_matches_resources, refresh_inv
 from cloudblame.derive.lifecycle import update_resources
 from cloudblame.derive.links import add_links
 from cloudblame.derive.retention import retire, retire_links
-from cloudblame.derive.work import DERIVE_MEMORY, EMBEDDED, Engine, Work
-from cloudblame.store.db import Store, snapshot_files
+from cloudblame.derive.work import EMBEDDED, Engine, Work
+from cloudblame.store.db import Store, published_files, snapshot_files
 from cloudblame.store.lake import Lake, Snapshot
 from cloudblame.store.readings import published_readings
 from cloudblame.store.tables import BILL_LINES, DERIVED, DERIVED_AGAIN_BELOW, EVENTS, OBJECTS, SNAPSHOTS, TABLES
@@ -70,7 +70,8 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, co
         snap = lake.latest_snapshot()
         roll_back_unpublished(lake, snap)
         remove_orphans(lake, snap)
-        new = _fix_new_events(lake, snap, summary, writer_id=writer_id, compact=compact, retain=retain)
+        new = _fix_new_events(lake, snap, summary, writer_id=writer_id, compact=compact, retain=retain,
+                              engine=engine)
         bill = bill_change(lake, snap)
         events_due = bool(new.files or summary.compacted or summary.retired or compact or _derived_by_older(snap)
                           or _inventory_priced_otherwise(lake, snap))
@@ -84,14 +85,17 @@ def publish(lake: Lake, *, reason: str = "ingest", wait: float | None = None, co
 
 
 def _fix_new_events(lake: Lake, snap: Snapshot | None, summary: PublishSummary, *, writer_id: str, compact: bool,
-                    retain: timedelta | None) -> NewEvents:
-    """Under the events lock (no append lands meanwhile): the new events without duplicates, what is past
-    retention dropped, small events files compacted."""
+                    retain: timedelta | None, engine: Engine) -> NewEvents:
+    """Under the events lock (no append lands meanwhile): the new events without duplicates (found by
+    ``engine``), what is past retention dropped, small events files compacted."""
     with lake.events_lock():
         adds = _new_event_files(lake, snap)
-        with Store.at(lake, snap) as published:
-            published.limit_memory(DERIVE_MEMORY)
-            adds, summary.duplicates = remove_duplicates(lake, published, adds, writer_id=writer_id)
+        if adds:
+            published = engine.reader(lake, published_files(lake, snap))
+            try:
+                adds, summary.duplicates = remove_duplicates(lake, published, adds, writer_id=writer_id)
+            finally:
+                published.close()
         summary.retired, cutoff = retire(lake, retain=retain, writer_id=writer_id) if retain else (0, None)
         summary.compacted = compact_table(lake, EVENTS, writer_id=writer_id, force=compact)
         return NewEvents(adds, lake.table(EVENTS.name).version(), cutoff)

@@ -45,11 +45,13 @@ class Work:
 
     @contextmanager
     def on_driver(self) -> Iterator[Work]:
-        """This work as DuckDB in this process does it, for the steps an engine leaves there (this one: itself);
-        the tables they commit are followed after the block."""
-        if type(self) is Work:
-            yield self
-            return
+        """This work as DuckDB in this process does it, for the steps an engine leaves there: this one is it."""
+        yield self
+
+    @contextmanager
+    def _embedded_copy(self) -> Iterator[Work]:
+        """An embedded Work over this one's files (for an engine's ``on_driver``); the tables it commits are
+        followed after the block."""
         store = embedded_reader(self.lake, dict(self.files))
         store.define_view("new_events", f"SELECT * FROM {store.files_relation('events', self.new_files)}")
         driver = Work(self.lake, store, dict(self.versions), self.writer_id, changed=dict(self.changed),

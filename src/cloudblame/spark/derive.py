@@ -11,15 +11,16 @@ found and removed like DuckDB's), each file's Delta statistics read from its foo
 
 What stays on the driver: the steps whose rows go through Python (the inventory's rows and the creations,
 priced by the catalog's Python, fetched a chunk at a time as from DuckDB), the pairing of AWS's Insight
-records (``Work.on_driver``: DuckDB's JSON functions), deduplication on eventID (before the derive, under the
-events lock) and the Delta commits.
+records (``Work.on_driver``: DuckDB's JSON functions), the rewriting of the events files that hold a duplicate
+(found on Spark, before the derive, under the events lock: cloudblame.derive.dedup) and the Delta commits.
 """
 
 from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,12 @@ class SparkWork(Work):
                     if a is not None]
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    @contextmanager
+    def on_driver(self) -> Iterator[Work]:
+        """An embedded Work over this one's files: DuckDB in the driver's process."""
+        with self._embedded_copy() as driver:
+            yield driver
 
     def _place(self, table: Table, part: Path) -> FileAction | None:
         """A file Spark wrote, moved into the table's folder under the writer's name; None (and gone) when it

@@ -9,9 +9,12 @@ readers, ``BatchBuilder`` and ``Writer``), so it writes events data files of the
 ingest's writer, and returns only small descriptions: the files' add actions and the reports of the objects
 read. After each wave the driver commits the files of the successful task attempts to ``events`` and then
 enters their objects in the ledger (``Committer.commit``, as the embedded ingest does); at the end it
-publishes (``cloudblame.derive.publish``): deduplication on eventID on the driver, then every derived table
-by the same steps as the embedded publish, on Spark (cloudblame.spark.derive: their SQL transpiled, their rows
-written by the executors; what goes through Python, on the driver).
+publishes (``cloudblame.derive.publish``): deduplication on eventID, then every derived table by the same
+steps as the embedded publish, on Spark (cloudblame.spark.derive: their SQL transpiled, their rows
+written by the executors; what goes through Python, on the driver). ``derive`` chooses where the derived tables
+are computed: ``spark``, ``embedded`` (DuckDB in the driver's process), or ``auto`` (the default): embedded on
+a local master, whose executors are the driver's own cores (DuckDB derived a 1M-record ingest there in a seventh
+of Spark's time), Spark on a cluster. The tables and their answers are the same either way.
 
 A task attempt that fails (or is retried, or is a speculative copy that loses) returns nothing: its files are
 never committed. They are named after a writer registration of their own (``<writer>-spark``) that the
@@ -38,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudblame.core.errors import BadInput
 from cloudblame.core.timeutil import parse_when
+from cloudblame.derive.work import EMBEDDED, Engine
 from cloudblame.normalize.batch import BatchBuilder
 from cloudblame.pipeline.ingest import (
     Committer,
@@ -58,6 +62,7 @@ if TYPE_CHECKING:
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
+DERIVE_ON = ("auto", "spark", "embedded")  # where the derived tables are computed (see the module doc)
 PARTITIONS_PER_CORE = 2  # Spark partitions per executor core in a wave: a slow one does not hold the wave long
 TASKS_PER_PARTITION = 32  # tasks of TASK_BYTES a partition runs (~16 MB compressed: about a worker's FLUSH_ROWS)
 
@@ -70,10 +75,11 @@ class SparkIngestSummary(IngestSummary):
     tasks: int = 0  # tasks of about TASK_BYTES
     partitions: int = 0  # Spark partitions (task attempts that succeeded)
     waves: int = 0  # Spark jobs, each followed by a commit
+    derived_on: str = ""  # where the publish computed the derived tables: spark or embedded
 
     def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "spark": {"rows": self.rows, "tasks": self.tasks,
-                                              "partitions": self.partitions, "waves": self.waves}}
+        return {**super().as_dict(), "spark": {"rows": self.rows, "tasks": self.tasks, "partitions": self.partitions,
+                                              "waves": self.waves, "derived_on": self.derived_on}}
 
 
 @dataclass(frozen=True)
@@ -157,16 +163,18 @@ def ingest(spark: SparkSession, sources: Iterable[str | os.PathLike[str]], *, db
            accounts: Iterable[str] = (), regions: Iterable[str] = (), since: str | datetime | None = None,
            until: str | datetime | None = None, force: bool = False, profile: str | None = None,
            aws_region: str | None = None, endpoint_url: str | None = None, workers: int = 8,
-           task_bytes: int = TASK_BYTES, tasks_per_partition: int = TASKS_PER_PARTITION,
+           task_bytes: int = TASK_BYTES, tasks_per_partition: int = TASKS_PER_PARTITION, derive: str = "auto",
            fail_first_attempt: bool = False) -> SparkIngestSummary:
     """Ingest the CloudTrail records of ``sources`` (local files, folders, globs, ``s3://BUCKET[/PREFIX]``)
     into the store at ``db`` (created if need be) on ``spark``'s executors, then publish them (see the
     module doc). ``accounts``, ``regions``, ``since`` and ``until`` prune what is listed by key, as the S3
     source prunes a bucket (local files laid out like one too); ``force`` reads again what the ledger holds
     unchanged; ``profile``, ``aws_region`` and ``endpoint_url`` make the S3 clients, ``workers`` the parallel
-    downloads of an executor's task. ``fail_first_attempt`` (tests) makes every partition's first attempt
+    downloads of an executor's task; ``derive``: where the publish computes the derived tables (DERIVE_ON).
+    ``fail_first_attempt`` (tests) makes every partition's first attempt
     fail once it has written its files."""
     started = time.perf_counter()
+    engine = derive_engine(spark, derive)
     lake = Lake.open(_store_path(db), create=True)
     flt = ObjectFilter(set(accounts), set(regions), _when(since), _when(until))
     access = S3Access(profile, aws_region, endpoint_url, workers)
@@ -179,9 +187,18 @@ def ingest(spark: SparkSession, sources: Iterable[str | os.PathLike[str]], *, db
         with hold_writer(lake.root, job.writer_id):  # left behind, released: the publish removes what is not committed
             for wave in _waves(tasks, slots * max(1, tasks_per_partition)):
                 _run_wave(context, wave, job, committer, summary, slots=slots)
-    committer.publish(engine=spark_engine(spark))
+    summary.derived_on = "embedded" if engine is EMBEDDED else "spark"
+    committer.publish(engine=engine)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def derive_engine(spark: SparkSession, derive: str) -> Engine:
+    """The Engine a publish derives with, by ``derive`` (one of DERIVE_ON; see the module doc)."""
+    if derive not in DERIVE_ON:
+        raise BadInput(f"--derive {derive}: one of {', '.join(DERIVE_ON)}")
+    local = (spark.sparkContext.master or "").startswith("local")
+    return EMBEDDED if derive == "embedded" or (derive == "auto" and local) else spark_engine(spark)
 
 
 def _store_path(db: str | os.PathLike[str]) -> Path:

@@ -26,9 +26,9 @@ import pyarrow.parquet as pq
 from cloudblame.core.errors import BadInput
 from cloudblame.spark.dialect import spark_args, to_spark
 from cloudblame.spark.session import spark_session
-from cloudblame.store.db import RESOLVED, Params, Row, Store, snapshot_files
+from cloudblame.store.db import RESOLVED, RESOLVED_READS, Params, Row, Store, published_files, snapshot_files, view_of
 from cloudblame.store.lake import Lake, Snapshot, default_db_path
-from cloudblame.store.tables import EVENTS, SNAPSHOTS, TABLES
+from cloudblame.store.tables import EVENTS, TABLES
 
 if TYPE_CHECKING:
     import duckdb
@@ -73,7 +73,7 @@ class SparkStore(Store):
            session: SparkSession | None = None) -> SparkStore:
         """A reader of ``snapshot`` (``files``: the data files of each table, when the caller has them)."""
         if files is None:
-            files = snapshot_files(lake, snapshot.versions) if snapshot else {n: [] for n in TABLES if n != SNAPSHOTS.name}
+            files = published_files(lake, snapshot)
         # a query that fails raises its error; pyspark would also log it, a page of JSON on stderr
         logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
         own = (session or spark_session()).newSession()
@@ -93,7 +93,7 @@ class SparkStore(Store):
 
     def _define_views(self, files: dict[str, list[str]]) -> None:
         for name, uris in files.items():
-            self._register("event_rows" if name == EVENTS.name else name, self._read(name, uris))
+            self._register(view_of(name), self._read(name, uris))
         self.days = _by_day(files.get(EVENTS.name, []))
         self._day_views = {}
         if EVENTS.name in files:
@@ -216,13 +216,24 @@ class SparkStore(Store):
         self._register(name, self._read(table, list(uris)))
         return name
 
+    def file_rows(self, table: str, uris: Sequence[str]) -> str:
+        """As Store.file_rows: a view of the rows of ``uris`` with ``file_name`` and ``file_row_number``, from
+        Spark's file metadata (its file names are URL-encoded: those cloudblame writes need no escaping)."""
+        name = f"_file_rows_{uuid.uuid4().hex}"
+        frame = self._read(table, list(uris))
+        self._register(name, frame.select("*", frame["_metadata.file_name"].alias("file_name"),
+                                          frame["_metadata.row_index"].alias("file_row_number")))
+        return name
+
     def define_view(self, view: str, select: str) -> None:
         self._register(view, self.spark.sql(self._spark_sql(select)))
 
     def point_view(self, table: str, uris: list[str]) -> None:
-        """``table``'s view over ``uris`` from now on, and the events views again: a Spark view holds the plan
-        of the views it reads as they were when it was made (a DuckDB view reads them by name)."""
-        self._register("event_rows" if table == EVENTS.name else table, self._read(table, uris))
+        """``table``'s view over ``uris`` from now on, and the events views again when they read it: a Spark view
+        holds the plan of the views it reads as they were when it was made (a DuckDB view reads them by name)."""
+        self._register(view_of(table), self._read(table, uris))
+        if table not in RESOLVED_READS:
+            return
         if "events" in self._columns:
             self._register("events", self.spark.sql(self._spark_sql(RESOLVED.format(rows="event_rows"))))
         for view in self._day_views.values():

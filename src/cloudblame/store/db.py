@@ -33,7 +33,7 @@ from cloudblame.store.tables import (
     session_tool,
 )
 
-__all__ = ["DEFAULT_DB", "ENV_DB", "Params", "Row", "Store", "StoreError", "default_db_path"]
+__all__ = ["DEFAULT_DB", "ENV_DB", "Params", "Row", "Store", "StoreError", "default_db_path", "view_of"]
 
 # A result row: column name -> value, as DuckDB returns it (untyped: the SQL decides what each holds).
 Row = dict[str, Any]
@@ -45,6 +45,15 @@ RESOLVED = f"""SELECT e.* REPLACE ({session_tool('e', 'cs')} AS tool), sa.human 
 FROM {{rows}} e LEFT JOIN session_actors sa ON sa.access_key_id = e.access_key_id AND sa.principal = e.principal
 {console_join('e', 'cs')}"""
 EVENTS_VIEW = "CREATE OR REPLACE VIEW events AS " + RESOLVED.format(rows="event_rows")
+# What RESOLVED reads: the events views are made again when one of these moves (on an engine whose views keep
+# the plan of what they read: Spark's).
+RESOLVED_READS = frozenset({"events", "session_actors", "console_sessions"})
+
+
+def view_of(table: str) -> str:
+    """The view a table's rows are read by: its name, but ``event_rows`` for ``events`` (the view ``events``
+    is those rows with their resolution joined in)."""
+    return "event_rows" if table == "events" else table
 
 
 def _unique_name(kind: str) -> str:
@@ -67,7 +76,7 @@ def new_connection() -> duckdb.DuckDBPyConnection:
 def define_views(conn: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) -> None:
     """A view per table over its data files (an empty table of its columns when it has none)."""
     for name, uris in files.items():
-        view = "event_rows" if name == "events" else name
+        view = view_of(name)
         if uris:
             conn.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet([{', '.join(map(_quote, uris))}])")
         else:
@@ -77,6 +86,11 @@ def define_views(conn: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) -
             conn.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM _empty_{view}")
     if "events" in files:
         conn.execute(EVENTS_VIEW)
+
+
+def published_files(lake: Lake, snapshot: Snapshot | None) -> dict[str, list[str]]:
+    """The data files of each table in ``snapshot`` (None, no snapshot yet: every table empty)."""
+    return snapshot_files(lake, snapshot.versions) if snapshot else {n: [] for n in TABLES if n != SNAPSHOTS.name}
 
 
 def snapshot_files(lake: Lake, versions: dict[str, int]) -> dict[str, list[str]]:
@@ -115,7 +129,7 @@ class Store:
         """A reader of ``snapshot`` (``files``: the data files of each table, when the caller has them)."""
         conn = new_connection()
         if files is None:  # no snapshot yet (a store whose creation was cut short): every table empty
-            files = snapshot_files(lake, snapshot.versions) if snapshot else {n: [] for n in TABLES if n != SNAPSHOTS.name}
+            files = published_files(lake, snapshot)
         try:
             define_views(conn, files)
         except Exception:
@@ -213,8 +227,15 @@ class Store:
     def files_relation(self, table: str, uris: Sequence[str]) -> str:
         """FROM text of the rows of ``uris``, data files of ``table`` (none: an empty relation of its columns)."""
         if not uris:
-            return f"(SELECT * FROM {'event_rows' if table == 'events' else table} WHERE false)"
+            return f"(SELECT * FROM {view_of(table)} WHERE false)"
         return f"read_parquet([{', '.join(map(_quote, uris))}])"
+
+    def file_rows(self, table: str, uris: Sequence[str]) -> str:
+        """FROM text of the rows of ``uris`` (data files of ``table``, at least one) with each row's
+        ``file_name`` (its file's last path part) and ``file_row_number`` (its place in the file, from 0)."""
+        files = f"[{', '.join(map(_quote, uris))}]"
+        return (f"(SELECT * EXCLUDE (filename), parse_filename(filename) AS file_name "
+                f"FROM read_parquet({files}, filename = true, file_row_number = true))")
 
     def define_view(self, view: str, select: str) -> None:
         """``view`` (made again) as the rows of ``select``."""
