@@ -10,7 +10,6 @@ is kept) instead of aborting.
 
 from __future__ import annotations
 
-import importlib
 import math
 import random
 import time
@@ -20,6 +19,7 @@ from datetime import timedelta
 
 from cloudblame.queries.blame import blame
 from cloudblame.queries.events import EventFilter, search_events
+from cloudblame.queries.insights import insights_page
 from cloudblame.queries.inventory import forgotten, inventory
 from cloudblame.queries.overview import overview
 from cloudblame.queries.people import people
@@ -124,16 +124,6 @@ def time_windows(store: Store, n: int, seed: int = SEED) -> list[tuple]:
     return out
 
 
-def insights_query() -> Callable | None:
-    """``cloudblame.queries.insights.insights`` when the library has it, else None."""
-    try:
-        module = importlib.import_module("cloudblame.queries.insights")
-    except ModuleNotFoundError:
-        return None
-    found = getattr(module, "insights", None)
-    return found if callable(found) else None
-
-
 def _cycle(values: list, n: int) -> list:
     return [values[i % len(values)] for i in range(n)] if values else []
 
@@ -165,6 +155,8 @@ def query_specs(store: Store, plan: Plan) -> list[tuple[str, list[Callable[[], o
         ("home page (overview)", [lambda: overview(store)] * plan.heavy_runs, heavy),
         ("people", [(lambda services=services: people(store, services=services))
                     for services in _cycle([False, True], plan.heavy_runs)], heavy),
+        ("insights", [(lambda f=f: insights_page(store, **f))
+                      for f in _cycle([{}, {"source": "cloudblame"}, {"severity": "high"}], plan.heavy_runs)], heavy),
     ]
 
 
@@ -178,9 +170,4 @@ def run_queries(db_path: str, plan: Plan = Plan(), *, follow: bool = False) -> t
         for name, calls, budget in query_specs(store, plan):
             moved += bool(follow and store.refresh())
             out.append(time_calls(name, calls, budget_s=budget))
-        found = insights_query()
-        if found is None:
-            out.append(QueryTiming("insights", 0, None, None, None, note="not implemented"))
-        else:
-            out.append(time_calls("insights", [lambda: found(store)] * plan.heavy_runs, budget_s=plan.heavy_budget_s))
     return out, moved
