@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import typer
 
 from cloudblame.cli.common import DbOption, check_local_paths
@@ -13,16 +11,8 @@ from cloudblame.cli.live import report_summaries
 from cloudblame.cli.output import Format
 from cloudblame.core.timeutil import parse_when
 from cloudblame.pipeline.sync import SourceSpec
+from cloudblame.spark.ingest import DeriveOn
 from cloudblame.store import default_db_path
-
-
-class Derive(str, Enum):
-    """Where a Spark ingest's publish computes the derived tables (cloudblame.spark.ingest.DERIVE_ON)."""
-
-    auto = "auto"
-    spark = "spark"
-    embedded = "embedded"
-
 
 spark_app = typer.Typer(help="Run cloudblame on Apache Spark (the optional extra `spark`: pyspark, Java 17+).",
                         no_args_is_help=True)
@@ -43,7 +33,7 @@ def spark_ingest(
     force: bool = typer.Option(False, "--force", help="Re-read files and objects already ingested unchanged."),
     master: str | None = typer.Option(None, "--master", help="Spark master [default: the active session, else "
                                       "local[*]]."),
-    derive: Derive = typer.Option(Derive.auto, "--derive", help="Where the derived tables are computed: spark, embedded "
+    derive: DeriveOn = typer.Option(DeriveOn.auto, "--derive", help="Where the derived tables are computed: spark, embedded "
                                "(DuckDB in the driver), or auto: embedded on a local master, else spark."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Summary format."),
 ) -> None:

@@ -91,11 +91,8 @@ def _fix_new_events(lake: Lake, snap: Snapshot | None, summary: PublishSummary, 
     with lake.events_lock():
         adds = _new_event_files(lake, snap)
         if adds:
-            published = engine.reader(lake, published_files(lake, snap))
-            try:
+            with engine.reader(lake, published_files(lake, snap)) as published:
                 adds, summary.duplicates = remove_duplicates(lake, published, adds, writer_id=writer_id)
-            finally:
-                published.close()
         summary.retired, cutoff = retire(lake, retain=retain, writer_id=writer_id) if retain else (0, None)
         summary.compacted = compact_table(lake, EVENTS, writer_id=writer_id, force=compact)
         return NewEvents(adds, lake.table(EVENTS.name).version(), cutoff)

@@ -34,6 +34,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -62,9 +63,16 @@ if TYPE_CHECKING:
     from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-DERIVE_ON = ("auto", "spark", "embedded")  # where the derived tables are computed (see the module doc)
 PARTITIONS_PER_CORE = 2  # Spark partitions per executor core in a wave: a slow one does not hold the wave long
 TASKS_PER_PARTITION = 32  # tasks of TASK_BYTES a partition runs (~16 MB compressed: about a worker's FLUSH_ROWS)
+
+
+class DeriveOn(str, Enum):
+    """Where a Spark ingest's publish computes the derived tables (see the module doc)."""
+
+    auto = "auto"
+    spark = "spark"
+    embedded = "embedded"
 
 
 @dataclass
@@ -170,7 +178,7 @@ def ingest(spark: SparkSession, sources: Iterable[str | os.PathLike[str]], *, db
     module doc). ``accounts``, ``regions``, ``since`` and ``until`` prune what is listed by key, as the S3
     source prunes a bucket (local files laid out like one too); ``force`` reads again what the ledger holds
     unchanged; ``profile``, ``aws_region`` and ``endpoint_url`` make the S3 clients, ``workers`` the parallel
-    downloads of an executor's task; ``derive``: where the publish computes the derived tables (DERIVE_ON).
+    downloads of an executor's task; ``derive``: where the publish computes the derived tables (DeriveOn).
     ``fail_first_attempt`` (tests) makes every partition's first attempt
     fail once it has written its files."""
     started = time.perf_counter()
@@ -194,11 +202,13 @@ def ingest(spark: SparkSession, sources: Iterable[str | os.PathLike[str]], *, db
 
 
 def derive_engine(spark: SparkSession, derive: str) -> Engine:
-    """The Engine a publish derives with, by ``derive`` (one of DERIVE_ON; see the module doc)."""
-    if derive not in DERIVE_ON:
-        raise BadInput(f"--derive {derive}: one of {', '.join(DERIVE_ON)}")
+    """The Engine a publish derives with, by ``derive`` (a DeriveOn; see the module doc)."""
+    try:
+        choice = DeriveOn(derive)
+    except ValueError:
+        raise BadInput(f"--derive {derive}: one of {', '.join(d.value for d in DeriveOn)}") from None
     local = (spark.sparkContext.master or "").startswith("local")
-    return EMBEDDED if derive == "embedded" or (derive == "auto" and local) else spark_engine(spark)
+    return EMBEDDED if choice is DeriveOn.embedded or (choice is DeriveOn.auto and local) else spark_engine(spark)
 
 
 def _store_path(db: str | os.PathLike[str]) -> Path:
