@@ -4,6 +4,7 @@ dropped once, and a worker that fails stops the ingest clearly without entering 
 from __future__ import annotations
 
 import gzip
+import os
 import pickle
 import shutil
 
@@ -115,3 +116,33 @@ def _report(path):
     from cloudblame.sources.files import file_report
 
     return file_report(path)
+
+
+def test_a_worker_process_loads_no_duckdb():
+    """A worker writes Parquet with pyarrow alone: DuckDB (~20 MB resident) stays out of every worker's memory."""
+    import subprocess
+    import sys
+
+    code = "import sys, cloudblame.pipeline.workers; print('duckdb' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_files_named_with_odd_paths_are_read_once_and_entered_as_named(trail, tmp_path, monkeypatch):
+    """The listing holds each path as folder and name: put back together, every path is the file's absolute
+    path (a doubled slash, a ``.``, a bare name in the working folder given), so the ledger knows each file
+    and a second ingest reads none of them again."""
+    files = sorted(trail.rglob("*.json.gz"))[:3]
+    odd = tmp_path / "odd dir" / "x"
+    odd.mkdir(parents=True)
+    for f in files[:2]:
+        shutil.copy(f, odd / f.name)
+    shutil.copy(files[2], tmp_path / files[2].name)
+    monkeypatch.chdir(tmp_path)
+    named = [f"{odd}//{files[0].name}", f"{tmp_path}/odd dir/./x/{files[1].name}", files[2].name]
+    with Store.open(tmp_path / "store") as store:
+        first = ingest_paths(store, named, jobs=1)
+        again = ingest_paths(store, named, jobs=1)
+        paths = {row[0] for row in store.conn.execute("SELECT path FROM objects").fetchall()}
+    assert first.files_read == 3 and again.files_read == 0 and again.files_unchanged == 3
+    assert paths == {os.path.abspath(name) for name in named}

@@ -170,6 +170,7 @@ def _run(target: Target, tasks: Iterable[Task], summary: IngestSummary, *, jobs:
                 progress()
             if stop_after and committer.entered >= stop_after:  # fault injection (tests): die mid-ingest
                 os.kill(os.getpid(), signal.SIGKILL)
+    release_memory()  # what reading and committing left free, before the publish's own peak
     committer.publish()
     if isinstance(target, Store):
         target.refresh()
@@ -218,12 +219,14 @@ def plan_paths(lake: Lake, paths: list[str], *, force: bool = False, task_bytes:
 
 
 _DELIVERY_STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
-_LISTING = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
+# A path as its folder and its name: a trail's hundreds of thousands of files share a few thousand folders, each
+# held once (dictionary-encoded) while the ingest runs.
+_LISTING = pa.schema([("folder", pa.string()), ("name", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
                       ("trail", pa.bool_()), ("date", pa.string()), ("stamp", pa.string())])
 
 
 def _files_to_read(lake: Lake, files: list[str], *, force: bool) -> pa.Table:
-    """(path, size, mtime_ns) of the files not in the ledger with the same size and mtime, in delivery
+    """(folder, name, size, mtime_ns) of the files not in the ledger with the same size and mtime, in delivery
     order: trail files by delivery time across accounts and regions (events then arrive roughly in time
     order, so each data file spans a short time and time filters skip the rest), others by path. Columnar,
     so a listing of 400,000 files stays small."""
@@ -233,12 +236,15 @@ def _files_to_read(lake: Lake, files: list[str], *, force: bool) -> pa.Table:
         with ledger(lake) as conn:
             conn.execute("SET memory_limit = '200MB'")
             conn.register("_listing", listing)
-            listing = conn.sql(f"SELECT l.* FROM _listing l ANTI JOIN {DONE} i ON i.path = l.path "
+            listing = conn.sql(f"SELECT l.* FROM _listing l ANTI JOIN {DONE} i ON i.path = l.folder || l.name "
                                "AND i.size = l.size AND i.mtime_ns = l.mtime_ns").to_arrow_table()
-    order = pc.sort_indices(listing, sort_keys=[("trail", "descending"), ("date", "ascending"),
-                                                ("stamp", "ascending"), ("path", "ascending")])
-    todo = listing.select(["path", "size", "mtime_ns"]).take(order)
-    del listing, order
+    path = pc.binary_join_element_wise(listing.column("folder"), listing.column("name"), "")
+    order = pc.sort_indices(listing.append_column("path", path),
+                            sort_keys=[("trail", "descending"), ("date", "ascending"), ("stamp", "ascending"),
+                                       ("path", "ascending")])
+    todo = listing.select(["folder", "name", "size", "mtime_ns"]).take(order)
+    todo = todo.set_column(0, "folder", pc.dictionary_encode(todo.column("folder"))).combine_chunks()
+    del listing, order, path
     release_memory()  # the listing's working memory, before the workers start
     return todo
 
@@ -249,17 +255,19 @@ def _listing(paths: list[str]) -> pa.RecordBatch:
         report = file_report(path)
         key = report.key
         stamp = _DELIVERY_STAMP.search(key.file_name) if key else None
-        for name, value in (("path", report.path), ("size", report.size), ("mtime_ns", report.mtime_ns),
-                            ("trail", key is not None), ("date", key.date if key else ""),
-                            ("stamp", stamp.group(1) if stamp else "")):
-            columns[name].append(value)
+        folder, slash, name = report.path.rpartition("/")  # folder + name is the path, exactly
+        for column, value in (("folder", folder + slash), ("name", name), ("size", report.size),
+                              ("mtime_ns", report.mtime_ns), ("trail", key is not None),
+                              ("date", key.date if key else ""), ("stamp", stamp.group(1) if stamp else "")):
+            columns[column].append(value)
     return pa.record_batch(columns, schema=_LISTING)
 
 
 def _rows(todo: pa.Table) -> Iterator[tuple[str, int, int]]:
     """(path, size, mtime_ns) of each file of ``todo``."""
     for batch in todo.to_batches(max_chunksize=10_000):
-        yield from zip(*(batch.column(i).to_pylist() for i in range(3)))
+        folders, names, sizes, mtimes = (batch.column(i).to_pylist() for i in range(4))
+        yield from zip((folder + name for folder, name in zip(folders, names)), sizes, mtimes)
 
 
 def _file_task(rows: list[tuple[str, int, int]]) -> FileTask:

@@ -11,13 +11,15 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cloudblame.store.tables import Table
+
+if TYPE_CHECKING:  # the workers that write data files never load DuckDB (~20 MB each)
+    import duckdb
 
 ROW_GROUP_ROWS = 16_384  # rows per Parquet row group: a point lookup reads one or two
 COMPRESSION_LEVEL = 1  # zstd; the raw records compress to ~0.6x their gzip input at level 1
@@ -75,6 +77,7 @@ def write_data_file(root: Path, table: Table, rows: pa.Table, *, writer_id: str,
             chunk = (rows.take(order.slice(start, ROW_GROUP_ROWS)) if order is not None
                      else rows.slice(start, ROW_GROUP_ROWS))
             writer.write_table(chunk, row_group_size=ROW_GROUP_ROWS)
+            del chunk  # before the next row group is taken: one copy at a time
     stats = footer_stats(target)
     return _action(relative, target, partition, stats)
 
