@@ -49,9 +49,10 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q tests/unit $(PYTEST_ARGS)
 
-# Benchmarks (not part of `make test`): corpora are cached in bench/corpus/, stores kept in bench/work/.
+# Benchmarks (not part of `make test`; with the spark extra: the report measures Spark local mode too): corpora are
+# cached in bench/corpus/, stores kept in bench/work/.
 # e.g. make bench BENCH_ARGS="--sizes 100k --skip-trailscraper"
-bench: $(STAMP)
+bench: $(SPARK_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
