@@ -74,3 +74,19 @@ def test_docs_store_md_describes_every_table_and_column():
         section = text.split(f"### `{table.name}`", 1)[1].split("\n### ", 1)[0]
         for column in table.delta_schema.names:
             assert f"| `{column}` |" in section, (table.name, column)
+
+
+def test_what_duckdb_spills_goes_to_the_stores_scratch_folder_not_the_working_folder(tmp_path, monkeypatch):
+    """DuckDB's own default is a ``.tmp`` in the working folder: a reader (and the ledger, compaction, a
+    publish) spilling past its memory must leave the user's folder as it was."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with Store.open(tmp_path / "store", create=True) as store:
+        store.conn.execute("SET memory_limit = '100MB'")
+        store.conn.execute("SET threads = 1")
+        store.conn.execute("SET preserve_insertion_order = false")
+        rows = store.scalar("SELECT count(*) FROM (SELECT i, md5(i::VARCHAR) AS h FROM range(6000000) t(i) ORDER BY h)")
+        spilled_here, spilled_in_store = list(work.iterdir()), store.lake.scratch.is_dir()  # DuckDB removes it at close
+    assert rows == 6_000_000
+    assert spilled_here == [] and spilled_in_store

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import duckdb
 from deltalake.transaction import RemoveAction
 
+from cloudblame.store.db import new_connection
 from cloudblame.store.files import FileAction, copy_data_file
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import EVENTS, Table
@@ -79,10 +79,9 @@ def merge(lake: Lake, table: Table, group: list[DataFile], *, writer_id: str,
     """One sorted data file of ``group``'s rows: the remove and add actions that commit it."""
     root = lake.path_of(table.name)
     sources = [str(root / f.path) for f in group]
-    conn = duckdb.connect()
+    conn = new_connection(lake)
     try:
         conn.execute(f"SET memory_limit = '{MEMORY}'")
-        conn.execute("SET temp_directory = ?", [str(lake.root / ".tmp")])
         add = copy_data_file(conn, lake.root, table, "SELECT * FROM read_parquet($files)", {"files": sources},
                              writer_id=writer_id, sequence=sequence, partition=group[0].partition,
                              order=order_sql(table), data_change=False)

@@ -15,6 +15,7 @@ from deltalake.transaction import RemoveAction
 
 from cloudblame.derive.compact import DataFile, data_files, order_sql
 from cloudblame.derive.work import Work
+from cloudblame.store.db import new_connection
 from cloudblame.store.files import FileAction, copy_data_file
 from cloudblame.store.lake import Lake, commit
 from cloudblame.store.tables import EVENT_RESOURCES, EVENTS
@@ -27,7 +28,7 @@ KEPT_EVENT_SQL = (f"(event_time >= $cutoff OR (error_code IS NULL AND "
 def retire(lake: Lake, *, retain: timedelta, writer_id: str) -> tuple[int, datetime | None]:
     """Drop the events past retention (see the module doc); returns how many, and the cutoff (None: the
     store holds no event)."""
-    conn = duckdb.connect()
+    conn = new_connection(lake)
     try:
         files = data_files(lake, EVENTS)
         root = lake.path_of(EVENTS.name)

@@ -124,7 +124,7 @@ def _local_copy(lake: Lake, file: BillFile, client: Any) -> Iterator[Path]:
     if file.etag is None:
         yield Path(file.path)
         return
-    folder = lake.root / ".tmp"
+    folder = lake.scratch
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"bill-{uuid.uuid4().hex}-{file.path.rsplit('/', 1)[-1]}"
     try:
@@ -202,7 +202,7 @@ def _replaced(lake: Lake, paths: list[str], *, writer_id: str, sequence: int
         return [], [], 0
     root = str(lake.path_of(BILL_LINES.name))
     sizes = {f"{root}/{a['path']}": (a["path"], a["size_bytes"]) for a in lake.add_actions(BILL_LINES.name).to_pylist()}
-    conn = new_connection()
+    conn = new_connection(lake)
     try:
         found = conn.execute("SELECT filename, count(*) FILTER (WHERE source_path IN (SELECT unnest($paths))) AS gone, "
                              "count(*) AS lines FROM read_parquet($uris, filename = true) GROUP BY filename "

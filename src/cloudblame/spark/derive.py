@@ -53,7 +53,7 @@ class SparkWork(Work):
     def write_files(self, table: Table, select: str, params: dict[str, Any] | None = None) -> list[FileAction]:
         sort = list(table.sort_by)
         rows = self.store.frame(f"SELECT {declared_columns(table)} FROM ({select}) _rows", params or {})
-        staging = self.lake.root / ".tmp" / f"spark-{self.writer_id}-{uuid.uuid4().hex[:8]}"
+        staging = self.lake.scratch / f"spark-{self.writer_id}-{uuid.uuid4().hex[:8]}"
         writer = rows.repartitionByRange(*sort).sortWithinPartitions(*sort).write.mode("overwrite")
         for key, value in WRITE_OPTIONS.items():
             writer = writer.option(key, value)

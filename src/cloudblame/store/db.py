@@ -65,11 +65,13 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def new_connection() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection set up for the store's views."""
+def new_connection(lake: Lake) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection set up for the store's views. What it spills beyond its memory goes to
+    the store's scratch folder (DuckDB's default is a ``.tmp`` in the working folder: the user's, not ours)."""
     conn = duckdb.connect()
     conn.execute("SET enable_progress_bar = false")
     conn.execute("SET parquet_metadata_cache = true")
+    conn.execute("SET temp_directory = ?", [str(lake.scratch)])
     return conn
 
 
@@ -127,7 +129,7 @@ class Store:
     @classmethod
     def at(cls, lake: Lake, snapshot: Snapshot | None, *, files: dict[str, list[str]] | None = None) -> Store:
         """A reader of ``snapshot`` (``files``: the data files of each table, when the caller has them)."""
-        conn = new_connection()
+        conn = new_connection(lake)
         if files is None:  # no snapshot yet (a store whose creation was cut short): every table empty
             files = published_files(lake, snapshot)
         try:
@@ -174,9 +176,8 @@ class Store:
 
     def limit_memory(self, limit: str) -> None:
         """Cap DuckDB's memory for this reader's work (``"500MB"``, a library constant); beyond it DuckDB
-        spills to the store's ``.tmp`` folder."""
+        spills to the store's scratch folder (new_connection)."""
         self.conn.execute(f"SET memory_limit = '{limit}'")
-        self.conn.execute("SET temp_directory = ?", [str(self.lake.root / ".tmp")])
 
     def lock_down(self) -> None:
         """From now on this reader's SQL reads no file outside the store and writes none (for SQL that

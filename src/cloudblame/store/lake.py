@@ -99,6 +99,11 @@ class Lake:
     def path_of(self, table: str) -> Path:
         return self.root / table
 
+    @property
+    def scratch(self) -> Path:
+        """The store's folder for working files (DuckDB's spills, staged uploads): never a table's."""
+        return self.root / ".tmp"
+
     def table(self, name: str, version: int | None = None) -> DeltaTable:
         return DeltaTable(str(self.path_of(name)), version=version)
 

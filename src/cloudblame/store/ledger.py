@@ -53,7 +53,7 @@ def enter(lake: Lake, reports: list[FileReport], *, writer_id: str, sequence: in
 @contextmanager
 def ledger(lake: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection whose ``objects`` view is the ledger as it is now (committed, published or not)."""
-    conn = new_connection()
+    conn = new_connection(lake)
     try:
         define_views(conn, {OBJECTS.name: lake.table(OBJECTS.name).file_uris()})
         yield conn
